@@ -1,0 +1,145 @@
+//! The matching key of an address (SPEC §5): trimmed, `mailto:` and
+//! `Name <addr>` wrappers removed, lower-cased, domain in ASCII (IDNA/UTS 46).
+//!
+//! Outputs always keep the original bytes; the key only decides which rows
+//! and consent events belong together. Provider aliasing (Gmail dots,
+//! `+tags`) is deliberately not applied here: it would merge mailboxes that
+//! consented separately.
+
+/// Removes the wrappers people and tools put around an address:
+/// surrounding whitespace, `mailto:` (with any `?query`), and a display name
+/// (`"Doe, Jane" <jane@example.com>` or `<jane@example.com>`).
+pub fn unwrap(cell: &str) -> &str {
+    let mut text = cell.trim();
+    if text.len() >= 7 && text.as_bytes()[..7].eq_ignore_ascii_case(b"mailto:") {
+        text = text[7..].trim_start();
+        if let Some(query) = text.find('?') {
+            text = &text[..query];
+        }
+    }
+    if let Some(inner) = text.strip_suffix('>')
+        && let Some(open) = inner.rfind('<')
+    {
+        text = inner[open + 1..].trim();
+    }
+    text
+}
+
+/// The matching key of an address cell, or `None` for an empty cell.
+///
+/// Idempotent: `normalize(normalize(x)) == normalize(x)`.
+pub fn normalize(cell: &str) -> Option<String> {
+    let address = unwrap(cell);
+    if address.is_empty() {
+        return None;
+    }
+    let Some(at) = address.rfind('@') else {
+        return Some(address.to_lowercase());
+    };
+    let (local, domain) = (&address[..at], &address[at + 1..]);
+    let mut key = String::with_capacity(address.len() + 8);
+    push_lowercase(&mut key, local);
+    key.push('@');
+    push_domain_key(&mut key, domain);
+    Some(key)
+}
+
+fn push_lowercase(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        out.push_str(&text.to_lowercase());
+    }
+}
+
+/// Lower-cases an ASCII domain directly (the common case, and what UTS 46
+/// does to ASCII letters); runs the full UTS 46 mapping otherwise. A domain
+/// IDNA rejects is kept lower-cased so that matching still works; the syntax
+/// check reports it.
+fn push_domain_key(out: &mut String, domain: &str) {
+    if domain.is_ascii() {
+        push_lowercase(out, domain);
+        return;
+    }
+    match idna::domain_to_ascii(domain) {
+        Ok(ascii) if !ascii.is_empty() => out.push_str(&ascii),
+        _ => push_lowercase(out, domain),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(cell: &str) -> String {
+        normalize(cell).expect("non-empty")
+    }
+
+    #[test]
+    fn trims_and_lowercases() {
+        assert_eq!(
+            key("  Anna.Schmidt@Example.COM "),
+            "anna.schmidt@example.com"
+        );
+        assert_eq!(key("\tBEN@example.org\u{a0}"), "ben@example.org");
+    }
+
+    #[test]
+    fn removes_wrappers() {
+        assert_eq!(key("mailto:clara@example.com"), "clara@example.com");
+        assert_eq!(
+            key("MAILTO: clara@example.com?subject=hi"),
+            "clara@example.com"
+        );
+        assert_eq!(key("Clara Weber <Clara@Example.com>"), "clara@example.com");
+        assert_eq!(
+            key("\"Weber, Clara\" <clara@example.com>"),
+            "clara@example.com"
+        );
+        assert_eq!(key("<clara@example.com>"), "clara@example.com");
+    }
+
+    #[test]
+    fn converts_domains_with_idna() {
+        assert_eq!(
+            key("jörg@Bücher.example.com"),
+            "jörg@xn--bcher-kva.example.com"
+        );
+        assert_eq!(
+            key("JÖRG@BÜCHER.EXAMPLE.COM"),
+            "jörg@xn--bcher-kva.example.com"
+        );
+        assert_eq!(
+            key("jörg@xn--bcher-kva.example.com"),
+            "jörg@xn--bcher-kva.example.com"
+        );
+    }
+
+    #[test]
+    fn keeps_provider_aliases_apart() {
+        assert_ne!(key("a.b+news@gmail.com"), key("ab@gmail.com"));
+    }
+
+    #[test]
+    fn empty_cells_have_no_key() {
+        assert_eq!(normalize(""), None);
+        assert_eq!(normalize("   "), None);
+        assert_eq!(normalize("mailto:"), None);
+        assert_eq!(normalize("Jane <>"), None);
+    }
+
+    #[test]
+    fn is_idempotent() {
+        for cell in [
+            "Anna <ANNA@EXAMPLE.COM>",
+            "mailto:x@Bücher.example",
+            "not an address",
+            "a@b@C.com",
+            "ÄÖÜ@ÄÖÜ.example",
+            "x@exa mple.com",
+        ] {
+            let once = key(cell);
+            assert_eq!(key(&once), once, "{cell:?}");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Runs one command and decides its exit status.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use crate::audit;
+use crate::cli::{
+    AuditArgs, AuditFormat, Cli, ColorWhen, Command, ExplainArgs, ExplainFormat, ListFormat,
+    RulesArgs,
+};
+use crate::error::{Error, Result};
+use crate::exit::ExitStatus;
+use crate::output::{new_table, render_summary, write_report_json};
+use crate::policy::Policy;
+use crate::rules::{self, RULES};
+use crate::settings::{AuditSettings, fail_level};
+use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
+use crate::text::sanitize_for_terminal;
+
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match &cli.command {
+        Command::Audit(args) => run_audit(args, cli.color),
+        Command::Rules(args) => run_rules(args),
+        Command::Explain(args) => run_explain(args),
+    }
+}
+
+fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
+    let settings = AuditSettings::resolve(args, stderr_is_terminal())?;
+    let outcome = audit::run(&settings)?;
+    if !args.quiet {
+        for notice in &outcome.notices {
+            eprintln!("listaudit: note: {}", sanitize_for_terminal(notice));
+        }
+        let printed = match args.format {
+            AuditFormat::Table => {
+                let colored = use_color(color, stdout_is_terminal());
+                write_stdout(|out| out.write_all(render_summary(&outcome, colored).as_bytes()))
+            }
+            AuditFormat::Json => write_stdout(|out| write_report_json(&outcome, out)),
+        };
+        // A closed pipe (`| head`) is not an error; the exit status still
+        // reports the findings.
+        if let Err(err) = printed
+            && err.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(Error::output("<stdout>", err));
+        }
+    }
+    let failing =
+        fail_level(args.fail_on).is_some_and(|level| outcome.summary.at_or_above(level) > 0);
+    Ok(if failing {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    write(&mut out)?;
+    out.flush()
+}
+
+fn stdout_result(result: io::Result<()>) -> Result<()> {
+    result.map_err(|e| Error::output("<stdout>", e))
+}
+
+fn run_rules(args: &RulesArgs) -> Result<ExitStatus> {
+    let policy = Policy::preset(&args.policy).ok_or_else(|| {
+        Error::usage(format!("unknown policy '{}'", args.policy)).with_hint(format!(
+            "available presets: {}",
+            Policy::preset_names().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    match args.format {
+        ListFormat::Json => {
+            let rules: Vec<_> = RULES
+                .iter()
+                .map(|r| {
+                    json!({
+                        "code": r.code,
+                        "name": r.name,
+                        "level": policy.level(r.id).as_str(),
+                        "summary": r.summary,
+                    })
+                })
+                .collect();
+            stdout_result(write_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &rules)?;
+                out.write_all(b"\n")
+            }))?;
+        }
+        ListFormat::Table => {
+            let mut table = new_table(false);
+            table.set_header(vec!["code", "name", policy.name.as_str(), "summary"]);
+            for rule in &RULES {
+                table.add_row(vec![
+                    rule.code,
+                    rule.name,
+                    policy.level(rule.id).as_str(),
+                    rule.summary,
+                ]);
+            }
+            stdout_result(write_stdout(|out| {
+                writeln!(out, "{table}")?;
+                writeln!(
+                    out,
+                    "Run `listaudit explain <CODE>` for what a rule checks, why, and how to fix it."
+                )
+            }))?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
+    let Some(rule) = rules::find(&args.rule) else {
+        let suggestions = rules::suggest(&args.rule);
+        let mut error = Error::usage(format!(
+            "unknown rule '{}'",
+            sanitize_for_terminal(&args.rule)
+        ));
+        error = if suggestions.is_empty() {
+            error.with_hint("run `listaudit rules` for the catalog")
+        } else {
+            error.with_hint(format!(
+                "did you mean {}? run `listaudit rules` for the catalog",
+                suggestions.join(", ")
+            ))
+        };
+        return Err(error);
+    };
+    match args.format {
+        ExplainFormat::Text => {
+            stdout_result(write_stdout(|out| out.write_all(rule.doc.as_bytes())))?
+        }
+        ExplainFormat::Json => {
+            let levels: serde_json::Map<String, serde_json::Value> = Policy::preset_names()
+                .filter_map(Policy::preset)
+                .map(|p| (p.name.clone(), p.level(rule.id).as_str().into()))
+                .collect();
+            let document = json!({
+                "code": rule.code,
+                "name": rule.name,
+                "summary": rule.summary,
+                "levels": levels,
+                "doc": rule.doc,
+            });
+            stdout_result(write_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &document)?;
+                out.write_all(b"\n")
+            }))?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+/// Prints a run-stopping error to standard error: one line naming what is
+/// wrong, and a hint line where one helps.
+pub fn print_error(error: &Error, color: ColorWhen) {
+    let colored = use_color(color, stderr_is_terminal());
+    let label = if colored {
+        "\u{1b}[1;31merror\u{1b}[0m"
+    } else {
+        "error"
+    };
+    let mut err = io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "listaudit: {label}: {}",
+        sanitize_for_terminal(&error.to_string())
+    );
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(err, "  hint: {}", sanitize_for_terminal(hint));
+    }
+}

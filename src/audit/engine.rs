@@ -1,0 +1,359 @@
+//! The audit pipeline, start to end:
+//!
+//! 1. check that every input can be read and open them all (header, dialect
+//!    and column mapping), so that a bad input stops the run before any
+//!    work is done or any output created;
+//! 2. create the outputs as owner-only temporary files;
+//! 3. fold every consent log into the index, parsing batches in parallel;
+//! 4. read the suppression lists;
+//! 5. stream each subscriber file through the rules (see `subscribers`);
+//! 6. report consent-log addresses no subscriber row referred to (D004);
+//! 7. write findings and report, then rename every output into place.
+
+use indicatif::ProgressBar;
+
+use crate::consent::{ConsentIndex, EventRef, IndexBuilder, Location};
+use crate::error::{Error, Result};
+use crate::input::{
+    ConsentLog, FileKind, InputSource, MappedFile, ParseContext, Suppressions, map_columns, open,
+    read_header,
+};
+use crate::output::{
+    AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
+};
+use crate::rules::RuleId;
+use crate::settings::AuditSettings;
+use crate::term::Progress;
+
+use super::subscribers::SubscriberPass;
+use super::{AuditOutcome, Finding, InputInfo, Summary};
+
+/// Runs an audit on a thread pool of `settings.jobs` threads.
+pub fn run(settings: &AuditSettings) -> Result<AuditOutcome> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .map_err(|e| {
+            Error::usage(format!(
+                "cannot start {} worker threads: {e}",
+                settings.jobs
+            ))
+        })?;
+    pool.install(|| Audit::new(settings).run())
+}
+
+struct Audit<'s> {
+    settings: &'s AuditSettings,
+    progress: Progress,
+    /// Display names of all inputs: subscribers, consent logs, suppression
+    /// lists, in that order. A finding's `input` indexes this.
+    names: Vec<String>,
+    findings: Vec<Finding>,
+    notices: Vec<String>,
+}
+
+impl<'s> Audit<'s> {
+    fn new(settings: &'s AuditSettings) -> Audit<'s> {
+        let names = settings
+            .subscribers
+            .iter()
+            .chain(&settings.consent_logs)
+            .chain(&settings.suppression_lists)
+            .map(InputSource::display)
+            .collect();
+        Audit {
+            settings,
+            progress: Progress::new(settings.show_progress),
+            names,
+            findings: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+
+    fn consent_input(&self, i: usize) -> u32 {
+        (self.settings.subscribers.len() + i) as u32
+    }
+
+    fn suppression_input(&self, i: usize) -> u32 {
+        (self.settings.subscribers.len() + self.settings.consent_logs.len() + i) as u32
+    }
+
+    fn run(mut self) -> Result<AuditOutcome> {
+        let settings = self.settings;
+        for source in settings
+            .subscribers
+            .iter()
+            .chain(&settings.consent_logs)
+            .chain(&settings.suppression_lists)
+        {
+            source.check_readable()?;
+        }
+        let mut subscriber_files = settings
+            .subscribers
+            .iter()
+            .map(|source| self.open_subscribers(source))
+            .collect::<Result<Vec<_>>>()?;
+        let mut consent_logs = settings
+            .consent_logs
+            .iter()
+            .map(|source| {
+                let bar = self.progress.reading(&source.display());
+                ConsentLog::open(source, &bar).map(|log| (log, bar))
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let plan = &settings.outputs;
+        let created_dir = plan
+            .out_dir
+            .as_deref()
+            .map(CreatedDir::ensure)
+            .transpose()?;
+        let create =
+            |path: &Option<std::path::PathBuf>| path.as_deref().map(AtomicFile::create).transpose();
+        let mut row_outputs = Vec::new();
+        for (cleaned, removed) in plan.cleaned.iter().zip(&plan.removed) {
+            row_outputs.push((create(cleaned)?, create(removed)?));
+        }
+        let findings_file = create(&plan.findings)?;
+        let report_file = create(&plan.report)?;
+
+        let mut inputs = Vec::new();
+        let index = self.build_index(&mut consent_logs, &mut inputs)?;
+        let suppressions = self.read_suppressions(&mut inputs)?;
+
+        let mut subscriber_inputs = Vec::new();
+        let mut ready: Vec<ReadyFile> = Vec::new();
+        let mut removed_ready: Vec<ReadyFile> = Vec::new();
+        let mut totals = (0u64, 0u64);
+        {
+            let mut pass = SubscriberPass::new(
+                &index,
+                &suppressions,
+                &settings.policy,
+                settings.as_of,
+                &self.names,
+                settings.consent_logs.len(),
+            );
+            for (i, ((mapped, bar), (cleaned, removed))) in
+                subscriber_files.iter_mut().zip(row_outputs).enumerate()
+            {
+                let mut writers = RowWriters::new(
+                    cleaned,
+                    removed,
+                    &mapped.file.header,
+                    mapped.file.dialect.delimiter,
+                )?;
+                let counts = pass.process(i as u32, mapped, &mut writers, &mut self.findings)?;
+                bar.finish_and_clear();
+                let has_cleaned = plan.cleaned[i].is_some();
+                let has_removed = plan.removed[i].is_some();
+                let mut files = writers.finish()?.into_iter();
+                if has_cleaned {
+                    ready.extend(files.next());
+                }
+                if has_removed {
+                    removed_ready.extend(files.next());
+                }
+                totals.0 += counts.rows;
+                totals.1 += counts.removed;
+                subscriber_inputs.push(InputInfo {
+                    path: mapped.file.name(),
+                    kind: FileKind::Subscribers.as_str(),
+                    format: mapped.columns.format.name,
+                    encoding: mapped.file.dialect.encoding.as_str(),
+                    delimiter: mapped.file.dialect.delimiter_str(),
+                    rows: counts.rows,
+                    kept: Some(counts.rows - counts.removed),
+                    removed: Some(counts.removed),
+                });
+            }
+        }
+        ready.append(&mut removed_ready);
+        self.report_orphans(&index);
+        drop(index);
+
+        subscriber_inputs.append(&mut inputs);
+        self.findings.sort_by_key(|f| (f.input, f.row, f.rule));
+        let summary = Summary::from_findings(&self.findings, totals.0, totals.1);
+        let mut outcome = AuditOutcome {
+            as_of: settings.as_of,
+            policy: settings.policy.clone(),
+            inputs: subscriber_inputs,
+            findings: std::mem::take(&mut self.findings),
+            summary,
+            notices: std::mem::take(&mut self.notices),
+            written: Vec::new(),
+        };
+        if let Some(mut file) = findings_file {
+            write_findings_csv(&outcome, &mut file)
+                .map_err(|e| file.io_error(std::io::Error::other(e)))?;
+            ready.push(file.finish()?);
+        }
+        if let Some(mut file) = report_file {
+            write_report_json(&outcome, &mut file).map_err(|e| file.io_error(e))?;
+            ready.push(file.finish()?);
+        }
+        outcome.written = commit(ready)?;
+        if let Some(dir) = created_dir {
+            dir.keep();
+        }
+        Ok(outcome)
+    }
+
+    fn open_subscribers(&self, source: &InputSource) -> Result<(MappedFile, ProgressBar)> {
+        let bar = self.progress.reading(&source.display());
+        let opened = open(source, &bar)?;
+        let mapped = map_columns(
+            read_header(opened)?,
+            FileKind::Subscribers,
+            self.settings.email_column.as_deref(),
+        )?;
+        Ok((mapped, bar))
+    }
+
+    fn build_index(
+        &mut self,
+        logs: &mut [(ConsentLog, ProgressBar)],
+        inputs: &mut Vec<InputInfo>,
+    ) -> Result<ConsentIndex> {
+        let settings = self.settings;
+        let policy = &settings.policy;
+        let purposes = policy.purpose_matcher();
+        let ctx = ParseContext {
+            purposes: &purposes,
+            date_order: policy.date_order,
+        };
+        let mut builder = IndexBuilder::new(settings.as_of);
+        if logs.is_empty() {
+            self.notices.push(
+                "no consent log was given (--consent): no address can show consent".to_string(),
+            );
+        }
+        for (i, (log, bar)) in logs.iter_mut().enumerate() {
+            let input = self.consent_input(i);
+            let name = log.source.display();
+            if log.lacks_timestamp_column() {
+                self.notices.push(format!(
+                    "{name}: no timestamp column; every event in it is undated"
+                ));
+            }
+            let findings = &mut self.findings;
+            let rows = log.parse(&ctx, |rows| {
+                for row in rows {
+                    for (rule, message) in row.problems {
+                        if policy.enabled(rule) {
+                            findings.push(Finding {
+                                rule,
+                                level: policy.level(rule),
+                                input,
+                                row: row.row,
+                                line: row.line,
+                                email: row.key.clone().unwrap_or_default(),
+                                message,
+                            });
+                        }
+                    }
+                    if let (Some(key), Some(event)) = (row.key, row.event) {
+                        let event_ref = EventRef {
+                            kind: event.kind,
+                            time: event.time,
+                            at: Location {
+                                input,
+                                row: row.row,
+                            },
+                            purpose_fit: event.purpose_fit,
+                            purpose: builder.intern(&event.purpose),
+                            source: builder.intern(&event.source),
+                            has_ip: event.has_ip,
+                            has_collection_point: event.has_collection_point,
+                        };
+                        builder.push(key, event_ref);
+                    }
+                }
+                builder.flush();
+            })?;
+            bar.finish_and_clear();
+            let dialect = log.dialect;
+            inputs.push(InputInfo {
+                path: name,
+                kind: FileKind::Consent.as_str(),
+                format: log.shape.format_name(),
+                encoding: dialect.map_or("utf-8", |d| d.encoding.as_str()),
+                delimiter: match log.shape {
+                    crate::input::LogShape::Csv => {
+                        dialect.map_or(String::new(), |d| d.delimiter_str())
+                    }
+                    _ => String::new(),
+                },
+                rows,
+                kept: None,
+                removed: None,
+            });
+        }
+        Ok(builder.finish(&policy.sources))
+    }
+
+    fn read_suppressions(&mut self, inputs: &mut Vec<InputInfo>) -> Result<Suppressions> {
+        let mut suppressions = Suppressions::default();
+        let policy = &self.settings.policy;
+        for (i, source) in self.settings.suppression_lists.iter().enumerate() {
+            let input = self.suppression_input(i);
+            let bar = self.progress.reading(&source.display());
+            let (file, bad) = suppressions.read(source, input, &bar)?;
+            bar.finish_and_clear();
+            if policy.enabled(RuleId::D003) {
+                self.findings.extend(bad.into_iter().map(|entry| Finding {
+                    rule: RuleId::D003,
+                    level: policy.level(RuleId::D003),
+                    input,
+                    row: entry.at.row,
+                    line: entry.line,
+                    email: String::new(),
+                    message: entry.message,
+                }));
+            }
+            inputs.push(InputInfo {
+                path: file.name,
+                kind: FileKind::Suppression.as_str(),
+                format: if file.delimiter.is_some() {
+                    "generic"
+                } else {
+                    "plain"
+                },
+                encoding: file.encoding,
+                delimiter: file
+                    .delimiter
+                    .map_or(String::new(), |d| (d as char).to_string()),
+                rows: file.rows,
+                kept: None,
+                removed: None,
+            });
+        }
+        Ok(suppressions)
+    }
+
+    /// D004: one finding per consent-log address that no subscriber row
+    /// referred to, at the first row it appears in.
+    fn report_orphans(&mut self, index: &ConsentIndex) {
+        let policy = &self.settings.policy;
+        if !policy.enabled(RuleId::D004) {
+            return;
+        }
+        let mut orphans: Vec<(Location, &str)> = index
+            .unmatched()
+            .into_iter()
+            .filter_map(|(key, ledger)| ledger.first_seen().map(|at| (at, key)))
+            .collect();
+        orphans.sort_unstable();
+        self.findings
+            .extend(orphans.into_iter().map(|(at, key)| Finding {
+                rule: RuleId::D004,
+                level: policy.level(RuleId::D004),
+                input: at.input,
+                row: at.row,
+                line: 0,
+                email: key.to_string(),
+                message: "consent events for an address that is in no subscriber file".to_string(),
+            }));
+    }
+}

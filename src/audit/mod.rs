@@ -1,0 +1,109 @@
+//! The audit: read consent logs and suppression lists, stream the
+//! subscriber exports through the rules in parallel, and write the outputs.
+
+mod engine;
+mod subscribers;
+
+pub use engine::run;
+
+use serde::Serialize;
+
+use crate::consent::Timestamp;
+use crate::policy::{Level, Policy};
+use crate::rules::{RULES, RuleId};
+
+/// One finding: a rule that fired on one row of one input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: RuleId,
+    pub level: Level,
+    /// Index into [`AuditOutcome::inputs`].
+    pub input: u32,
+    /// 1-based data row in that input (header not counted).
+    pub row: u64,
+    /// 1-based physical line, 0 when unknown.
+    pub line: u64,
+    /// The normalized address ("" when the row has none).
+    pub email: String,
+    pub message: String,
+}
+
+/// One input file as the report describes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub kind: &'static str,
+    pub format: &'static str,
+    pub encoding: &'static str,
+    pub delimiter: String,
+    pub rows: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<u64>,
+}
+
+/// Totals over all subscriber rows and findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub rows: u64,
+    pub kept: u64,
+    pub removed: u64,
+    /// Findings per rule, indexed by [`RuleId::index`].
+    pub by_rule: Vec<u64>,
+    pub errors: u64,
+    pub warnings: u64,
+    pub infos: u64,
+}
+
+impl Summary {
+    fn from_findings(findings: &[Finding], rows: u64, removed: u64) -> Summary {
+        let mut summary = Summary {
+            rows,
+            kept: rows - removed,
+            removed,
+            by_rule: vec![0; RULES.len()],
+            ..Summary::default()
+        };
+        for finding in findings {
+            summary.by_rule[finding.rule.index()] += 1;
+            match finding.level {
+                Level::Error => summary.errors += 1,
+                Level::Warning => summary.warnings += 1,
+                Level::Info => summary.infos += 1,
+                Level::Off => {}
+            }
+        }
+        summary
+    }
+
+    /// Findings at or above `level`.
+    pub fn at_or_above(&self, level: Level) -> u64 {
+        match level {
+            Level::Off => 0,
+            Level::Info => self.errors + self.warnings + self.infos,
+            Level::Warning => self.errors + self.warnings,
+            Level::Error => self.errors,
+        }
+    }
+}
+
+/// What an audit produced.
+pub struct AuditOutcome {
+    pub as_of: Timestamp,
+    pub policy: Policy,
+    pub inputs: Vec<InputInfo>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    /// Things the user should know that are not findings (no consent log
+    /// given, a log without timestamps).
+    pub notices: Vec<String>,
+    /// Output files written, in the order they were renamed into place.
+    pub written: Vec<std::path::PathBuf>,
+}
+
+impl AuditOutcome {
+    pub fn input_name(&self, finding: &Finding) -> &str {
+        &self.inputs[finding.input as usize].path
+    }
+}

@@ -1,0 +1,242 @@
+//! Command-line arguments as typed (clap). [`crate::settings`] turns them
+//! into validated settings; nothing past that boundary sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AUDIT_EXAMPLES: &str = "\
+EXAMPLES:
+  # Audit an export against its consent log; write the standard outputs
+  listaudit audit subscribers.csv --consent consent.csv --out-dir audit-out
+
+  # Reproducible audit at a fixed date, German preset, with a suppression list
+  listaudit audit export.csv -c optins.jsonl -s suppression.txt \\
+      --policy de-strict --as-of 2025-06-30 -o audit-out
+
+  # CI gate: machine-readable output, fail on warnings too
+  listaudit audit list.csv -c consent.csv --format json --fail-on warning > audit.json
+
+OUTPUTS (--out-dir DIR):
+  cleaned.csv    rows without an error finding, byte for byte as in the input
+                 (cleaned-<name>.csv per file when several are audited)
+  removed.csv    the other rows, plus listaudit_rules and listaudit_reasons
+  findings.csv   one row per finding: file,row,email,rule,severity,message,...
+  report.json    inputs, policy, --as-of, summary and findings
+
+EXIT STATUS:
+  0  no finding at or above --fail-on
+  1  at least one finding at or above --fail-on
+  2  usage, policy or input error (no output file is left behind)";
+
+const TOP_EXAMPLES: &str = "\
+EXAMPLES:
+  listaudit audit subscribers.csv --consent consent.csv --out-dir audit-out
+  listaudit rules
+  listaudit explain C004
+
+EXIT STATUS:
+  0 clean, 1 findings at or above --fail-on, 2 usage or input error";
+
+/// Audit newsletter mailing lists for provable consent and list hygiene.
+#[derive(Debug, Parser)]
+#[command(
+    name = "listaudit",
+    version,
+    about,
+    long_about = "Audit newsletter mailing lists for provable consent and list hygiene.\n\n\
+        listaudit reads subscriber exports (CSV or TSV, any delimiter, with the email \
+        column found by its header) and consent logs (CSV, JSON Lines, JSON), matches \
+        every address to its consent history, and flags every address that cannot be \
+        mailed lawfully or safely. It writes a cleaned list that re-imports like the \
+        original, the removed rows with reasons, and a report.",
+    after_long_help = TOP_EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour on the terminal
+    #[arg(long, value_enum, global = true, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Audit subscriber exports against consent logs and suppression lists
+    #[command(after_long_help = AUDIT_EXAMPLES)]
+    Audit(Box<AuditArgs>),
+    /// List the rule catalog with each rule's level under a policy
+    Rules(RulesArgs),
+    /// Explain one rule: what it checks, why it matters (legal basis), how to fix it
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Subscriber exports (CSV/TSV); `-` reads standard input
+    #[arg(required = true, value_name = "SUBSCRIBERS")]
+    pub subscribers: Vec<PathBuf>,
+
+    /// Consent log (CSV, JSON Lines or a JSON array); repeatable
+    #[arg(short = 'c', long = "consent", value_name = "FILE")]
+    pub consent: Vec<PathBuf>,
+
+    /// Suppression list: addresses, a CSV with an email column, or SHA-256
+    /// digests of normalized addresses; repeatable
+    #[arg(short = 's', long = "suppress", value_name = "FILE")]
+    pub suppress: Vec<PathBuf>,
+
+    /// Policy preset: eu-gdpr or de-strict
+    #[arg(short = 'p', long, value_name = "PRESET", default_value = "eu-gdpr")]
+    pub policy: String,
+
+    /// Reference instant for every time rule: RFC 3339 or YYYY-MM-DD (UTC
+    /// midnight) [default: now]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// The purpose the list is mailed for [default: newsletter]
+    #[arg(long, value_name = "PURPOSE")]
+    pub list_purpose: Option<String>,
+
+    /// The subscriber files' email column: a header name or a 1-based position
+    #[arg(long, value_name = "NAME")]
+    pub email_column: Option<String>,
+
+    /// Write cleaned.csv, removed.csv, findings.csv and report.json into DIR
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+
+    /// Write the cleaned list to FILE (one subscriber file only)
+    #[arg(long, value_name = "FILE")]
+    pub cleaned: Option<PathBuf>,
+
+    /// Write the removed rows with their reasons to FILE (one subscriber file only)
+    #[arg(long, value_name = "FILE")]
+    pub removed: Option<PathBuf>,
+
+    /// Write one row per finding to FILE
+    #[arg(long, value_name = "FILE")]
+    pub findings: Option<PathBuf>,
+
+    /// Write the JSON report to FILE
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// What to print on standard output
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+
+    /// Exit with status 1 when a finding at or above this level exists
+    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
+    pub fail_on: FailOn,
+
+    /// Worker threads [default: number of CPUs]
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Print nothing on standard output; the exit status and files only
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    /// Never show progress bars
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Show levels under this policy preset
+    #[arg(short = 'p', long, value_name = "PRESET", default_value = "eu-gdpr")]
+    pub policy: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule code (C004) or name (stale-consent)
+    #[arg(value_name = "CODE|NAME")]
+    pub rule: String,
+
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A summary table
+    Table,
+    /// The report document (as report.json)
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn repeatable_inputs_and_defaults() {
+        let cli = Cli::try_parse_from([
+            "listaudit",
+            "audit",
+            "a.csv",
+            "b.csv",
+            "-c",
+            "c1.csv",
+            "--consent",
+            "c2.jsonl",
+            "-s",
+            "s.txt",
+        ])
+        .unwrap();
+        let Command::Audit(args) = cli.command else {
+            panic!("not audit")
+        };
+        assert_eq!(args.subscribers.len(), 2);
+        assert_eq!(args.consent.len(), 2);
+        assert_eq!(args.policy, "eu-gdpr");
+        assert_eq!(args.fail_on, FailOn::Error);
+        assert_eq!(args.format, AuditFormat::Table);
+    }
+
+    #[test]
+    fn zero_jobs_is_rejected() {
+        assert!(Cli::try_parse_from(["listaudit", "audit", "a.csv", "-j", "0"]).is_err());
+    }
+}

@@ -1,0 +1,313 @@
+//! What the consent logs say about one address, folded to the few events
+//! the rules need: the latest event of each kind (per purpose fit), the
+//! earliest opt-in and confirmation, and any event dated after `--as-of`.
+//!
+//! Folding is commutative and associative: the winner of every slot is
+//! decided by a total order on (time, location), so the ledger does not
+//! depend on the order events arrive in, and the index can be built in
+//! parallel with identical results.
+
+use std::cmp::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+
+use smallvec::SmallVec;
+
+use super::event::EventKind;
+use super::purpose::PurposeFit;
+use super::symbols::Symbol;
+use super::time::Timestamp;
+
+/// Where a row came from: the index of its input file and its 1-based data
+/// row (header not counted).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub input: u32,
+    pub row: u64,
+}
+
+/// One consent-log event, as much of it as the rules and messages need.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct EventRef {
+    pub kind: EventKind,
+    pub time: Option<Timestamp>,
+    pub at: Location,
+    pub purpose_fit: PurposeFit,
+    pub purpose: Symbol,
+    pub source: Symbol,
+    pub has_ip: bool,
+    pub has_collection_point: bool,
+}
+
+impl EventRef {
+    /// The consent can be traced to how or where it was given.
+    pub fn shows_how_or_where(&self) -> bool {
+        !self.source.is_empty() || self.has_ip || self.has_collection_point
+    }
+}
+
+/// The questions the ledger keeps an answer to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// Latest opt-in or renewal with this purpose fit.
+    Consent(PurposeFit),
+    /// Latest double opt-in confirmation with this purpose fit.
+    Confirm(PurposeFit),
+    /// Earliest dated opt-in or renewal that may cover the list.
+    FirstOptIn,
+    /// Earliest dated confirmation that may cover the list.
+    FirstConfirm,
+    /// Latest withdrawal that applies to the list (its purpose or all).
+    Withdraw,
+    /// Latest erasure request.
+    Erasure,
+    /// Latest dated engagement that came from the person.
+    Activity,
+    /// Latest event dated after `--as-of`.
+    Future,
+}
+
+impl Slot {
+    /// Whether `candidate` replaces `current` in this slot.
+    fn prefers(self, candidate: &EventRef, current: &EventRef) -> bool {
+        let by_time = match self {
+            Slot::FirstOptIn | Slot::FirstConfirm => {
+                return (candidate.time, candidate.at) < (current.time, current.at);
+            }
+            // An undated withdrawal or erasure still counts, and nothing can
+            // be shown to come after it: it sorts last.
+            Slot::Withdraw | Slot::Erasure => match (candidate.time, current.time) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some(a), Some(b)) => a.cmp(&b),
+            },
+            // An undated opt-in is the weakest evidence: any dated one wins.
+            _ => candidate.time.cmp(&current.time),
+        };
+        by_time.then(candidate.at.cmp(&current.at)) == Ordering::Greater
+    }
+}
+
+/// The folded consent history of one normalized address.
+#[derive(Debug, Default)]
+pub struct Ledger {
+    entries: SmallVec<[(Slot, EventRef); 2]>,
+    first_seen: Option<Location>,
+    matched: AtomicBool,
+}
+
+impl Ledger {
+    /// Folds one event in. `as_of` decides which events lie in the future:
+    /// a future opt-in cannot count as consent yet, but a future withdrawal
+    /// or erasure is honoured (it may be a clock or time-zone slip, and
+    /// mailing someone who unsubscribed is the worse mistake).
+    pub fn observe(&mut self, event: EventRef, as_of: Timestamp) {
+        self.first_seen = Some(match self.first_seen {
+            Some(seen) => seen.min(event.at),
+            None => event.at,
+        });
+        let in_future = event.time.is_some_and(|t| t > as_of);
+        if in_future {
+            self.offer(Slot::Future, event);
+        }
+        let may_cover = event.purpose_fit != PurposeFit::Other;
+        match event.kind {
+            EventKind::OptIn | EventKind::Renew if !in_future => {
+                self.offer(Slot::Consent(event.purpose_fit), event);
+                if may_cover && event.time.is_some() {
+                    self.offer(Slot::FirstOptIn, event);
+                }
+            }
+            EventKind::Confirm if !in_future => {
+                self.offer(Slot::Confirm(event.purpose_fit), event);
+                if may_cover && event.time.is_some() {
+                    self.offer(Slot::FirstConfirm, event);
+                }
+            }
+            EventKind::Withdraw if may_cover => self.offer(Slot::Withdraw, event),
+            EventKind::Erasure => self.offer(Slot::Erasure, event),
+            EventKind::Activity if !in_future && event.time.is_some() => {
+                self.offer(Slot::Activity, event)
+            }
+            _ => {}
+        }
+    }
+
+    fn offer(&mut self, slot: Slot, event: EventRef) {
+        match self.entries.iter_mut().find(|(s, _)| *s == slot) {
+            Some((_, current)) => {
+                if slot.prefers(&event, current) {
+                    *current = event;
+                }
+            }
+            None => self.entries.push((slot, event)),
+        }
+    }
+
+    /// Folds another ledger for the same address into this one.
+    pub fn merge(&mut self, other: Ledger) {
+        if let Some(seen) = other.first_seen {
+            self.first_seen = Some(self.first_seen.map_or(seen, |s| s.min(seen)));
+        }
+        for (slot, event) in other.entries {
+            self.offer(slot, event);
+        }
+    }
+
+    pub fn get(&self, slot: Slot) -> Option<&EventRef> {
+        self.entries
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map(|(_, event)| event)
+    }
+
+    /// Where the address first appears in the consent logs.
+    pub fn first_seen(&self) -> Option<Location> {
+        self.first_seen
+    }
+
+    /// Records that a subscriber row refers to this address (for D004).
+    pub fn mark_matched(&self) {
+        self.matched.store(true, AtomicOrdering::Relaxed);
+    }
+
+    pub fn is_matched(&self) -> bool {
+        self.matched.load(AtomicOrdering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AS_OF: Timestamp = Timestamp::from_unix(1_735_689_600); // 2025-01-01
+
+    fn event(kind: EventKind, time: Option<i64>, row: u64, fit: PurposeFit) -> EventRef {
+        EventRef {
+            kind,
+            time: time.map(Timestamp::from_unix),
+            at: Location { input: 0, row },
+            purpose_fit: fit,
+            purpose: Symbol::EMPTY,
+            source: Symbol::EMPTY,
+            has_ip: false,
+            has_collection_point: false,
+        }
+    }
+
+    fn history() -> Vec<EventRef> {
+        use EventKind::*;
+        use PurposeFit::*;
+        vec![
+            event(OptIn, Some(1_600_000_000), 1, Covers),
+            event(Confirm, Some(1_600_000_600), 2, Covers),
+            event(OptIn, Some(1_650_000_000), 3, Covers),
+            event(OptIn, None, 4, Covers),
+            event(OptIn, Some(1_650_000_000), 5, Covers),
+            event(Withdraw, Some(1_660_000_000), 6, Unstated),
+            event(Withdraw, Some(1_670_000_000), 7, Other),
+            event(OptIn, Some(1_680_000_000), 8, Other),
+            event(Erasure, None, 9, Unstated),
+            event(Activity, Some(1_690_000_000), 10, Unstated),
+            event(OptIn, Some(1_800_000_000), 11, Covers),
+            event(Withdraw, Some(1_800_000_000), 12, Covers),
+        ]
+    }
+
+    fn fold(events: impl IntoIterator<Item = EventRef>) -> Ledger {
+        let mut ledger = Ledger::default();
+        for e in events {
+            ledger.observe(e, AS_OF);
+        }
+        ledger
+    }
+
+    fn rows(ledger: &Ledger) -> Vec<(String, u64)> {
+        let mut slots: Vec<_> = ledger
+            .entries
+            .iter()
+            .map(|(slot, e)| (format!("{slot:?}"), e.at.row))
+            .collect();
+        slots.sort();
+        slots
+    }
+
+    #[test]
+    fn keeps_latest_per_slot_with_deterministic_ties() {
+        let ledger = fold(history());
+        assert_eq!(
+            ledger
+                .get(Slot::Consent(PurposeFit::Covers))
+                .unwrap()
+                .at
+                .row,
+            5
+        );
+        assert_eq!(
+            ledger
+                .get(Slot::Confirm(PurposeFit::Covers))
+                .unwrap()
+                .at
+                .row,
+            2
+        );
+        assert_eq!(ledger.get(Slot::FirstOptIn).unwrap().at.row, 1);
+        assert_eq!(
+            ledger.get(Slot::Consent(PurposeFit::Other)).unwrap().at.row,
+            8
+        );
+        assert_eq!(ledger.get(Slot::Activity).unwrap().at.row, 10);
+        assert_eq!(ledger.first_seen(), Some(Location { input: 0, row: 1 }));
+    }
+
+    #[test]
+    fn withdrawals_for_other_purposes_do_not_apply() {
+        let ledger = fold(history());
+        // Row 7 withdrew another purpose; row 12 is in the future but honoured.
+        assert_eq!(ledger.get(Slot::Withdraw).unwrap().at.row, 12);
+    }
+
+    #[test]
+    fn future_consent_is_ignored_but_remembered() {
+        let ledger = fold(history());
+        assert_ne!(
+            ledger
+                .get(Slot::Consent(PurposeFit::Covers))
+                .unwrap()
+                .at
+                .row,
+            11
+        );
+        assert_eq!(ledger.get(Slot::Future).unwrap().at.row, 12);
+    }
+
+    #[test]
+    fn undated_erasure_outranks_dated_ones() {
+        let mut events = history();
+        events.push(event(
+            EventKind::Erasure,
+            Some(1_700_000_000),
+            13,
+            PurposeFit::Unstated,
+        ));
+        let ledger = fold(events);
+        assert_eq!(ledger.get(Slot::Erasure).unwrap().at.row, 9);
+    }
+
+    #[test]
+    fn order_and_grouping_do_not_matter() {
+        let events = history();
+        let expected = rows(&fold(events.clone()));
+        let mut reversed = events.clone();
+        reversed.reverse();
+        assert_eq!(rows(&fold(reversed)), expected);
+        for split in 0..events.len() {
+            let mut left = fold(events[..split].iter().copied());
+            left.merge(fold(events[split..].iter().copied()));
+            assert_eq!(rows(&left), expected, "split at {split}");
+            let mut right = fold(events[split..].iter().copied());
+            right.merge(fold(events[..split].iter().copied()));
+            assert_eq!(rows(&right), expected, "reverse split at {split}");
+        }
+    }
+}

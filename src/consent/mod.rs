@@ -1,0 +1,20 @@
+//! Consent evidence: timestamps, event kinds, purposes, sources, the folded
+//! per-address ledger, and the parallel index over all consent logs.
+
+mod assessment;
+mod event;
+mod index;
+mod ledger;
+mod purpose;
+mod source;
+mod symbols;
+mod time;
+
+pub use assessment::{Assessment, latest, time_of};
+pub use event::{EventKind, parse_event_kind};
+pub use index::{ConsentIndex, IndexBuilder};
+pub use ledger::{EventRef, Ledger, Location, Slot};
+pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
+pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};
+pub use symbols::{Symbol, Symbols};
+pub use time::{DateOrder, Timestamp, TimestampError, parse_as_of, parse_timestamp};

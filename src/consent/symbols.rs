@@ -1,0 +1,93 @@
+//! Interned strings for the few low-cardinality consent-log values the
+//! ledger keeps (sources, purposes): a four-byte symbol instead of a string
+//! per event.
+
+use std::collections::HashMap;
+
+/// An interned string. Symbols are only ever resolved back to text; they
+/// never decide an order, so their numbering does not affect output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Symbol(u32);
+
+impl Symbol {
+    /// The empty string.
+    pub const EMPTY: Symbol = Symbol(0);
+
+    pub fn is_empty(self) -> bool {
+        self == Symbol::EMPTY
+    }
+
+    /// Position in [`Symbols::iter`] order.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Debug)]
+pub struct Symbols {
+    ids: HashMap<Box<str>, Symbol, foldhash::fast::RandomState>,
+    strings: Vec<Box<str>>,
+}
+
+impl Default for Symbols {
+    fn default() -> Self {
+        Symbols {
+            ids: HashMap::default(),
+            strings: vec![Box::from("")],
+        }
+    }
+}
+
+impl Symbols {
+    /// The symbol of `text` after trimming; empty text is [`Symbol::EMPTY`].
+    pub fn intern(&mut self, text: &str) -> Symbol {
+        let text = text.trim();
+        if text.is_empty() {
+            return Symbol::EMPTY;
+        }
+        if let Some(&symbol) = self.ids.get(text) {
+            return symbol;
+        }
+        let symbol = Symbol(u32::try_from(self.strings.len()).unwrap_or(u32::MAX));
+        self.strings.push(Box::from(text));
+        self.ids.insert(Box::from(text), symbol);
+        symbol
+    }
+
+    pub fn resolve(&self, symbol: Symbol) -> &str {
+        self.strings.get(symbol.0 as usize).map_or("", |s| s)
+    }
+
+    /// Every symbol with its text, in numbering order.
+    pub fn iter(&self) -> impl Iterator<Item = (Symbol, &str)> {
+        self.strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Symbol(i as u32), &**s))
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interns_trimmed_text_once() {
+        let mut symbols = Symbols::default();
+        let a = symbols.intern("web_form");
+        assert_eq!(symbols.intern(" web_form "), a);
+        assert_ne!(symbols.intern("checkout"), a);
+        assert_eq!(symbols.intern("   "), Symbol::EMPTY);
+        assert_eq!(symbols.resolve(a), "web_form");
+        assert_eq!(symbols.resolve(Symbol::EMPTY), "");
+        assert_eq!(symbols.len(), 3);
+    }
+}

@@ -1,0 +1,584 @@
+//! Consent logs: CSV (any delimiter), JSON Lines, or a JSON array of
+//! objects, with columns or keys `email, event, timestamp, purpose, source,
+//! collection_point, ip` under their common aliases.
+//!
+//! Rows are read in batches and parsed in parallel; each batch is handed to
+//! a sink in input order.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{BufRead, BufReader};
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
+use serde_json::Value;
+use smallvec::SmallVec;
+
+use super::delimited::{MappedFile, map_columns, open, read_header, shape_problem};
+use super::dialect::{Dialect, Encoding};
+use super::format::{ColumnMap, Field, FileKind};
+use super::record::RawRecord;
+use super::source::{InputSource, Peeked};
+use crate::address::normalize;
+use crate::consent::{
+    DateOrder, EventKind, PurposeFit, PurposeMatcher, Timestamp, parse_event_kind, parse_timestamp,
+};
+use crate::error::{Error, Result, describe_io};
+use crate::rules::RuleId;
+use crate::text::fold;
+
+pub const BATCH_ROWS: usize = 16 * 1024;
+
+/// How a consent log is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LogShape {
+    Csv,
+    JsonLines,
+    JsonArray,
+}
+
+impl LogShape {
+    pub fn format_name(self) -> &'static str {
+        match self {
+            LogShape::Csv => "generic",
+            LogShape::JsonLines => "jsonl",
+            LogShape::JsonArray => "json",
+        }
+    }
+}
+
+/// What the rules need from one log row.
+pub struct ParseContext<'a> {
+    pub purposes: &'a PurposeMatcher,
+    pub date_order: Option<DateOrder>,
+}
+
+/// One consent-log row after parsing.
+pub struct ParsedRow<'a> {
+    pub row: u64,
+    /// Physical line, 0 when unknown (JSON arrays).
+    pub line: u64,
+    /// The normalized address, when the row has one.
+    pub key: Option<String>,
+    pub event: Option<ParsedEvent<'a>>,
+    /// D001, D002 and D003 findings with their messages.
+    pub problems: SmallVec<[(RuleId, String); 1]>,
+}
+
+pub struct ParsedEvent<'a> {
+    pub kind: EventKind,
+    pub time: Option<Timestamp>,
+    pub purpose_fit: PurposeFit,
+    pub purpose: Cow<'a, str>,
+    pub source: Cow<'a, str>,
+    pub has_ip: bool,
+    pub has_collection_point: bool,
+}
+
+/// The cells of one row that matter, borrowed where possible.
+#[derive(Default)]
+struct Cells<'a> {
+    email: Option<Cow<'a, str>>,
+    event: Option<Cow<'a, str>>,
+    timestamp: Option<Cow<'a, str>>,
+    purpose: Option<Cow<'a, str>>,
+    source: Option<Cow<'a, str>>,
+    collection_point: Option<Cow<'a, str>>,
+    ip: Option<Cow<'a, str>>,
+}
+
+impl<'a> Cells<'a> {
+    fn set(&mut self, field: Field, value: Cow<'a, str>) {
+        let slot = match field {
+            Field::Email => &mut self.email,
+            Field::Event => &mut self.event,
+            Field::Timestamp => &mut self.timestamp,
+            Field::Purpose => &mut self.purpose,
+            Field::Source => &mut self.source,
+            Field::CollectionPoint => &mut self.collection_point,
+            Field::Ip => &mut self.ip,
+        };
+        *slot = Some(value);
+    }
+}
+
+fn present(cell: &Option<Cow<'_, str>>) -> bool {
+    cell.as_deref().is_some_and(|c| !c.trim().is_empty())
+}
+
+/// Turns the cells of one row into an event and its problems.
+fn parse_cells<'a>(
+    cells: Cells<'a>,
+    row: u64,
+    line: u64,
+    timestamp_name: &str,
+    ctx: &ParseContext<'_>,
+) -> ParsedRow<'a> {
+    let mut parsed = ParsedRow {
+        row,
+        line,
+        key: cells.email.as_deref().and_then(normalize),
+        event: None,
+        problems: SmallVec::new(),
+    };
+    if parsed.key.is_none() {
+        parsed
+            .problems
+            .push((RuleId::D003, "row has no email address".to_string()));
+        return parsed;
+    }
+    let event_cell = cells.event.as_deref().unwrap_or("");
+    let Some(kind) = parse_event_kind(event_cell) else {
+        let message = if event_cell.trim().is_empty() {
+            "row has no event".to_string()
+        } else {
+            format!(
+                "unknown event '{}'; known kinds: opt_in, confirm, renew, withdraw, erasure, activity",
+                event_cell.trim()
+            )
+        };
+        parsed.problems.push((RuleId::D002, message));
+        return parsed;
+    };
+    let time = match parse_timestamp(cells.timestamp.as_deref().unwrap_or(""), ctx.date_order) {
+        Ok(time) => time,
+        Err(err) => {
+            parsed.problems.push((
+                RuleId::D001,
+                format!(
+                    "timestamp '{}' in column '{timestamp_name}': {err}; the event is used as undated",
+                    cells.timestamp.as_deref().unwrap_or("").trim()
+                ),
+            ));
+            None
+        }
+    };
+    let purpose = cells.purpose.unwrap_or(Cow::Borrowed(""));
+    parsed.event = Some(ParsedEvent {
+        kind,
+        time,
+        purpose_fit: ctx.purposes.classify(&purpose),
+        purpose,
+        has_ip: present(&cells.ip),
+        has_collection_point: present(&cells.collection_point),
+        source: cells.source.unwrap_or(Cow::Borrowed("")),
+    });
+    parsed
+}
+
+/// An open consent log.
+pub struct ConsentLog {
+    pub source: InputSource,
+    pub shape: LogShape,
+    pub dialect: Option<Dialect>,
+    body: Body,
+}
+
+enum Body {
+    Csv(Box<MappedFile>),
+    JsonLines(BufReader<Peeked>),
+    JsonArray(Peeked),
+}
+
+impl ConsentLog {
+    /// Opens a log and decides its shape from its first non-blank byte.
+    pub fn open(source: &InputSource, progress: &ProgressBar) -> Result<ConsentLog> {
+        let opened = open(source, progress)?;
+        let first = opened
+            .prefix
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(&opened.prefix)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied();
+        let json_encoding = if opened.prefix.starts_with(b"\xef\xbb\xbf") {
+            Encoding::Utf8Bom
+        } else {
+            Encoding::Utf8
+        };
+        let json_dialect = Dialect {
+            encoding: json_encoding,
+            delimiter: b'\n',
+        };
+        match first {
+            Some(b'{') => Ok(ConsentLog {
+                source: source.clone(),
+                shape: LogShape::JsonLines,
+                dialect: Some(json_dialect),
+                body: Body::JsonLines(BufReader::with_capacity(256 * 1024, opened.reader)),
+            }),
+            Some(b'[') => Ok(ConsentLog {
+                source: source.clone(),
+                shape: LogShape::JsonArray,
+                dialect: Some(json_dialect),
+                body: Body::JsonArray(opened.reader),
+            }),
+            _ => {
+                let file = read_header(opened)?;
+                let dialect = file.dialect;
+                let mapped = map_columns(file, FileKind::Consent, None)?;
+                Ok(ConsentLog {
+                    source: source.clone(),
+                    shape: LogShape::Csv,
+                    dialect: Some(dialect),
+                    body: Body::Csv(Box::new(mapped)),
+                })
+            }
+        }
+    }
+
+    /// Whether the log has a timestamp column (CSV logs only; JSON rows
+    /// are checked one by one).
+    pub fn lacks_timestamp_column(&self) -> bool {
+        matches!(&self.body, Body::Csv(m) if m.column(Field::Timestamp).is_none())
+    }
+
+    /// Parses the whole log, batch by batch, calling `sink` with each
+    /// batch's rows in input order. Returns the number of data rows.
+    pub fn parse<F>(&mut self, ctx: &ParseContext<'_>, mut sink: F) -> Result<u64>
+    where
+        F: FnMut(Vec<ParsedRow<'_>>),
+    {
+        let name = self.source.display();
+        match &mut self.body {
+            Body::Csv(mapped) => parse_csv(mapped, ctx, &mut sink),
+            Body::JsonLines(reader) => parse_json_lines(&name, reader, ctx, &mut sink),
+            Body::JsonArray(reader) => parse_json_array(&name, reader, ctx, &mut sink),
+        }
+    }
+}
+
+fn parse_csv<F>(mapped: &mut MappedFile, ctx: &ParseContext<'_>, sink: &mut F) -> Result<u64>
+where
+    F: FnMut(Vec<ParsedRow<'_>>),
+{
+    let header_len = mapped.file.header_names.len();
+    let delimiter = mapped.file.dialect.delimiter;
+    let columns = mapped.columns.clone();
+    let timestamp_name = columns
+        .get(Field::Timestamp)
+        .map_or("timestamp".to_string(), |i| {
+            mapped.file.header_names[i].clone()
+        });
+    let mut batch = vec![RawRecord::default(); BATCH_ROWS];
+    let mut rows = 0;
+    loop {
+        let n = mapped.file.read_batch(&mut batch)?;
+        rows += n as u64;
+        let parsed: Vec<ParsedRow<'_>> = batch[..n]
+            .par_iter()
+            .with_min_len(256)
+            .map(|record| {
+                parse_record(
+                    record,
+                    &columns,
+                    header_len,
+                    delimiter,
+                    &timestamp_name,
+                    ctx,
+                )
+            })
+            .collect();
+        sink(parsed);
+        if n < batch.len() {
+            return Ok(rows);
+        }
+    }
+}
+
+fn parse_record<'a>(
+    record: &'a RawRecord,
+    columns: &ColumnMap,
+    header_len: usize,
+    delimiter: u8,
+    timestamp_name: &str,
+    ctx: &ParseContext<'_>,
+) -> ParsedRow<'a> {
+    let broken = |message: String| ParsedRow {
+        row: record.row(),
+        line: record.line(),
+        key: None,
+        event: None,
+        problems: SmallVec::from_elem((RuleId::D003, message), 1),
+    };
+    if let Some(problem) = shape_problem(record, header_len, delimiter) {
+        let mut row = broken(problem);
+        row.key = columns
+            .get(Field::Email)
+            .and_then(|i| record.get(i))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(normalize);
+        return row;
+    }
+    let mut cells = Cells::default();
+    for (field, index) in columns.fields() {
+        let bytes = record.get(index).unwrap_or_default();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => cells.set(field, Cow::Borrowed(text)),
+            Err(_) => {
+                return broken(format!("the {} column is not valid UTF-8", field.as_str()));
+            }
+        }
+    }
+    parse_cells(cells, record.row(), record.line(), timestamp_name, ctx)
+}
+
+/// The folded key names of the generic consent format, per field.
+fn json_cells<'a>(value: &'a Value) -> Result<Cells<'a>, String> {
+    let Value::Object(object) = value else {
+        return Err("not a JSON object".to_string());
+    };
+    let folded: Vec<(String, &Value)> = object.iter().map(|(k, v)| (fold(k), v)).collect();
+    let mut cells = Cells::default();
+    for (field, names) in ColumnMap::generic(FileKind::Consent).format.columns {
+        let found = names
+            .iter()
+            .find_map(|name| folded.iter().find(|(k, _)| k == name).map(|(_, v)| *v));
+        if let Some(text) = found.and_then(json_text) {
+            cells.set(*field, text);
+        }
+    }
+    Ok(cells)
+}
+
+/// A JSON value as cell text: strings as they are, numbers in decimal,
+/// arrays of purposes joined with `;`.
+fn json_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        Value::Array(items) => Some(Cow::Owned(
+            items
+                .iter()
+                .filter_map(json_text)
+                .collect::<Vec<_>>()
+                .join(";"),
+        )),
+        Value::Object(_) => Some(Cow::Owned(value.to_string())),
+    }
+}
+
+fn parse_json_value<'a>(
+    value: Result<&'a Value, String>,
+    row: u64,
+    line: u64,
+    ctx: &ParseContext<'_>,
+) -> ParsedRow<'a> {
+    match value.and_then(json_cells) {
+        Ok(cells) => parse_cells(cells, row, line, "timestamp", ctx),
+        Err(message) => ParsedRow {
+            row,
+            line,
+            key: None,
+            event: None,
+            problems: SmallVec::from_elem((RuleId::D003, message), 1),
+        },
+    }
+}
+
+fn parse_json_lines<F>(
+    name: &str,
+    reader: &mut BufReader<Peeked>,
+    ctx: &ParseContext<'_>,
+    sink: &mut F,
+) -> Result<u64>
+where
+    F: FnMut(Vec<ParsedRow<'_>>),
+{
+    let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_ROWS);
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut line_number = 0u64;
+    let mut rows = 0u64;
+    let mut at_end = false;
+    while !at_end {
+        while lines.len() < BATCH_ROWS {
+            let mut buf = spare.pop().unwrap_or_default();
+            buf.clear();
+            let n = reader
+                .read_until(b'\n', &mut buf)
+                .map_err(|e| Error::input(name, describe_io(&e)))?;
+            if n == 0 {
+                at_end = true;
+                break;
+            }
+            line_number += 1;
+            let text = if line_number == 1 {
+                buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf)
+            } else {
+                &buf[..]
+            };
+            if text.iter().all(u8::is_ascii_whitespace) {
+                spare.push(buf);
+                continue;
+            }
+            lines.push((line_number, buf));
+        }
+        rows += lines.len() as u64;
+        let values: Vec<Result<Value, String>> = lines
+            .par_iter()
+            .map(|(number, bytes)| {
+                let bytes = if *number == 1 {
+                    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
+                } else {
+                    bytes
+                };
+                serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
+            })
+            .collect();
+        let parsed: Vec<ParsedRow<'_>> = values
+            .par_iter()
+            .zip(lines.par_iter())
+            .map(|(value, (number, _))| {
+                parse_json_value(value.as_ref().map_err(Clone::clone), *number, *number, ctx)
+            })
+            .collect();
+        sink(parsed);
+        spare.extend(lines.drain(..).map(|(_, buf)| buf));
+    }
+    Ok(rows)
+}
+
+fn parse_json_array<F>(
+    name: &str,
+    reader: &mut Peeked,
+    ctx: &ParseContext<'_>,
+    sink: &mut F,
+) -> Result<u64>
+where
+    F: FnMut(Vec<ParsedRow<'_>>),
+{
+    let mut batch: Vec<Value> = Vec::with_capacity(BATCH_ROWS);
+    let mut rows = 0u64;
+    let mut flush = |batch: &mut Vec<Value>, rows: &mut u64| {
+        let first = *rows;
+        let parsed: Vec<ParsedRow<'_>> = batch
+            .par_iter()
+            .enumerate()
+            .map(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
+            .collect();
+        *rows += batch.len() as u64;
+        sink(parsed);
+        batch.clear();
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let mut on_element = |value: Value| {
+        batch.push(value);
+        if batch.len() == BATCH_ROWS {
+            flush(&mut batch, &mut rows);
+        }
+    };
+    ArraySeed(&mut on_element)
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end())
+        .map_err(|e| {
+            Error::input(
+                name,
+                format!("not a valid JSON array of consent records: {e}"),
+            )
+            .with_hint("use one JSON object per line (JSON Lines), or a single top-level array")
+        })?;
+    flush(&mut batch, &mut rows);
+    Ok(rows)
+}
+
+/// Streams the elements of a top-level JSON array to a callback, so that a
+/// large array is never held in memory whole.
+struct ArraySeed<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Value)> DeserializeSeed<'de> for ArraySeed<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Value)> Visitor<'de> for ArraySeed<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of consent records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(value) = seq.next_element::<Value>()? {
+            (self.0)(value);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_parse(cells: Cells<'_>) -> ParsedRow<'_> {
+        let purposes = PurposeMatcher::new("newsletter", []);
+        let ctx = ParseContext {
+            purposes: &purposes,
+            date_order: None,
+        };
+        parse_cells(cells, 1, 2, "timestamp", &ctx)
+    }
+
+    fn cells<'a>(email: &'a str, event: &'a str, timestamp: &'a str) -> Cells<'a> {
+        Cells {
+            email: Some(Cow::Borrowed(email)),
+            event: Some(Cow::Borrowed(event)),
+            timestamp: Some(Cow::Borrowed(timestamp)),
+            ..Cells::default()
+        }
+    }
+
+    #[test]
+    fn a_good_row_becomes_an_event() {
+        let row = ctx_parse(cells(" Anna@Example.com", "Opt-In", "2024-01-02T03:04:05Z"));
+        assert!(row.problems.is_empty());
+        assert_eq!(row.key.as_deref(), Some("anna@example.com"));
+        let event = row.event.unwrap();
+        assert_eq!(event.kind, EventKind::OptIn);
+        assert_eq!(event.time.unwrap().to_string(), "2024-01-02T03:04:05Z");
+        assert_eq!(event.purpose_fit, PurposeFit::Unstated);
+    }
+
+    #[test]
+    fn bad_timestamps_keep_the_event_undated() {
+        let row = ctx_parse(cells("a@example.com", "withdraw", "01/02/2025"));
+        assert_eq!(row.problems[0].0, RuleId::D001);
+        assert!(
+            row.problems[0].1.contains("'01/02/2025'"),
+            "{}",
+            row.problems[0].1
+        );
+        let event = row.event.unwrap();
+        assert_eq!((event.kind, event.time), (EventKind::Withdraw, None));
+    }
+
+    #[test]
+    fn unknown_events_and_missing_addresses_are_reported() {
+        let row = ctx_parse(cells("a@example.com", "teleported", "2024-01-01"));
+        assert_eq!(row.problems[0].0, RuleId::D002);
+        assert!(row.event.is_none());
+        let row = ctx_parse(cells("  ", "opt_in", "2024-01-01"));
+        assert_eq!(row.problems[0].0, RuleId::D003);
+    }
+
+    #[test]
+    fn json_objects_use_the_same_aliases() {
+        let value: Value = serde_json::from_str(
+            r#"{"piiPrincipalId":"B@x.com","Event Type":"confirm","consentTimestamp":1517447315,
+                "purposes":["partners","newsletter"],"IP Address":"192.0.2.1"}"#,
+        )
+        .unwrap();
+        let cells = json_cells(&value).unwrap();
+        assert_eq!(cells.email.as_deref(), Some("B@x.com"));
+        assert_eq!(cells.event.as_deref(), Some("confirm"));
+        assert_eq!(cells.timestamp.as_deref(), Some("1517447315"));
+        assert_eq!(cells.purpose.as_deref(), Some("partners;newsletter"));
+        assert_eq!(cells.ip.as_deref(), Some("192.0.2.1"));
+        assert!(json_cells(&Value::from(3)).is_err());
+    }
+}

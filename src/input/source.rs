@@ -1,0 +1,141 @@
+//! Where input bytes come from: a file, or standard input (`-`).
+
+use std::fs::File;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result, describe_io};
+
+/// An input as the user named it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSource {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl InputSource {
+    /// `-` means standard input.
+    pub fn from_arg(arg: &Path) -> InputSource {
+        if arg.as_os_str() == "-" {
+            InputSource::Stdin
+        } else {
+            InputSource::Path(arg.to_path_buf())
+        }
+    }
+
+    /// The name used in messages and reports.
+    pub fn display(&self) -> String {
+        match self {
+            InputSource::Path(path) => path.display().to_string(),
+            InputSource::Stdin => "<stdin>".to_string(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            InputSource::Path(path) => Some(path),
+            InputSource::Stdin => None,
+        }
+    }
+
+    /// The file stem used to name per-input outputs (`cleaned-<stem>.csv`).
+    pub fn stem(&self) -> String {
+        match self {
+            InputSource::Path(path) => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "input".to_string()),
+            InputSource::Stdin => "stdin".to_string(),
+        }
+    }
+
+    /// Checks that the input can be opened, before anything is written.
+    pub fn check_readable(&self) -> Result<()> {
+        if let InputSource::Path(path) = self {
+            self.open_file(path)?;
+        }
+        Ok(())
+    }
+
+    fn open_file(&self, path: &Path) -> Result<(File, u64)> {
+        let fail = |err: io::Error| Error::input(&self.display(), describe_io(&err));
+        let metadata = std::fs::metadata(path).map_err(fail)?;
+        if metadata.is_dir() {
+            return Err(Error::input(&self.display(), "is a directory, not a file")
+                .with_hint("name the export files themselves"));
+        }
+        let file = File::open(path).map_err(fail)?;
+        Ok((file, metadata.len()))
+    }
+
+    /// Opens the input. Returns the reader and, for files, its size.
+    pub fn open(&self) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
+        match self {
+            InputSource::Path(path) => {
+                let (file, len) = self.open_file(path)?;
+                Ok((Box::new(file), Some(len)))
+            }
+            InputSource::Stdin => Ok((Box::new(io::stdin()), None)),
+        }
+    }
+}
+
+/// A reader whose first bytes were read ahead for sniffing and are served
+/// again before the rest.
+pub struct Peeked {
+    inner: io::Chain<Cursor<Vec<u8>>, Box<dyn Read + Send>>,
+}
+
+impl Read for Peeked {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+/// Reads up to `limit` bytes ahead. Returns them and a reader that yields
+/// the whole input from the start.
+pub fn peek(mut reader: Box<dyn Read + Send>, limit: usize) -> io::Result<(Vec<u8>, Peeked)> {
+    let mut prefix = Vec::with_capacity(limit);
+    (&mut reader).take(limit as u64).read_to_end(&mut prefix)?;
+    let peeked = Peeked {
+        inner: Cursor::new(prefix.clone()).chain(reader),
+    };
+    Ok((prefix, peeked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peeking_does_not_lose_bytes() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let (prefix, mut rest) = peek(Box::new(Cursor::new(data.clone())), 100).unwrap();
+        assert_eq!(prefix, &data[..100]);
+        let mut all = Vec::new();
+        rest.read_to_end(&mut all).unwrap();
+        assert_eq!(all, data);
+    }
+
+    #[test]
+    fn names_and_stems() {
+        let file = InputSource::from_arg(Path::new("exports/subscribers.csv"));
+        assert_eq!(file.display(), "exports/subscribers.csv");
+        assert_eq!(file.stem(), "subscribers");
+        let stdin = InputSource::from_arg(Path::new("-"));
+        assert_eq!(stdin, InputSource::Stdin);
+        assert_eq!(stdin.display(), "<stdin>");
+        assert_eq!(stdin.stem(), "stdin");
+    }
+
+    #[test]
+    fn directories_and_missing_files_are_clear_errors() {
+        let dir = InputSource::Path(std::env::temp_dir());
+        let message = dir.check_readable().unwrap_err().to_string();
+        assert!(message.ends_with("is a directory, not a file"), "{message}");
+        let missing = InputSource::Path(PathBuf::from("/nonexistent/list.csv"));
+        let message = missing.check_readable().unwrap_err().to_string();
+        assert_eq!(message, "/nonexistent/list.csv: no such file or directory");
+    }
+}

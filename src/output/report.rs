@@ -1,0 +1,178 @@
+//! `findings.csv` and `report.json` (SPEC §3). The same JSON document is
+//! what `audit --format json` prints.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+
+use crate::audit::{AuditOutcome, Finding, InputInfo, Summary};
+use crate::policy::Level;
+use crate::rules::RULES;
+
+pub const REPORT_SCHEMA: &str = "listaudit.report/1";
+
+/// Writes `findings.csv`: one row per finding. The first six columns are
+/// the contract; `rule_name` and `line` follow.
+pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "file",
+        "row",
+        "email",
+        "rule",
+        "severity",
+        "message",
+        "rule_name",
+        "line",
+    ])?;
+    for finding in &outcome.findings {
+        let row = finding.row.to_string();
+        let line = if finding.line == 0 {
+            String::new()
+        } else {
+            finding.line.to_string()
+        };
+        writer.write_record([
+            outcome.input_name(finding),
+            &row,
+            &finding.email,
+            finding.rule.code(),
+            finding.level.as_str(),
+            &finding.message,
+            finding.rule.meta().name,
+            &line,
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
+}
+
+/// Writes the report document as pretty-printed JSON.
+pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::io::Result<()> {
+    let document = Document::new(outcome);
+    serde_json::to_writer_pretty(&mut out, &document)?;
+    out.write_all(b"\n")
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema: &'static str,
+    tool: Tool,
+    as_of: String,
+    policy: serde_json::Value,
+    inputs: &'a [InputInfo],
+    summary: SummaryDocument<'a>,
+    findings: Findings<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+impl<'a> Document<'a> {
+    fn new(outcome: &'a AuditOutcome) -> Document<'a> {
+        Document {
+            schema: REPORT_SCHEMA,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            as_of: outcome.as_of.to_string(),
+            policy: outcome.policy.to_report(),
+            inputs: &outcome.inputs,
+            summary: SummaryDocument {
+                summary: &outcome.summary,
+                outcome,
+            },
+            findings: Findings(outcome),
+        }
+    }
+}
+
+struct SummaryDocument<'a> {
+    summary: &'a Summary,
+    outcome: &'a AuditOutcome,
+}
+
+impl Serialize for SummaryDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let s = self.summary;
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("rows", &s.rows)?;
+        map.serialize_entry("kept", &s.kept)?;
+        map.serialize_entry("removed", &s.removed)?;
+        map.serialize_entry("by_rule", &ByRule(self))?;
+        map.serialize_entry(
+            "by_severity",
+            &BySeverity {
+                error: s.errors,
+                warning: s.warnings,
+                info: s.infos,
+            },
+        )?;
+        map.end()
+    }
+}
+
+/// Every enabled rule with its count (0 included), in catalog order.
+struct ByRule<'a>(&'a SummaryDocument<'a>);
+
+impl Serialize for ByRule<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let policy = &self.0.outcome.policy;
+        let mut map = serializer.serialize_map(None)?;
+        for rule in RULES.iter().filter(|r| policy.level(r.id) != Level::Off) {
+            map.serialize_entry(rule.code, &self.0.summary.by_rule[rule.id.index()])?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+struct BySeverity {
+    error: u64,
+    warning: u64,
+    info: u64,
+}
+
+struct Findings<'a>(&'a AuditOutcome);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let outcome = self.0;
+        let mut seq = serializer.serialize_seq(Some(outcome.findings.len()))?;
+        for finding in &outcome.findings {
+            seq.serialize_element(&FindingDocument {
+                file: outcome.input_name(finding),
+                finding,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct FindingDocument<'a> {
+    file: &'a str,
+    finding: &'a Finding,
+}
+
+impl Serialize for FindingDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let f = self.finding;
+        let mut map = serializer.serialize_map(Some(8))?;
+        map.serialize_entry("file", self.file)?;
+        map.serialize_entry("row", &f.row)?;
+        map.serialize_entry("email", &f.email)?;
+        map.serialize_entry("rule", f.rule.code())?;
+        map.serialize_entry("severity", f.level.as_str())?;
+        map.serialize_entry("message", &f.message)?;
+        map.serialize_entry("name", f.rule.meta().name)?;
+        if f.line > 0 {
+            map.serialize_entry("line", &f.line)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,131 @@
+//! `cleaned.csv` and `removed.csv`: the subscriber rows themselves.
+//!
+//! Kept rows are copied byte for byte (their quoting, line endings,
+//! encoding and any byte-order mark), so the cleaned list re-imports like
+//! the original. Removed rows keep their original bytes too, followed by
+//! two columns in the file's own delimiter: `listaudit_rules` and
+//! `listaudit_reasons`.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use super::atomic::{AtomicFile, ReadyFile};
+use crate::audit::Finding;
+use crate::error::Result;
+use crate::input::RawRecord;
+
+pub struct RowWriters {
+    cleaned: Option<AtomicFile>,
+    removed: Option<AtomicFile>,
+    delimiter: u8,
+    header_len: usize,
+    line_break: Vec<u8>,
+}
+
+impl RowWriters {
+    /// Starts both files with the input's header.
+    pub fn new(
+        cleaned: Option<AtomicFile>,
+        removed: Option<AtomicFile>,
+        header: &RawRecord,
+        delimiter: u8,
+    ) -> Result<RowWriters> {
+        let line_break = match header.terminator() {
+            [] => b"\n".to_vec(),
+            terminator => terminator.to_vec(),
+        };
+        let mut writers = RowWriters {
+            cleaned,
+            removed,
+            delimiter,
+            header_len: header.len(),
+            line_break,
+        };
+        if let Some(file) = &mut writers.cleaned {
+            file.write_all(header.raw()).map_err(|e| file.io_error(e))?;
+        }
+        if let Some(file) = &mut writers.removed {
+            let d = delimiter as char;
+            let extra = format!("{d}listaudit_rules{d}listaudit_reasons");
+            let bom: &[u8] = if header.has_bom() {
+                b"\xef\xbb\xbf"
+            } else {
+                b""
+            };
+            let result = file
+                .write_all(bom)
+                .and_then(|()| file.write_all(header.content()))
+                .and_then(|()| file.write_all(extra.as_bytes()))
+                .and_then(|()| file.write_all(&writers.line_break));
+            result.map_err(|e| file.io_error(e))?;
+        }
+        Ok(writers)
+    }
+
+    pub fn keep(&mut self, record: &RawRecord) -> Result<()> {
+        if let Some(file) = &mut self.cleaned {
+            file.write_all(record.raw()).map_err(|e| file.io_error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Writes a removed row with the codes and messages of its findings.
+    pub fn remove(&mut self, record: &RawRecord, findings: &[Finding]) -> Result<()> {
+        let Some(file) = &mut self.removed else {
+            return Ok(());
+        };
+        let codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
+        let reasons: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{}: {}", f.rule.code(), f.message))
+            .collect();
+        let mut line = Vec::with_capacity(record.content().len() + 128);
+        line.extend_from_slice(record.content());
+        // A short row is padded so the two columns land under their header.
+        for _ in record.len()..self.header_len {
+            line.push(self.delimiter);
+        }
+        line.push(self.delimiter);
+        line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
+        line.push(self.delimiter);
+        line.extend_from_slice(quote(&reasons.join(" | "), self.delimiter).as_bytes());
+        match record.terminator() {
+            [] => line.extend_from_slice(&self.line_break),
+            terminator => line.extend_from_slice(terminator),
+        }
+        file.write_all(&line).map_err(|e| file.io_error(e))
+    }
+
+    pub fn finish(self) -> Result<Vec<ReadyFile>> {
+        [self.cleaned, self.removed]
+            .into_iter()
+            .flatten()
+            .map(AtomicFile::finish)
+            .collect()
+    }
+}
+
+/// RFC 4180 quoting when the value needs it.
+fn quote(value: &str, delimiter: u8) -> Cow<'_, str> {
+    let needs = value
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\r' || b == b'\n');
+    if needs {
+        Cow::Owned(format!("\"{}\"", value.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(quote("C001;C004", b','), "C001;C004");
+        assert_eq!(quote("C001;C004", b';'), "\"C001;C004\"");
+        assert_eq!(quote("source 'x', row 2", b','), "\"source 'x', row 2\"");
+        assert_eq!(quote("say \"hi\"", b'\t'), "\"say \"\"hi\"\"\"");
+    }
+}

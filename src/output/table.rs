@@ -1,0 +1,140 @@
+//! The summary printed to the terminal after an audit.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+
+use crate::audit::AuditOutcome;
+use crate::policy::Level;
+use crate::rules::RULES;
+use crate::text::sanitize_for_terminal;
+
+/// A table in the house style, coloured or not.
+pub fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED.with_rounded_corners())
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table
+}
+
+fn header(names: &[&str], color: bool) -> Vec<Cell> {
+    names
+        .iter()
+        .map(|name| {
+            let cell = Cell::new(name);
+            if color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        })
+        .collect()
+}
+
+fn number(n: u64) -> Cell {
+    Cell::new(n).set_alignment(CellAlignment::Right)
+}
+
+fn severity_cell(level: Level, color: bool) -> Cell {
+    let cell = Cell::new(level.as_str());
+    if !color {
+        return cell;
+    }
+    match level {
+        Level::Error => cell.fg(Color::Red),
+        Level::Warning => cell.fg(Color::Yellow),
+        Level::Info => cell.fg(Color::Cyan),
+        Level::Off => cell,
+    }
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "0%".to_string()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Renders the summary: what was audited, rows kept and removed per file,
+/// findings per rule, and where the outputs are.
+pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "listaudit {} · policy {} · list purpose '{}' · as of {}",
+        env!("CARGO_PKG_VERSION"),
+        outcome.policy.name,
+        sanitize_for_terminal(&outcome.policy.list_purpose),
+        outcome.as_of
+    );
+    out.push('\n');
+
+    let mut files = new_table(color);
+    files.set_header(header(
+        &["subscriber file", "rows", "kept", "removed"],
+        color,
+    ));
+    for input in outcome.inputs.iter().filter(|i| i.kind == "subscribers") {
+        files.add_row(vec![
+            Cell::new(sanitize_for_terminal(&input.path)),
+            number(input.rows),
+            number(input.kept.unwrap_or(0)),
+            number(input.removed.unwrap_or(0)),
+        ]);
+    }
+    let _ = writeln!(out, "{files}");
+
+    let summary = &outcome.summary;
+    let fired: Vec<_> = RULES
+        .iter()
+        .filter(|r| summary.by_rule[r.id.index()] > 0)
+        .collect();
+    if fired.is_empty() {
+        out.push_str("No findings.\n");
+    } else {
+        let mut rules = new_table(color);
+        rules.set_header(header(&["rule", "name", "severity", "findings"], color));
+        for rule in fired {
+            rules.add_row(vec![
+                Cell::new(rule.code),
+                Cell::new(rule.name),
+                severity_cell(outcome.policy.level(rule.id), color),
+                number(summary.by_rule[rule.id.index()]),
+            ]);
+        }
+        let _ = writeln!(out, "{rules}");
+    }
+
+    let _ = writeln!(
+        out,
+        "{} rows: {} kept, {} removed ({}). {} errors, {} warnings, {} info.",
+        summary.rows,
+        summary.kept,
+        summary.removed,
+        percent(summary.removed, summary.rows),
+        summary.errors,
+        summary.warnings,
+        summary.infos
+    );
+    if summary.errors + summary.warnings + summary.infos > 0 {
+        out.push_str(
+            "Run `listaudit explain <CODE>` for what a rule checks, why, and how to fix it.\n",
+        );
+    }
+    if !outcome.written.is_empty() {
+        let written: Vec<String> = outcome
+            .written
+            .iter()
+            .map(|p| sanitize_for_terminal(&p.display().to_string()).into_owned())
+            .collect();
+        let _ = writeln!(out, "Wrote {}", written.join(", "));
+    }
+    out
+}

@@ -1,0 +1,591 @@
+//! The row checks: one function per rule, each deciding from a
+//! [`RowContext`] whether its rule fires and with which message.
+//!
+//! Messages start with the tool's own words, never with input text, so
+//! that no CSV cell they are written to begins with a formula character.
+
+use smallvec::SmallVec;
+
+use super::{Family, RuleId};
+use crate::address::check_syntax;
+use crate::consent::{
+    Assessment, ConsentIndex, EventKind, EventRef, Location, PurposeFit, Slot, Timestamp, latest,
+};
+use crate::policy::Policy;
+
+/// Everything the row checks may look at for one subscriber row.
+pub struct RowContext<'a> {
+    /// The normalized address.
+    pub key: &'a str,
+    pub assessment: Assessment<'a>,
+    /// Where the address is suppressed, if it is.
+    pub suppressed_at: Option<Location>,
+    pub policy: &'a Policy,
+    pub as_of: Timestamp,
+    pub index: &'a ConsentIndex,
+    /// Display names of all inputs, by input index.
+    pub input_names: &'a [String],
+    /// How many consent logs the run has.
+    pub consent_logs: usize,
+}
+
+impl RowContext<'_> {
+    fn at(&self, at: Location) -> String {
+        let name = self
+            .input_names
+            .get(at.input as usize)
+            .map_or("?", String::as_str);
+        format!("{name} row {}", at.row)
+    }
+
+    /// `opt_in at 2024-03-02T09:15:00Z, consent.csv row 12`.
+    fn describe(&self, event: &EventRef) -> String {
+        match event.time {
+            Some(time) => format!("{} at {time}, {}", event.kind, self.at(event.at)),
+            None => format!("{} without timestamp, {}", event.kind, self.at(event.at)),
+        }
+    }
+}
+
+type RowCheck = fn(&RowContext<'_>) -> Option<String>;
+
+/// The row checks in catalog order.
+const CHECKS: &[(RuleId, RowCheck)] = &[
+    (RuleId::C001, no_consent),
+    (RuleId::C002, no_purpose),
+    (RuleId::C003, purpose_mismatch),
+    (RuleId::C004, stale_consent),
+    (RuleId::C005, no_double_opt_in),
+    (RuleId::C006, incomplete_evidence),
+    (RuleId::C007, invalid_source),
+    (RuleId::C008, timeline_anomaly),
+    (RuleId::R001, withdrawn),
+    (RuleId::R002, erasure_requested),
+    (RuleId::R003, suppressed),
+    (RuleId::H001, invalid_address),
+];
+
+/// Runs every enabled row check. When a rights rule (R) fires, the consent
+/// rules (C) are not reported: the address must not be mailed whatever its
+/// consent looked like, and more findings would only hide that.
+pub fn check_row(ctx: &RowContext<'_>) -> SmallVec<[(RuleId, String); 2]> {
+    let run = |family: Family| {
+        CHECKS
+            .iter()
+            .filter(move |(rule, _)| rule.meta().family == family && ctx.policy.enabled(*rule))
+            .filter_map(|(rule, check)| check(ctx).map(|message| (*rule, message)))
+    };
+    let rights: SmallVec<[(RuleId, String); 2]> = run(Family::Rights).collect();
+    let mut findings: SmallVec<[(RuleId, String); 2]> = SmallVec::new();
+    if rights.is_empty() {
+        findings.extend(run(Family::Consent));
+    }
+    findings.extend(rights);
+    findings.extend(run(Family::Hygiene));
+    findings
+}
+
+fn no_consent(ctx: &RowContext<'_>) -> Option<String> {
+    if !ctx.assessment.has_no_consent() {
+        return None;
+    }
+    if ctx.consent_logs == 0 {
+        return Some("no opt-in evidence: no consent log was given (--consent)".to_string());
+    }
+    Some(match ctx.assessment.ledger().and_then(|l| l.first_seen()) {
+        Some(first) => format!(
+            "the consent logs have events for this address (first: {}) but no opt-in, confirmation or renewal",
+            ctx.at(first)
+        ),
+        None => "no opt-in, confirmation or renewal recorded for this address in any consent log"
+            .to_string(),
+    })
+}
+
+/// Consent acts for the list whose purpose is unstated, when nothing names
+/// the list purpose.
+fn no_purpose(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    if a.governing_fit() != Some(PurposeFit::Unstated) || has_other_purpose(a) {
+        return None;
+    }
+    let governing = a.governing()?;
+    Some(format!(
+        "consent recorded ({}) states no purpose",
+        ctx.describe(governing)
+    ))
+}
+
+fn has_other_purpose(a: &Assessment<'_>) -> bool {
+    a.consent(PurposeFit::Other).is_some() || a.confirmation(PurposeFit::Other).is_some()
+}
+
+fn purpose_mismatch(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    if a.governing_fit() == Some(PurposeFit::Covers) || !has_other_purpose(a) {
+        return None;
+    }
+    let other = a
+        .consent(PurposeFit::Other)
+        .or(a.confirmation(PurposeFit::Other))?;
+    let mut message = format!(
+        "consent is for '{}' ({}); the list is mailed for '{}'",
+        ctx.index.text(other.purpose),
+        ctx.describe(other),
+        ctx.policy.list_purpose
+    );
+    if a.governing_fit() == Some(PurposeFit::Unstated) {
+        message.push_str("; other consent records state no purpose");
+    }
+    Some(message)
+}
+
+fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    let consent = a.latest_consent_act()?;
+    let engagement = a
+        .engagement()
+        .filter(|_| ctx.policy.engagement_refreshes_consent);
+    let freshest = latest([Some(consent), engagement])?;
+    let months = ctx.policy.stale_after_months;
+    let cutoff = ctx.as_of.months_earlier(months);
+    let time = freshest.time?;
+    if time >= cutoff {
+        return None;
+    }
+    let age = time.whole_months_until(ctx.as_of);
+    let mut message = format!(
+        "latest consent ({}) is {age} months old",
+        ctx.describe(consent)
+    );
+    if let Some(engagement) = engagement {
+        message.push_str(&format!(
+            ", and so is the latest engagement ({})",
+            ctx.describe(engagement)
+        ));
+    }
+    message.push_str(&format!(
+        "; the policy treats consent older than {months} months as stale"
+    ));
+    Some(message)
+}
+
+fn no_double_opt_in(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    let governing = a.governing()?;
+    if a.doi_confirmation().is_some() || governing.kind == EventKind::Confirm {
+        return None;
+    }
+    let earlier_withdrawal = a
+        .ledger()
+        .and_then(|l| l.get(Slot::Withdraw))
+        .filter(|w| a.withdrawal.is_none() && w.time.is_some());
+    Some(match earlier_withdrawal {
+        Some(withdrawal) => format!(
+            "re-subscribed ({}) after a withdrawal ({}) without a new double opt-in confirmation",
+            ctx.describe(governing),
+            ctx.describe(withdrawal)
+        ),
+        None => format!(
+            "{} was never confirmed by double opt-in",
+            ctx.describe(governing)
+        ),
+    })
+}
+
+fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    let governing = a.governing()?;
+    let confirmation = a.doi_confirmation();
+    let dated = governing.time.is_some() || confirmation.is_some_and(|c| c.time.is_some());
+    let traceable =
+        governing.shows_how_or_where() || confirmation.is_some_and(EventRef::shows_how_or_where);
+    let missing = match (dated, traceable) {
+        (true, true) => return None,
+        (false, true) => "no timestamp",
+        (true, false) => "no source, collection point or IP address",
+        (false, false) => "no timestamp and no source, collection point or IP address",
+    };
+    Some(format!(
+        "{} ({}) has {missing}",
+        governing.kind,
+        ctx.at(governing.at)
+    ))
+}
+
+fn invalid_source(ctx: &RowContext<'_>) -> Option<String> {
+    let governing = ctx.assessment.governing()?;
+    let category = ctx.index.source_category(governing.source)?;
+    Some(format!(
+        "consent came from {category} (source '{}', {})",
+        ctx.index.text(governing.source),
+        ctx.at(governing.at)
+    ))
+}
+
+fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
+    let a = &ctx.assessment;
+    let ledger = a.ledger()?;
+    let mut anomalies: Vec<String> = Vec::new();
+    if let (Some(confirm), Some(opt_in)) =
+        (ledger.get(Slot::FirstConfirm), ledger.get(Slot::FirstOptIn))
+        && confirm.time < opt_in.time
+    {
+        anomalies.push(format!(
+            "confirmation ({}) precedes the first opt-in ({})",
+            ctx.describe(confirm),
+            ctx.describe(opt_in)
+        ));
+    }
+    if let Some(fit) = a.governing_fit()
+        && let (Some(opt_in), Some(confirm)) = (a.consent(fit), a.doi_confirmation())
+        && let (Some(opted), Some(confirmed)) = (opt_in.time, confirm.time)
+    {
+        let days = opted.days_until(confirmed);
+        let window = i64::from(ctx.policy.confirm_window_days);
+        if days > window {
+            anomalies.push(format!(
+                "confirmed {days} days after the opt-in ({}); the double opt-in window is {window} days",
+                ctx.describe(opt_in)
+            ));
+        }
+    }
+    if let Some(future) = ledger.get(Slot::Future) {
+        let treatment = match future.kind {
+            EventKind::Withdraw | EventKind::Erasure => "it is honoured",
+            EventKind::OptIn | EventKind::Renew | EventKind::Confirm => {
+                "it does not count as consent yet"
+            }
+            _ => "it is ignored",
+        };
+        anomalies.push(format!(
+            "{} is after --as-of {}; {treatment}",
+            ctx.describe(future),
+            ctx.as_of
+        ));
+    }
+    (!anomalies.is_empty()).then(|| anomalies.join("; "))
+}
+
+/// The latest consent act that may cover the list, however old, for
+/// explaining withdrawals.
+fn latest_consent_ever<'a>(ctx: &RowContext<'a>) -> Option<&'a EventRef> {
+    let ledger = ctx.assessment.ledger()?;
+    latest(
+        [PurposeFit::Covers, PurposeFit::Unstated]
+            .into_iter()
+            .flat_map(|fit| {
+                [
+                    ledger.get(Slot::Consent(fit)),
+                    ledger.get(Slot::Confirm(fit)),
+                ]
+            }),
+    )
+}
+
+fn future_note(ctx: &RowContext<'_>, event: &EventRef) -> &'static str {
+    if event.time.is_some_and(|t| t > ctx.as_of) {
+        " (dated after --as-of; honoured)"
+    } else {
+        ""
+    }
+}
+
+fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
+    let withdrawal = ctx.assessment.withdrawal?;
+    let note = future_note(ctx, withdrawal);
+    Some(match (withdrawal.time, latest_consent_ever(ctx)) {
+        (None, _) => format!(
+            "{} without timestamp ({}); no later consent can be shown",
+            withdrawal.kind,
+            ctx.at(withdrawal.at)
+        ),
+        (Some(_), Some(consent)) => format!(
+            "{}{note} is later than the latest consent ({})",
+            ctx.describe(withdrawal),
+            ctx.describe(consent)
+        ),
+        (Some(_), None) => format!(
+            "{}{note}; no consent for the list was recorded after it",
+            ctx.describe(withdrawal)
+        ),
+    })
+}
+
+fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
+    let erasure = ctx.assessment.erasure?;
+    let note = future_note(ctx, erasure);
+    Some(match erasure.time {
+        Some(time) => format!(
+            "erasure requested at {time}{note} ({}); the address is still on the list",
+            ctx.at(erasure.at)
+        ),
+        None => format!(
+            "erasure requested, without timestamp ({}); the address is still on the list",
+            ctx.at(erasure.at)
+        ),
+    })
+}
+
+fn suppressed(ctx: &RowContext<'_>) -> Option<String> {
+    let at = ctx.suppressed_at?;
+    Some(format!("on suppression list {}", ctx.at(at)))
+}
+
+fn invalid_address(ctx: &RowContext<'_>) -> Option<String> {
+    check_syntax(ctx.key).err().map(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{IndexBuilder, SourcePatterns};
+
+    const AS_OF: Timestamp = Timestamp::from_unix(1_751_241_600); // 2025-06-30
+    const DAY: i64 = 86_400;
+
+    struct Log {
+        builder: IndexBuilder,
+        row: u64,
+    }
+
+    impl Log {
+        fn new() -> Log {
+            Log {
+                builder: IndexBuilder::new(AS_OF),
+                row: 0,
+            }
+        }
+
+        /// Adds an event for `a@example.com`, `days_ago` days before as-of.
+        fn add(
+            mut self,
+            kind: EventKind,
+            days_ago: Option<i64>,
+            purpose: &str,
+            source: &str,
+            ip: bool,
+        ) -> Log {
+            self.row += 1;
+            let purpose_sym = self.builder.intern(purpose);
+            let source_sym = self.builder.intern(source);
+            let fit = crate::consent::PurposeMatcher::new("newsletter", []).classify(purpose);
+            self.builder.push(
+                "a@example.com".to_string(),
+                EventRef {
+                    kind,
+                    time: days_ago.map(|d| Timestamp::from_unix(AS_OF.unix() - d * DAY)),
+                    at: Location {
+                        input: 1,
+                        row: self.row,
+                    },
+                    purpose_fit: fit,
+                    purpose: purpose_sym,
+                    source: source_sym,
+                    has_ip: ip,
+                    has_collection_point: false,
+                },
+            );
+            self
+        }
+
+        fn findings(self) -> Vec<(RuleId, String)> {
+            self.findings_with(Policy::preset("eu-gdpr").unwrap(), None)
+        }
+
+        fn findings_with(
+            self,
+            policy: Policy,
+            suppressed_at: Option<Location>,
+        ) -> Vec<(RuleId, String)> {
+            let index = self.builder.finish(&SourcePatterns::default());
+            let names = [
+                "subscribers.csv".to_string(),
+                "consent.csv".to_string(),
+                "suppress.txt".to_string(),
+            ];
+            let ctx = RowContext {
+                key: "a@example.com",
+                assessment: Assessment::new(index.get("a@example.com")),
+                suppressed_at,
+                policy: &policy,
+                as_of: AS_OF,
+                index: &index,
+                input_names: &names,
+                consent_logs: 1,
+            };
+            check_row(&ctx).into_vec()
+        }
+    }
+
+    fn codes(findings: &[(RuleId, String)]) -> Vec<&'static str> {
+        findings.iter().map(|(r, _)| r.code()).collect()
+    }
+
+    use EventKind::*;
+
+    fn good() -> Log {
+        Log::new()
+            .add(OptIn, Some(100), "newsletter", "web_form", true)
+            .add(Confirm, Some(100), "newsletter", "double_opt_in_link", true)
+    }
+
+    #[test]
+    fn a_clean_history_has_no_findings() {
+        assert_eq!(good().findings(), vec![]);
+    }
+
+    #[test]
+    fn missing_consent_is_c001() {
+        let f = Log::new().add(Open, Some(3), "", "", false).findings();
+        assert_eq!(codes(&f), ["C001"]);
+        assert!(f[0].1.contains("first: consent.csv row 1"), "{}", f[0].1);
+    }
+
+    #[test]
+    fn purpose_rules() {
+        let f = Log::new()
+            .add(OptIn, Some(10), "", "web_form", true)
+            .add(Confirm, Some(10), "", "link", true)
+            .findings();
+        assert_eq!(codes(&f), ["C002"]);
+        let f = Log::new()
+            .add(OptIn, Some(10), "partners", "web_form", true)
+            .add(Confirm, Some(10), "partners", "link", true)
+            .findings();
+        assert_eq!(codes(&f), ["C003"]);
+        assert!(
+            f[0].1.contains("'partners'") && f[0].1.contains("'newsletter'"),
+            "{}",
+            f[0].1
+        );
+    }
+
+    #[test]
+    fn staleness_counts_engagement_but_not_opens() {
+        let old = || {
+            Log::new()
+                .add(OptIn, Some(900), "newsletter", "web_form", true)
+                .add(Confirm, Some(900), "newsletter", "link", true)
+        };
+        let f = old().findings();
+        assert_eq!(codes(&f), ["C004"]);
+        assert!(f[0].1.contains("29 months old"), "{}", f[0].1);
+        assert_eq!(
+            old().add(Activity, Some(30), "", "click", false).findings(),
+            vec![]
+        );
+        assert_eq!(
+            codes(&old().add(Open, Some(30), "", "", false).findings()),
+            ["C004"]
+        );
+        let mut policy = Policy::preset("eu-gdpr").unwrap();
+        policy.engagement_refreshes_consent = false;
+        let f = old()
+            .add(Activity, Some(30), "", "click", false)
+            .findings_with(policy, None);
+        assert_eq!(codes(&f), ["C004"]);
+    }
+
+    #[test]
+    fn double_opt_in_and_its_level_per_preset() {
+        let single = || Log::new().add(OptIn, Some(10), "newsletter", "web_form", true);
+        assert_eq!(codes(&single().findings()), ["C005"]);
+        let de = Policy::preset("de-strict").unwrap();
+        assert_eq!(codes(&single().findings_with(de, None)), ["C005"]);
+    }
+
+    #[test]
+    fn evidence_needs_time_and_trace() {
+        let f = Log::new()
+            .add(OptIn, None, "newsletter", "", false)
+            .add(Confirm, None, "newsletter", "", false)
+            .findings();
+        assert_eq!(codes(&f), ["C006"]);
+        assert!(f[0].1.contains("no timestamp and no source"), "{}", f[0].1);
+        let f = Log::new()
+            .add(OptIn, Some(5), "newsletter", "", false)
+            .add(Confirm, Some(5), "newsletter", "", true)
+            .findings();
+        assert_eq!(
+            codes(&f),
+            Vec::<&str>::new(),
+            "the confirmation's IP traces the consent"
+        );
+    }
+
+    #[test]
+    fn invalid_sources() {
+        let f = Log::new()
+            .add(OptIn, Some(10), "newsletter", "Summer Sweepstake", true)
+            .add(Confirm, Some(10), "newsletter", "link", true)
+            .findings();
+        assert_eq!(codes(&f), ["C007"]);
+        assert!(f[0].1.contains("'Summer Sweepstake'"), "{}", f[0].1);
+    }
+
+    #[test]
+    fn timeline_anomalies() {
+        let f = Log::new()
+            .add(Confirm, Some(20), "newsletter", "link", true)
+            .add(OptIn, Some(10), "newsletter", "web_form", true)
+            .findings();
+        assert_eq!(codes(&f), ["C008"]);
+        assert!(f[0].1.contains("precedes the first opt-in"), "{}", f[0].1);
+        let f = Log::new()
+            .add(OptIn, Some(100), "newsletter", "web_form", true)
+            .add(Confirm, Some(40), "newsletter", "link", true)
+            .findings();
+        assert!(f[0].1.contains("confirmed 60 days after"), "{}", f[0].1);
+        let f = good()
+            .add(OptIn, Some(-3), "newsletter", "web_form", true)
+            .findings();
+        assert_eq!(codes(&f), ["C008"]);
+        assert!(
+            f[0].1.contains("does not count as consent yet"),
+            "{}",
+            f[0].1
+        );
+    }
+
+    #[test]
+    fn rights_silence_consent_findings() {
+        let f = Log::new()
+            .add(OptIn, Some(900), "", "", false)
+            .add(Withdraw, Some(5), "", "unsubscribe_link", false)
+            .findings();
+        assert_eq!(codes(&f), ["R001"]);
+        assert!(
+            f[0].1.contains("is later than the latest consent"),
+            "{}",
+            f[0].1
+        );
+        let f = good().add(Erasure, Some(1), "", "", false).findings();
+        assert_eq!(codes(&f), ["R002"]);
+        let suppressed = Some(Location { input: 2, row: 4 });
+        let f = Log::new().findings_with(Policy::preset("eu-gdpr").unwrap(), suppressed);
+        assert_eq!(codes(&f), ["R003"]);
+        assert_eq!(f[0].1, "on suppression list suppress.txt row 4");
+    }
+
+    #[test]
+    fn re_consent_after_withdrawal_needs_its_own_confirmation() {
+        let f = good()
+            .add(Withdraw, Some(50), "", "unsubscribe_link", false)
+            .add(OptIn, Some(20), "newsletter", "web_form", true)
+            .findings();
+        assert_eq!(codes(&f), ["C005"]);
+        assert!(f[0].1.starts_with("re-subscribed"), "{}", f[0].1);
+    }
+
+    #[test]
+    fn future_withdrawals_are_honoured() {
+        let f = good().add(Withdraw, Some(-2), "", "", false).findings();
+        assert_eq!(codes(&f), ["R001"]);
+        assert!(
+            f[0].1.contains("dated after --as-of; honoured"),
+            "{}",
+            f[0].1
+        );
+    }
+}

@@ -1,0 +1,308 @@
+//! Resolved, validated settings. Raw arguments are turned into these once,
+//! before any input is read; the engine only ever sees these types.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{AuditArgs, FailOn};
+use crate::consent::{Timestamp, parse_as_of};
+use crate::error::{Error, Result};
+use crate::input::InputSource;
+use crate::policy::{Level, Policy};
+
+/// Everything an audit needs, validated.
+pub struct AuditSettings {
+    pub subscribers: Vec<InputSource>,
+    pub consent_logs: Vec<InputSource>,
+    pub suppression_lists: Vec<InputSource>,
+    pub policy: Policy,
+    pub as_of: Timestamp,
+    pub email_column: Option<String>,
+    pub outputs: OutputPlan,
+    pub jobs: usize,
+    pub show_progress: bool,
+}
+
+/// Where each output goes; `None` means not written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutputPlan {
+    /// A directory to create for the outputs, if one was asked for.
+    pub out_dir: Option<PathBuf>,
+    /// Per subscriber file, in input order.
+    pub cleaned: Vec<Option<PathBuf>>,
+    pub removed: Vec<Option<PathBuf>>,
+    pub findings: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+}
+
+impl OutputPlan {
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.cleaned
+            .iter()
+            .chain(&self.removed)
+            .chain([&self.findings, &self.report])
+            .flatten()
+            .map(PathBuf::as_path)
+    }
+}
+
+/// The minimum level that makes the exit status 1, or `None` for never.
+pub fn fail_level(fail_on: FailOn) -> Option<Level> {
+    match fail_on {
+        FailOn::Error => Some(Level::Error),
+        FailOn::Warning => Some(Level::Warning),
+        FailOn::Never => None,
+    }
+}
+
+impl AuditSettings {
+    pub fn resolve(args: &AuditArgs, show_progress: bool) -> Result<AuditSettings> {
+        let subscribers: Vec<InputSource> = args
+            .subscribers
+            .iter()
+            .map(|p| InputSource::from_arg(p))
+            .collect();
+        let consent_logs: Vec<InputSource> = args
+            .consent
+            .iter()
+            .map(|p| InputSource::from_arg(p))
+            .collect();
+        let suppression_lists: Vec<InputSource> = args
+            .suppress
+            .iter()
+            .map(|p| InputSource::from_arg(p))
+            .collect();
+        let stdin_uses = subscribers
+            .iter()
+            .chain(&consent_logs)
+            .chain(&suppression_lists)
+            .filter(|s| **s == InputSource::Stdin)
+            .count();
+        if stdin_uses > 1 {
+            return Err(Error::usage(format!(
+                "standard input ('-') is named {stdin_uses} times; it can be read only once"
+            )));
+        }
+
+        let mut policy = Policy::preset(&args.policy).ok_or_else(|| {
+            Error::usage(format!("unknown policy '{}'", args.policy)).with_hint(format!(
+                "available presets: {}",
+                Policy::preset_names().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        if let Some(purpose) = &args.list_purpose {
+            if purpose.trim().is_empty() {
+                return Err(Error::usage("--list-purpose must not be empty"));
+            }
+            policy.set_list_purpose(purpose);
+        }
+
+        let as_of = match &args.as_of {
+            None => Timestamp::now(),
+            Some(text) => parse_as_of(text).ok_or_else(|| {
+                Error::usage(format!("invalid --as-of '{text}'"))
+                    .with_hint("use RFC 3339 (2025-06-30T00:00:00Z) or a date (2025-06-30)")
+            })?,
+        };
+
+        if let Some(column) = &args.email_column
+            && column.trim().is_empty()
+        {
+            return Err(Error::usage("--email-column must not be empty"));
+        }
+
+        let outputs = plan_outputs(args, &subscribers)?;
+        check_outputs_are_not_inputs(
+            &outputs,
+            subscribers
+                .iter()
+                .chain(&consent_logs)
+                .chain(&suppression_lists),
+        )?;
+
+        let jobs = match args.jobs {
+            Some(n) => usize::from(n),
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(AuditSettings {
+            subscribers,
+            consent_logs,
+            suppression_lists,
+            policy,
+            as_of,
+            email_column: args.email_column.clone(),
+            outputs,
+            jobs,
+            show_progress: show_progress && !args.quiet && !args.no_progress,
+        })
+    }
+}
+
+fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputPlan> {
+    let several = subscribers.len() > 1;
+    for (flag, value) in [("--cleaned", &args.cleaned), ("--removed", &args.removed)] {
+        if several && value.is_some() {
+            return Err(Error::usage(format!(
+                "{flag} names one file, but {} subscriber files are audited",
+                subscribers.len()
+            ))
+            .with_hint(
+                "use --out-dir, which writes cleaned-<name>.csv and removed-<name>.csv per file",
+            ));
+        }
+    }
+    let dir = args.out_dir.as_deref();
+    let per_file = |explicit: &Option<PathBuf>, prefix: &str| -> Vec<Option<PathBuf>> {
+        if let Some(path) = explicit {
+            return vec![Some(path.clone())];
+        }
+        let Some(dir) = dir else {
+            return vec![None; subscribers.len()];
+        };
+        if !several {
+            return vec![Some(dir.join(format!("{prefix}.csv")))];
+        }
+        let mut used = HashSet::new();
+        subscribers
+            .iter()
+            .map(|source| {
+                let stem = source.stem();
+                let mut name = format!("{prefix}-{stem}.csv");
+                let mut n = 2;
+                while !used.insert(name.clone()) {
+                    name = format!("{prefix}-{stem}-{n}.csv");
+                    n += 1;
+                }
+                Some(dir.join(name))
+            })
+            .collect()
+    };
+    let single = |explicit: &Option<PathBuf>, name: &str| {
+        explicit.clone().or_else(|| dir.map(|d| d.join(name)))
+    };
+    let plan = OutputPlan {
+        out_dir: args.out_dir.clone(),
+        cleaned: per_file(&args.cleaned, "cleaned"),
+        removed: per_file(&args.removed, "removed"),
+        findings: single(&args.findings, "findings.csv"),
+        report: single(&args.report, "report.json"),
+    };
+    let mut seen = HashSet::new();
+    for path in plan.paths() {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen.insert(absolute) {
+            return Err(Error::usage(format!(
+                "{} is named as more than one output",
+                path.display()
+            )));
+        }
+    }
+    Ok(plan)
+}
+
+/// Refuses to write an output over an input: the inputs are never
+/// modified.
+fn check_outputs_are_not_inputs<'a>(
+    plan: &OutputPlan,
+    inputs: impl Iterator<Item = &'a InputSource>,
+) -> Result<()> {
+    let inputs: Vec<PathBuf> = inputs
+        .filter_map(InputSource::path)
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    for output in plan.paths() {
+        if let Ok(resolved) = std::fs::canonicalize(output)
+            && inputs.contains(&resolved)
+        {
+            return Err(Error::usage(format!(
+                "output {} is also an input; inputs are never overwritten",
+                output.display()
+            ))
+            .with_hint("choose another output path or --out-dir"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn resolve(args: &[&str]) -> Result<AuditSettings> {
+        let cli = Cli::try_parse_from(
+            std::iter::once("listaudit")
+                .chain(std::iter::once("audit"))
+                .chain(args.iter().copied()),
+        )
+        .unwrap();
+        let Command::Audit(audit) = cli.command else {
+            unreachable!()
+        };
+        AuditSettings::resolve(&audit, false)
+    }
+
+    #[test]
+    fn out_dir_names_outputs_per_file() {
+        let settings = resolve(&["a/list.csv", "b/list.csv", "c/other.csv", "-o", "out"]).unwrap();
+        let names: Vec<_> = settings
+            .outputs
+            .cleaned
+            .iter()
+            .map(|p| p.as_ref().unwrap().display().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "out/cleaned-list.csv",
+                "out/cleaned-list-2.csv",
+                "out/cleaned-other.csv"
+            ]
+        );
+        assert_eq!(
+            settings.outputs.report,
+            Some(PathBuf::from("out/report.json"))
+        );
+    }
+
+    #[test]
+    fn explicit_paths_win_over_out_dir() {
+        let settings = resolve(&["list.csv", "-o", "out", "--cleaned", "clean.csv"]).unwrap();
+        assert_eq!(
+            settings.outputs.cleaned,
+            vec![Some(PathBuf::from("clean.csv"))]
+        );
+        assert_eq!(
+            settings.outputs.removed,
+            vec![Some(PathBuf::from("out/removed.csv"))]
+        );
+    }
+
+    #[test]
+    fn rejects_what_cannot_work() {
+        let message = |args: &[&str]| resolve(args).err().expect("should fail").to_string();
+        assert!(message(&["-", "-c", "-"]).contains("standard input"));
+        assert!(
+            message(&["a.csv", "b.csv", "--cleaned", "x.csv"]).contains("--cleaned names one file")
+        );
+        assert!(
+            message(&["a.csv", "--as-of", "30.06.2025"]).contains("invalid --as-of '30.06.2025'")
+        );
+        assert!(message(&["a.csv", "--policy", "mars"]).contains("unknown policy 'mars'"));
+        assert!(
+            message(&["a.csv", "--cleaned", "x.csv", "--removed", "./x.csv"])
+                .contains("more than one output")
+        );
+    }
+
+    #[test]
+    fn refuses_to_overwrite_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("list.csv");
+        std::fs::write(&input, "email\n").unwrap();
+        let input = input.to_str().unwrap();
+        let error = resolve(&[input, "--cleaned", input]).err().unwrap();
+        assert!(error.to_string().contains("is also an input"), "{error}");
+    }
+}

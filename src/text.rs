@@ -1,0 +1,63 @@
+//! Small text helpers shared by the readers and the writers.
+
+use std::borrow::Cow;
+
+/// Lower-cases and keeps only letters and digits, so that header names and
+/// event spellings compare as words: `E-Mail-Adresse` → `emailadresse`,
+/// `Opt-In` → `optin`, `dpv:ConsentGiven` → `dpvconsentgiven`.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Escapes control characters and invisible or direction-changing Unicode
+/// (bidi overrides, zero-width characters) before input text is printed to
+/// a terminal, where they could rewrite what the user sees.
+pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_to_lowercase_alphanumerics() {
+        assert_eq!(fold("E-Mail-Adresse"), "emailadresse");
+        assert_eq!(fold(" Email Address "), "emailaddress");
+        assert_eq!(fold("email_address"), "emailaddress");
+        assert_eq!(fold("Correo Electrónico"), "correoelectrónico");
+    }
+
+    #[test]
+    fn escapes_what_could_fool_a_terminal() {
+        assert_eq!(sanitize_for_terminal("plain text"), "plain text");
+        assert_eq!(sanitize_for_terminal("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(sanitize_for_terminal("x\u{202e}y"), "x\\u{202e}y");
+        assert_eq!(sanitize_for_terminal("tab\there"), "tab\\u{9}here");
+        assert_eq!(sanitize_for_terminal("Müller"), "Müller");
+    }
+}
