@@ -1,0 +1,288 @@
+//! Bad input stops the run with exit status 2, a one-line message that
+//! names the file or option (and the row or column where it applies), no
+//! panic, and no output file left behind.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::{AS_OF, files_in, listaudit, run};
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        Case {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        fs::write(&path, contents).unwrap();
+        path
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Runs `audit ARGS --out-dir out`, expects exit 2, and returns the
+    /// first line of standard error.
+    fn fails(&self, args: &[&Path]) -> String {
+        let result = run(listaudit()
+            .arg("audit")
+            .args(args)
+            .args(["--as-of", AS_OF, "--out-dir"])
+            .arg(self.out()));
+        assert_eq!(
+            result.code, 2,
+            "stdout:\n{}\nstderr:\n{}",
+            result.stdout, result.stderr
+        );
+        assert!(!result.stderr.contains("panicked"), "{}", result.stderr);
+        assert_eq!(result.stdout, "");
+        assert!(
+            !self.out().exists(),
+            "output left behind: {:?}",
+            files_in(&self.out())
+        );
+        let first = result.stderr.lines().next().unwrap_or_default().to_string();
+        assert!(first.starts_with("listaudit: error: "), "{first}");
+        result.stderr
+    }
+}
+
+fn p(s: &str) -> PathBuf {
+    PathBuf::from(s)
+}
+
+#[test]
+fn missing_file() {
+    let case = Case::new();
+    let stderr = case.fails(&[&p("no/such/export.csv")]);
+    assert!(
+        stderr.starts_with("listaudit: error: no/such/export.csv: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_consent_log_is_reported_before_any_work() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let stderr = case.fails(&[&subscribers, &p("--consent"), &p("no-such-log.csv")]);
+    assert!(
+        stderr.contains("no-such-log.csv: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directory() {
+    let case = Case::new();
+    let dir = case.dir.path().to_path_buf();
+    let stderr = case.fails(&[&dir]);
+    assert!(stderr.contains("is a directory, not a file"), "{stderr}");
+}
+
+#[test]
+fn an_empty_file() {
+    let case = Case::new();
+    let empty = case.file("empty.csv", b"");
+    let stderr = case.fails(&[&empty]);
+    assert!(stderr.contains("empty.csv: file is empty"), "{stderr}");
+}
+
+#[test]
+fn no_email_column_lists_the_headers_and_suggests_the_flag() {
+    let case = Case::new();
+    let file = case.file(
+        "contacts.csv",
+        b"First Name,Last Name,Phone\nAnna,Berg,123\n",
+    );
+    let stderr = case.fails(&[&file]);
+    let mut lines = stderr.lines();
+    let first = lines.next().unwrap();
+    assert!(
+        first.ends_with(
+            "contacts.csv: no email column found (header: First Name, Last Name, Phone)"
+        ),
+        "{first}"
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        "  hint: name the column with --email-column NAME (or its 1-based position)"
+    );
+}
+
+#[test]
+fn a_headerless_list_gets_a_hint() {
+    let case = Case::new();
+    let file = case.file("list.csv", b"anna@example.com\nben@example.com\n");
+    let stderr = case.fails(&[&file]);
+    assert!(
+        stderr.contains("the first line looks like data, not a header"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_consent_log_without_an_event_column() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let log = case.file("log.csv", b"email,timestamp\na@example.com,2025-01-01\n");
+    let stderr = case.fails(&[&subscribers, &p("-c"), &log]);
+    assert!(
+        stderr.contains("log.csv: no event column found (header: email, timestamp)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: rename the column to one of: event, eventtype"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_broken_json_consent_log() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let log = case.file(
+        "log.json",
+        b"[{\"email\": \"a@example.com\", \"event\": \"opt_in\"},\n{\"email\": ",
+    );
+    let stderr = case.fails(&[&subscribers, &p("-c"), &log]);
+    assert!(
+        stderr.contains("log.json: not a valid JSON array of consent records"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn invalid_as_of() {
+    let case = Case::new();
+    let file = case.file("s.csv", b"email\na@example.com\n");
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&file)
+        .args(["--as-of", "30.06.2025", "--out-dir"])
+        .arg(case.out()));
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .starts_with("listaudit: error: invalid --as-of '30.06.2025'\n  hint: use RFC 3339"),
+        "{}",
+        result.stderr
+    );
+    assert!(!case.out().exists());
+}
+
+#[test]
+fn unknown_policy() {
+    let result =
+        run(listaudit().args(["audit", "fixtures/demo/subscribers.csv", "--policy", "mars"]));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("unknown policy 'mars'"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains("available presets: eu-gdpr, de-strict"),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let case = Case::new();
+    let original = b"email\nanna@example.com\n";
+    let file = case.file("list.csv", original);
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&file)
+        .arg("--cleaned")
+        .arg(&file)
+        .args(["--as-of", AS_OF]));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("is also an input"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(fs::read(&file).unwrap(), original, "input untouched");
+}
+
+#[test]
+fn standard_input_twice() {
+    let result = run(listaudit().args(["audit", "-", "--consent", "-"]));
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .contains("standard input ('-') is named 2 times"),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn utf16_and_binary_files_are_named() {
+    let case = Case::new();
+    let utf16 = case.file("utf16.csv", b"\xff\xfee\x00m\x00a\x00i\x00l\x00\n\x00");
+    let stderr = case.fails(&[&utf16]);
+    assert!(
+        stderr.contains("utf16.csv: file is encoded as UTF-16LE"),
+        "{stderr}"
+    );
+    let binary = case.file("export.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
+    let stderr = case.fails(&[&binary]);
+    assert!(stderr.contains("export.zip: file looks binary"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_out_dir_leaves_nothing() {
+    let case = Case::new();
+    let blocker = case.file("not-a-dir", b"x");
+    let result = run(listaudit()
+        .args(["audit", "fixtures/demo/subscribers.csv", "--out-dir"])
+        .arg(&blocker));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("exists and is not a directory"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(fs::read(&blocker).unwrap(), b"x");
+}
+
+#[test]
+fn a_malformed_row_is_a_finding_not_an_abort() {
+    let result = run(listaudit().args([
+        "audit",
+        "tests/fixtures/rules/D003/subscribers.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    assert_eq!(report["summary"]["rows"], 9);
+    assert_eq!(report["summary"]["by_rule"]["D003"], 5);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let result = run(listaudit().args(["audit"]));
+    assert_eq!(result.code, 2);
+    let result = run(listaudit().args(["audit", "x.csv", "--jobs", "0"]));
+    assert_eq!(result.code, 2);
+    let result = run(listaudit().args(["audit", "x.csv", "--format", "xml"]));
+    assert_eq!(result.code, 2);
+}

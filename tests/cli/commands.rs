@@ -1,0 +1,86 @@
+//! `rules`, `explain`, `--help`: the catalog as users and scripts see it.
+
+use crate::util::{listaudit, run};
+
+#[test]
+fn rules_table_lists_every_rule_with_its_level() {
+    let result = run(listaudit().arg("rules"));
+    assert_eq!(result.code, 0);
+    insta::assert_snapshot!("rules_table", result.stdout);
+}
+
+#[test]
+fn rules_json_is_the_catalog() {
+    let result = run(listaudit().args(["rules", "--format", "json"]));
+    assert_eq!(result.code, 0);
+    insta::assert_snapshot!("rules_json", result.stdout);
+    let rules = result.json();
+    assert_eq!(
+        rules.as_array().unwrap().len(),
+        listaudit::rules::RULES.len()
+    );
+}
+
+#[test]
+fn rules_under_another_preset() {
+    let rules =
+        run(listaudit().args(["rules", "--format", "json", "--policy", "de-strict"])).json();
+    let c005 = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "C005")
+        .unwrap();
+    assert_eq!(c005["level"], "error");
+}
+
+#[test]
+fn explain_prints_the_rule_page_by_code_or_name() {
+    let by_code = run(listaudit().args(["explain", "C004"]));
+    assert_eq!(by_code.code, 0);
+    assert_eq!(by_code.stdout, include_str!("../../docs/rules/C004.md"));
+    let by_name = run(listaudit().args(["explain", "stale-consent"]));
+    assert_eq!(by_name.stdout, by_code.stdout);
+    for section in ["## Why it matters", "III ZR 196/17", "## How to fix"] {
+        assert!(by_code.stdout.contains(section), "{section}");
+    }
+}
+
+#[test]
+fn explain_json_carries_levels_per_preset() {
+    let doc = run(listaudit().args(["explain", "c005", "--format", "json"])).json();
+    assert_eq!(doc["code"], "C005");
+    assert_eq!(doc["levels"]["eu-gdpr"], "warning");
+    assert_eq!(doc["levels"]["de-strict"], "error");
+    assert!(
+        doc["doc"]
+            .as_str()
+            .unwrap()
+            .starts_with("# C005 no-double-opt-in")
+    );
+}
+
+#[test]
+fn explain_unknown_rule_suggests_close_codes() {
+    let result = run(listaudit().args(["explain", "C0004"]));
+    assert_eq!(result.code, 2);
+    assert_eq!(
+        result.stderr,
+        "listaudit: error: unknown rule 'C0004'\n  hint: did you mean C004, C001, C002? run `listaudit rules` for the catalog\n"
+    );
+    let result = run(listaudit().args(["explain", "stale-consnt"]));
+    assert!(
+        result.stderr.contains("did you mean stale-consent"),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn help_documents_outputs_and_exit_status() {
+    let result = run(listaudit().args(["audit", "--help"]));
+    assert_eq!(result.code, 0);
+    for text in ["EXIT STATUS:", "--fail-on", "cleaned.csv", "--as-of"] {
+        assert!(result.stdout.contains(text), "{text}");
+    }
+}

@@ -1,0 +1,320 @@
+//! One fixture directory per rule, `tests/fixtures/rules/<CODE>/`.
+//!
+//! Every subscriber file (`subscribers*.csv`) and consent log
+//! (`consent*.csv`) in it has an `expect` column: the exact set of rule
+//! codes (`;`-separated) that must fire on that row, empty for none. The
+//! binary runs on the directory and every finding must be expected and
+//! every expectation found, so each fixture shows its rule firing and the
+//! neighbouring cases where it must not. Suppression lists
+//! (`suppression*`) are passed with `--suppress` and expect no findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::util::{audit_json, files_in, findings_by_row, fixture};
+
+type Expectations = BTreeMap<(String, u64), BTreeSet<String>>;
+
+fn expectations(path: &str) -> Expectations {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(crate::util::repo(path))
+        .unwrap();
+    let header = reader.byte_headers().unwrap().clone();
+    let column = header
+        .iter()
+        .position(|h| h == b"expect")
+        .unwrap_or_else(|| panic!("{path} has no expect column"));
+    let mut expected = Expectations::new();
+    for (i, record) in reader.byte_records().enumerate() {
+        let record = record.unwrap();
+        let cell = String::from_utf8_lossy(record.get(column).unwrap_or_default()).into_owned();
+        let codes: BTreeSet<String> = cell
+            .split(';')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        if !codes.is_empty() {
+            expected.insert((path.to_string(), i as u64 + 1), codes);
+        }
+    }
+    expected
+}
+
+/// Runs the fixture of `code`, checks every expectation, and returns the
+/// report for further assertions.
+fn check(code: &str) -> Value {
+    let dir = format!("tests/fixtures/rules/{code}");
+    let names = files_in(&fixture(&format!("rules/{code}")));
+    let with_prefix = |prefix: &str| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| n.starts_with(prefix))
+            .map(|n| format!("{dir}/{n}"))
+            .collect()
+    };
+    let subscribers = with_prefix("subscribers");
+    let consent = with_prefix("consent");
+    let suppression = with_prefix("suppression");
+    assert!(!subscribers.is_empty(), "{dir} has no subscriber file");
+
+    let mut args: Vec<&str> = subscribers.iter().map(String::as_str).collect();
+    for log in &consent {
+        args.extend(["--consent", log]);
+    }
+    for list in &suppression {
+        args.extend(["--suppress", list]);
+    }
+    let (_, report) = audit_json(&args);
+
+    let mut expected = Expectations::new();
+    for file in subscribers.iter().chain(&consent) {
+        expected.extend(expectations(file));
+    }
+    let actual = findings_by_row(&report);
+    if actual != expected {
+        let mut diff = String::new();
+        let keys: BTreeSet<_> = actual.keys().chain(expected.keys()).collect();
+        for key in keys {
+            let (a, e) = (actual.get(key), expected.get(key));
+            if a != e {
+                diff.push_str(&format!(
+                    "  {} row {}: expected {:?}, got {:?}\n",
+                    key.0,
+                    key.1,
+                    e.cloned().unwrap_or_default(),
+                    a.cloned().unwrap_or_default()
+                ));
+            }
+        }
+        let messages: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "  {} row {} {}: {}",
+                    f["file"], f["row"], f["rule"], f["message"]
+                )
+            })
+            .collect();
+        panic!(
+            "{code} fixture mismatch:\n{diff}findings:\n{}",
+            messages.join("\n")
+        );
+    }
+    let rows_with_rule = actual.values().filter(|codes| codes.contains(code)).count();
+    assert!(rows_with_rule > 0, "{code} never fires in its own fixture");
+    let subscriber_rows = report["summary"]["rows"].as_u64().unwrap();
+    let subscriber_rows_with_rule = actual
+        .iter()
+        .filter(|((file, _), codes)| subscribers.contains(file) && codes.contains(code))
+        .count() as u64;
+    assert!(
+        subscriber_rows_with_rule < subscriber_rows,
+        "{code}: no neighbouring subscriber row where it does not fire"
+    );
+    report
+}
+
+fn message_of(report: &Value, rule: &str, email: &str) -> String {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["email"] == email)
+        .unwrap_or_else(|| panic!("no {rule} finding for {email}"))["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn c001_no_consent() {
+    let report = check("C001");
+    let message = message_of(&report, "C001", "only.opens@example.com");
+    assert!(
+        message.contains("consent.csv row 3") && message.contains("no opt-in"),
+        "{message}"
+    );
+}
+
+#[test]
+fn c002_no_purpose() {
+    let report = check("C002");
+    let message = message_of(&report, "C002", "empty.purpose@example.com");
+    assert!(message.ends_with("states no purpose"), "{message}");
+}
+
+#[test]
+fn c003_purpose_mismatch() {
+    let report = check("C003");
+    let message = message_of(&report, "C003", "other.purpose@example.com");
+    assert!(
+        message.contains("'partner_offers'") && message.contains("'newsletter'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn c004_stale_consent() {
+    let report = check("C004");
+    let message = message_of(&report, "C004", "stale@example.com");
+    assert!(message.contains("is 41 months old"), "{message}");
+    assert!(message.contains("older than 24 months"), "{message}");
+}
+
+#[test]
+fn c005_no_double_opt_in() {
+    let report = check("C005");
+    let message = message_of(&report, "C005", "resubscribed.unconfirmed@example.com");
+    assert!(message.starts_with("re-subscribed"), "{message}");
+    assert_eq!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "C005")
+            .unwrap()["severity"],
+        "warning"
+    );
+}
+
+#[test]
+fn c006_incomplete_evidence() {
+    let report = check("C006");
+    let message = message_of(&report, "C006", "untraceable@example.com");
+    assert!(
+        message.ends_with("has no source, collection point or IP address"),
+        "{message}"
+    );
+    let message = message_of(&report, "C006", "unreadable.times@example.com");
+    assert!(message.ends_with("has no timestamp"), "{message}");
+}
+
+#[test]
+fn c007_invalid_source() {
+    let report = check("C007");
+    let message = message_of(&report, "C007", "co.registration@example.com");
+    assert!(
+        message.contains("rented list or co-registration"),
+        "{message}"
+    );
+}
+
+#[test]
+fn c008_timeline_anomaly() {
+    let report = check("C008");
+    let message = message_of(&report, "C008", "confirmed.too.late@example.com");
+    assert!(message.contains("confirmed 45 days after"), "{message}");
+    let message = message_of(&report, "R001", "future.withdrawal@example.com");
+    assert!(
+        message.contains("dated after --as-of; honoured"),
+        "{message}"
+    );
+}
+
+#[test]
+fn r001_withdrawn() {
+    let report = check("R001");
+    let message = message_of(&report, "R001", "undated.opt.out@example.com");
+    assert!(message.contains("without timestamp"), "{message}");
+}
+
+#[test]
+fn r002_erasure_requested() {
+    let report = check("R002");
+    let message = message_of(&report, "R002", "erasure.requested@example.com");
+    assert!(
+        message.starts_with("erasure requested at 2024-11-02T08:00:00Z"),
+        "{message}"
+    );
+}
+
+#[test]
+fn r003_suppressed() {
+    let report = check("R003");
+    let message = message_of(&report, "R003", "hashed@example.com");
+    assert_eq!(
+        message,
+        "on suppression list tests/fixtures/rules/R003/suppression.txt row 3"
+    );
+    let message = message_of(&report, "R003", "in.csv.list@example.com");
+    assert_eq!(
+        message,
+        "on suppression list tests/fixtures/rules/R003/suppression-crm.csv row 1"
+    );
+}
+
+#[test]
+fn h001_invalid_address() {
+    let report = check("H001");
+    let message = message_of(&report, "H001", "user@exa_mple.com");
+    assert!(message.contains("'_'"), "{message}");
+}
+
+#[test]
+fn h002_duplicate() {
+    let report = check("H002");
+    let message = message_of(&report, "H002", "second@example.com");
+    assert_eq!(
+        message,
+        "same address as tests/fixtures/rules/H002/subscribers-1.csv row 2"
+    );
+}
+
+#[test]
+fn d001_bad_timestamp() {
+    let report = check("D001");
+    let message = message_of(&report, "D001", "a@example.com");
+    assert!(
+        message.contains("'01/02/2025'") && message.contains("ambiguous"),
+        "{message}"
+    );
+}
+
+#[test]
+fn d002_unknown_event() {
+    let report = check("D002");
+    let message = message_of(&report, "D002", "a@example.com");
+    assert!(
+        message.starts_with("unknown event 'teleported'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn d003_malformed_row() {
+    let report = check("D003");
+    let rows: Vec<u64> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "D003" && f["file"].as_str().unwrap().ends_with("subscribers.csv"))
+        .map(|f| f["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [2, 3, 5, 7, 9]);
+    assert_eq!(
+        report["summary"]["rows"], 9,
+        "a swallowed line is one row, not lost"
+    );
+}
+
+#[test]
+fn d004_orphan_consent() {
+    let report = check("D004");
+    assert_eq!(
+        message_of(&report, "D004", "orphan@example.com"),
+        "consent events for an address that is in no subscriber file"
+    );
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    let dirs = files_in(&fixture("rules"));
+    let mut codes: Vec<&str> = listaudit::rules::RULES.iter().map(|r| r.code).collect();
+    codes.sort_unstable();
+    assert_eq!(dirs, codes);
+}

@@ -1,0 +1,104 @@
+//! The test harness: a hermetic command for the real binary, fixture paths,
+//! and helpers that read the binary's outputs back.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The reference instant every fixture is written for.
+pub const AS_OF: &str = "2025-06-30";
+
+/// `listaudit`, isolated from the caller's environment.
+pub fn listaudit() -> Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("listaudit");
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("RUST_BACKTRACE")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+pub fn fixture(path: &str) -> PathBuf {
+    repo("tests/fixtures").join(path)
+}
+
+/// The output of one run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("the binary runs");
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Runs `audit` with `args` at [`AS_OF`] and returns its JSON report.
+pub fn audit_json(args: &[&str]) -> (Run, Value) {
+    let run = run(listaudit().arg("audit").args(args).args([
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--no-progress",
+    ]));
+    assert!(
+        run.code == 0 || run.code == 1,
+        "exit {}\nstderr:\n{}",
+        run.code,
+        run.stderr
+    );
+    let report = run.json();
+    (run, report)
+}
+
+/// Findings of a report, as (file, row) → rule codes.
+pub fn findings_by_row(report: &Value) -> BTreeMap<(String, u64), BTreeSet<String>> {
+    let mut map: BTreeMap<(String, u64), BTreeSet<String>> = BTreeMap::new();
+    for finding in report["findings"].as_array().expect("findings array") {
+        let file = finding["file"].as_str().unwrap().to_string();
+        let row = finding["row"].as_u64().unwrap();
+        let rule = finding["rule"].as_str().unwrap().to_string();
+        map.entry((file, row)).or_default().insert(rule);
+    }
+    map
+}
+
+/// The files in `dir`, sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    names.sort();
+    names
+}
+
+/// Lines of a byte string, each with its line break.
+pub fn lines(bytes: &[u8]) -> Vec<&[u8]> {
+    bytes.split_inclusive(|b| *b == b'\n').collect()
+}
