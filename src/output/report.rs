@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{SerializeMap, Serializer};
 
-use crate::audit::{AuditOutcome, Finding, InputInfo, Summary};
+use crate::audit::{AuditOutcome, Finding, Summary};
 use crate::policy::Level;
 use crate::rules::RULES;
 
@@ -48,48 +48,54 @@ pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resu
     Ok(())
 }
 
-/// Writes the report document as pretty-printed JSON.
+/// Writes the report document: pretty-printed, except that each finding is
+/// one compact line, which keeps large reports small, fast to write, and
+/// easy to grep and diff.
 pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::io::Result<()> {
-    let document = Document::new(outcome);
-    serde_json::to_writer_pretty(&mut out, &document)?;
-    out.write_all(b"\n")
+    let tool = Tool {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let summary = SummaryDocument {
+        summary: &outcome.summary,
+        outcome,
+    };
+    let fields: [(&str, String); 6] = [
+        ("schema", pretty(&REPORT_SCHEMA)?),
+        ("tool", pretty(&tool)?),
+        ("as_of", pretty(&outcome.as_of.to_string())?),
+        ("policy", pretty(&outcome.policy.to_report())?),
+        ("inputs", pretty(&outcome.inputs)?),
+        ("summary", pretty(&summary)?),
+    ];
+    out.write_all(b"{\n")?;
+    for (key, value) in fields {
+        writeln!(out, "  \"{key}\": {value},")?;
+    }
+    out.write_all(b"  \"findings\": [")?;
+    for (i, finding) in outcome.findings.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        let document = FindingDocument {
+            file: outcome.input_name(finding),
+            finding,
+        };
+        serde_json::to_writer(&mut out, &document)?;
+    }
+    if !outcome.findings.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"]\n}\n")
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    schema: &'static str,
-    tool: Tool,
-    as_of: String,
-    policy: serde_json::Value,
-    inputs: &'a [InputInfo],
-    summary: SummaryDocument<'a>,
-    findings: Findings<'a>,
+/// A value pretty-printed one level deep into the report object.
+fn pretty<T: Serialize + ?Sized>(value: &T) -> std::io::Result<String> {
+    Ok(serde_json::to_string_pretty(value)?.replace('\n', "\n  "))
 }
 
 #[derive(Serialize)]
 struct Tool {
     name: &'static str,
     version: &'static str,
-}
-
-impl<'a> Document<'a> {
-    fn new(outcome: &'a AuditOutcome) -> Document<'a> {
-        Document {
-            schema: REPORT_SCHEMA,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            as_of: outcome.as_of.to_string(),
-            policy: outcome.policy.to_report(),
-            inputs: &outcome.inputs,
-            summary: SummaryDocument {
-                summary: &outcome.summary,
-                outcome,
-            },
-            findings: Findings(outcome),
-        }
-    }
 }
 
 struct SummaryDocument<'a> {
@@ -136,22 +142,6 @@ struct BySeverity {
     error: u64,
     warning: u64,
     info: u64,
-}
-
-struct Findings<'a>(&'a AuditOutcome);
-
-impl Serialize for Findings<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let outcome = self.0;
-        let mut seq = serializer.serialize_seq(Some(outcome.findings.len()))?;
-        for finding in &outcome.findings {
-            seq.serialize_element(&FindingDocument {
-                file: outcome.input_name(finding),
-                finding,
-            })?;
-        }
-        seq.end()
-    }
 }
 
 struct FindingDocument<'a> {

@@ -187,7 +187,7 @@ fn no_double_opt_in(ctx: &RowContext<'_>) -> Option<String> {
             ctx.describe(withdrawal)
         ),
         None => format!(
-            "{} was never confirmed by double opt-in",
+            "the opt-in ({}) was never confirmed by double opt-in",
             ctx.describe(governing)
         ),
     })
@@ -259,7 +259,7 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
             _ => "it is ignored",
         };
         anomalies.push(format!(
-            "{} is after --as-of {}; {treatment}",
+            "an event ({}) is dated after --as-of {}; {treatment}",
             ctx.describe(future),
             ctx.as_of
         ));
@@ -301,12 +301,12 @@ fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
             ctx.at(withdrawal.at)
         ),
         (Some(_), Some(consent)) => format!(
-            "{}{note} is later than the latest consent ({})",
+            "the withdrawal ({}){note} is later than the latest consent ({})",
             ctx.describe(withdrawal),
             ctx.describe(consent)
         ),
         (Some(_), None) => format!(
-            "{}{note}; no consent for the list was recorded after it",
+            "the withdrawal ({}){note} has no consent for the list after it",
             ctx.describe(withdrawal)
         ),
     })
