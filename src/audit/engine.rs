@@ -137,6 +137,10 @@ impl<'s> Audit<'s> {
             for (i, ((mapped, bar), (cleaned, removed))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
             {
+                // The bar was drawn since the file was opened; its rate
+                // should only count the pass itself.
+                bar.reset_elapsed();
+                bar.reset_eta();
                 let mut writers = RowWriters::new(
                     cleaned,
                     removed,

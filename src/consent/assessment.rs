@@ -4,7 +4,6 @@
 
 use super::ledger::{EventRef, Ledger, Slot};
 use super::purpose::PurposeFit;
-use super::time::Timestamp;
 
 /// The consent standing of one address.
 #[derive(Debug, Default)]
@@ -149,17 +148,13 @@ pub fn latest<'a>(events: impl IntoIterator<Item = Option<&'a EventRef>>) -> Opt
         .max_by_key(|e| (e.time, e.at))
 }
 
-/// The timestamp of an event, when it has one.
-pub fn time_of(event: Option<&EventRef>) -> Option<Timestamp> {
-    event.and_then(|e| e.time)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::consent::event::EventKind;
     use crate::consent::ledger::Location;
     use crate::consent::symbols::Symbol;
+    use crate::consent::time::Timestamp;
 
     const AS_OF: Timestamp = Timestamp::from_unix(2_000_000_000);
 

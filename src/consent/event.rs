@@ -40,14 +40,6 @@ impl EventKind {
             EventKind::Bounce => "bounce",
         }
     }
-
-    /// Opt-in, confirmation and renewal: the acts that give consent.
-    pub fn gives_consent(self) -> bool {
-        matches!(
-            self,
-            EventKind::OptIn | EventKind::Confirm | EventKind::Renew
-        )
-    }
 }
 
 impl fmt::Display for EventKind {

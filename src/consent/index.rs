@@ -103,10 +103,6 @@ pub struct ConsentIndex {
 }
 
 impl ConsentIndex {
-    pub fn empty(as_of: Timestamp) -> ConsentIndex {
-        IndexBuilder::new(as_of).finish(&SourcePatterns::default())
-    }
-
     pub fn get(&self, key: &str) -> Option<&Ledger> {
         self.shards[shard_of(&self.router, key)].get(key)
     }

@@ -10,7 +10,7 @@ mod source;
 mod symbols;
 mod time;
 
-pub use assessment::{Assessment, latest, time_of};
+pub use assessment::{Assessment, latest};
 pub use event::{EventKind, parse_event_kind};
 pub use index::{ConsentIndex, IndexBuilder};
 pub use ledger::{EventRef, Ledger, Location, Slot};

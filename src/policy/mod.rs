@@ -31,16 +31,6 @@ impl Level {
             Level::Error => "error",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Level> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "off" | "allow" | "ignore" => Some(Level::Off),
-            "info" => Some(Level::Info),
-            "warning" | "warn" => Some(Level::Warning),
-            "error" | "deny" => Some(Level::Error),
-            _ => None,
-        }
-    }
 }
 
 impl fmt::Display for Level {
@@ -230,10 +220,8 @@ mod tests {
     }
 
     #[test]
-    fn levels_parse_with_common_aliases() {
-        assert_eq!(Level::parse("WARN"), Some(Level::Warning));
-        assert_eq!(Level::parse("deny"), Some(Level::Error));
-        assert_eq!(Level::parse("fatal"), None);
-        assert!(Level::Error > Level::Warning && Level::Info > Level::Off);
+    fn levels_are_ordered_by_severity() {
+        assert!(Level::Error > Level::Warning && Level::Warning > Level::Info);
+        assert!(Level::Info > Level::Off);
     }
 }
