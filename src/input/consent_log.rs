@@ -428,6 +428,17 @@ where
                 serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
             })
             .collect();
+        // A broken first line means the file is not JSON Lines at all (a
+        // pretty-printed object, say); reporting every line would bury that.
+        if rows == lines.len() as u64
+            && let Some(Err(message)) = values.first()
+        {
+            return Err(Error::input(
+                name,
+                format!("line {}: {message}", lines[0].0),
+            )
+            .with_hint("a consent log in JSON is one object per line (JSON Lines) or a top-level array of objects"));
+        }
         let parsed: Vec<ParsedRow<'_>> = values
             .par_iter()
             .zip(lines.par_iter())

@@ -286,3 +286,58 @@ fn usage_errors_exit_2() {
     let result = run(listaudit().args(["audit", "x.csv", "--format", "xml"]));
     assert_eq!(result.code, 2);
 }
+
+#[test]
+fn a_pretty_printed_json_object_is_not_json_lines() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let log = case.file(
+        "log.json",
+        b"{\n  \"records\": [\n    {\"email\": \"a@example.com\"}\n  ]\n}\n",
+    );
+    let stderr = case.fails(&[&subscribers, &p("-c"), &log]);
+    assert!(
+        stderr.contains("log.json: line 1: not valid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: a consent log in JSON is one object per line"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_json_line_later_in_the_log_is_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let subscribers = dir.path().join("s.csv");
+    fs::write(&subscribers, "email\na@example.com\n").unwrap();
+    let log = dir.path().join("log.jsonl");
+    fs::write(
+        &log,
+        "{\"email\":\"a@example.com\",\"event\":\"opt_in\",\"timestamp\":\"2025-01-10T10:00:00Z\",\"purpose\":\"newsletter\",\"source\":\"web_form\"}\n\n{\"email\": \n[1,2]\n",
+    )
+    .unwrap();
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&subscribers)
+        .arg("-c")
+        .arg(&log)
+        .args(["--as-of", AS_OF, "--format", "json"]));
+    let report = result.json();
+    let d003: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "D003")
+        .map(|f| {
+            (
+                f["row"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(d003.len(), 2, "{d003:?}");
+    assert_eq!(d003[0].0, 3, "rows of JSON Lines are line numbers");
+    assert!(d003[0].1.starts_with("not valid JSON"), "{:?}", d003[0]);
+    assert_eq!(d003[1], (4, "not a JSON object".to_string()));
+}
