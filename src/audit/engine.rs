@@ -149,15 +149,9 @@ impl<'s> Audit<'s> {
                 )?;
                 let counts = pass.process(i as u32, mapped, &mut writers, &mut self.findings)?;
                 bar.finish_and_clear();
-                let has_cleaned = plan.cleaned[i].is_some();
-                let has_removed = plan.removed[i].is_some();
-                let mut files = writers.finish()?.into_iter();
-                if has_cleaned {
-                    ready.extend(files.next());
-                }
-                if has_removed {
-                    removed_ready.extend(files.next());
-                }
+                let (cleaned, removed) = writers.finish()?;
+                ready.extend(cleaned);
+                removed_ready.extend(removed);
                 totals.0 += counts.rows;
                 totals.1 += counts.removed;
                 subscriber_inputs.push(InputInfo {

@@ -96,12 +96,12 @@ impl RowWriters {
         file.write_all(&line).map_err(|e| file.io_error(e))
     }
 
-    pub fn finish(self) -> Result<Vec<ReadyFile>> {
-        [self.cleaned, self.removed]
-            .into_iter()
-            .flatten()
-            .map(AtomicFile::finish)
-            .collect()
+    /// Completes both files: (cleaned, removed), each if it was asked for.
+    pub fn finish(self) -> Result<(Option<ReadyFile>, Option<ReadyFile>)> {
+        Ok((
+            self.cleaned.map(AtomicFile::finish).transpose()?,
+            self.removed.map(AtomicFile::finish).transpose()?,
+        ))
     }
 }
 
