@@ -4,6 +4,12 @@ use clap::Parser;
 use listaudit::cli::Cli;
 use listaudit::{ExitStatus, app};
 
+// The audit allocates per row and per event from several threads; glibc's
+// allocator spent much of a run growing per-thread heaps and returning
+// memory (measured: 1M subscribers 10.0 s with it, 5.5 s with mimalloc).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = cli.color;
