@@ -308,15 +308,12 @@ fn a_pretty_printed_json_object_is_not_json_lines() {
 
 #[test]
 fn a_bad_json_line_later_in_the_log_is_a_finding() {
-    let dir = tempfile::tempdir().unwrap();
-    let subscribers = dir.path().join("s.csv");
-    fs::write(&subscribers, "email\na@example.com\n").unwrap();
-    let log = dir.path().join("log.jsonl");
-    fs::write(
-        &log,
-        "{\"email\":\"a@example.com\",\"event\":\"opt_in\",\"timestamp\":\"2025-01-10T10:00:00Z\",\"purpose\":\"newsletter\",\"source\":\"web_form\"}\n\n{\"email\": \n[1,2]\n",
-    )
-    .unwrap();
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let log = case.file(
+        "log.jsonl",
+        b"{\"email\":\"a@example.com\",\"event\":\"opt_in\",\"timestamp\":\"2025-01-10T10:00:00Z\",\"purpose\":\"newsletter\",\"source\":\"web_form\"}\n\n{\"email\": \n[1,2]\n",
+    );
     let result = run(listaudit()
         .arg("audit")
         .arg(&subscribers)
