@@ -409,3 +409,40 @@ fn no_consent_log_is_a_note_not_an_error() {
             .contains("no consent log was given")
     );
 }
+
+/// Windows-1252 bytes outside the address column (German Excel exports)
+/// pass through untouched; only the address cell is decoded.
+#[test]
+fn legacy_bytes_in_other_columns_pass_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("excel.csv");
+    let rows: [&[u8]; 3] = [
+        b"E-Mail-Adresse;Vorname;Nachname\r\n",
+        b"anna@example.com;Anna;M\xfcller\r\n",
+        b"bob@example.com;Bob;Stra\xdfe\r\n",
+    ];
+    fs::write(&input, rows.concat()).unwrap();
+    let consent = dir.path().join("consent.csv");
+    fs::write(
+        &consent,
+        "email,event,timestamp,purpose,source,ip\n\
+         anna@example.com,opt_in,2025-01-01T10:00:00Z,newsletter,web_form,192.0.2.1\n\
+         anna@example.com,confirm,2025-01-01T10:05:00Z,newsletter,double_opt_in_link,192.0.2.1\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&input)
+        .arg("-c")
+        .arg(&consent)
+        .args(["--as-of", AS_OF, "-o"])
+        .arg(&out));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(
+        fs::read(out.join("cleaned.csv")).unwrap(),
+        [rows[0], rows[1]].concat()
+    );
+    let removed = fs::read(out.join("removed.csv")).unwrap();
+    assert!(removed.starts_with(b"E-Mail-Adresse;Vorname;Nachname;listaudit_rules;listaudit_reasons\r\nbob@example.com;Bob;Stra\xdfe;C001;"));
+}
