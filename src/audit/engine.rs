@@ -1,14 +1,13 @@
 //! The audit pipeline, start to end:
 //!
-//! 1. check that every input can be read and open them all (header, dialect
-//!    and column mapping), so that a bad input stops the run before any
-//!    work is done or any output created;
+//! 1. open every input (header, dialect and column mapping) and read the
+//!    suppression lists, so that a bad input stops the run before any work
+//!    is done or any output created;
 //! 2. create the outputs as owner-only temporary files;
 //! 3. fold every consent log into the index, parsing batches in parallel;
-//! 4. read the suppression lists;
-//! 5. stream each subscriber file through the rules (see `subscribers`);
-//! 6. report consent-log addresses no subscriber row referred to (D004);
-//! 7. write findings and report, then rename every output into place.
+//! 4. stream each subscriber file through the rules (see `subscribers`);
+//! 5. report consent-log addresses no subscriber row referred to (D004);
+//! 6. write findings and report, then rename every output into place.
 
 use indicatif::ProgressBar;
 
@@ -80,14 +79,6 @@ impl<'s> Audit<'s> {
 
     fn run(mut self) -> Result<AuditOutcome> {
         let settings = self.settings;
-        for source in settings
-            .subscribers
-            .iter()
-            .chain(&settings.consent_logs)
-            .chain(&settings.suppression_lists)
-        {
-            source.check_readable()?;
-        }
         let mut subscriber_files = settings
             .subscribers
             .iter()
@@ -101,6 +92,9 @@ impl<'s> Audit<'s> {
                 ConsentLog::open(source, &bar).map(|log| (log, bar))
             })
             .collect::<Result<Vec<_>>>()?;
+        // Suppression lists are small and read whole, so they are read
+        // before any output exists, like the headers above.
+        let (suppressions, suppression_inputs) = self.read_suppressions()?;
 
         let plan = &settings.outputs;
         let created_dir = plan
@@ -119,7 +113,7 @@ impl<'s> Audit<'s> {
 
         let mut inputs = Vec::new();
         let index = self.build_index(&mut consent_logs, &mut inputs)?;
-        let suppressions = self.read_suppressions(&mut inputs)?;
+        inputs.extend(suppression_inputs);
 
         let mut subscriber_inputs = Vec::new();
         let mut ready: Vec<ReadyFile> = Vec::new();
@@ -291,8 +285,9 @@ impl<'s> Audit<'s> {
         Ok(builder.finish(&policy.sources))
     }
 
-    fn read_suppressions(&mut self, inputs: &mut Vec<InputInfo>) -> Result<Suppressions> {
+    fn read_suppressions(&mut self) -> Result<(Suppressions, Vec<InputInfo>)> {
         let mut suppressions = Suppressions::default();
+        let mut inputs = Vec::new();
         let policy = &self.settings.policy;
         for (i, source) in self.settings.suppression_lists.iter().enumerate() {
             let input = self.suppression_input(i);
@@ -327,7 +322,7 @@ impl<'s> Audit<'s> {
                 removed: None,
             });
         }
-        Ok(suppressions)
+        Ok((suppressions, inputs))
     }
 
     /// D004: one finding per consent-log address that no subscriber row

@@ -50,14 +50,6 @@ impl InputSource {
         }
     }
 
-    /// Checks that the input can be opened, before anything is written.
-    pub fn check_readable(&self) -> Result<()> {
-        if let InputSource::Path(path) = self {
-            self.open_file(path)?;
-        }
-        Ok(())
-    }
-
     fn open_file(&self, path: &Path) -> Result<(File, u64)> {
         let fail = |err: io::Error| Error::input(&self.display(), describe_io(&err));
         let metadata = std::fs::metadata(path).map_err(fail)?;
@@ -132,10 +124,10 @@ mod tests {
     #[test]
     fn directories_and_missing_files_are_clear_errors() {
         let dir = InputSource::Path(std::env::temp_dir());
-        let message = dir.check_readable().unwrap_err().to_string();
+        let message = dir.open().err().unwrap().to_string();
         assert!(message.ends_with("is a directory, not a file"), "{message}");
         let missing = InputSource::Path(PathBuf::from("/nonexistent/list.csv"));
-        let message = missing.check_readable().unwrap_err().to_string();
+        let message = missing.open().err().unwrap().to_string();
         assert_eq!(message, "/nonexistent/list.csv: no such file or directory");
     }
 }

@@ -338,3 +338,18 @@ fn a_bad_json_line_later_in_the_log_is_a_finding() {
     assert!(d003[0].1.starts_with("not valid JSON"), "{:?}", d003[0]);
     assert_eq!(d003[1], (4, "not a JSON object".to_string()));
 }
+
+#[test]
+fn a_missing_suppression_list_stops_the_run_before_any_output() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let stderr = case.fails(&[
+        &subscribers,
+        &p("--suppress"),
+        &p("no-such-suppression.txt"),
+    ]);
+    assert!(
+        stderr.contains("no-such-suppression.txt: no such file or directory"),
+        "{stderr}"
+    );
+}
