@@ -2,7 +2,7 @@
 //! (SPEC §5): which withdrawal or erasure still stands, and which consent
 //! acts came after the last one.
 
-use super::ledger::{EventRef, Ledger, Slot};
+use super::ledger::{EventRef, Ledger, Slot, revocation_order};
 use super::purpose::PurposeFit;
 
 /// The consent standing of one address.
@@ -61,11 +61,7 @@ impl<'a> Assessment<'a> {
         let latest_revocation = [ledger.get(Slot::Withdraw), ledger.get(Slot::Erasure)]
             .into_iter()
             .flatten()
-            .max_by(|a, b| match (a.time, b.time) {
-                (None, _) => std::cmp::Ordering::Greater,
-                (_, None) => std::cmp::Ordering::Less,
-                (Some(x), Some(y)) => x.cmp(&y),
-            });
+            .max_by(|a, b| revocation_order(a, b));
         let since = |slot| ledger.get(slot).filter(|e| is_after(e, latest_revocation));
         Assessment {
             withdrawal,
@@ -225,6 +221,20 @@ mod tests {
         let a = Assessment::new(Some(&l));
         assert!(a.withdrawal.is_some());
         assert!(a.has_no_consent());
+    }
+
+    #[test]
+    fn an_undated_erasure_is_the_latest_revocation() {
+        let l = ledger(&[
+            (OptIn, Some(100), Covers),
+            (Withdraw, Some(200), Unstated),
+            (Erasure, None, Unstated),
+            (OptIn, Some(300), Covers),
+        ]);
+        let a = Assessment::new(Some(&l));
+        assert!(a.withdrawal.is_none(), "the dated withdrawal is lifted");
+        assert_eq!(a.erasure.unwrap().at.row, 3);
+        assert!(a.has_no_consent(), "nothing can be shown to follow it");
     }
 
     #[test]

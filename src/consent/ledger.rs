@@ -73,18 +73,22 @@ impl Slot {
             Slot::FirstOptIn | Slot::FirstConfirm => {
                 return (candidate.time, candidate.at) < (current.time, current.at);
             }
-            // An undated withdrawal or erasure still counts, and nothing can
-            // be shown to come after it: it sorts last.
-            Slot::Withdraw | Slot::Erasure => match (candidate.time, current.time) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(_), None) => Ordering::Less,
-                (Some(a), Some(b)) => a.cmp(&b),
-            },
+            Slot::Withdraw | Slot::Erasure => revocation_order(candidate, current),
             // An undated opt-in is the weakest evidence: any dated one wins.
             _ => candidate.time.cmp(&current.time),
         };
         by_time.then(candidate.at.cmp(&current.at)) == Ordering::Greater
+    }
+}
+
+/// Orders withdrawals and erasure requests by time. An undated one still
+/// counts, and nothing can be shown to come after it: it sorts last.
+pub fn revocation_order(a: &EventRef, b: &EventRef) -> Ordering {
+    match (a.time, b.time) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(x), Some(y)) => x.cmp(&y),
     }
 }
 
