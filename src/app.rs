@@ -14,7 +14,7 @@ use crate::exit::ExitStatus;
 use crate::output::{new_table, render_summary, write_report_json};
 use crate::policy::Policy;
 use crate::rules::{self, RULES};
-use crate::settings::{AuditSettings, fail_level};
+use crate::settings::{AuditSettings, fail_level, resolve_policy};
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
 
@@ -69,12 +69,7 @@ fn stdout_result(result: io::Result<()>) -> Result<()> {
 }
 
 fn run_rules(args: &RulesArgs) -> Result<ExitStatus> {
-    let policy = Policy::preset(&args.policy).ok_or_else(|| {
-        Error::usage(format!("unknown policy '{}'", args.policy)).with_hint(format!(
-            "available presets: {}",
-            Policy::preset_names().collect::<Vec<_>>().join(", ")
-        ))
-    })?;
+    let policy = resolve_policy(&args.policy)?;
     match args.format {
         ListFormat::Json => {
             let rules: Vec<_> = RULES

@@ -46,6 +46,16 @@ impl OutputPlan {
     }
 }
 
+/// The policy preset named on the command line (`--policy`).
+pub fn resolve_policy(name: &str) -> Result<Policy> {
+    Policy::preset(name).ok_or_else(|| {
+        Error::usage(format!("unknown policy '{name}'")).with_hint(format!(
+            "available presets: {}",
+            Policy::preset_names().collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
 /// The minimum level that makes the exit status 1, or `None` for never.
 pub fn fail_level(fail_on: FailOn) -> Option<Level> {
     match fail_on {
@@ -84,12 +94,7 @@ impl AuditSettings {
             )));
         }
 
-        let mut policy = Policy::preset(&args.policy).ok_or_else(|| {
-            Error::usage(format!("unknown policy '{}'", args.policy)).with_hint(format!(
-                "available presets: {}",
-                Policy::preset_names().collect::<Vec<_>>().join(", ")
-            ))
-        })?;
+        let mut policy = resolve_policy(&args.policy)?;
         if let Some(purpose) = &args.list_purpose {
             if purpose.trim().is_empty() {
                 return Err(Error::usage("--list-purpose must not be empty"));

@@ -84,3 +84,13 @@ fn help_documents_outputs_and_exit_status() {
         assert!(result.stdout.contains(text), "{text}");
     }
 }
+
+#[test]
+fn rules_with_an_unknown_preset_is_a_usage_error() {
+    let result = run(listaudit().args(["rules", "--policy", "mars"]));
+    assert_eq!(result.code, 2);
+    assert_eq!(
+        result.stderr,
+        "listaudit: error: unknown policy 'mars'\n  hint: available presets: eu-gdpr, de-strict\n"
+    );
+}
