@@ -405,12 +405,10 @@ where
                 break;
             }
             line_number += 1;
-            let text = if line_number == 1 {
-                buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf)
-            } else {
-                &buf[..]
-            };
-            if text.iter().all(u8::is_ascii_whitespace) {
+            if line_number == 1 && buf.starts_with(b"\xef\xbb\xbf") {
+                buf.drain(..3);
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
                 spare.push(buf);
                 continue;
             }
@@ -419,12 +417,7 @@ where
         rows += lines.len() as u64;
         let values: Vec<Result<Value, String>> = lines
             .par_iter()
-            .map(|(number, bytes)| {
-                let bytes = if *number == 1 {
-                    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
-                } else {
-                    bytes
-                };
+            .map(|(_, bytes)| {
                 serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))
             })
             .collect();

@@ -446,3 +446,25 @@ fn legacy_bytes_in_other_columns_pass_through() {
     let removed = fs::read(out.join("removed.csv")).unwrap();
     assert!(removed.starts_with(b"E-Mail-Adresse;Vorname;Nachname;listaudit_rules;listaudit_reasons\r\nbob@example.com;Bob;Stra\xdfe;C001;"));
 }
+
+#[test]
+fn json_lines_with_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let subscribers = dir.path().join("s.csv");
+    fs::write(&subscribers, "email\na@example.com\n").unwrap();
+    let log = dir.path().join("log.jsonl");
+    fs::write(
+        &log,
+        "\u{feff}{\"email\":\"a@example.com\",\"event\":\"opt_in\",\"timestamp\":\"2025-01-10T10:00:00Z\",\"purpose\":\"newsletter\",\"source\":\"web_form\"}\n\
+         {\"email\":\"a@example.com\",\"event\":\"confirm\",\"timestamp\":\"2025-01-10T10:05:00Z\"}\n",
+    )
+    .unwrap();
+    let (run, report) = audit_json(&[subscribers.to_str().unwrap(), "-c", log.to_str().unwrap()]);
+    assert_eq!(
+        run.code, 0,
+        "the BOM line is a valid opt-in: {}",
+        run.stdout
+    );
+    assert_eq!(report["inputs"][1]["encoding"], "utf-8-bom");
+    assert_eq!(report["inputs"][1]["rows"], 2);
+}
