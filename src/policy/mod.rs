@@ -143,6 +143,12 @@ impl Policy {
         self.level(rule) != Level::Off
     }
 
+    #[cfg(test)]
+    pub(crate) fn with_level(mut self, rule: RuleId, level: Level) -> Policy {
+        self.levels[rule.index()] = level;
+        self
+    }
+
     /// Sets the purpose the list is mailed for, with its known synonyms.
     pub fn set_list_purpose(&mut self, purpose: &str) {
         let purpose = purpose.trim();

@@ -488,11 +488,45 @@ mod tests {
     }
 
     #[test]
-    fn double_opt_in_and_its_level_per_preset() {
-        let single = || Log::new().add(OptIn, Some(10), "newsletter", "web_form", true);
-        assert_eq!(codes(&single().findings()), ["C005"]);
-        let de = Policy::preset("de-strict").unwrap();
-        assert_eq!(codes(&single().findings_with(de, None)), ["C005"]);
+    fn single_opt_in_is_c005() {
+        let f = Log::new()
+            .add(OptIn, Some(10), "newsletter", "web_form", true)
+            .findings();
+        assert_eq!(codes(&f), ["C005"]);
+    }
+
+    #[test]
+    fn disabled_rules_neither_fire_nor_silence_others() {
+        let withdrawn = || {
+            Log::new()
+                .add(OptIn, Some(10), "newsletter", "web_form", true)
+                .add(Withdraw, Some(5), "", "unsubscribe_link", false)
+        };
+        let eu = || Policy::preset("eu-gdpr").unwrap();
+        assert_eq!(codes(&withdrawn().findings_with(eu(), None)), ["R001"]);
+        let without_r001 = eu().with_level(RuleId::R001, crate::policy::Level::Off);
+        // With R001 off, nothing stands in for the consent rules any more.
+        assert_eq!(
+            codes(&withdrawn().findings_with(without_r001, None)),
+            ["C001"]
+        );
+        let without_c005 = eu().with_level(RuleId::C005, crate::policy::Level::Off);
+        let single = Log::new().add(OptIn, Some(10), "newsletter", "web_form", true);
+        assert_eq!(
+            codes(&single.findings_with(without_c005, None)),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn row_stage_rules_are_exactly_the_checked_ones() {
+        let checked: Vec<RuleId> = CHECKS.iter().map(|(rule, _)| *rule).collect();
+        let row_stage: Vec<RuleId> = super::super::RULES
+            .iter()
+            .filter(|r| r.stage == super::super::Stage::Row)
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(checked, row_stage);
     }
 
     #[test]
