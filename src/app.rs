@@ -6,15 +6,19 @@ use serde_json::json;
 
 use crate::audit;
 use crate::cli::{
-    AuditArgs, AuditFormat, Cli, ColorWhen, Command, ExplainArgs, ExplainFormat, ListFormat,
-    RulesArgs,
+    AuditArgs, AuditFormat, Cli, ColorWhen, Command, ExplainArgs, ExplainFormat, InspectArgs,
+    ListFormat, RulesArgs,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
+use crate::input::InputSource;
+use crate::inspect::{Inspection, inspect};
 use crate::output::{new_table, render_summary, write_report_json};
 use crate::policy::Policy;
 use crate::rules::{self, RULES};
-use crate::settings::{AuditSettings, fail_level, resolve_policy};
+use crate::settings::{
+    AuditSettings, ReadingSettings, expand_subscriber_inputs, fail_level, resolve_policy,
+};
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
 
@@ -23,7 +27,85 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Audit(args) => run_audit(args, cli.color),
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
+        Command::Inspect(args) => run_inspect(args),
     }
+}
+
+fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
+    let reading = ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), None)?;
+    let sources: Vec<InputSource> = args
+        .files
+        .iter()
+        .map(|p| InputSource::from_arg(p))
+        .collect();
+    if sources.iter().filter(|s| **s == InputSource::Stdin).count() > 1 {
+        return Err(Error::usage(
+            "standard input ('-') is named more than once; it can be read only once",
+        ));
+    }
+    let sources = expand_subscriber_inputs(sources)?;
+    let found = inspect(&sources, &reading)?;
+    match args.format {
+        ListFormat::Json => {
+            let documents: Vec<_> = found.iter().map(|i| i.to_json()).collect();
+            stdout_result(write_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &documents)?;
+                out.write_all(b"\n")
+            }))?;
+        }
+        ListFormat::Table => {
+            let text = render_inspections(&found);
+            stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?;
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+fn render_inspections(found: &[Inspection]) -> String {
+    let mut text = String::new();
+    for inspection in found {
+        let mut table = new_table(false);
+        let clean = |s: &str| sanitize_for_terminal(s).into_owned();
+        let delimiter = match inspection.delimiter.as_str() {
+            "\t" => "tab".to_string(),
+            "" => "-".to_string(),
+            other => other.to_string(),
+        };
+        let mut rows: Vec<(&str, String)> = vec![
+            ("kind", inspection.kind.to_string()),
+            (
+                "format",
+                format!(
+                    "{} (confidence {:.2})",
+                    inspection.format, inspection.confidence
+                ),
+            ),
+            ("encoding", inspection.encoding.clone()),
+            ("delimiter", delimiter),
+            ("rows", inspection.rows.to_string()),
+        ];
+        if let Some(status) = inspection.status {
+            rows.push(("status", format!("{status} (from the file name)")));
+        }
+        if !inspection.header.is_empty() {
+            rows.push(("header", clean(&inspection.header.join(" | "))));
+        }
+        for (field, column) in &inspection.columns {
+            rows.push((field, format!("← {}", clean(column))));
+        }
+        if let Some(problem) = &inspection.problem {
+            rows.push(("problem", clean(problem)));
+        }
+        for notice in &inspection.notices {
+            rows.push(("note", clean(notice)));
+        }
+        table.set_header(vec!["".to_string(), clean(&inspection.path)]);
+        for (key, value) in rows {
+            table.add_row(vec![key.to_string(), value]);
+        }
+        text.push_str(&format!("{table}\n"));
+    }
+    text
 }
 
 fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {

@@ -71,6 +71,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule: what it checks, why it matters (legal basis), how to fix it
     Explain(ExplainArgs),
+    /// Show what was detected in files: format, encoding, delimiter, columns, rows
+    Inspect(InspectArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,6 +106,9 @@ pub struct AuditArgs {
     /// The subscriber files' email column: a header name or a 1-based position
     #[arg(long, value_name = "NAME")]
     pub email_column: Option<String>,
+
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 
     /// Write cleaned.csv, removed.csv, findings.csv and report.json into DIR
     #[arg(short = 'o', long, value_name = "DIR")]
@@ -144,6 +149,62 @@ pub struct AuditArgs {
     /// Never show progress bars
     #[arg(long)]
     pub no_progress: bool,
+}
+
+/// How input files are read; shared by `audit` and `inspect`.
+#[derive(Debug, Args, Default)]
+pub struct ReadingArgs {
+    /// Read the subscriber files as this format instead of detecting it
+    /// (mailchimp, brevo, listmonk, hubspot, klaviyo, sendy, phplist,
+    /// substack, campaign-monitor, mailerlite, mailman, generic)
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// Read FIELD from COLUMN (a header name or 1-based position), e.g.
+    /// `--map optin_time=Signup`; repeatable, applies to every file that
+    /// has the column
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+
+    /// Time zone of timestamps written without one (IANA name such as
+    /// Europe/Berlin) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// How to read dates like 01/02/2025; without it they are D001 findings
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrderArg>,
+
+    /// Stop with exit status 2 at the first malformed row instead of
+    /// reporting it as D003
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DateOrderArg {
+    /// 01/02/2025 is 1 February
+    DayFirst,
+    /// 01/02/2025 is 2 January
+    MonthFirst,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Files to inspect (subscriber exports, consent logs, suppression
+    /// lists, ZIP archives); `-` reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// The subscriber files' email column: a header name or a 1-based position
+    #[arg(long, value_name = "NAME")]
+    pub email_column: Option<String>,
+
+    #[command(flatten)]
+    pub reading: ReadingArgs,
 }
 
 #[derive(Debug, Args)]

@@ -90,6 +90,8 @@ pub fn describe_io(err: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        // Decoders say where the bad bytes are; keep their words.
+        io::ErrorKind::InvalidData if err.get_ref().is_some() => err.to_string(),
         io::ErrorKind::InvalidData => "not valid text".to_string(),
         _ => {
             let text = err.to_string();

@@ -19,6 +19,7 @@ pub mod consent;
 pub mod error;
 pub mod exit;
 pub mod input;
+pub mod inspect;
 pub mod output;
 pub mod policy;
 pub mod rules;

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{AuditArgs, FailOn};
-use crate::consent::{Timestamp, parse_as_of};
-use crate::error::{Error, Result};
-use crate::input::InputSource;
+use crate::cli::{AuditArgs, DateOrderArg, FailOn, ReadingArgs};
+use crate::consent::{DateOrder, TimeRules, Timestamp, parse_as_of, parse_zone};
+use crate::error::{Error, Result, describe_io};
+use crate::input::{ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file};
 use crate::policy::{Level, Policy};
 
 /// Everything an audit needs, validated.
@@ -17,10 +17,116 @@ pub struct AuditSettings {
     pub suppression_lists: Vec<InputSource>,
     pub policy: Policy,
     pub as_of: Timestamp,
-    pub email_column: Option<String>,
+    pub reading: ReadingSettings,
     pub outputs: OutputPlan,
     pub jobs: usize,
     pub show_progress: bool,
+}
+
+/// How inputs are read: column overrides, time rules, strictness.
+#[derive(Clone, Debug, Default)]
+pub struct ReadingSettings {
+    /// `--input-format`, `--map`, `--email-column` for subscriber files.
+    pub subscriber_columns: ColumnOverrides,
+    /// `--map` for consent logs.
+    pub consent_columns: ColumnOverrides,
+    pub time: TimeRules,
+    /// Stop at the first malformed row (`--strict`).
+    pub strict: bool,
+}
+
+impl ReadingSettings {
+    pub fn resolve(
+        args: &ReadingArgs,
+        email_column: Option<&String>,
+        policy_order: Option<DateOrder>,
+    ) -> Result<ReadingSettings> {
+        if let Some(column) = email_column
+            && column.trim().is_empty()
+        {
+            return Err(Error::usage("--email-column must not be empty"));
+        }
+        let mut map = Vec::new();
+        for entry in &args.map {
+            let (field, column) = entry.split_once('=').ok_or_else(|| {
+                Error::usage(format!("invalid --map '{entry}'"))
+                    .with_hint("write FIELD=COLUMN, e.g. --map optin_time=\"Signup Date\"")
+            })?;
+            let field = Field::parse(field).ok_or_else(|| {
+                Error::usage(format!("unknown field '{}' in --map", field.trim())).with_hint(
+                    format!("fields: {}", Field::ALL.map(Field::as_str).join(", ")),
+                )
+            })?;
+            if column.trim().is_empty() {
+                return Err(Error::usage(format!("--map {entry} names no column")));
+            }
+            map.push((field, column.trim().to_string()));
+        }
+        let zone = match &args.timezone {
+            None => None,
+            Some(name) => Some(parse_zone(name).ok_or_else(|| {
+                Error::usage(format!("unknown time zone '{name}'")).with_hint(
+                    "use an IANA zone name such as Europe/Berlin, America/New_York or UTC",
+                )
+            })?),
+        };
+        let order = match args.date_order {
+            Some(DateOrderArg::DayFirst) => Some(DateOrder::DayFirst),
+            Some(DateOrderArg::MonthFirst) => Some(DateOrder::MonthFirst),
+            None => policy_order,
+        };
+        Ok(ReadingSettings {
+            subscriber_columns: ColumnOverrides {
+                format: args.input_format.clone(),
+                map: map.clone(),
+                email_column: email_column.cloned(),
+            },
+            consent_columns: ColumnOverrides {
+                format: None,
+                map,
+                email_column: None,
+            },
+            time: TimeRules { order, zone },
+            strict: args.strict,
+        })
+    }
+}
+
+/// Resolves subscriber inputs: ZIP archives become their list members, and
+/// standard input is spooled so that it can be read twice (once for the
+/// consent evidence in it, once for the audit).
+pub fn expand_subscriber_inputs(sources: Vec<InputSource>) -> Result<Vec<InputSource>> {
+    let mut expanded = Vec::new();
+    for source in sources {
+        match &source {
+            InputSource::Stdin => {
+                let spool = Spool::copy(
+                    "<stdin>".to_string(),
+                    "stdin".to_string(),
+                    &mut std::io::stdin().lock(),
+                )
+                .map_err(|e| Error::input("<stdin>", describe_io(&e)))?;
+                let spooled = InputSource::Spooled(spool);
+                let (mut reader, _) = spooled.open()?;
+                let mut magic = [0u8; 4];
+                let is_zip = std::io::Read::read_exact(&mut reader, &mut magic).is_ok()
+                    && crate::input::starts_like_zip(&magic);
+                if is_zip {
+                    let (file, _) = spooled.open_file_handle()?;
+                    expanded.extend(expand_archive("<stdin>", file)?);
+                } else {
+                    expanded.push(spooled);
+                }
+            }
+            InputSource::Path(path) if is_zip_file(path) => {
+                let file = std::fs::File::open(path)
+                    .map_err(|e| Error::input(&source.display(), describe_io(&e)))?;
+                expanded.extend(expand_archive(&source.display(), file)?);
+            }
+            _ => expanded.push(source),
+        }
+    }
+    Ok(expanded)
 }
 
 /// Where each output goes; `None` means not written.
@@ -110,11 +216,19 @@ impl AuditSettings {
             })?,
         };
 
-        if let Some(column) = &args.email_column
-            && column.trim().is_empty()
-        {
-            return Err(Error::usage("--email-column must not be empty"));
+        let reading =
+            ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), policy.date_order)?;
+        for source in &subscribers {
+            if let InputSource::Path(path) = source
+                && path.is_dir()
+            {
+                return Err(
+                    Error::input(&source.display(), "is a directory, not a file")
+                        .with_hint("name the export files themselves"),
+                );
+            }
         }
+        let subscribers = expand_subscriber_inputs(subscribers)?;
 
         let outputs = plan_outputs(args, &subscribers)?;
         check_outputs_are_not_inputs(
@@ -135,7 +249,7 @@ impl AuditSettings {
             suppression_lists,
             policy,
             as_of,
-            email_column: args.email_column.clone(),
+            reading,
             outputs,
             jobs,
             show_progress: show_progress && !args.quiet && !args.no_progress,

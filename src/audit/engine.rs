@@ -14,8 +14,8 @@ use indicatif::ProgressBar;
 use crate::consent::{ConsentIndex, EventRef, IndexBuilder, Location};
 use crate::error::{Error, Result};
 use crate::input::{
-    ConsentLog, FileKind, InputSource, MappedFile, ParseContext, Suppressions, map_columns, open,
-    read_header,
+    BATCH_ROWS, ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
+    RawRecord, Suppressions, map_columns, open, read_header, shape_problem,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
@@ -82,16 +82,28 @@ impl<'s> Audit<'s> {
         let mut subscriber_files = settings
             .subscribers
             .iter()
-            .map(|source| self.open_subscribers(source))
+            .map(|source| {
+                let bar = self.progress.reading(&source.display());
+                self.open_subscribers(source, &bar).map(|mapped| {
+                    let evidence =
+                        EvidenceReader::new(&mapped, settings.reading.time, &source.display());
+                    (mapped, bar, evidence)
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         let mut consent_logs = settings
             .consent_logs
             .iter()
             .map(|source| {
                 let bar = self.progress.reading(&source.display());
-                ConsentLog::open(source, &bar).map(|log| (log, bar))
+                ConsentLog::open(source, &settings.reading.consent_columns, &bar)
+                    .map(|log| (log, bar))
             })
             .collect::<Result<Vec<_>>>()?;
+        self.check_maps_applied(&subscriber_files, &consent_logs)?;
+        for (mapped, _, _) in &subscriber_files {
+            self.notices.extend(mapped.notices.iter().cloned());
+        }
         // Suppression lists are small and read whole, so they are read
         // before any output exists, like the headers above.
         let (suppressions, suppression_inputs) = self.read_suppressions()?;
@@ -112,7 +124,7 @@ impl<'s> Audit<'s> {
         let report_file = create(&plan.report)?;
 
         let mut inputs = Vec::new();
-        let index = self.build_index(&mut consent_logs, &mut inputs)?;
+        let index = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
         inputs.extend(suppression_inputs);
 
         let mut subscriber_inputs = Vec::new();
@@ -127,8 +139,9 @@ impl<'s> Audit<'s> {
                 settings.as_of,
                 &self.names,
                 settings.consent_logs.len(),
+                settings.reading.strict,
             );
-            for (i, ((mapped, bar), (cleaned, removed))) in
+            for (i, ((mapped, bar, evidence), (cleaned, removed))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
             {
                 // The bar was drawn since the file was opened; its rate
@@ -140,8 +153,11 @@ impl<'s> Audit<'s> {
                     removed,
                     &mapped.file.header,
                     mapped.file.dialect.delimiter,
+                    mapped.file.dialect.encoding,
+                    mapped.file.header_names.len(),
                 )?;
-                let counts = pass.process(i as u32, mapped, &mut writers, &mut self.findings)?;
+                let counts =
+                    pass.process(i as u32, mapped, evidence, &mut writers, &mut self.findings)?;
                 bar.finish_and_clear();
                 let (cleaned, removed) = writers.finish()?;
                 ready.extend(cleaned);
@@ -192,20 +208,125 @@ impl<'s> Audit<'s> {
         Ok(outcome)
     }
 
-    fn open_subscribers(&self, source: &InputSource) -> Result<(MappedFile, ProgressBar)> {
-        let bar = self.progress.reading(&source.display());
-        let opened = open(source, &bar)?;
-        let mapped = map_columns(
+    fn open_subscribers(&self, source: &InputSource, bar: &ProgressBar) -> Result<MappedFile> {
+        let opened = open(source, bar)?;
+        map_columns(
             read_header(opened)?,
             FileKind::Subscribers,
-            self.settings.email_column.as_deref(),
-        )?;
-        Ok((mapped, bar))
+            &self.settings.reading.subscriber_columns,
+        )
+    }
+
+    /// A `--map` entry that named a column of no input is a mistake the
+    /// user should hear about, not a silent no-op.
+    fn check_maps_applied(
+        &self,
+        subscribers: &[(MappedFile, ProgressBar, EvidenceReader)],
+        logs: &[(ConsentLog, ProgressBar)],
+    ) -> Result<()> {
+        let maps = &self.settings.reading.subscriber_columns.map;
+        for (i, (field, column)) in maps.iter().enumerate() {
+            let applied = subscribers
+                .iter()
+                .any(|(m, _, _)| m.applied_maps.contains(&i))
+                || logs.iter().any(|(log, _)| log.applied_map(i));
+            if !applied {
+                return Err(Error::usage(format!(
+                    "--map {}={} names a column that no input has",
+                    field.as_str(),
+                    column
+                ))
+                .with_hint("name the column as its header spells it, or by its 1-based position; `listaudit inspect FILE` shows the headers"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the consent evidence in subscriber exports (opt-in times,
+    /// statuses, ...) into the index, then reopens each such file for the
+    /// audit pass. Rows with broken shapes are left to that pass (D003).
+    fn read_export_evidence(
+        &mut self,
+        files: &mut [(MappedFile, ProgressBar, EvidenceReader)],
+        builder: &mut IndexBuilder,
+        purposes: &crate::consent::PurposeMatcher,
+    ) -> Result<()> {
+        let policy = &self.settings.policy;
+        for (i, (mapped, bar, evidence)) in files.iter_mut().enumerate() {
+            if !evidence.has_evidence() {
+                continue;
+            }
+            let input = i as u32;
+            let email = mapped.column(crate::input::Field::Email).unwrap_or(0);
+            let header_len = mapped.file.header_names.len();
+            let delimiter = mapped.file.dialect.delimiter;
+            let encoding = mapped.file.dialect.encoding;
+            let mut batch = vec![RawRecord::default(); BATCH_ROWS];
+            loop {
+                let n = mapped.file.read_batch(&mut batch)?;
+                let rows: Vec<_> = {
+                    use rayon::prelude::*;
+                    batch[..n]
+                        .par_iter()
+                        .with_min_len(256)
+                        .map(|record| {
+                            if shape_problem(record, header_len, delimiter).is_some() {
+                                return None;
+                            }
+                            let cell = encoding.decode(record.get(email)?).ok()?;
+                            let key = crate::address::normalize(&cell)?;
+                            Some((record.row(), record.line(), key, evidence.read(record)))
+                        })
+                        .collect()
+                };
+                for (row, line, key, found) in rows.into_iter().flatten() {
+                    for (rule, message) in found.problems {
+                        if policy.enabled(rule) {
+                            self.findings.push(Finding {
+                                rule,
+                                level: policy.level(rule),
+                                input,
+                                row,
+                                line,
+                                email: key.clone(),
+                                message,
+                            });
+                        }
+                    }
+                    for event in found.events {
+                        let purpose_fit = if event.purpose.is_empty() {
+                            // The export is the list: its consent is for it.
+                            crate::consent::PurposeFit::Covers
+                        } else {
+                            purposes.classify(&event.purpose)
+                        };
+                        let event_ref = EventRef {
+                            kind: event.kind,
+                            time: event.time,
+                            at: Location { input, row },
+                            purpose_fit,
+                            purpose: builder.intern(&event.purpose),
+                            source: builder.intern(&event.source),
+                            has_ip: event.has_ip,
+                            has_collection_point: event.has_collection_point,
+                        };
+                        builder.push(key.clone(), event_ref);
+                    }
+                }
+                builder.flush();
+                if n < batch.len() {
+                    break;
+                }
+            }
+            *mapped = self.open_subscribers(&mapped.file.source.clone(), bar)?;
+        }
+        Ok(())
     }
 
     fn build_index(
         &mut self,
         logs: &mut [(ConsentLog, ProgressBar)],
+        subscribers: &mut [(MappedFile, ProgressBar, EvidenceReader)],
         inputs: &mut Vec<InputInfo>,
     ) -> Result<ConsentIndex> {
         let settings = self.settings;
@@ -213,12 +334,15 @@ impl<'s> Audit<'s> {
         let purposes = policy.purpose_matcher();
         let ctx = ParseContext {
             purposes: &purposes,
-            date_order: policy.date_order,
+            time: settings.reading.time,
+            json_keys: &settings.reading.consent_columns.map,
         };
         let mut builder = IndexBuilder::new(settings.as_of);
-        if logs.is_empty() {
+        self.read_export_evidence(subscribers, &mut builder, &purposes)?;
+        let exports_have_evidence = subscribers.iter().any(|(_, _, e)| e.has_evidence());
+        if logs.is_empty() && !exports_have_evidence {
             self.notices.push(
-                "no consent log was given (--consent): no address can show consent".to_string(),
+                "no consent log was given (--consent) and the exports carry no consent columns: no address can show consent".to_string(),
             );
         }
         for (i, (log, bar)) in logs.iter_mut().enumerate() {

@@ -12,8 +12,10 @@ use smallvec::SmallVec;
 use super::Finding;
 use crate::address::normalize;
 use crate::consent::{Assessment, ConsentIndex, Location, Timestamp};
-use crate::error::Result;
-use crate::input::{BATCH_ROWS, Field, MappedFile, RawRecord, Suppressions, shape_problem};
+use crate::error::{Error, Result};
+use crate::input::{
+    BATCH_ROWS, Encoding, EvidenceReader, Field, MappedFile, RawRecord, Suppressions, shape_problem,
+};
 use crate::output::RowWriters;
 use crate::policy::{Level, Policy};
 use crate::rules::{RowContext, RuleId, check_row};
@@ -27,10 +29,13 @@ struct RowVerdict {
 }
 
 /// The shape of the file being read.
-struct FileShape {
+struct FileShape<'e> {
     email_column: usize,
+    email_name: String,
     header_len: usize,
     delimiter: u8,
+    encoding: Encoding,
+    evidence: &'e EvidenceReader,
 }
 
 pub struct SubscriberPass<'a> {
@@ -40,6 +45,8 @@ pub struct SubscriberPass<'a> {
     pub as_of: Timestamp,
     pub input_names: &'a [String],
     pub consent_logs: usize,
+    /// Stop at the first malformed row (`--strict`).
+    pub strict: bool,
     /// First occurrence of every address so far, by 128-bit fingerprint.
     seen: HashMap<u128, Location, RandomState>,
 }
@@ -58,6 +65,7 @@ impl<'a> SubscriberPass<'a> {
         as_of: Timestamp,
         input_names: &'a [String],
         consent_logs: usize,
+        strict: bool,
     ) -> SubscriberPass<'a> {
         SubscriberPass {
             index,
@@ -66,6 +74,7 @@ impl<'a> SubscriberPass<'a> {
             as_of,
             input_names,
             consent_logs,
+            strict,
             seen: HashMap::default(),
         }
     }
@@ -75,13 +84,23 @@ impl<'a> SubscriberPass<'a> {
         &mut self,
         input: u32,
         mapped: &mut MappedFile,
+        evidence: &EvidenceReader,
         writers: &mut RowWriters,
         findings: &mut Vec<Finding>,
     ) -> Result<FileCounts> {
+        let email_column = mapped.column(Field::Email).unwrap_or(0);
         let shape = FileShape {
-            email_column: mapped.column(Field::Email).unwrap_or(0),
+            email_column,
+            email_name: mapped
+                .file
+                .header_names
+                .get(email_column)
+                .cloned()
+                .unwrap_or_default(),
             header_len: mapped.file.header_names.len(),
             delimiter: mapped.file.dialect.delimiter,
+            encoding: mapped.file.dialect.encoding,
+            evidence,
         };
         let mut batch = vec![RawRecord::default(); BATCH_ROWS];
         let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
@@ -101,6 +120,18 @@ impl<'a> SubscriberPass<'a> {
                     input,
                     row: record.row(),
                 };
+                if self.strict
+                    && let Some((_, message)) = verdict
+                        .findings
+                        .iter()
+                        .find(|(rule, _)| *rule == RuleId::D003)
+                {
+                    return Err(Error::input(
+                        &mapped.file.name(),
+                        format!("row {} (line {}): {message}", at.row, record.line()),
+                    )
+                    .with_hint("fix the row, or run without --strict to report malformed rows as D003 and go on"));
+                }
                 let mut row_findings: SmallVec<[Finding; 2]> = verdict
                     .findings
                     .into_iter()
@@ -166,25 +197,37 @@ impl<'a> SubscriberPass<'a> {
         })
     }
 
-    fn evaluate(&self, record: &RawRecord, shape: &FileShape) -> RowVerdict {
+    fn evaluate(&self, record: &RawRecord, shape: &FileShape<'_>) -> RowVerdict {
         let cell = record.get(shape.email_column).unwrap_or_default();
-        let decoded = std::str::from_utf8(cell);
-        if self.policy.enabled(RuleId::D003) {
+        let decoded = shape.encoding.decode(cell);
+        if self.policy.enabled(RuleId::D003) || self.strict {
             let problem = shape_problem(record, shape.header_len, shape.delimiter).or_else(|| {
-                decoded
-                    .is_err()
-                    .then(|| "the email column is not valid UTF-8".to_string())
+                decoded.as_ref().err().map(|bad| {
+                    // The offset in the file: the record's start plus the
+                    // first bad byte in its raw text.
+                    let within = std::str::from_utf8(record.content())
+                        .err()
+                        .map_or(0, |e| e.valid_up_to());
+                    format!(
+                        "column '{}' has a byte (0x{:02X}) that is not valid {} at byte offset {} of the file",
+                        shape.email_name,
+                        bad.byte,
+                        shape.encoding.as_str().trim_end_matches("-bom").to_uppercase(),
+                        record.offset() + within as u64
+                    )
+                })
             });
             if let Some(problem) = problem {
                 return RowVerdict {
-                    key: decoded.ok().and_then(normalize),
+                    key: decoded.ok().and_then(|text| normalize(&text)),
                     findings: SmallVec::from_elem((RuleId::D003, problem), 1),
                     dedup: false,
                 };
             }
         }
-        let text = String::from_utf8_lossy(cell);
-        let Some(key) = normalize(&text) else {
+        let text = shape.encoding.decode_lossy(cell);
+        let text = crate::input::strip_safety_prefix(text.trim());
+        let Some(key) = normalize(text) else {
             let mut findings = SmallVec::new();
             if self.policy.enabled(RuleId::H001) {
                 findings.push((RuleId::H001, "the address is empty".to_string()));
@@ -199,8 +242,15 @@ impl<'a> SubscriberPass<'a> {
         if let Some(ledger) = ledger {
             ledger.mark_matched();
         }
+        let export_note = if shape.evidence.has_evidence() || ledger.is_none() {
+            shape.evidence.read(record).note
+        } else {
+            None
+        };
         let ctx = RowContext {
             key: &key,
+            export_note: export_note.as_deref(),
+            export_evidence: shape.evidence.has_evidence(),
             assessment: Assessment::new(ledger),
             suppressed_at: self.suppressions.lookup(&key),
             policy: self.policy,

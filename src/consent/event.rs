@@ -24,6 +24,9 @@ pub enum EventKind {
     Open,
     /// A delivery failure. Recognised, not consent evidence.
     Bounce,
+    /// The sending tool suppressed the address (Mailchimp "cleaned" after
+    /// hard bounces, a provider's suppression list): it must not be mailed.
+    Suppress,
 }
 
 impl EventKind {
@@ -38,6 +41,7 @@ impl EventKind {
             EventKind::Activity => "activity",
             EventKind::Open => "open",
             EventKind::Bounce => "bounce",
+            EventKind::Suppress => "suppress",
         }
     }
 }
@@ -138,6 +142,11 @@ const SPELLINGS: &[(EventKind, &[&str])] = &[
             "dpvconsentwithdrawn",
             "dpvconsentrefused",
             "dpvconsentrevoked",
+            "expired",
+            "consentexpired",
+            "dpvconsentexpired",
+            "invalidated",
+            "dpvconsentinvalidated",
             "complaint",
             "spamcomplaint",
             "markedasspam",
@@ -200,6 +209,15 @@ const SPELLINGS: &[(EventKind, &[&str])] = &[
         EventKind::Bounce,
         &["bounce", "bounced", "hardbounce", "softbounce", "cleaned"],
     ),
+    (
+        EventKind::Suppress,
+        &[
+            "suppress",
+            "suppressed",
+            "suppression",
+            "addedtosuppressionlist",
+        ],
+    ),
 ];
 
 /// Recognises an event cell. `None` means unknown (a D002 finding).
@@ -244,6 +262,8 @@ mod tests {
             ("login", EventKind::Activity),
             ("open", EventKind::Open),
             ("hard_bounce", EventKind::Bounce),
+            ("dpv:ConsentExpired", EventKind::Withdraw),
+            ("suppressed", EventKind::Suppress),
         ];
         for (cell, kind) in cases {
             assert_eq!(parse_event_kind(cell), Some(kind), "{cell:?}");

@@ -60,6 +60,8 @@ pub enum Slot {
     Withdraw,
     /// Latest erasure request.
     Erasure,
+    /// Latest suppression by the sending tool (cleaned, hard bounce).
+    Suppress,
     /// Latest dated engagement that came from the person.
     Activity,
     /// Latest event dated after `--as-of`.
@@ -73,7 +75,7 @@ impl Slot {
             Slot::FirstOptIn | Slot::FirstConfirm => {
                 return (candidate.time, candidate.at) < (current.time, current.at);
             }
-            Slot::Withdraw | Slot::Erasure => revocation_order(candidate, current),
+            Slot::Withdraw | Slot::Erasure | Slot::Suppress => revocation_order(candidate, current),
             // An undated opt-in is the weakest evidence: any dated one wins.
             _ => candidate.time.cmp(&current.time),
         };
@@ -130,6 +132,7 @@ impl Ledger {
             }
             EventKind::Withdraw if may_cover => self.offer(Slot::Withdraw, event),
             EventKind::Erasure => self.offer(Slot::Erasure, event),
+            EventKind::Suppress => self.offer(Slot::Suppress, event),
             EventKind::Activity if !in_future && event.time.is_some() => {
                 self.offer(Slot::Activity, event)
             }

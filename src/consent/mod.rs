@@ -17,4 +17,7 @@ pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
 pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};
 pub use symbols::{Symbol, Symbols};
-pub use time::{DateOrder, Timestamp, TimestampError, parse_as_of, parse_timestamp};
+pub use time::{
+    DateOrder, TimeRules, Timestamp, TimestampError, parse_as_of, parse_timestamp,
+    parse_timestamp_with, parse_zone,
+};

@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
 
 /// An instant, in whole seconds since 1970-01-01T00:00:00Z.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,6 +81,30 @@ pub enum DateOrder {
     MonthFirst,
 }
 
+/// How to read timestamps that do not say everything themselves.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimeRules {
+    /// The order of an ambiguous slash or dash date.
+    pub order: Option<DateOrder>,
+    /// The zone of values without one (`--timezone`); UTC when `None`.
+    pub zone: Option<Tz>,
+}
+
+impl TimeRules {
+    /// These rules, with `order` used when they name none.
+    pub fn or_order(self, order: Option<DateOrder>) -> TimeRules {
+        TimeRules {
+            order: self.order.or(order),
+            zone: self.zone,
+        }
+    }
+}
+
+/// Parses an IANA zone name (`Europe/Berlin`) for `--timezone`.
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    name.trim().parse().ok()
+}
+
 /// Why a timestamp could not be read. The message is shown in D001 findings.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
@@ -106,6 +131,17 @@ pub fn parse_timestamp(
     cell: &str,
     order: Option<DateOrder>,
 ) -> Result<Option<Timestamp>, TimestampError> {
+    parse_timestamp_with(cell, TimeRules { order, zone: None })
+}
+
+/// [`parse_timestamp`] with a zone for naive values. Also accepted: a
+/// 12-hour clock (`2024/03/14, 09:12AM`, Sendy) and a zone abbreviation
+/// after a numeric offset (`+0100 CET`, Go's `time.String()`).
+pub fn parse_timestamp_with(
+    cell: &str,
+    rules: TimeRules,
+) -> Result<Option<Timestamp>, TimestampError> {
+    let order = rules.order;
     let text = cell.trim();
     if text.is_empty() {
         return Ok(None);
@@ -125,8 +161,24 @@ pub fn parse_timestamp(
     if !cursor.at_end() {
         return Err(TimestampError::Unrecognised);
     }
-    let local = NaiveDateTime::new(date, time).and_utc().timestamp();
-    Ok(Some(Timestamp(local - offset_seconds)))
+    let naive = NaiveDateTime::new(date, time);
+    match (offset_seconds, rules.zone) {
+        (Some(offset), _) => Ok(Some(Timestamp(naive.and_utc().timestamp() - offset))),
+        (None, None) => Ok(Some(Timestamp(naive.and_utc().timestamp()))),
+        (None, Some(zone)) => local_to_utc(naive, zone).map(Some),
+    }
+}
+
+/// A wall-clock time in `zone` as an instant: the earlier one when clocks
+/// go back, and the time an hour later when it falls in a spring gap.
+fn local_to_utc(naive: NaiveDateTime, zone: Tz) -> Result<Timestamp, TimestampError> {
+    let resolved = zone.from_local_datetime(&naive).earliest().or_else(|| {
+        zone.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .earliest()
+    });
+    resolved
+        .map(|dt| Timestamp(dt.timestamp()))
+        .ok_or(TimestampError::OutOfRange)
 }
 
 fn parse_epoch(digits: &str) -> Result<Timestamp, TimestampError> {
@@ -191,7 +243,7 @@ fn parse_optional_time(c: &mut Cursor<'_>) -> Result<NaiveTime, TimestampError> 
         c.pos = save;
         return Ok(NaiveTime::MIN);
     }
-    let hour = c.number(1, 2)?;
+    let mut hour = c.number(1, 2)?;
     c.expect(b':')?;
     let minute = c.number(2, 2)?;
     let second = if c.eat(b':') { c.number(2, 2)? } else { 0 };
@@ -203,17 +255,34 @@ fn parse_optional_time(c: &mut Cursor<'_>) -> Result<NaiveTime, TimestampError> 
             c.pos += 1;
         }
     }
+    let before_meridiem = c.pos;
+    while c.eat(b' ') {}
+    let rest = &c.bytes[c.pos..];
+    let meridiem = [b"AM", b"PM"]
+        .iter()
+        .position(|m| rest.len() >= 2 && rest[..2].eq_ignore_ascii_case(*m));
+    match meridiem {
+        Some(pm) => {
+            if !(1..=12).contains(&hour) {
+                return Err(TimestampError::OutOfRange);
+            }
+            hour = hour % 12 + if pm == 1 { 12 } else { 0 };
+            c.pos += 2;
+        }
+        None => c.pos = before_meridiem,
+    }
     NaiveTime::from_hms_opt(hour, minute, second).ok_or(TimestampError::OutOfRange)
 }
 
-/// Returns the zone's offset east of UTC in seconds (0 when none is given).
-fn parse_optional_zone(c: &mut Cursor<'_>) -> Result<i64, TimestampError> {
+/// Returns the zone's offset east of UTC in seconds, `None` when the value
+/// names no zone.
+fn parse_optional_zone(c: &mut Cursor<'_>) -> Result<Option<i64>, TimestampError> {
     while c.eat(b' ') {}
-    let mut offset = 0;
+    let mut offset = None;
     match c.peek() {
         Some(b'Z' | b'z') => {
             c.pos += 1;
-            return Ok(0);
+            return Ok(Some(0));
         }
         Some(sign @ (b'+' | b'-')) => {
             c.pos += 1;
@@ -227,14 +296,21 @@ fn parse_optional_zone(c: &mut Cursor<'_>) -> Result<i64, TimestampError> {
             if hours > 23 || minutes > 59 {
                 return Err(TimestampError::OutOfRange);
             }
-            offset = (hours * 3600 + minutes * 60) * if sign == b'-' { -1 } else { 1 };
+            offset = Some((hours * 3600 + minutes * 60) * if sign == b'-' { -1 } else { 1 });
             while c.eat(b' ') {}
         }
         _ => {}
     }
-    // A trailing zone name that agrees with UTC (`+0000 UTC`, `10:00 GMT`).
     let rest = &c.bytes[c.pos..];
     if rest.eq_ignore_ascii_case(b"UTC") || rest.eq_ignore_ascii_case(b"GMT") {
+        // A zone name that is UTC (`+0000 UTC`, `10:00 GMT`).
+        c.pos = c.bytes.len();
+        return Ok(Some(offset.unwrap_or(0)));
+    }
+    // After a numeric offset, Go writes the zone's abbreviation
+    // (`+0100 CET`); the offset already says everything.
+    if offset.is_some() && (2..=5).contains(&rest.len()) && rest.iter().all(u8::is_ascii_alphabetic)
+    {
         c.pos = c.bytes.len();
     }
     Ok(offset)
@@ -457,5 +533,66 @@ mod tests {
         assert_eq!(ts("2023-01-02").whole_months_until(as_of), 23);
         assert_eq!(as_of.whole_months_until(ts("2020-01-01")), 0);
         assert_eq!(ts("2024-12-01").days_until(as_of), 31);
+    }
+
+    fn at(cell: &str, rules: TimeRules) -> String {
+        parse_timestamp_with(cell, rules)
+            .unwrap()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn the_export_timestamp_zoo() {
+        let utc = TimeRules::default();
+        for (cell, expected) in [
+            ("2018-02-12 17:59:31", "2018-02-12T17:59:31Z"),
+            ("2024/03/14, 09:12AM", "2024-03-14T09:12:00Z"),
+            ("2024/03/14, 09:12PM", "2024-03-14T21:12:00Z"),
+            ("2024/03/14, 12:05AM", "2024-03-14T00:05:00Z"),
+            ("2024/03/14, 12:05PM", "2024-03-14T12:05:00Z"),
+            ("2018-08-27T15:06:27.713Z", "2018-08-27T15:06:27Z"),
+            (
+                "2024-03-14 09:12:31.123456 +0000 UTC",
+                "2024-03-14T09:12:31Z",
+            ),
+            (
+                "2024-03-14 09:12:31.123456 +0100 CET",
+                "2024-03-14T08:12:31Z",
+            ),
+            ("2023-03-24 10:23:10 UTC", "2023-03-24T10:23:10Z"),
+            ("2021-02-04 07:55:20 +0000", "2021-02-04T07:55:20Z"),
+            ("18-06-2024", "2024-06-18T00:00:00Z"),
+            ("1517447315", "2018-02-01T01:08:35Z"),
+            ("1517447315404", "2018-02-01T01:08:35Z"),
+        ] {
+            assert_eq!(at(cell, utc), expected, "{cell}");
+        }
+        assert_eq!(
+            parse_timestamp_with("2024/03/14, 13:12PM", utc),
+            Err(TimestampError::OutOfRange)
+        );
+        assert_eq!(
+            parse_timestamp_with("05-06-2024", utc),
+            Err(TimestampError::AmbiguousDayMonth)
+        );
+        let day_first = TimeRules::default().or_order(Some(DateOrder::DayFirst));
+        assert_eq!(at("05-06-2024", day_first), "2024-06-05T00:00:00Z");
+    }
+
+    #[test]
+    fn naive_values_take_the_given_zone() {
+        let berlin = TimeRules {
+            order: None,
+            zone: parse_zone("Europe/Berlin"),
+        };
+        assert_eq!(at("2024-07-01 12:00:00", berlin), "2024-07-01T10:00:00Z");
+        assert_eq!(at("2024-01-15 12:00", berlin), "2024-01-15T11:00:00Z");
+        // A value with its own zone keeps it.
+        assert_eq!(at("2024-07-01T12:00:00Z", berlin), "2024-07-01T12:00:00Z");
+        // Clocks go back: the earlier instant. Spring gap: an hour later.
+        assert_eq!(at("2024-10-27 02:30", berlin), "2024-10-27T00:30:00Z");
+        assert_eq!(at("2024-03-31 02:30", berlin), "2024-03-31T01:30:00Z");
+        assert!(parse_zone("Mars/Olympus").is_none());
     }
 }

@@ -15,14 +15,18 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use smallvec::SmallVec;
 
-use super::delimited::{MappedFile, map_columns, open, read_header, shape_problem};
-use super::dialect::{Dialect, Encoding};
+use super::delimited::{
+    ColumnOverrides, MappedFile, map_columns, open, read_header, shape_problem,
+};
+use super::dialect::Dialect;
+use super::encoding::Encoding;
 use super::format::{ColumnMap, Field, FileKind};
 use super::record::RawRecord;
 use super::source::{InputSource, Peeked};
 use crate::address::normalize;
 use crate::consent::{
-    DateOrder, EventKind, PurposeFit, PurposeMatcher, Timestamp, parse_event_kind, parse_timestamp,
+    EventKind, PurposeFit, PurposeMatcher, TimeRules, Timestamp, parse_event_kind,
+    parse_timestamp_with,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::rules::RuleId;
@@ -36,6 +40,8 @@ pub enum LogShape {
     Csv,
     JsonLines,
     JsonArray,
+    /// One or more JSON documents, pretty-printed (a consent receipt).
+    JsonDocuments,
 }
 
 impl LogShape {
@@ -43,7 +49,7 @@ impl LogShape {
         match self {
             LogShape::Csv => "generic",
             LogShape::JsonLines => "jsonl",
-            LogShape::JsonArray => "json",
+            LogShape::JsonArray | LogShape::JsonDocuments => "json",
         }
     }
 }
@@ -51,7 +57,9 @@ impl LogShape {
 /// What the rules need from one log row.
 pub struct ParseContext<'a> {
     pub purposes: &'a PurposeMatcher,
-    pub date_order: Option<DateOrder>,
+    pub time: TimeRules,
+    /// `--map FIELD=KEY` for JSON logs (CSV logs are mapped when opened).
+    pub json_keys: &'a [(Field, String)],
 }
 
 /// One consent-log row after parsing.
@@ -98,6 +106,8 @@ impl<'a> Cells<'a> {
             Field::Source => &mut self.source,
             Field::CollectionPoint => &mut self.collection_point,
             Field::Ip => &mut self.ip,
+            // Subscriber-export fields have no place in a log row.
+            _ => return,
         };
         *slot = Some(value);
     }
@@ -141,7 +151,7 @@ fn parse_cells<'a>(
         parsed.problems.push((RuleId::D002, message));
         return parsed;
     };
-    let time = match parse_timestamp(cells.timestamp.as_deref().unwrap_or(""), ctx.date_order) {
+    let time = match parse_timestamp_with(cells.timestamp.as_deref().unwrap_or(""), ctx.time) {
         Ok(time) => time,
         Err(err) => {
             parsed.problems.push((
@@ -172,6 +182,8 @@ pub struct ConsentLog {
     pub source: InputSource,
     pub shape: LogShape,
     pub dialect: Option<Dialect>,
+    /// Whether the first records look like Kantara consent receipts.
+    pub kantara: bool,
     body: Body,
 }
 
@@ -179,11 +191,16 @@ enum Body {
     Csv(Box<MappedFile>),
     JsonLines(BufReader<Peeked>),
     JsonArray(Peeked),
+    JsonDocuments(Peeked),
 }
 
 impl ConsentLog {
     /// Opens a log and decides its shape from its first non-blank byte.
-    pub fn open(source: &InputSource, progress: &ProgressBar) -> Result<ConsentLog> {
+    pub fn open(
+        source: &InputSource,
+        overrides: &ColumnOverrides,
+        progress: &ProgressBar,
+    ) -> Result<ConsentLog> {
         let opened = open(source, progress)?;
         let first = opened
             .prefix
@@ -201,30 +218,68 @@ impl ConsentLog {
             encoding: json_encoding,
             delimiter: b'\n',
         };
+        let kantara = memchr::memmem::find(&opened.prefix, b"piiPrincipalId").is_some()
+            || memchr::memmem::find(&opened.prefix, b"consentReceiptID").is_some();
         match first {
-            Some(b'{') => Ok(ConsentLog {
+            Some(b'{') if first_line_is_json(&opened.prefix) => Ok(ConsentLog {
                 source: source.clone(),
                 shape: LogShape::JsonLines,
                 dialect: Some(json_dialect),
+                kantara,
                 body: Body::JsonLines(BufReader::with_capacity(256 * 1024, opened.reader)),
+            }),
+            Some(b'{') => Ok(ConsentLog {
+                source: source.clone(),
+                shape: LogShape::JsonDocuments,
+                dialect: Some(json_dialect),
+                kantara,
+                body: Body::JsonDocuments(opened.reader),
             }),
             Some(b'[') => Ok(ConsentLog {
                 source: source.clone(),
                 shape: LogShape::JsonArray,
                 dialect: Some(json_dialect),
+                kantara,
                 body: Body::JsonArray(opened.reader),
             }),
             _ => {
                 let file = read_header(opened)?;
                 let dialect = file.dialect;
-                let mapped = map_columns(file, FileKind::Consent, None)?;
+                let mapped = map_columns(file, FileKind::Consent, overrides)?;
                 Ok(ConsentLog {
                     source: source.clone(),
                     shape: LogShape::Csv,
                     dialect: Some(dialect),
+                    kantara: false,
                     body: Body::Csv(Box::new(mapped)),
                 })
             }
+        }
+    }
+
+    /// The format name shown by `inspect` and in the report.
+    pub fn format_name(&self) -> &'static str {
+        if self.kantara {
+            "kantara"
+        } else {
+            self.shape.format_name()
+        }
+    }
+
+    /// The CSV log's column mapping (JSON logs are mapped per record).
+    pub fn mapped(&self) -> Option<&MappedFile> {
+        match &self.body {
+            Body::Csv(mapped) => Some(mapped),
+            _ => None,
+        }
+    }
+
+    /// Whether `--map` entry `i` can apply to this log: it names one of a
+    /// CSV log's columns, or any JSON log (whose keys vary per record).
+    pub fn applied_map(&self, i: usize) -> bool {
+        match &self.body {
+            Body::Csv(mapped) => mapped.applied_maps.contains(&i),
+            _ => true,
         }
     }
 
@@ -245,6 +300,7 @@ impl ConsentLog {
             Body::Csv(mapped) => parse_csv(mapped, ctx, &mut sink),
             Body::JsonLines(reader) => parse_json_lines(&name, reader, ctx, &mut sink),
             Body::JsonArray(reader) => parse_json_array(&name, reader, ctx, &mut sink),
+            Body::JsonDocuments(reader) => parse_json_documents(&name, reader, ctx, &mut sink),
         }
     }
 }
@@ -324,8 +380,18 @@ fn parse_record<'a>(
     parse_cells(cells, record.row(), record.line(), timestamp_name, ctx)
 }
 
-/// The folded key names of the generic consent format, per field.
-fn json_cells<'a>(value: &'a Value) -> Result<Cells<'a>, String> {
+/// Whether the first non-blank line of a JSON log is a whole JSON value
+/// (JSON Lines) rather than the start of a pretty-printed document.
+fn first_line_is_json(prefix: &[u8]) -> bool {
+    let text = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+    text.split(|&b| b == b'\n')
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .is_some_and(|line| serde_json::from_slice::<Value>(line).is_ok())
+}
+
+/// The cells of a JSON record: keys under the generic aliases (folded),
+/// then `--map FIELD=KEY` entries (exact key first, then folded).
+fn json_cells<'a>(value: &'a Value, json_keys: &[(Field, String)]) -> Result<Cells<'a>, String> {
     let Value::Object(object) = value else {
         return Err("not a JSON object".to_string());
     };
@@ -339,11 +405,21 @@ fn json_cells<'a>(value: &'a Value) -> Result<Cells<'a>, String> {
             cells.set(*field, text);
         }
     }
+    for (field, key) in json_keys {
+        let found = object.get(key.as_str()).or_else(|| {
+            let wanted = fold(key);
+            folded.iter().find(|(k, _)| *k == wanted).map(|(_, v)| *v)
+        });
+        if let Some(text) = found.and_then(json_text) {
+            cells.set(*field, text);
+        }
+    }
     Ok(cells)
 }
 
 /// A JSON value as cell text: strings as they are, numbers in decimal,
-/// arrays of purposes joined with `;`.
+/// arrays of purposes joined with `;` (objects in them by their `purpose`
+/// or `name` key, as ISO/IEC TS 27560 records nest them).
 fn json_text(value: &Value) -> Option<Cow<'_, str>> {
     match value {
         Value::Null => None,
@@ -353,7 +429,13 @@ fn json_text(value: &Value) -> Option<Cow<'_, str>> {
         Value::Array(items) => Some(Cow::Owned(
             items
                 .iter()
-                .filter_map(json_text)
+                .filter_map(|item| match item {
+                    Value::Object(o) => ["purpose", "name", "id"]
+                        .iter()
+                        .find_map(|k| o.get(*k))
+                        .and_then(json_text),
+                    other => json_text(other),
+                })
                 .collect::<Vec<_>>()
                 .join(";"),
         )),
@@ -361,22 +443,146 @@ fn json_text(value: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
+/// Looks a key up by its folded name.
+fn get_folded<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object.iter().find(|(k, _)| fold(k) == name).map(|(_, v)| v)
+}
+
+/// A Kantara Consent Receipt (v1.1, or v1.0 names): one event per purpose
+/// of every service, for the receipt's principal, at its consent time.
+/// A `state` of `REVOKED` (outside the spec, as WSO2 writes it) is a
+/// withdrawal.
+fn kantara_cells(value: &Value) -> Option<SmallVec<[Cells<'_>; 1]>> {
+    let Value::Object(object) = value else {
+        return None;
+    };
+    let principal =
+        get_folded(object, "piiprincipalid").or_else(|| get_folded(object, "subject"))?;
+    let services = get_folded(object, "services").and_then(Value::as_array);
+    if services.is_none() && get_folded(object, "consentreceiptid").is_none() {
+        return None;
+    }
+    let revoked = get_folded(object, "state")
+        .and_then(Value::as_str)
+        .is_some_and(|s| matches!(fold(s).as_str(), "revoked" | "withdrawn"));
+    let event: Cow<'_, str> = Cow::Borrowed(if revoked { "withdraw" } else { "opt_in" });
+    let timestamp = get_folded(object, "consenttimestamp")
+        .or_else(|| get_folded(object, "iat"))
+        .and_then(json_text);
+    let source = get_folded(object, "collectionmethod").and_then(json_text);
+    let collection_point = get_folded(object, "policyurl").and_then(json_text);
+    let base = || Cells {
+        email: json_text(principal),
+        event: Some(event.clone()),
+        timestamp: timestamp.clone(),
+        source: source.clone(),
+        collection_point: collection_point.clone(),
+        ..Cells::default()
+    };
+    let mut rows: SmallVec<[Cells<'_>; 1]> = SmallVec::new();
+    for service in services.into_iter().flatten() {
+        let purposes = service
+            .as_object()
+            .and_then(|s| get_folded(s, "purposes"))
+            .and_then(Value::as_array);
+        for purpose in purposes.into_iter().flatten() {
+            let text = match purpose {
+                Value::Object(p) => get_folded(p, "purpose").and_then(json_text),
+                other => json_text(other),
+            };
+            rows.push(Cells {
+                purpose: text,
+                ..base()
+            });
+        }
+    }
+    if rows.is_empty() {
+        rows.push(base());
+    }
+    Some(rows)
+}
+
 fn parse_json_value<'a>(
     value: Result<&'a Value, String>,
     row: u64,
     line: u64,
     ctx: &ParseContext<'_>,
-) -> ParsedRow<'a> {
-    match value.and_then(json_cells) {
-        Ok(cells) => parse_cells(cells, row, line, "timestamp", ctx),
-        Err(message) => ParsedRow {
+) -> SmallVec<[ParsedRow<'a>; 1]> {
+    let broken = |message: String| {
+        smallvec::smallvec![ParsedRow {
             row,
             line,
             key: None,
             event: None,
             problems: SmallVec::from_elem((RuleId::D003, message), 1),
-        },
+        }]
+    };
+    let value = match value {
+        Ok(value) => value,
+        Err(message) => return broken(message),
+    };
+    if let Some(receipts) = kantara_cells(value) {
+        return receipts
+            .into_iter()
+            .map(|cells| parse_cells(cells, row, line, "consentTimestamp", ctx))
+            .collect();
     }
+    match json_cells(value, ctx.json_keys) {
+        Ok(cells) => smallvec::smallvec![parse_cells(cells, row, line, "timestamp", ctx)],
+        Err(message) => broken(message),
+    }
+}
+
+/// One or more JSON documents one after another (pretty-printed consent
+/// receipts). Record numbers count documents.
+fn parse_json_documents<F>(
+    name: &str,
+    reader: &mut Peeked,
+    ctx: &ParseContext<'_>,
+    sink: &mut F,
+) -> Result<u64>
+where
+    F: FnMut(Vec<ParsedRow<'_>>),
+{
+    let mut batch: Vec<Value> = Vec::new();
+    let mut rows = 0u64;
+    let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
+    let flush = |batch: &mut Vec<Value>, rows: &mut u64, sink: &mut F| {
+        let first = *rows;
+        let parsed: Vec<ParsedRow<'_>> = batch
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
+            .collect();
+        *rows += batch.len() as u64;
+        sink(parsed);
+        batch.clear();
+    };
+    for value in stream {
+        let value = value.map_err(|e| {
+            Error::input(name, format!("document {}: not valid JSON: {e}", rows + batch.len() as u64 + 1))
+                .with_hint("a consent log in JSON is one object per line (JSON Lines), a top-level array, or whole JSON documents one after another")
+        })?;
+        // A first document that is neither a record nor a receipt means the
+        // file is some other JSON; a finding per document would hide that.
+        if rows == 0
+            && batch.is_empty()
+            && kantara_cells(&value).is_none()
+            && json_cells(&value, ctx.json_keys).is_ok_and(|c| c.email.is_none())
+        {
+            return Err(Error::input(
+                name,
+                "document 1 is neither a consent record (email, event, timestamp) nor a Kantara consent receipt (piiPrincipalId, consentTimestamp, services)",
+            )
+            .with_hint("a consent log in JSON is one object per line (JSON Lines), a top-level array of records, or consent receipts"));
+        }
+        batch.push(value);
+        if batch.len() == BATCH_ROWS {
+            flush(&mut batch, &mut rows, sink);
+        }
+    }
+    flush(&mut batch, &mut rows, sink);
+    Ok(rows)
 }
 
 fn parse_json_lines<F>(
@@ -435,7 +641,7 @@ where
         let parsed: Vec<ParsedRow<'_>> = values
             .par_iter()
             .zip(lines.par_iter())
-            .map(|(value, (number, _))| {
+            .flat_map_iter(|(value, (number, _))| {
                 parse_json_value(value.as_ref().map_err(Clone::clone), *number, *number, ctx)
             })
             .collect();
@@ -461,7 +667,7 @@ where
         let parsed: Vec<ParsedRow<'_>> = batch
             .par_iter()
             .enumerate()
-            .map(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
+            .flat_map_iter(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
             .collect();
         *rows += batch.len() as u64;
         sink(parsed);
@@ -523,7 +729,8 @@ mod tests {
         let purposes = PurposeMatcher::new("newsletter", []);
         let ctx = ParseContext {
             purposes: &purposes,
-            date_order: None,
+            time: TimeRules::default(),
+            json_keys: &[],
         };
         parse_cells(cells, 1, 2, "timestamp", &ctx)
     }
@@ -577,12 +784,12 @@ mod tests {
                 "purposes":["partners","newsletter"],"IP Address":"192.0.2.1"}"#,
         )
         .unwrap();
-        let cells = json_cells(&value).unwrap();
+        let cells = json_cells(&value, &[]).unwrap();
         assert_eq!(cells.email.as_deref(), Some("B@x.com"));
         assert_eq!(cells.event.as_deref(), Some("confirm"));
         assert_eq!(cells.timestamp.as_deref(), Some("1517447315"));
         assert_eq!(cells.purpose.as_deref(), Some("partners;newsletter"));
         assert_eq!(cells.ip.as_deref(), Some("192.0.2.1"));
-        assert!(json_cells(&Value::from(3)).is_err());
+        assert!(json_cells(&Value::from(3), &[]).is_err());
     }
 }

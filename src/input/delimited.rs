@@ -6,9 +6,13 @@ use std::io::Read;
 use indicatif::ProgressBar;
 
 use super::dialect::{Dialect, sniff};
-use super::format::{ColumnMap, Field, FileKind, detect, find_column};
+use super::encoding::Utf16Reader;
+use super::format::{
+    ColumnMap, Field, FileKind, detect, find_column, format_named, format_names, map_as,
+};
 use super::record::{RawRecord, ReadError, RecordReader};
 use super::source::{InputSource, Peeked, peek};
+use crate::address::{check_syntax, normalize};
 use crate::error::{Error, Result, describe_io};
 use crate::text::sanitize_for_terminal;
 
@@ -24,6 +28,13 @@ pub struct Opened {
     pub source: InputSource,
     pub prefix: Vec<u8>,
     pub reader: Peeked,
+}
+
+impl Opened {
+    /// Whether the sniffed prefix is the whole file.
+    pub fn complete(&self) -> bool {
+        self.prefix.len() < SNIFF_BYTES
+    }
 }
 
 pub fn open(source: &InputSource, progress: &ProgressBar) -> Result<Opened> {
@@ -47,7 +58,13 @@ pub struct DelimitedFile {
     pub dialect: Dialect,
     pub header: RawRecord,
     pub header_names: Vec<String>,
-    pub records: RecordReader<Peeked>,
+    pub records: RecordReader<Box<dyn Read + Send>>,
+    /// The first bytes as the parser sees them (UTF-16 transcoded), for
+    /// sampling rows.
+    sample: Vec<u8>,
+    /// The file has no header: its first record is data row 1.
+    headerless: bool,
+    first_row: Option<RawRecord>,
 }
 
 impl DelimitedFile {
@@ -55,17 +72,58 @@ impl DelimitedFile {
         self.source.display()
     }
 
+    pub fn is_headerless(&self) -> bool {
+        self.headerless
+    }
+
+    /// Treats the first record as data, not as a header.
+    pub fn set_headerless(&mut self) {
+        self.headerless = true;
+        let mut first = std::mem::take(&mut self.header);
+        first.set_row(1);
+        self.header_names = (1..=first.len()).map(|i| format!("column {i}")).collect();
+        self.first_row = Some(first);
+    }
+
+    /// Up to `n` data records from the start of the file (they are read
+    /// again by [`read_batch`](Self::read_batch)).
+    pub fn sample(&self, n: usize) -> Vec<RawRecord> {
+        let complete = match memchr::memrchr2(b'\n', b'\r', &self.sample) {
+            Some(end) if end + 1 < self.sample.len() => &self.sample[..=end],
+            _ => &self.sample[..],
+        };
+        let mut reader = RecordReader::new(complete, self.dialect.delimiter, usize::MAX);
+        let mut records = Vec::new();
+        let mut record = RawRecord::default();
+        let mut skip_header = !self.headerless;
+        while records.len() < n && reader.read(&mut record).unwrap_or(false) {
+            if std::mem::take(&mut skip_header) {
+                continue;
+            }
+            records.push(record.clone());
+        }
+        records
+    }
+
     /// Fills `batch` with up to `batch.len()` records, reusing their
     /// buffers. Returns how many were read; fewer means the end.
     pub fn read_batch(&mut self, batch: &mut [RawRecord]) -> Result<usize> {
         let mut filled = 0;
         for record in batch.iter_mut() {
+            if let Some(first) = self.first_row.take() {
+                *record = first;
+                filled += 1;
+                continue;
+            }
             let more = self
                 .records
                 .read(record)
                 .map_err(|e| read_error(&self.name(), e))?;
             if !more {
                 break;
+            }
+            if self.headerless {
+                record.set_row(record.row() + 1);
             }
             filled += 1;
         }
@@ -84,8 +142,24 @@ fn read_error(name: &str, err: ReadError) -> Error {
 /// Sniffs the dialect and reads the header row.
 pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
     let name = opened.source.display();
-    let dialect = sniff(&opened.prefix).map_err(|e| Error::input(&name, e))?;
-    let mut records = RecordReader::new(opened.reader, dialect.delimiter, MAX_RECORD_BYTES);
+    let complete = opened.complete();
+    let dialect = sniff(&opened.prefix, complete).map_err(|e| {
+        let hint = e.hint();
+        Error::input(&name, e).with_hint(hint)
+    })?;
+    let encoding = dialect.encoding;
+    let (reader, sample): (Box<dyn Read + Send>, Vec<u8>) = if encoding.is_utf16() {
+        let mut reader = opened.reader;
+        let mut mark = [0u8; 2];
+        reader
+            .read_exact(&mut mark)
+            .map_err(|e| Error::input(&name, describe_io(&e)))?;
+        let sample = super::encoding::utf16_prefix_to_utf8(&opened.prefix, encoding);
+        (Box::new(Utf16Reader::new(reader, encoding)), sample)
+    } else {
+        (Box::new(opened.reader), opened.prefix)
+    };
+    let mut records = RecordReader::new(reader, dialect.delimiter, MAX_RECORD_BYTES);
     let mut header = RawRecord::default();
     let found = records
         .read(&mut header)
@@ -95,7 +169,7 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
     }
     let header_names = header
         .iter()
-        .map(|f| String::from_utf8_lossy(f).trim().to_string())
+        .map(|f| encoding.decode_lossy(f).trim().to_string())
         .collect();
     Ok(DelimitedFile {
         source: opened.source,
@@ -103,6 +177,9 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
         header,
         header_names,
         records,
+        sample,
+        headerless: false,
+        first_row: None,
     })
 }
 
@@ -110,6 +187,23 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
 pub struct MappedFile {
     pub file: DelimitedFile,
     pub columns: ColumnMap,
+    /// How the email column was found.
+    pub email_found_by: EmailFoundBy,
+    /// Things the user should know about the file (duplicate header names).
+    pub notices: Vec<String>,
+    /// Which `--map` entries (by index) named a column of this file.
+    pub applied_maps: Vec<usize>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EmailFoundBy {
+    Header,
+    /// No header name matched; the column where most values are addresses.
+    Content,
+    /// `--email-column` or `--map email=...`.
+    User,
+    /// A file without a header: its only column.
+    Shape,
 }
 
 impl MappedFile {
@@ -120,66 +214,202 @@ impl MappedFile {
     }
 }
 
-/// Maps the columns of `file` as `kind`. `email_column` overrides the
-/// detected email column (a header name or a 1-based position).
+/// What the user said about columns and formats.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnOverrides {
+    /// `--input-format NAME`.
+    pub format: Option<String>,
+    /// `--map FIELD=COLUMN`, in order (later entries win).
+    pub map: Vec<(Field, String)>,
+    /// `--email-column NAME`.
+    pub email_column: Option<String>,
+}
+
+/// Rows sampled to find an email column by its content.
+const CONTENT_SAMPLE_ROWS: usize = 200;
+
+/// Maps the columns of `file` as `kind`.
 pub fn map_columns(
-    file: DelimitedFile,
+    mut file: DelimitedFile,
     kind: FileKind,
-    email_column: Option<&str>,
+    overrides: &ColumnOverrides,
 ) -> Result<MappedFile> {
     let name = file.name();
-    let headers_found = || {
+    let headers_found = |file: &DelimitedFile| {
         file.header_names
             .iter()
             .map(|h| sanitize_for_terminal(h).into_owned())
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut columns = match detect(kind, &file.header_names) {
-        Ok(columns) => columns,
-        Err(_) if email_column.is_some() && kind != FileKind::Consent => ColumnMap::generic(kind),
-        Err(missing) => {
-            let mut error = Error::input(
-                &name,
-                format!(
-                    "no {} column found (header: {})",
-                    missing.field.as_str(),
-                    headers_found()
-                ),
-            );
-            error = if missing.field == Field::Email && kind != FileKind::Consent {
-                if file.header_names.iter().any(|h| h.contains('@')) {
-                    error.with_hint(
-                        "the first line looks like data, not a header; add a header row such as 'email'",
-                    )
-                } else {
-                    error.with_hint(
-                        "name the column with --email-column NAME (or its 1-based position)",
-                    )
-                }
-            } else {
-                error.with_hint(format!(
-                    "rename the column to one of: {}",
-                    missing.expected.join(", ")
-                ))
-            };
-            return Err(error);
+    let forced = match &overrides.format {
+        Some(wanted) => Some(format_named(kind, wanted).ok_or_else(|| {
+            Error::usage(format!(
+                "unknown --input-format '{}' for {} files",
+                sanitize_for_terminal(wanted),
+                kind.as_str()
+            ))
+            .with_hint(format!("known formats: {}", format_names(kind).join(", ")))
+        })?),
+        None => None,
+    };
+    let headerless = kind != FileKind::Consent
+        && forced.is_none_or(|f| f.name == "mailman")
+        && (forced.is_some() || looks_like_data(&file));
+    let mut email_found_by = EmailFoundBy::Header;
+    let mut columns = if headerless {
+        file.set_headerless();
+        let mut map = ColumnMap::empty(
+            format_named(kind, "mailman").unwrap_or_else(|| ColumnMap::generic(kind).format),
+        );
+        map.confidence = if file.header_names.len() == 1 {
+            0.9
+        } else {
+            0.5
+        };
+        map.set(Field::Email, 0);
+        email_found_by = EmailFoundBy::Shape;
+        map
+    } else {
+        match forced {
+            Some(format) => map_as(format, &file.header_names),
+            None => detect(kind, &file.header_names, file.dialect.delimiter),
         }
     };
-    if let Some(wanted) = email_column {
-        let index = find_column(&file.header_names, wanted).ok_or_else(|| {
-            Error::input(
-                &name,
-                format!(
-                    "no column '{}' for --email-column (header: {})",
-                    sanitize_for_terminal(wanted),
-                    headers_found()
-                ),
-            )
-        })?;
-        columns.set(Field::Email, index);
+    let mut applied_maps = Vec::new();
+    let user_columns = overrides
+        .map
+        .iter()
+        .enumerate()
+        .map(|(i, (field, column))| (Some(i), *field, column.as_str()))
+        .chain(
+            overrides
+                .email_column
+                .as_deref()
+                .filter(|_| kind != FileKind::Consent)
+                .map(|column| (None, Field::Email, column)),
+        );
+    for (map_index, field, wanted) in user_columns {
+        match find_column(&file.header_names, wanted) {
+            Some(index) => {
+                columns.set(field, index);
+                if field == Field::Email {
+                    email_found_by = EmailFoundBy::User;
+                }
+                applied_maps.extend(map_index);
+            }
+            None if map_index.is_none() => {
+                return Err(Error::input(
+                    &name,
+                    format!(
+                        "no column '{}' for --email-column (header: {})",
+                        sanitize_for_terminal(wanted),
+                        headers_found(&file)
+                    ),
+                ));
+            }
+            None => {}
+        }
     }
-    Ok(MappedFile { file, columns })
+    if columns.get(Field::Email).is_none()
+        && kind != FileKind::Consent
+        && let Some(index) = email_column_by_content(&file)
+    {
+        columns.set(Field::Email, index);
+        columns.confidence = 0.3;
+        email_found_by = EmailFoundBy::Content;
+    }
+    if let Some(missing) = columns.missing() {
+        let mut error = Error::input(
+            &name,
+            format!(
+                "no {} column found (header: {})",
+                missing.field.as_str(),
+                headers_found(&file)
+            ),
+        );
+        error = if missing.field == Field::Email {
+            error.with_hint(
+                "name the column with --email-column NAME (or --map email=NAME, or its 1-based position)",
+            )
+        } else {
+            error.with_hint(format!(
+                "rename the column to one of: {}, or name it with --map {}=COLUMN",
+                missing.expected.join(", "),
+                missing.field.as_str()
+            ))
+        };
+        return Err(error);
+    }
+    let notices = duplicate_header_notices(&name, &file.header_names);
+    Ok(MappedFile {
+        file,
+        columns,
+        email_found_by,
+        notices,
+        applied_maps,
+    })
+}
+
+/// Whether the "header" is really a data row: a single column whose one
+/// value is an address (Mailman's `Subscribers.csv`, a plain list).
+fn looks_like_data(file: &DelimitedFile) -> bool {
+    let [only] = file.header_names.as_slice() else {
+        return false;
+    };
+    normalize(only).is_some_and(|key| check_syntax(&key).is_ok())
+}
+
+/// The column where most sampled values are valid addresses, if any
+/// column has a majority.
+fn email_column_by_content(file: &DelimitedFile) -> Option<usize> {
+    let sample = file.sample(CONTENT_SAMPLE_ROWS);
+    if sample.is_empty() {
+        return None;
+    }
+    let encoding = file.dialect.encoding;
+    let mut best: Option<(usize, usize)> = None;
+    for column in 0..file.header_names.len() {
+        let hits = sample
+            .iter()
+            .filter(|record| {
+                record
+                    .get(column)
+                    .and_then(|cell| encoding.decode(cell).ok())
+                    .and_then(|text| normalize(&text))
+                    .is_some_and(|key| check_syntax(&key).is_ok())
+            })
+            .count();
+        if hits * 2 > sample.len() && best.is_none_or(|(_, h)| hits > h) {
+            best = Some((column, hits));
+        }
+    }
+    best.map(|(column, _)| column)
+}
+
+/// Header names used twice: the first column of that name is the one read.
+fn duplicate_header_notices(name: &str, header: &[String]) -> Vec<String> {
+    let mut notices = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() || header[..i].contains(h) {
+            continue;
+        }
+        let positions: Vec<String> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, other)| *other == h)
+            .map(|(j, _)| (j + 1).to_string())
+            .collect();
+        if positions.len() > 1 {
+            notices.push(format!(
+                "{name}: column name '{}' is used {} times (columns {}); the first is read",
+                sanitize_for_terminal(h),
+                positions.len(),
+                positions.join(", ")
+            ));
+        }
+    }
+    notices
 }
 
 /// Why a data row's shape cannot be trusted (a D003 message), if it can't.

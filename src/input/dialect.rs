@@ -1,32 +1,8 @@
 //! How a delimited file is written: encoding, delimiter, line endings.
 //! Sniffed from the first bytes so that users never have to say.
 
-use std::fmt;
-
+use super::encoding::{self, Encoding};
 use super::record::{RawRecord, RecordReader};
-
-/// The text encoding of a file, as reported by `inspect` and `report.json`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Encoding {
-    Utf8,
-    /// UTF-8 with a byte-order mark, kept in the outputs.
-    Utf8Bom,
-}
-
-impl Encoding {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "utf-8",
-            Encoding::Utf8Bom => "utf-8-bom",
-        }
-    }
-}
-
-impl fmt::Display for Encoding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Dialect {
@@ -45,37 +21,47 @@ impl Dialect {
 pub enum SniffError {
     #[error("file is empty")]
     Empty,
-    #[error("file is encoded as {0}, which this version cannot read")]
+    #[error("file is encoded as {0}, which cannot be read")]
     UnsupportedEncoding(&'static str),
     #[error("file looks binary (it contains NUL bytes), not like delimited text")]
     Binary,
 }
 
-const CANDIDATES: [u8; 3] = [b',', b';', b'\t'];
+impl SniffError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            SniffError::Empty => "export the list again; the file has no bytes",
+            SniffError::UnsupportedEncoding(_) => {
+                "save the file as UTF-8 (or UTF-16 with a byte-order mark) and run again"
+            }
+            SniffError::Binary => {
+                "pass CSV or TSV text; spreadsheets (.xlsx) must be saved as CSV first"
+            }
+        }
+    }
+}
+
+const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 const SAMPLE_RECORDS: usize = 50;
 
 /// Sniffs the dialect from the first bytes of a file (64 KiB or so).
-pub fn sniff(prefix: &[u8]) -> Result<Dialect, SniffError> {
+/// `complete` says the bytes are the whole file.
+pub fn sniff(prefix: &[u8], complete: bool) -> Result<Dialect, SniffError> {
     if prefix.is_empty() {
         return Err(SniffError::Empty);
     }
-    if prefix.starts_with(b"\xff\xfe") {
-        return Err(SniffError::UnsupportedEncoding("UTF-16LE"));
-    }
-    if prefix.starts_with(b"\xfe\xff") {
-        return Err(SniffError::UnsupportedEncoding("UTF-16BE"));
-    }
-    if memchr::memchr(0, prefix).is_some() {
-        return Err(SniffError::Binary);
-    }
-    let encoding = if prefix.starts_with(b"\xef\xbb\xbf") {
-        Encoding::Utf8Bom
+    let encoding = encoding::detect(prefix, complete).map_err(|what| match what {
+        "binary" => SniffError::Binary,
+        other => SniffError::UnsupportedEncoding(other),
+    })?;
+    let delimiter = if encoding.is_utf16() {
+        sniff_delimiter(&encoding::utf16_prefix_to_utf8(prefix, encoding))
     } else {
-        Encoding::Utf8
+        sniff_delimiter(prefix)
     };
     Ok(Dialect {
         encoding,
-        delimiter: sniff_delimiter(prefix),
+        delimiter,
     })
 }
 
@@ -124,7 +110,7 @@ mod tests {
     use super::*;
 
     fn delimiter(text: &str) -> char {
-        sniff(text.as_bytes()).unwrap().delimiter as char
+        sniff(text.as_bytes(), true).unwrap().delimiter as char
     }
 
     #[test]
@@ -138,6 +124,7 @@ mod tests {
             delimiter("id\tEmail\tEntered\t\n1\ta@x.com\t2024-01-01\t\n"),
             '\t'
         );
+        assert_eq!(delimiter("email|name\na@x.com|Anna\n"), '|');
     }
 
     #[test]
@@ -162,15 +149,21 @@ mod tests {
     #[test]
     fn reports_encoding_and_refuses_what_it_cannot_read() {
         assert_eq!(
-            sniff(b"\xef\xbb\xbfemail\n").unwrap().encoding,
+            sniff(b"\xef\xbb\xbfemail\n", true).unwrap().encoding,
             Encoding::Utf8Bom
         );
-        assert_eq!(sniff(b"email\n").unwrap().encoding, Encoding::Utf8);
-        assert_eq!(sniff(b""), Err(SniffError::Empty));
+        assert_eq!(sniff(b"email\n", true).unwrap().encoding, Encoding::Utf8);
+        assert_eq!(sniff(b"", true), Err(SniffError::Empty));
+        let utf16: Vec<u8> = b"\xff\xfe"
+            .iter()
+            .copied()
+            .chain("a;b\nc;d\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let dialect = sniff(&utf16, true).unwrap();
         assert_eq!(
-            sniff(b"\xff\xfee\x00m\x00"),
-            Err(SniffError::UnsupportedEncoding("UTF-16LE"))
+            (dialect.encoding, dialect.delimiter),
+            (Encoding::Utf16Le, b';')
         );
-        assert_eq!(sniff(b"PK\x03\x04\x00\x00"), Err(SniffError::Binary));
+        assert_eq!(sniff(b"PK\x03\x04\x00\x00", true), Err(SniffError::Binary));
     }
 }

@@ -5,6 +5,7 @@
 //! [`FORMATS`], not a code path. Header names are compared folded
 //! (`E-Mail-Adresse` = `emailadresse`, see [`crate::text::fold`]).
 
+use crate::consent::DateOrder;
 use crate::text::fold;
 
 /// What a file is for in an audit.
@@ -35,9 +36,53 @@ pub enum Field {
     Source,
     CollectionPoint,
     Ip,
+    /// The subscription status (`subscribed`, `unsubscribed`, `cleaned`...).
+    Status,
+    /// When the current status was set (Klaviyo's consent timestamp).
+    StatusTime,
+    OptinTime,
+    OptinIp,
+    ConfirmTime,
+    ConfirmIp,
+    UnsubTime,
+    /// When the address was cleaned (hard bounce) or suppressed.
+    CleanTime,
+    /// When the record was created: never an opt-in, only reported as such.
+    CreatedAt,
+    /// A flag saying the double opt-in was confirmed (no time).
+    DoubleOptIn,
+    /// A flag saying the person unsubscribed or is blocklisted.
+    Unsubscribed,
+    /// The lawful basis recorded for the contact (HubSpot).
+    LegalBasis,
+    /// Suppression reasons (Klaviyo's `Email Suppressions`).
+    Suppressions,
 }
 
 impl Field {
+    pub const ALL: [Field; 20] = [
+        Field::Email,
+        Field::Event,
+        Field::Timestamp,
+        Field::Purpose,
+        Field::Source,
+        Field::CollectionPoint,
+        Field::Ip,
+        Field::Status,
+        Field::StatusTime,
+        Field::OptinTime,
+        Field::OptinIp,
+        Field::ConfirmTime,
+        Field::ConfirmIp,
+        Field::UnsubTime,
+        Field::CleanTime,
+        Field::CreatedAt,
+        Field::DoubleOptIn,
+        Field::Unsubscribed,
+        Field::LegalBasis,
+        Field::Suppressions,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::Email => "email",
@@ -47,7 +92,46 @@ impl Field {
             Field::Source => "source",
             Field::CollectionPoint => "collection_point",
             Field::Ip => "ip",
+            Field::Status => "status",
+            Field::StatusTime => "status_time",
+            Field::OptinTime => "optin_time",
+            Field::OptinIp => "optin_ip",
+            Field::ConfirmTime => "confirm_time",
+            Field::ConfirmIp => "confirm_ip",
+            Field::UnsubTime => "unsub_time",
+            Field::CleanTime => "clean_time",
+            Field::CreatedAt => "created_at",
+            Field::DoubleOptIn => "double_opt_in",
+            Field::Unsubscribed => "unsubscribed",
+            Field::LegalBasis => "legal_basis",
+            Field::Suppressions => "suppressions",
         }
+    }
+
+    /// Parses a field name as `--map` takes it (`optin_time`, `Optin-Time`).
+    pub fn parse(name: &str) -> Option<Field> {
+        let folded = fold(name);
+        Field::ALL.into_iter().find(|f| fold(f.as_str()) == folded)
+    }
+
+    /// Whether the field is a time (read with the timestamp parser).
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            Field::Timestamp
+                | Field::StatusTime
+                | Field::OptinTime
+                | Field::ConfirmTime
+                | Field::UnsubTime
+                | Field::CleanTime
+                | Field::CreatedAt
+        )
+    }
+
+    /// Whether a subscriber export's column of this field is consent
+    /// evidence (so the file is read for evidence before it is audited).
+    pub fn is_evidence(self) -> bool {
+        !matches!(self, Field::Email | Field::CreatedAt)
     }
 }
 
@@ -56,13 +140,72 @@ impl Field {
 pub struct FormatDef {
     pub name: &'static str,
     pub kind: FileKind,
-    /// Folded header names that must all be present for the format to
-    /// apply. Empty for the generic formats, which apply to anything.
-    pub fingerprint: &'static [&'static str],
+    pub detect: Fingerprint,
     /// Per field, the folded header names that hold it, best first.
     pub columns: &'static [(Field, &'static [&'static str])],
     /// Fields without which the file cannot be used.
     pub required: &'static [Field],
+    /// How the format writes dates like `05-06-2024`.
+    pub date_order: Option<DateOrder>,
+    /// Mailchimp: a confirmation time without an opt-in time is the time
+    /// of an import or API add, not a confirmation; a confirmation at the
+    /// opt-in time is a single opt-in.
+    pub confirm_needs_optin: bool,
+}
+
+/// What identifies a format by its header. Names are folded; an entry
+/// `a|b` is satisfied by either name.
+#[derive(Debug)]
+pub struct Fingerprint {
+    /// Every entry must be present. Empty for the generic formats.
+    pub all: &'static [&'static str],
+    /// When not empty, at least one must be present.
+    pub any: &'static [&'static str],
+    /// The delimiter the tool writes (raises the confidence).
+    pub delimiter: Option<u8>,
+}
+
+const GENERIC: Fingerprint = Fingerprint {
+    all: &[],
+    any: &[],
+    delimiter: None,
+};
+
+impl FormatDef {
+    pub fn is_generic(&self) -> bool {
+        self.detect.all.is_empty() && self.detect.any.is_empty()
+    }
+
+    /// Whether the format can be told from a header, and how well it fits
+    /// (0 to 1).
+    fn confidence(&self, folded: &[String], delimiter: u8) -> Option<f64> {
+        let has = |entry: &str| entry.split('|').any(|n| folded.iter().any(|h| h == n));
+        if !self.detect.all.iter().all(|e| has(e))
+            || !(self.detect.any.is_empty() || self.detect.any.iter().any(|e| has(e)))
+        {
+            return None;
+        }
+        let mut known: Vec<&str> = self
+            .detect
+            .all
+            .iter()
+            .chain(self.detect.any)
+            .flat_map(|e| e.split('|'))
+            .collect();
+        known.extend(
+            self.columns
+                .iter()
+                .filter_map(|(_, names)| names.first().copied()),
+        );
+        known.sort_unstable();
+        known.dedup();
+        let seen = known.iter().filter(|n| has(n)).count();
+        let mut confidence = 0.7 + 0.25 * seen as f64 / known.len().max(1) as f64;
+        if self.detect.delimiter == Some(delimiter) {
+            confidence += 0.05;
+        }
+        Some((confidence.min(1.0) * 100.0).round() / 100.0)
+    }
 }
 
 /// Header names of an email column, folded, best first: English, German,
@@ -112,107 +255,424 @@ const CONSENT_EMAIL_NAMES: &[&str] = &[
     "useremail",
 ];
 
+/// The columns of a generic consent log.
+const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
+    (Field::Email, CONSENT_EMAIL_NAMES),
+    (
+        Field::Event,
+        &[
+            "event",
+            "eventtype",
+            "type",
+            "action",
+            "kind",
+            "consentevent",
+            "consentaction",
+            "activity",
+        ],
+    ),
+    (
+        Field::Timestamp,
+        &[
+            "timestamp",
+            "time",
+            "datetime",
+            "date",
+            "eventtime",
+            "eventtimestamp",
+            "eventdate",
+            "occurredat",
+            "createdat",
+            "consenttimestamp",
+            "ts",
+            "at",
+            "when",
+        ],
+    ),
+    (
+        Field::Purpose,
+        &[
+            "purpose",
+            "purposes",
+            "consentpurpose",
+            "scope",
+            "topic",
+            "list",
+        ],
+    ),
+    (
+        Field::Source,
+        &[
+            "source",
+            "collectionmethod",
+            "channel",
+            "origin",
+            "signupsource",
+            "leadsource",
+        ],
+    ),
+    (
+        Field::CollectionPoint,
+        &[
+            "collectionpoint",
+            "form",
+            "formid",
+            "signupform",
+            "url",
+            "page",
+            "referrer",
+            "signedupfrom",
+        ],
+    ),
+    (
+        Field::Ip,
+        &[
+            "ip",
+            "ipaddress",
+            "ipaddr",
+            "optinip",
+            "clientip",
+            "remoteaddr",
+            "remoteip",
+        ],
+    ),
+];
+
+const OPTIN_TIME_NAMES: &[&str] = &[
+    "optintime",
+    "optindate",
+    "optedinat",
+    "optinat",
+    "subscribedat",
+    "subscriptiondate",
+    "signupdate",
+    "signuptime",
+    "signedupat",
+    "consentdate",
+    "consenttime",
+    "consenttimestamp",
+    "consentgivenat",
+    "anmeldedatum",
+    "datedinscription",
+];
+const CONFIRM_TIME_NAMES: &[&str] = &[
+    "confirmtime",
+    "confirmedat",
+    "confirmationdate",
+    "confirmationtime",
+    "doiconfirmedat",
+    "doidate",
+    "doitime",
+    "bestaetigtam",
+    "bestätigtam",
+];
+const UNSUB_TIME_NAMES: &[&str] = &[
+    "unsubtime",
+    "unsubscribedat",
+    "unsubscribedate",
+    "unsubscribetime",
+    "optoutdate",
+    "optedoutat",
+    "withdrawnat",
+    "abgemeldetam",
+];
+const CREATED_NAMES: &[&str] = &[
+    "createdat",
+    "created",
+    "createdate",
+    "createdon",
+    "dateadded",
+    "addedtime",
+    "addedat",
+    "datecreated",
+    "entered",
+    "profilecreatedon",
+    "erstelltam",
+];
+
 pub static FORMATS: &[FormatDef] = &[
     FormatDef {
-        name: "generic",
+        name: "mailchimp",
         kind: FileKind::Subscribers,
-        fingerprint: &[],
-        columns: &[(Field::Email, EMAIL_COLUMN_NAMES)],
+        detect: Fingerprint {
+            all: &["leid", "euid", "memberrating"],
+            any: &[],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, EMAIL_COLUMN_NAMES),
+            (Field::OptinTime, &["optintime"]),
+            (Field::OptinIp, &["optinip"]),
+            (Field::ConfirmTime, &["confirmtime"]),
+            (Field::ConfirmIp, &["confirmip"]),
+            (Field::UnsubTime, &["unsubtime"]),
+            (Field::CleanTime, &["cleantime"]),
+            (Field::Source, &["source"]),
+        ],
         required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: true,
+    },
+    FormatDef {
+        name: "brevo",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email"],
+            any: &[
+                "addedtime",
+                "modifiedtime",
+                "doubleoptin",
+                "contactid",
+                "extid",
+            ],
+            delimiter: Some(b';'),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::DoubleOptIn, &["doubleoptin"]),
+            (
+                Field::Unsubscribed,
+                &["emailblacklisted", "emailblocklisted", "blacklisted"],
+            ),
+            (Field::CreatedAt, &["addedtime"]),
+        ],
+        required: &[Field::Email],
+        date_order: Some(DateOrder::DayFirst),
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "listmonk",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &[
+                "uuid",
+                "email",
+                "attributes",
+                "status",
+                "createdat",
+                "updatedat",
+            ],
+            any: &[],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::Status, &["status"]),
+            (Field::CreatedAt, &["createdat"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "hubspot",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["recordid|recordidcontact"],
+            any: &[
+                "marketingcontactstatus",
+                "legalbasisforprocessingcontactsdata",
+                "unsubscribedfromallemail",
+                "marketingemailconfirmationstatus",
+                "createdate",
+            ],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email", "emailaddress"]),
+            (Field::LegalBasis, &["legalbasisforprocessingcontactsdata"]),
+            (Field::Unsubscribed, &["unsubscribedfromallemail"]),
+            (Field::DoubleOptIn, &["marketingemailconfirmationstatus"]),
+            (Field::Source, &["originalsource"]),
+            (Field::CreatedAt, &["createdate"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "klaviyo",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email"],
+            any: &["klaviyoid", "emailmarketingconsent"],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::Status, &["emailmarketingconsent"]),
+            (Field::StatusTime, &["emailmarketingconsenttimestamp"]),
+            (Field::Suppressions, &["emailsuppressions"]),
+            (Field::Source, &["source"]),
+            (Field::CreatedAt, &["profilecreatedon", "dateadded"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "sendy",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email", "optinmethod"],
+            any: &["signedupfrom", "addedvia", "gdpr"],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::OptinTime, &["joined"]),
+            (Field::OptinIp, &["ipaddress"]),
+            (Field::Source, &["addedvia"]),
+            (Field::CollectionPoint, &["signedupfrom"]),
+            (Field::Status, &["status"]),
+            (Field::DoubleOptIn, &["optinmethod"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "phplist",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email"],
+            any: &[
+                "isthissubscriberconfirmed",
+                "isthissubscriberblacklisted",
+                "listmembership",
+            ],
+            delimiter: Some(b'\t'),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::DoubleOptIn, &["isthissubscriberconfirmed"]),
+            (Field::Unsubscribed, &["isthissubscriberblacklisted"]),
+            (Field::OptinIp, &["ip"]),
+            (Field::CreatedAt, &["entered"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "substack",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email", "emaildisabled"],
+            any: &["activesubscription", "expiry", "createdat"],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email"]),
+            (Field::Unsubscribed, &["emaildisabled"]),
+            (Field::CreatedAt, &["createdat"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "campaign-monitor",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["listjoineddate"],
+            any: &["emailaddress", "email"],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["emailaddress", "email"]),
+            (Field::OptinTime, &["listjoineddate"]),
+            (Field::Status, &["state"]),
+            (Field::StatusTime, &["date"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "mailerlite",
+        kind: FileKind::Subscribers,
+        detect: Fingerprint {
+            all: &["email|subscriber"],
+            any: &["optedinat", "optinip"],
+            delimiter: Some(b','),
+        },
+        columns: &[
+            (Field::Email, &["email", "subscriber"]),
+            (Field::OptinTime, &["subscribedat", "subscribed"]),
+            (Field::OptinIp, &["ipaddress", "signupip"]),
+            (Field::ConfirmTime, &["optedinat", "optedin"]),
+            (Field::ConfirmIp, &["optinip"]),
+            (Field::UnsubTime, &["unsubscribedat", "unsubscribed"]),
+            (Field::Status, &["status"]),
+            (Field::CreatedAt, &["createdat"]),
+        ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "mailman",
+        kind: FileKind::Subscribers,
+        // Told by its shape (one column, no header), not by a header.
+        detect: Fingerprint {
+            all: &["\u{0}mailman"],
+            any: &[],
+            delimiter: None,
+        },
+        columns: &[(Field::Email, &[])],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
     },
     FormatDef {
         name: "generic",
-        kind: FileKind::Consent,
-        fingerprint: &[],
+        kind: FileKind::Subscribers,
+        detect: GENERIC,
         columns: &[
-            (Field::Email, CONSENT_EMAIL_NAMES),
+            (Field::Email, EMAIL_COLUMN_NAMES),
+            (Field::OptinTime, OPTIN_TIME_NAMES),
+            (Field::OptinIp, &["optinip", "signupip", "subscriptionip"]),
+            (Field::ConfirmTime, CONFIRM_TIME_NAMES),
+            (Field::ConfirmIp, &["confirmip", "confirmationip", "doiip"]),
+            (Field::UnsubTime, UNSUB_TIME_NAMES),
             (
-                Field::Event,
+                Field::Status,
                 &[
-                    "event",
-                    "eventtype",
-                    "type",
-                    "action",
-                    "kind",
-                    "consentevent",
-                    "consentaction",
-                    "activity",
-                ],
-            ),
-            (
-                Field::Timestamp,
-                &[
-                    "timestamp",
-                    "time",
-                    "datetime",
-                    "date",
-                    "eventtime",
-                    "eventtimestamp",
-                    "eventdate",
-                    "occurredat",
-                    "createdat",
-                    "consenttimestamp",
-                    "ts",
-                    "at",
-                    "when",
-                ],
-            ),
-            (
-                Field::Purpose,
-                &[
-                    "purpose",
-                    "purposes",
-                    "consentpurpose",
-                    "scope",
-                    "topic",
-                    "list",
+                    "status",
+                    "subscriptionstatus",
+                    "subscriberstatus",
+                    "emailstatus",
                 ],
             ),
             (
                 Field::Source,
-                &[
-                    "source",
-                    "collectionmethod",
-                    "channel",
-                    "origin",
-                    "signupsource",
-                    "leadsource",
-                ],
+                &["source", "signupsource", "leadsource", "addedvia"],
             ),
-            (
-                Field::CollectionPoint,
-                &[
-                    "collectionpoint",
-                    "form",
-                    "formid",
-                    "signupform",
-                    "url",
-                    "page",
-                    "referrer",
-                    "signedupfrom",
-                ],
-            ),
-            (
-                Field::Ip,
-                &[
-                    "ip",
-                    "ipaddress",
-                    "ipaddr",
-                    "optinip",
-                    "clientip",
-                    "remoteaddr",
-                    "remoteip",
-                ],
-            ),
+            (Field::Purpose, &["purpose", "consentpurpose"]),
+            (Field::CreatedAt, CREATED_NAMES),
         ],
+        required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
+    },
+    FormatDef {
+        name: "generic",
+        kind: FileKind::Consent,
+        detect: GENERIC,
+        columns: CONSENT_LOG_COLUMNS,
         required: &[Field::Email, Field::Event],
+        date_order: None,
+        confirm_needs_optin: false,
     },
     FormatDef {
         name: "generic",
         kind: FileKind::Suppression,
-        fingerprint: &[],
+        detect: GENERIC,
         columns: &[(Field::Email, EMAIL_COLUMN_NAMES)],
         required: &[Field::Email],
+        date_order: None,
+        confirm_needs_optin: false,
     },
 ];
 
@@ -220,18 +680,21 @@ pub static FORMATS: &[FormatDef] = &[
 #[derive(Clone, Debug)]
 pub struct ColumnMap {
     pub format: &'static FormatDef,
+    /// How sure the detection is, 0 to 1.
+    pub confidence: f64,
     columns: Vec<(Field, usize)>,
 }
 
 impl ColumnMap {
     /// The generic format of `kind` with no column mapped yet.
     pub fn generic(kind: FileKind) -> ColumnMap {
-        let format = FORMATS
-            .iter()
-            .find(|f| f.kind == kind && f.fingerprint.is_empty())
-            .expect("every kind has a generic format");
+        ColumnMap::empty(generic_format(kind))
+    }
+
+    pub fn empty(format: &'static FormatDef) -> ColumnMap {
         ColumnMap {
             format,
+            confidence: if format.is_generic() { 0.5 } else { 1.0 },
             columns: Vec::new(),
         }
     }
@@ -243,14 +706,54 @@ impl ColumnMap {
             .map(|(_, i)| *i)
     }
 
+    /// The mapped fields in the order of [`Field::ALL`].
     pub fn fields(&self) -> impl Iterator<Item = (Field, usize)> + '_ {
-        self.columns.iter().copied()
+        Field::ALL
+            .into_iter()
+            .filter_map(|field| self.get(field).map(|i| (field, i)))
     }
 
     /// Points `field` at column `index`, replacing any detected column.
     pub fn set(&mut self, field: Field, index: usize) {
         self.columns.retain(|(f, _)| *f != field);
         self.columns.push((field, index));
+    }
+
+    /// Whether the file carries consent evidence besides its addresses.
+    pub fn has_evidence(&self) -> bool {
+        self.columns.iter().any(|(f, _)| f.is_evidence())
+    }
+
+    /// Maps every field of the format whose header is present.
+    fn map_header(format: &'static FormatDef, folded: &[String]) -> ColumnMap {
+        let mut map = ColumnMap::empty(format);
+        for (field, names) in format.columns {
+            // Priority by synonym, then by header position; duplicate
+            // header names resolve to their first column.
+            if let Some(index) = names
+                .iter()
+                .find_map(|name| folded.iter().position(|h| h == name))
+            {
+                map.columns.push((*field, index));
+            }
+        }
+        map
+    }
+
+    /// The first required field without a column.
+    pub fn missing(&self) -> Option<MissingField> {
+        let field = *self
+            .format
+            .required
+            .iter()
+            .find(|field| self.get(**field).is_none())?;
+        let expected = self
+            .format
+            .columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map_or(&[][..], |(_, names)| *names);
+        Some(MissingField { field, expected })
     }
 }
 
@@ -262,47 +765,58 @@ pub struct MissingField {
     pub expected: &'static [&'static str],
 }
 
-/// Finds the best format of `kind` for a header and maps its columns.
-/// The most specific matching fingerprint wins; the generic format matches
-/// any header.
-pub fn detect(kind: FileKind, header: &[String]) -> Result<ColumnMap, MissingField> {
-    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
-    let format = FORMATS
+fn generic_format(kind: FileKind) -> &'static FormatDef {
+    FORMATS
+        .iter()
+        .find(|f| f.kind == kind && f.is_generic())
+        .expect("every kind has a generic format")
+}
+
+/// The format called `name` for files of `kind`.
+pub fn format_named(kind: FileKind, name: &str) -> Option<&'static FormatDef> {
+    let folded = fold(name);
+    FORMATS
+        .iter()
+        .find(|f| f.kind == kind && fold(f.name) == folded)
+}
+
+/// The names `--input-format` accepts.
+pub fn format_names(kind: FileKind) -> Vec<&'static str> {
+    FORMATS
         .iter()
         .filter(|f| f.kind == kind)
-        .filter(|f| {
-            f.fingerprint
-                .iter()
-                .all(|name| folded.iter().any(|h| h == name))
-        })
-        .max_by_key(|f| f.fingerprint.len())
-        .expect("every kind has a generic format");
-    let mut columns = Vec::new();
-    for (field, names) in format.columns {
-        // Priority by synonym, then by header position; duplicate header
-        // names resolve to their first column.
-        if let Some(index) = names
-            .iter()
-            .find_map(|name| folded.iter().position(|h| h == name))
+        .map(|f| f.name)
+        .collect()
+}
+
+/// Finds the best format of `kind` for a header and maps its columns. The
+/// most confident fingerprint wins; the generic format matches any header.
+/// A missing required field is left for the caller to report (it may still
+/// be found by content or named by the user).
+pub fn detect(kind: FileKind, header: &[String], delimiter: u8) -> ColumnMap {
+    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+    let mut best: Option<(f64, &'static FormatDef)> = None;
+    for format in FORMATS.iter().filter(|f| f.kind == kind && !f.is_generic()) {
+        if let Some(confidence) = format.confidence(&folded, delimiter)
+            && best.is_none_or(|(c, _)| confidence > c)
         {
-            columns.push((*field, index));
+            best = Some((confidence, format));
         }
     }
-    let map = ColumnMap { format, columns };
-    for field in format.required {
-        if map.get(*field).is_none() {
-            let expected = format
-                .columns
-                .iter()
-                .find(|(f, _)| f == field)
-                .map_or(&[][..], |(_, names)| *names);
-            return Err(MissingField {
-                field: *field,
-                expected,
-            });
+    match best {
+        Some((confidence, format)) => {
+            let mut map = ColumnMap::map_header(format, &folded);
+            map.confidence = confidence;
+            map
         }
+        None => ColumnMap::map_header(generic_format(kind), &folded),
     }
-    Ok(map)
+}
+
+/// Maps a header as a format the user named (`--input-format`).
+pub fn map_as(format: &'static FormatDef, header: &[String]) -> ColumnMap {
+    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+    ColumnMap::map_header(format, &folded)
 }
 
 /// Finds a column by a user-given name (folded comparison) or, failing
@@ -352,17 +866,25 @@ mod tests {
             let map = detect(
                 FileKind::Subscribers,
                 &header(&["First Name", name, "Tags"]),
-            )
-            .unwrap_or_else(|_| panic!("{name:?}"));
+                b',',
+            );
             assert_eq!(map.get(Field::Email), Some(1), "{name:?}");
         }
     }
 
     #[test]
     fn prefers_the_best_synonym_over_position() {
-        let map = detect(FileKind::Subscribers, &header(&["mail", "Email Address"])).unwrap();
+        let map = detect(
+            FileKind::Subscribers,
+            &header(&["mail", "Email Address"]),
+            b',',
+        );
         assert_eq!(map.get(Field::Email), Some(1));
-        let map = detect(FileKind::Subscribers, &header(&["Email", "Email Domain"])).unwrap();
+        let map = detect(
+            FileKind::Subscribers,
+            &header(&["Email", "Email Domain"]),
+            b',',
+        );
         assert_eq!(map.get(Field::Email), Some(0));
     }
 
@@ -379,8 +901,8 @@ mod tests {
                 "Form",
                 "IP Address",
             ]),
-        )
-        .unwrap();
+            b',',
+        );
         let fields: Vec<_> = [
             Field::Email,
             Field::Event,
@@ -398,9 +920,14 @@ mod tests {
 
     #[test]
     fn reports_the_missing_required_field() {
-        let err = detect(FileKind::Subscribers, &header(&["First Name", "Phone"])).unwrap_err();
-        assert_eq!(err.field, Field::Email);
-        let err = detect(FileKind::Consent, &header(&["email", "timestamp"])).unwrap_err();
+        let map = detect(
+            FileKind::Subscribers,
+            &header(&["First Name", "Phone"]),
+            b',',
+        );
+        assert_eq!(map.missing().unwrap().field, Field::Email);
+        let map = detect(FileKind::Consent, &header(&["email", "timestamp"]), b',');
+        let err = map.missing().unwrap();
         assert_eq!(err.field, Field::Event);
         assert!(err.expected.contains(&"eventtype"));
     }

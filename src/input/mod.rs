@@ -1,18 +1,33 @@
 //! Reading inputs: subscriber exports, consent logs and suppression lists,
 //! in whatever delimiter and header language they come.
 
+mod archive;
 mod consent_log;
 mod delimited;
 mod dialect;
+mod encoding;
+mod evidence;
 mod format;
 mod record;
 mod source;
 mod suppression;
 
+pub use archive::{
+    expand as expand_archive, is_zip_file, mailchimp_status_prefix, starts_like_zip,
+};
 pub use consent_log::{BATCH_ROWS, ConsentLog, LogShape, ParseContext, ParsedEvent, ParsedRow};
-pub use delimited::{DelimitedFile, MappedFile, map_columns, open, read_header, shape_problem};
-pub use dialect::{Dialect, Encoding, SniffError, sniff};
-pub use format::{ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column};
+pub use delimited::{
+    ColumnOverrides, DelimitedFile, EmailFoundBy, MappedFile, map_columns, open, read_header,
+    shape_problem,
+};
+pub use dialect::{Dialect, SniffError, sniff};
+pub use encoding::{Encoding, Undecodable};
+pub use evidence::{
+    EvidenceReader, ExportEvent, RowEvidence, Status, parse_flag, parse_status, strip_safety_prefix,
+};
+pub use format::{
+    ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column, format_named, format_names,
+};
 pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader};
-pub use source::InputSource;
-pub use suppression::{BadEntry, SuppressionFile, Suppressions, sha256};
+pub use source::{InputSource, Spool};
+pub use suppression::{BadEntry, SuppressionFile, Suppressions, looks_like_digest_list, sha256};

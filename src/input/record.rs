@@ -27,6 +27,8 @@ pub struct RawRecord {
     line: u64,
     row: u64,
     has_bom: bool,
+    /// Byte offset of `raw` in the stream the record was read from.
+    start: u64,
 }
 
 impl RawRecord {
@@ -84,9 +86,20 @@ impl RawRecord {
         self.line
     }
 
+    /// Byte offset of the record's first byte (after any line breaks
+    /// before it) in the stream it was read from.
+    pub fn offset(&self) -> u64 {
+        self.start + self.leading as u64
+    }
+
     /// 1-based record number; the header is record 0.
     pub fn row(&self) -> u64 {
         self.row
+    }
+
+    /// Renumbers the record (for files without a header row).
+    pub fn set_row(&mut self, row: u64) {
+        self.row = row;
     }
 
     fn clear(&mut self) {
@@ -178,6 +191,8 @@ pub struct RecordReader<R> {
     next_line: u64,
     records: u64,
     max_record_bytes: usize,
+    /// Bytes handed out in records so far.
+    consumed: u64,
 }
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
@@ -194,6 +209,7 @@ impl<R: Read> RecordReader<R> {
             next_line: 1,
             records: 0,
             max_record_bytes,
+            consumed: 0,
         }
     }
 
@@ -201,6 +217,7 @@ impl<R: Read> RecordReader<R> {
     /// `false` at the end of the input.
     pub fn read(&mut self, record: &mut RawRecord) -> Result<bool, ReadError> {
         record.clear();
+        record.start = self.consumed;
         if self.records == 0 && self.next_line == 1 {
             // Take the byte-order mark here: csv_core only strips one that
             // arrives whole with more data, and reads a read of just the
@@ -240,6 +257,7 @@ impl<R: Read> RecordReader<R> {
                 ReadRecordResult::Record => break,
                 ReadRecordResult::End => {
                     self.next_line += count_line_breaks(&record.raw);
+                    self.consumed += record.raw.len() as u64;
                     record.clear();
                     return Ok(false);
                 }
@@ -264,6 +282,7 @@ impl<R: Read> RecordReader<R> {
         self.next_line += count_line_breaks(&record.raw);
         record.row = self.records;
         self.records += 1;
+        self.consumed += record.raw.len() as u64;
         Ok(true)
     }
 

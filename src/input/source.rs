@@ -1,8 +1,9 @@
 //! Where input bytes come from: a file, or standard input (`-`).
 
 use std::fs::File;
-use std::io::{self, Cursor, Read};
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::error::{Error, Result, describe_io};
 
@@ -11,6 +12,48 @@ use crate::error::{Error, Result, describe_io};
 pub enum InputSource {
     Path(PathBuf),
     Stdin,
+    /// Bytes copied to an anonymous owner-only temporary file so that they
+    /// can be read more than once: standard input, or a ZIP member.
+    Spooled(Spool),
+}
+
+/// An anonymous temporary file holding an input's bytes.
+#[derive(Clone, Debug)]
+pub struct Spool {
+    name: String,
+    stem: String,
+    file: Arc<File>,
+}
+
+impl PartialEq for Spool {
+    fn eq(&self, other: &Spool) -> bool {
+        Arc::ptr_eq(&self.file, &other.file)
+    }
+}
+
+impl Eq for Spool {}
+
+impl Spool {
+    /// Copies `reader` into a new anonymous temporary file (removed when
+    /// the last handle closes; created owner-only by `tempfile`).
+    pub fn copy(name: String, stem: String, reader: &mut dyn Read) -> io::Result<Spool> {
+        let mut file = tempfile::tempfile()?;
+        io::copy(reader, &mut file)?;
+        Ok(Spool {
+            name,
+            stem,
+            file: Arc::new(file),
+        })
+    }
+
+    /// A reader from the first byte. Readers of one spool must not be used
+    /// at the same time (they share the file position).
+    fn reader(&self) -> io::Result<(File, u64)> {
+        let mut file = self.file.try_clone()?;
+        file.seek(SeekFrom::Start(0))?;
+        let len = file.metadata()?.len();
+        Ok((file, len))
+    }
 }
 
 impl InputSource {
@@ -28,13 +71,23 @@ impl InputSource {
         match self {
             InputSource::Path(path) => path.display().to_string(),
             InputSource::Stdin => "<stdin>".to_string(),
+            InputSource::Spooled(spool) => spool.name.clone(),
         }
     }
 
     pub fn path(&self) -> Option<&Path> {
         match self {
             InputSource::Path(path) => Some(path),
-            InputSource::Stdin => None,
+            InputSource::Stdin | InputSource::Spooled(_) => None,
+        }
+    }
+
+    /// Whether the input is standard input, read directly or spooled.
+    pub fn is_stdin(&self) -> bool {
+        match self {
+            InputSource::Stdin => true,
+            InputSource::Spooled(spool) => spool.name == "<stdin>",
+            InputSource::Path(_) => false,
         }
     }
 
@@ -47,6 +100,7 @@ impl InputSource {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "input".to_string()),
             InputSource::Stdin => "stdin".to_string(),
+            InputSource::Spooled(spool) => spool.stem.clone(),
         }
     }
 
@@ -61,6 +115,17 @@ impl InputSource {
         Ok((file, metadata.len()))
     }
 
+    /// The spooled file itself, from its first byte (for ZIP reading).
+    pub fn open_file_handle(&self) -> Result<(File, u64)> {
+        match self {
+            InputSource::Spooled(spool) => spool
+                .reader()
+                .map_err(|e| Error::input(&self.display(), describe_io(&e))),
+            InputSource::Path(path) => self.open_file(path),
+            InputSource::Stdin => Err(Error::input("<stdin>", "cannot be read twice")),
+        }
+    }
+
     /// Opens the input. Returns the reader and, for files, its size.
     pub fn open(&self) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
         match self {
@@ -69,6 +134,12 @@ impl InputSource {
                 Ok((Box::new(file), Some(len)))
             }
             InputSource::Stdin => Ok((Box::new(io::stdin()), None)),
+            InputSource::Spooled(spool) => {
+                let (file, len) = spool
+                    .reader()
+                    .map_err(|e| Error::input(&self.display(), describe_io(&e)))?;
+                Ok((Box::new(file), Some(len)))
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use indicatif::ProgressBar;
 use sha2::{Digest, Sha256};
 
-use super::delimited::{map_columns, open, read_header};
+use super::delimited::{ColumnOverrides, map_columns, open, read_header};
 use super::format::{Field, FileKind};
 use super::record::RawRecord;
 use super::source::InputSource;
@@ -88,14 +88,19 @@ impl Suppressions {
         if is_plain_list(&opened.prefix) {
             return self.read_plain(opened, input);
         }
-        let mut mapped = map_columns(read_header(opened)?, FileKind::Suppression, None)?;
+        let mut mapped = map_columns(
+            read_header(opened)?,
+            FileKind::Suppression,
+            &ColumnOverrides::default(),
+        )?;
+        let encoding = mapped.file.dialect.encoding;
         let column = mapped.column(Field::Email).unwrap_or(0);
         let mut entries = Entries::new(input);
         let mut batch = vec![RawRecord::default(); 1024];
         loop {
             let n = mapped.file.read_batch(&mut batch)?;
             for record in &batch[..n] {
-                let cell = String::from_utf8_lossy(record.get(column).unwrap_or_default());
+                let cell = encoding.decode_lossy(record.get(column).unwrap_or_default());
                 entries.take(self, &cell, record.line());
             }
             if n < batch.len() {
@@ -140,6 +145,16 @@ impl Suppressions {
         }
         Ok(entries.finish(&opened.source, None, encoding))
     }
+}
+
+/// Whether a file is a list of SHA-256 digests (as `erase` writes them).
+pub fn looks_like_digest_list(prefix: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(prefix);
+    text.trim_start_matches('\u{feff}')
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|line| parse_digest(line).is_some())
 }
 
 /// Whether a file is a plain list rather than a CSV file with a header:

@@ -12,23 +12,28 @@ use std::io::Write;
 use super::atomic::{AtomicFile, ReadyFile};
 use crate::audit::Finding;
 use crate::error::Result;
-use crate::input::RawRecord;
+use crate::input::{Encoding, RawRecord};
 
 pub struct RowWriters {
     cleaned: Option<AtomicFile>,
     removed: Option<AtomicFile>,
     delimiter: u8,
+    encoding: Encoding,
     header_len: usize,
     line_break: Vec<u8>,
 }
 
 impl RowWriters {
-    /// Starts both files with the input's header.
+    /// Starts both files with the input's header (an empty header record
+    /// for a file without one). Files are written in the input's encoding:
+    /// UTF-16 inputs were parsed as UTF-8 and are encoded back.
     pub fn new(
         cleaned: Option<AtomicFile>,
         removed: Option<AtomicFile>,
         header: &RawRecord,
         delimiter: u8,
+        encoding: Encoding,
+        columns: usize,
     ) -> Result<RowWriters> {
         let line_break = match header.terminator() {
             [] => b"\n".to_vec(),
@@ -38,33 +43,43 @@ impl RowWriters {
             cleaned,
             removed,
             delimiter,
-            header_len: header.len(),
+            encoding,
+            header_len: columns,
             line_break,
         };
+        // A UTF-8 mark is part of the header's raw bytes; a UTF-16 one was
+        // consumed by the decoder.
+        let utf16_bom = if encoding.is_utf16() {
+            encoding.bom()
+        } else {
+            b""
+        };
         if let Some(file) = &mut writers.cleaned {
-            file.write_all(header.raw()).map_err(|e| file.io_error(e))?;
+            let result = file
+                .write_all(utf16_bom)
+                .and_then(|()| file.write_all(&encoding.encode_stored(header.raw())));
+            result.map_err(|e| file.io_error(e))?;
         }
         if let Some(file) = &mut writers.removed {
             let d = delimiter as char;
-            let extra = format!("{d}listaudit_rules{d}listaudit_reasons");
-            let bom: &[u8] = if header.has_bom() {
-                b"\xef\xbb\xbf"
-            } else {
-                b""
-            };
-            let result = file
-                .write_all(bom)
-                .and_then(|()| file.write_all(header.content()))
-                .and_then(|()| file.write_all(extra.as_bytes()))
-                .and_then(|()| file.write_all(&writers.line_break));
-            result.map_err(|e| file.io_error(e))?;
+            let mut line = encoding.bom().to_vec();
+            if !header.raw().is_empty() {
+                let mut text = header.content().to_vec();
+                text.extend_from_slice(
+                    format!("{d}listaudit_rules{d}listaudit_reasons").as_bytes(),
+                );
+                text.extend_from_slice(&writers.line_break);
+                line.extend_from_slice(&encoding.encode_stored(&text));
+            }
+            file.write_all(&line).map_err(|e| file.io_error(e))?;
         }
         Ok(writers)
     }
 
     pub fn keep(&mut self, record: &RawRecord) -> Result<()> {
         if let Some(file) = &mut self.cleaned {
-            file.write_all(record.raw()).map_err(|e| file.io_error(e))?;
+            file.write_all(&self.encoding.encode_stored(record.raw()))
+                .map_err(|e| file.io_error(e))?;
         }
         Ok(())
     }
@@ -88,12 +103,15 @@ impl RowWriters {
         line.push(self.delimiter);
         line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
         line.push(self.delimiter);
-        line.extend_from_slice(quote(&reasons.join(" | "), self.delimiter).as_bytes());
+        let reasons = reasons.join(" | ");
+        let reasons = quote(&reasons, self.delimiter);
+        line.extend_from_slice(&self.encoding.encode_added(&reasons));
         match record.terminator() {
             [] => line.extend_from_slice(&self.line_break),
             terminator => line.extend_from_slice(terminator),
         }
-        file.write_all(&line).map_err(|e| file.io_error(e))
+        file.write_all(&self.encoding.encode_stored(&line))
+            .map_err(|e| file.io_error(e))
     }
 
     /// Completes both files: (cleaned, removed), each if it was asked for.

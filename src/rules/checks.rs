@@ -27,6 +27,11 @@ pub struct RowContext<'a> {
     pub input_names: &'a [String],
     /// How many consent logs the run has.
     pub consent_logs: usize,
+    /// Why the row's own export columns show no (or only weak) evidence:
+    /// a creation date that is no opt-in, an import, a non-consent basis.
+    pub export_note: Option<&'a str>,
+    /// Whether the row's file has consent columns of its own.
+    pub export_evidence: bool,
 }
 
 impl RowContext<'_> {
@@ -89,8 +94,15 @@ fn no_consent(ctx: &RowContext<'_>) -> Option<String> {
     if !ctx.assessment.has_no_consent() {
         return None;
     }
+    if let Some(note) = ctx.export_note {
+        return Some(format!("no opt-in evidence: {note}"));
+    }
     if ctx.consent_logs == 0 {
-        return Some("no opt-in evidence: no consent log was given (--consent)".to_string());
+        return Some(if ctx.export_evidence {
+            "no opt-in evidence in the export's consent columns, and no consent log was given (--consent)".to_string()
+        } else {
+            "no opt-in evidence: no consent log was given (--consent) and the export has no consent columns".to_string()
+        });
     }
     Some(match ctx.assessment.ledger().and_then(|l| l.first_seen()) {
         Some(first) => format!(
@@ -206,8 +218,12 @@ fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
         (true, false) => "no source, collection point or IP address",
         (false, false) => "no timestamp and no source, collection point or IP address",
     };
+    let note = ctx
+        .export_note
+        .filter(|_| !dated)
+        .map_or(String::new(), |note| format!("; {note}"));
     Some(format!(
-        "{} ({}) has {missing}",
+        "{} ({}) has {missing}{note}",
         governing.kind,
         ctx.at(governing.at)
     ))
@@ -312,7 +328,16 @@ fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
     })
 }
 
+/// Substack replaces the address of a deleted account with a placeholder.
+const SUBSTACK_DELETED: &str = "@deletion-request.substack.com";
+
 fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
+    if ctx.key.ends_with(SUBSTACK_DELETED) {
+        return Some(
+            "the address is Substack's placeholder for an account deleted on request; remove the row"
+                .to_string(),
+        );
+    }
     let erasure = ctx.assessment.erasure?;
     let note = future_note(ctx, erasure);
     Some(match erasure.time {
@@ -328,8 +353,14 @@ fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
 }
 
 fn suppressed(ctx: &RowContext<'_>) -> Option<String> {
-    let at = ctx.suppressed_at?;
-    Some(format!("on suppression list {}", ctx.at(at)))
+    if let Some(at) = ctx.suppressed_at {
+        return Some(format!("on suppression list {}", ctx.at(at)));
+    }
+    let by_tool = ctx.assessment.ledger()?.get(Slot::Suppress)?;
+    Some(format!(
+        "the sending tool suppressed the address (cleaned or hard bounce: {})",
+        ctx.describe(by_tool)
+    ))
 }
 
 fn invalid_address(ctx: &RowContext<'_>) -> Option<String> {
@@ -413,6 +444,8 @@ mod tests {
                 index: &index,
                 input_names: &names,
                 consent_logs: 1,
+                export_note: None,
+                export_evidence: false,
             };
             check_row(&ctx).into_vec()
         }

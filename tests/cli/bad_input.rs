@@ -113,17 +113,17 @@ fn no_email_column_lists_the_headers_and_suggests_the_flag() {
     );
     assert_eq!(
         lines.next().unwrap(),
-        "  hint: name the column with --email-column NAME (or its 1-based position)"
+        "  hint: name the column with --email-column NAME (or --map email=NAME, or its 1-based position)"
     );
 }
 
 #[test]
-fn a_headerless_list_gets_a_hint() {
+fn a_header_that_is_data_in_several_columns_gets_a_hint() {
     let case = Case::new();
-    let file = case.file("list.csv", b"anna@example.com\nben@example.com\n");
+    let file = case.file("list.csv", b"Anna,Berlin\nBen,Hamburg\n");
     let stderr = case.fails(&[&file]);
     assert!(
-        stderr.contains("the first line looks like data, not a header"),
+        stderr.contains("list.csv: no email column found (header: Anna, Berlin)"),
         "{stderr}"
     );
 }
@@ -234,15 +234,31 @@ fn standard_input_twice() {
 #[test]
 fn utf16_and_binary_files_are_named() {
     let case = Case::new();
-    let utf16 = case.file("utf16.csv", b"\xff\xfee\x00m\x00a\x00i\x00l\x00\n\x00");
+    // A lone low surrogate (0xDC00) at byte offset 14 of the file.
+    let utf16 = case.file(
+        "utf16.csv",
+        b"\xff\xfee\x00m\x00a\x00i\x00l\x00\n\x00a\x00\x00\xdc@\x00x\x00\n\x00",
+    );
     let stderr = case.fails(&[&utf16]);
     assert!(
-        stderr.contains("utf16.csv: file is encoded as UTF-16LE"),
+        stderr.contains("utf16.csv: bytes that are not valid UTF-16 at byte offset 16"),
         "{stderr}"
     );
-    let binary = case.file("export.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
+    let no_bom = case.file("nobom.csv", b"e\x00m\x00a\x00i\x00l\x00\n\x00");
+    let stderr = case.fails(&[&no_bom]);
+    assert!(
+        stderr.contains("nobom.csv: file is encoded as UTF-16 without a byte-order mark"),
+        "{stderr}"
+    );
+    let binary = case.file("export.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
     let stderr = case.fails(&[&binary]);
-    assert!(stderr.contains("export.zip: file looks binary"), "{stderr}");
+    assert!(stderr.contains("export.csv: file looks binary"), "{stderr}");
+    let zip = case.file("export.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
+    let stderr = case.fails(&[&zip]);
+    assert!(
+        stderr.contains("export.zip: not a readable ZIP archive"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -297,7 +313,7 @@ fn a_pretty_printed_json_object_is_not_json_lines() {
     );
     let stderr = case.fails(&[&subscribers, &p("-c"), &log]);
     assert!(
-        stderr.contains("log.json: line 1: not valid JSON"),
+        stderr.contains("log.json: document 1 is neither a consent record"),
         "{stderr}"
     );
     assert!(

@@ -1,0 +1,366 @@
+//! Text encodings of delimited files: UTF-8 (with or without a byte-order
+//! mark), UTF-16 with a byte-order mark, and Windows-1252 (what German and
+//! French Excel write).
+//!
+//! UTF-8 and Windows-1252 files are parsed as they are: every delimiter,
+//! quote and line break is ASCII in both, so records keep their original
+//! bytes and only the cells the audit reads are decoded. UTF-16 files are
+//! transcoded to UTF-8 while they are read and encoded back on output.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Read};
+
+use encoding_rs::{DecoderResult, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// UTF-8 with a byte-order mark, kept in the outputs.
+    Utf8Bom,
+    /// UTF-16, little-endian, with a byte-order mark.
+    Utf16Le,
+    /// UTF-16, big-endian, with a byte-order mark.
+    Utf16Be,
+    Windows1252,
+}
+
+/// A cell's bytes are not valid in the file's encoding.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Undecodable {
+    /// Offset of the first bad byte in the cell.
+    pub at: usize,
+    pub byte: u8,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Utf16Le => "utf-16le",
+            Encoding::Utf16Be => "utf-16be",
+            Encoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    pub fn is_utf16(self) -> bool {
+        matches!(self, Encoding::Utf16Le | Encoding::Utf16Be)
+    }
+
+    /// The byte-order mark of the file as stored.
+    pub fn bom(self) -> &'static [u8] {
+        match self {
+            Encoding::Utf8 | Encoding::Windows1252 => b"",
+            Encoding::Utf8Bom => b"\xef\xbb\xbf",
+            Encoding::Utf16Le => b"\xff\xfe",
+            Encoding::Utf16Be => b"\xfe\xff",
+        }
+    }
+
+    /// Decodes a cell as the parser sees it (UTF-16 files are parsed after
+    /// transcoding, so their cells are UTF-8).
+    pub fn decode(self, bytes: &[u8]) -> Result<Cow<'_, str>, Undecodable> {
+        match self {
+            Encoding::Windows1252 => Ok(WINDOWS_1252.decode_without_bom_handling(bytes).0),
+            _ => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
+                let at = e.valid_up_to();
+                Undecodable {
+                    at,
+                    byte: bytes[at],
+                }
+            }),
+        }
+    }
+
+    /// Decodes a cell, replacing what cannot be decoded (for display).
+    pub fn decode_lossy(self, bytes: &[u8]) -> Cow<'_, str> {
+        match self.decode(bytes) {
+            Ok(text) => text,
+            Err(_) => String::from_utf8_lossy(bytes),
+        }
+    }
+
+    /// Encodes text that the tool adds to a file (header names, reasons)
+    /// into the bytes the parser works on: UTF-8, or Windows-1252 with `?`
+    /// for characters it cannot represent.
+    pub fn encode_added<'a>(self, text: &'a str) -> Cow<'a, [u8]> {
+        if self != Encoding::Windows1252 || text.is_ascii() {
+            return Cow::Borrowed(text.as_bytes());
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut utf8 = [0u8; 4];
+        for c in text.chars() {
+            let (bytes, _, unmappable) = WINDOWS_1252.encode(c.encode_utf8(&mut utf8));
+            if unmappable {
+                out.push(b'?');
+            } else {
+                out.extend_from_slice(&bytes);
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Encodes bytes as the parser saw them into the file's own encoding:
+    /// UTF-16 files get their UTF-8 transcoding encoded back.
+    pub fn encode_stored<'a>(self, parsed: &'a [u8]) -> Cow<'a, [u8]> {
+        let to_units = |big_endian: bool| {
+            let text = String::from_utf8_lossy(parsed);
+            let mut out = Vec::with_capacity(parsed.len() * 2);
+            for unit in text.encode_utf16() {
+                let bytes = if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                };
+                out.extend_from_slice(&bytes);
+            }
+            Cow::Owned(out)
+        };
+        match self {
+            Encoding::Utf16Le => to_units(false),
+            Encoding::Utf16Be => to_units(true),
+            _ => Cow::Borrowed(parsed),
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Decides a file's encoding from its first bytes. `complete` says the
+/// prefix is the whole file (so a cut-off character at its end is an error,
+/// not an artefact of the cut).
+pub fn detect(prefix: &[u8], complete: bool) -> Result<Encoding, &'static str> {
+    if prefix.starts_with(b"\xff\xfe") {
+        return Ok(Encoding::Utf16Le);
+    }
+    if prefix.starts_with(b"\xfe\xff") {
+        return Ok(Encoding::Utf16Be);
+    }
+    if memchr::memchr(0, prefix).is_some() {
+        let even_nuls = prefix.iter().step_by(2).filter(|&&b| b == 0).count();
+        let odd_nuls = prefix
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count();
+        let half = prefix.len() / 4;
+        return Err(if even_nuls > half || odd_nuls > half {
+            "UTF-16 without a byte-order mark"
+        } else {
+            "binary"
+        });
+    }
+    if let Some(rest) = prefix.strip_prefix(b"\xef\xbb\xbf") {
+        // A UTF-8 mark is a statement; bad bytes later are row problems.
+        let _ = rest;
+        return Ok(Encoding::Utf8Bom);
+    }
+    match std::str::from_utf8(prefix) {
+        Ok(_) => Ok(Encoding::Utf8),
+        // A character cut off by the end of the sample is not an error.
+        Err(e) if e.error_len().is_none() && !complete => Ok(Encoding::Utf8),
+        // Real multi-byte UTF-8 next to bad bytes is a UTF-8 file with a
+        // few broken rows (D003), not Windows-1252, whose text almost never
+        // forms valid UTF-8 sequences by accident.
+        Err(_) if has_multibyte_utf8(prefix) => Ok(Encoding::Utf8),
+        Err(_) => Ok(Encoding::Windows1252),
+    }
+}
+
+fn has_multibyte_utf8(bytes: &[u8]) -> bool {
+    bytes.utf8_chunks().any(|chunk| !chunk.valid().is_ascii())
+}
+
+/// Decodes the first bytes of a UTF-16 file to UTF-8 for sniffing.
+pub fn utf16_prefix_to_utf8(prefix: &[u8], encoding: Encoding) -> Vec<u8> {
+    let body = &prefix[2.min(prefix.len())..];
+    let codec = if encoding == Encoding::Utf16Be {
+        UTF_16BE
+    } else {
+        UTF_16LE
+    };
+    codec
+        .decode_without_bom_handling(body)
+        .0
+        .into_owned()
+        .into_bytes()
+}
+
+/// Reads a UTF-16 stream (after its byte-order mark) as UTF-8. Bytes that
+/// are not valid UTF-16 (an unpaired surrogate, an odd trailing byte) stop
+/// the read with their byte offset.
+pub struct Utf16Reader<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Box<[u8]>,
+    in_pos: usize,
+    in_len: usize,
+    /// File offset of `input[0]`.
+    in_offset: u64,
+    eof: bool,
+    output: Box<[u8]>,
+    out_pos: usize,
+    out_len: usize,
+    finished: bool,
+}
+
+impl<R: Read> Utf16Reader<R> {
+    /// `inner` starts after the two-byte mark.
+    pub fn new(inner: R, encoding: Encoding) -> Utf16Reader<R> {
+        let codec = if encoding == Encoding::Utf16Be {
+            UTF_16BE
+        } else {
+            UTF_16LE
+        };
+        Utf16Reader {
+            inner,
+            decoder: codec.new_decoder_without_bom_handling(),
+            input: vec![0; 64 * 1024].into_boxed_slice(),
+            in_pos: 0,
+            in_len: 0,
+            in_offset: 2,
+            eof: false,
+            output: vec![0; 64 * 1024 * 3 / 2 + 16].into_boxed_slice(),
+            out_pos: 0,
+            out_len: 0,
+            finished: false,
+        }
+    }
+
+    fn refill_output(&mut self) -> io::Result<()> {
+        while self.out_pos == self.out_len && !self.finished {
+            if self.in_pos == self.in_len && !self.eof {
+                self.in_offset += self.in_len as u64;
+                self.in_pos = 0;
+                self.in_len = loop {
+                    match self.inner.read(&mut self.input) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                self.eof = self.in_len == 0;
+            }
+            let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(
+                &self.input[self.in_pos..self.in_len],
+                &mut self.output,
+                self.eof,
+            );
+            self.in_pos += read;
+            self.out_pos = 0;
+            self.out_len = written;
+            match result {
+                DecoderResult::InputEmpty => self.finished = self.eof,
+                DecoderResult::OutputFull => {}
+                DecoderResult::Malformed(bad, extra) => {
+                    let at =
+                        self.in_offset + self.in_pos as u64 - u64::from(bad) - u64::from(extra);
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("bytes that are not valid UTF-16 at byte offset {at}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Utf16Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Hand out what was decoded before reporting an error after it, so
+        // that the rows before the bad bytes are read.
+        if self.out_pos == self.out_len {
+            self.refill_output()?;
+        }
+        let n = buf.len().min(self.out_len - self.out_pos);
+        buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        let mut out = b"\xff\xfe".to_vec();
+        out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
+    #[test]
+    fn detects_encodings() {
+        assert_eq!(detect(b"email\n", true), Ok(Encoding::Utf8));
+        assert_eq!(detect(b"\xef\xbb\xbfemail\n", true), Ok(Encoding::Utf8Bom));
+        assert_eq!(detect(&utf16le("email\n"), true), Ok(Encoding::Utf16Le));
+        assert_eq!(detect(b"\xfe\xff\x00e", true), Ok(Encoding::Utf16Be));
+        assert_eq!(detect(b"Name;Stra\xdfe\n", true), Ok(Encoding::Windows1252));
+        // UTF-8 text with one broken byte stays UTF-8.
+        assert_eq!(
+            detect(b"J\xc3\xbcrgen\nbad\xff\n", true),
+            Ok(Encoding::Utf8)
+        );
+        // A multi-byte character cut by the end of the sample.
+        assert_eq!(detect(b"email\nM\xc3", false), Ok(Encoding::Utf8));
+        assert_eq!(detect(b"email\nM\xc3", true), Ok(Encoding::Windows1252));
+        assert_eq!(
+            detect(b"e\x00m\x00a\x00i\x00l\x00", true),
+            Err("UTF-16 without a byte-order mark")
+        );
+        assert_eq!(detect(b"PK\x03\x04\x00\x00\x14", true), Err("binary"));
+    }
+
+    #[test]
+    fn decodes_cells_and_encodes_additions() {
+        assert_eq!(
+            Encoding::Windows1252.decode(b"M\xfcller").unwrap(),
+            "Müller"
+        );
+        assert_eq!(
+            Encoding::Utf8.decode("Müller".as_bytes()).unwrap(),
+            "Müller"
+        );
+        assert_eq!(
+            Encoding::Utf8.decode(b"M\xfcller"),
+            Err(Undecodable { at: 1, byte: 0xfc })
+        );
+        assert_eq!(
+            &*Encoding::Windows1252.encode_added("Müller → ok"),
+            b"M\xfcller ? ok"
+        );
+        assert_eq!(&*Encoding::Utf8.encode_added("→"), "→".as_bytes());
+    }
+
+    #[test]
+    fn utf16_round_trips_through_the_reader() {
+        let text = "Email;Name\r\nanna@example.de;Anna Müller 😀\r\n";
+        let bytes = utf16le(text);
+        let mut reader = Utf16Reader::new(&bytes[2..], Encoding::Utf16Le);
+        let mut decoded = String::new();
+        reader.read_to_string(&mut decoded).unwrap();
+        assert_eq!(decoded, text);
+        let mut stored = Encoding::Utf16Le.bom().to_vec();
+        stored.extend_from_slice(&Encoding::Utf16Le.encode_stored(decoded.as_bytes()));
+        assert_eq!(stored, bytes);
+    }
+
+    #[test]
+    fn bad_utf16_names_its_offset() {
+        let mut bytes = utf16le("ab");
+        bytes.extend_from_slice(&[0x00, 0xdc]); // a lone low surrogate at offset 6
+        bytes.extend_from_slice(&utf16le("c")[2..]);
+        let mut reader = Utf16Reader::new(&bytes[2..], Encoding::Utf16Le);
+        let mut out = Vec::new();
+        let err = reader.read_to_end(&mut out).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("byte offset 6"), "{err}");
+    }
+}

@@ -1,0 +1,285 @@
+//! `listaudit inspect`: what the readers make of a file, shown before any
+//! audit: kind, format and confidence, encoding, delimiter, header, the
+//! semantic column mapping, and the number of data rows. The same code
+//! paths as the audit read the files, so what `inspect` shows is what the
+//! audit will do.
+
+use indicatif::ProgressBar;
+use serde_json::{Value, json};
+
+use crate::consent::PurposeMatcher;
+use crate::error::Result;
+use crate::input::{
+    ConsentLog, EmailFoundBy, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
+    RawRecord, Status, detect, looks_like_digest_list, map_columns, open, read_header,
+};
+use crate::settings::ReadingSettings;
+
+/// What was found in one file.
+#[derive(Debug)]
+pub struct Inspection {
+    pub path: String,
+    /// `subscribers`, `consent`, `suppression` or `unknown`.
+    pub kind: &'static str,
+    pub format: String,
+    pub confidence: f64,
+    pub encoding: String,
+    pub delimiter: String,
+    pub header: Vec<String>,
+    /// Semantic field → column name, in field order.
+    pub columns: Vec<(&'static str, String)>,
+    pub rows: u64,
+    /// The status every row has by the file's name (Mailchimp, Sendy).
+    pub status: Option<&'static str>,
+    /// How the email column was found: header, content, user, shape.
+    pub email_found_by: Option<&'static str>,
+    /// Why the file cannot be audited, when it cannot.
+    pub problem: Option<String>,
+    pub notices: Vec<String>,
+}
+
+impl Inspection {
+    pub fn to_json(&self) -> Value {
+        let columns: serde_json::Map<String, Value> = self
+            .columns
+            .iter()
+            .map(|(field, column)| (field.to_string(), Value::from(column.as_str())))
+            .collect();
+        let mut value = json!({
+            "path": self.path,
+            "kind": self.kind,
+            "format": self.format,
+            "confidence": self.confidence,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header": self.header,
+            "columns": columns,
+            "rows": self.rows,
+        });
+        let object = value.as_object_mut().expect("an object");
+        if let Some(status) = self.status {
+            object.insert("status".into(), status.into());
+        }
+        if let Some(found_by) = self.email_found_by {
+            object.insert("email_found_by".into(), found_by.into());
+        }
+        if let Some(problem) = &self.problem {
+            object.insert("problem".into(), problem.as_str().into());
+        }
+        if !self.notices.is_empty() {
+            object.insert("notices".into(), self.notices.clone().into());
+        }
+        value
+    }
+}
+
+/// Inspects every file. A file that cannot be read at all (missing,
+/// binary, undecodable) stops the run with its error, as in an audit.
+pub fn inspect(files: &[InputSource], reading: &ReadingSettings) -> Result<Vec<Inspection>> {
+    let bar = ProgressBar::hidden();
+    let mut found = Vec::new();
+    for source in files {
+        found.push(inspect_one(source, reading, &bar)?);
+    }
+    Ok(found)
+}
+
+fn inspect_one(
+    source: &InputSource,
+    reading: &ReadingSettings,
+    bar: &ProgressBar,
+) -> Result<Inspection> {
+    let name = source.display();
+    let opened = open(source, bar)?;
+    let first = opened
+        .prefix
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(&opened.prefix)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
+    if matches!(first, Some(b'{' | b'[')) {
+        drop(opened);
+        return inspect_consent_log(source, reading, bar);
+    }
+    if looks_like_digest_list(&opened.prefix) {
+        let rows = opened
+            .prefix
+            .split(|&b| b == b'\n')
+            .filter(|l| {
+                let t = String::from_utf8_lossy(l);
+                let t = t.trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+            .count() as u64;
+        let mut inspection = blank(name, "suppression", "sha256");
+        inspection.encoding = "utf-8".to_string();
+        inspection.rows = if opened.complete() {
+            rows
+        } else {
+            count_lines(source, bar)?
+        };
+        return Ok(inspection);
+    }
+    let file = read_header(opened)?;
+    let consent = detect(
+        FileKind::Consent,
+        &file.header_names,
+        file.dialect.delimiter,
+    );
+    if consent.missing().is_none() {
+        drop(file);
+        return inspect_consent_log(source, reading, bar);
+    }
+    let header = file.header_names.clone();
+    let dialect = file.dialect;
+    match map_columns(file, FileKind::Subscribers, &reading.subscriber_columns) {
+        Ok(mut mapped) => {
+            let evidence = EvidenceReader::new(&mapped, reading.time, &name);
+            let mut inspection = describe_mapped(&mapped, FileKind::Subscribers);
+            inspection.status = evidence.file_status.map(status_name);
+            inspection.rows = count_rows(&mut mapped)?;
+            Ok(inspection)
+        }
+        Err(error) => {
+            let mut inspection = blank(name, "unknown", "unknown");
+            inspection.encoding = dialect.encoding.as_str().to_string();
+            inspection.delimiter = dialect.delimiter_str();
+            inspection.header = header;
+            inspection.confidence = 0.0;
+            inspection.problem = Some(match error.hint() {
+                Some(hint) => format!("{error} ({hint})"),
+                None => error.to_string(),
+            });
+            Ok(inspection)
+        }
+    }
+}
+
+fn blank(path: String, kind: &'static str, format: &str) -> Inspection {
+    Inspection {
+        path,
+        kind,
+        format: format.to_string(),
+        confidence: 1.0,
+        encoding: String::new(),
+        delimiter: String::new(),
+        header: Vec::new(),
+        columns: Vec::new(),
+        rows: 0,
+        status: None,
+        email_found_by: None,
+        problem: None,
+        notices: Vec::new(),
+    }
+}
+
+fn describe_mapped(mapped: &MappedFile, kind: FileKind) -> Inspection {
+    let file = &mapped.file;
+    let columns = mapped
+        .columns
+        .fields()
+        .map(|(field, i)| {
+            let column = if file.is_headerless() {
+                format!("column {}", i + 1)
+            } else {
+                file.header_names.get(i).cloned().unwrap_or_default()
+            };
+            (field.as_str(), column)
+        })
+        .collect();
+    Inspection {
+        path: file.name(),
+        kind: kind.as_str(),
+        format: mapped.columns.format.name.to_string(),
+        confidence: mapped.columns.confidence,
+        encoding: file.dialect.encoding.as_str().to_string(),
+        delimiter: file.dialect.delimiter_str(),
+        header: if file.is_headerless() {
+            Vec::new()
+        } else {
+            file.header_names.clone()
+        },
+        columns,
+        rows: 0,
+        status: None,
+        email_found_by: (kind == FileKind::Subscribers).then_some(match mapped.email_found_by {
+            EmailFoundBy::Header => "header",
+            EmailFoundBy::Content => "content",
+            EmailFoundBy::User => "user",
+            EmailFoundBy::Shape => "shape",
+        }),
+        problem: None,
+        notices: mapped.notices.clone(),
+    }
+}
+
+fn count_rows(mapped: &mut MappedFile) -> Result<u64> {
+    let mut batch = vec![RawRecord::default(); 4096];
+    let mut rows = 0;
+    loop {
+        let n = mapped.file.read_batch(&mut batch)?;
+        rows += n as u64;
+        if n < batch.len() {
+            return Ok(rows);
+        }
+    }
+}
+
+fn count_lines(source: &InputSource, bar: &ProgressBar) -> Result<u64> {
+    use std::io::BufRead;
+    let opened = open(source, bar)?;
+    let mut rows = 0;
+    for line in std::io::BufReader::new(opened.reader).split(b'\n') {
+        let line = line.map_err(|e| {
+            crate::error::Error::input(&source.display(), crate::error::describe_io(&e))
+        })?;
+        let text = String::from_utf8_lossy(&line);
+        if !text.trim().is_empty() && !text.trim().starts_with('#') {
+            rows += 1;
+        }
+    }
+    Ok(rows)
+}
+
+fn inspect_consent_log(
+    source: &InputSource,
+    reading: &ReadingSettings,
+    bar: &ProgressBar,
+) -> Result<Inspection> {
+    let mut log = ConsentLog::open(source, &reading.consent_columns, bar)?;
+    let mut inspection = match log.mapped() {
+        Some(mapped) => describe_mapped(mapped, FileKind::Consent),
+        None => {
+            let mut inspection = blank(source.display(), "consent", log.format_name());
+            inspection.encoding = log
+                .dialect
+                .map_or("utf-8", |d| d.encoding.as_str())
+                .to_string();
+            inspection
+        }
+    };
+    inspection.format = log.format_name().to_string();
+    let purposes = PurposeMatcher::new("newsletter", []);
+    let ctx = ParseContext {
+        purposes: &purposes,
+        time: reading.time,
+        json_keys: &reading.consent_columns.map,
+    };
+    inspection.rows = log.parse(&ctx, |_| {})?;
+    Ok(inspection)
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Subscribed => "subscribed",
+        Status::Pending => "pending",
+        Status::Unsubscribed => "unsubscribed",
+        Status::Cleaned => "cleaned",
+        Status::Complained => "complained",
+        Status::Blocklisted => "blocklisted",
+        Status::Deleted => "deleted",
+        Status::NeverSubscribed => "nonsubscribed",
+        Status::Neutral => "neutral",
+    }
+}
