@@ -364,3 +364,104 @@ mod tests {
         assert!(err.to_string().contains("byte offset 6"), "{err}");
     }
 }
+
+/// Any CSV the `csv` crate can write, in any supported encoding and
+/// delimiter, reads back to the same records.
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use crate::input::record::{RawRecord, RecordReader};
+    use proptest::prelude::*;
+
+    fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+        let mut out = encoding.bom().to_vec();
+        match encoding {
+            Encoding::Windows1252 => out.extend_from_slice(&WINDOWS_1252.encode(text).0),
+            _ => out.extend_from_slice(&encoding.encode_stored(text.as_bytes())),
+        }
+        out
+    }
+
+    fn read_back(bytes: &[u8], encoding: Encoding, delimiter: u8) -> Vec<Vec<String>> {
+        let body: Box<dyn Read> = if encoding.is_utf16() {
+            Box::new(Utf16Reader::new(&bytes[2..], encoding))
+        } else {
+            Box::new(bytes)
+        };
+        let mut reader = RecordReader::new(body, delimiter, usize::MAX);
+        let mut record = RawRecord::default();
+        let mut records = Vec::new();
+        while reader.read(&mut record).unwrap() {
+            records.push(
+                record
+                    .iter()
+                    .map(|cell| encoding.decode(cell).unwrap().into_owned())
+                    .collect(),
+            );
+        }
+        records
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        // Letters (ASCII and Latin-1, which Windows-1252 can hold), digits,
+        // quotes, every delimiter, spaces and line breaks.
+        proptest::collection::vec(
+            prop_oneof![
+                Just('a'),
+                Just('Z'),
+                Just('7'),
+                Just('@'),
+                Just('.'),
+                Just('ü'),
+                Just('ß'),
+                Just('é'),
+                Just('"'),
+                Just(','),
+                Just(';'),
+                Just('\t'),
+                Just('|'),
+                Just(' '),
+                Just('\n'),
+                Just('\r'),
+            ],
+            1..8,
+        )
+        .prop_map(|chars| chars.into_iter().collect())
+    }
+
+    proptest! {
+        #[test]
+        fn csv_crate_output_reads_back(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 3), 1..12),
+            delimiter in prop_oneof![Just(b','), Just(b';'), Just(b'\t'), Just(b'|')],
+            crlf in any::<bool>(),
+            encoding in prop_oneof![
+                Just(Encoding::Utf8),
+                Just(Encoding::Utf8Bom),
+                Just(Encoding::Utf16Le),
+                Just(Encoding::Utf16Be),
+                Just(Encoding::Windows1252),
+            ],
+        ) {
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            for row in &rows {
+                writer.write_record(row).unwrap();
+            }
+            let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+            let bytes = encode(&text, encoding);
+            // A UTF-8 mark is kept in the first record's raw bytes, never
+            // in a cell.
+            prop_assert_eq!(read_back(&bytes, encoding, delimiter), rows);
+            // And the sniffer names the encoding it was written in (ASCII
+            // text in Windows-1252 is indistinguishable from UTF-8).
+            let expected = match encoding {
+                Encoding::Windows1252 if text.is_ascii() => Encoding::Utf8,
+                other => other,
+            };
+            prop_assert_eq!(detect(&bytes, true).unwrap(), expected);
+        }
+    }
+}

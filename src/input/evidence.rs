@@ -343,6 +343,7 @@ impl EvidenceReader {
             evidence
                 .events
                 .push(event(EventKind::Withdraw, unsub_time, false));
+            withdrawn = true;
         }
         if !suppressed && clean_time.is_some() {
             evidence
@@ -351,9 +352,10 @@ impl EvidenceReader {
         }
         if let Some(reasons) = self.cell(record, Field::Suppressions) {
             let folded = fold(&reasons);
-            if ["unsubscribe", "usersuppressed", "spamcomplaint"]
-                .iter()
-                .any(|r| folded.contains(r))
+            if !withdrawn
+                && ["unsubscribe", "usersuppressed", "spamcomplaint"]
+                    .iter()
+                    .any(|r| folded.contains(r))
             {
                 evidence
                     .events

@@ -647,7 +647,14 @@ pub static FORMATS: &[FormatDef] = &[
             ),
             (
                 Field::Source,
-                &["source", "signupsource", "leadsource", "addedvia"],
+                &[
+                    "source",
+                    "signupsource",
+                    "leadsource",
+                    "addedvia",
+                    "quelle",
+                    "herkunft",
+                ],
             ),
             (Field::Purpose, &["purpose", "consentpurpose"]),
             (Field::CreatedAt, CREATED_NAMES),
