@@ -354,8 +354,17 @@ impl<'s> Audit<'s> {
                 ));
             }
             let findings = &mut self.findings;
+            let strict = settings.reading.strict;
+            let mut first_malformed: Option<(u64, u64, String)> = None;
             let rows = log.parse(&ctx, |rows| {
                 for row in rows {
+                    if strict
+                        && first_malformed.is_none()
+                        && let Some((_, message)) =
+                            row.problems.iter().find(|(rule, _)| *rule == RuleId::D003)
+                    {
+                        first_malformed = Some((row.row, row.line, message.clone()));
+                    }
                     for (rule, message) in row.problems {
                         if policy.enabled(rule) {
                             findings.push(Finding {
@@ -388,6 +397,16 @@ impl<'s> Audit<'s> {
                 }
                 builder.flush();
             })?;
+            if let Some((row, line, message)) = first_malformed {
+                let at = if line > 0 {
+                    format!("row {row} (line {line})")
+                } else {
+                    format!("record {row}")
+                };
+                return Err(Error::input(&name, format!("{at}: {message}")).with_hint(
+                    "fix the row, or run without --strict to report malformed rows as D003 and go on",
+                ));
+            }
             bar.finish_and_clear();
             let dialect = log.dialect;
             inputs.push(InputInfo {

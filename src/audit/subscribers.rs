@@ -242,15 +242,11 @@ impl<'a> SubscriberPass<'a> {
         if let Some(ledger) = ledger {
             ledger.mark_matched();
         }
-        let export_note = if shape.evidence.has_evidence() || ledger.is_none() {
-            shape.evidence.read(record).note
-        } else {
-            None
-        };
         let ctx = RowContext {
             key: &key,
-            export_note: export_note.as_deref(),
+            export: Some((shape.evidence, record)),
             export_evidence: shape.evidence.has_evidence(),
+            export_note: Default::default(),
             assessment: Assessment::new(ledger),
             suppressed_at: self.suppressions.lookup(&key),
             policy: self.policy,

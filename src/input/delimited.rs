@@ -253,6 +253,26 @@ pub fn map_columns(
         })?),
         None => None,
     };
+    // Sendy writes this instead of a header when an export is empty.
+    if kind == FileKind::Subscribers
+        && file.header_names.len() == 1
+        && crate::text::fold(&file.header_names[0]) == "0recordsfound"
+    {
+        let mut columns = ColumnMap::empty(
+            format_named(kind, "sendy").unwrap_or_else(|| ColumnMap::generic(kind).format),
+        );
+        columns.set(Field::Email, 0);
+        let notices = vec![format!(
+            "{name}: an empty Sendy export ('(0) Records Found!')"
+        )];
+        return Ok(MappedFile {
+            file,
+            columns,
+            email_found_by: EmailFoundBy::Shape,
+            notices,
+            applied_maps: Vec::new(),
+        });
+    }
     let headerless = kind != FileKind::Consent
         && forced.is_none_or(|f| f.name == "mailman")
         && (forced.is_some() || looks_like_data(&file));
@@ -438,4 +458,28 @@ pub fn shape_problem(record: &RawRecord, header_len: usize, delimiter: u8) -> Op
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_header_names_are_noticed() {
+        let header: Vec<String> = [
+            "Email Address",
+            "UNSUB_REASON",
+            "UNSUB_TIME",
+            "UNSUB_REASON",
+            "",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            duplicate_header_notices("u.csv", &header),
+            ["u.csv: column name 'UNSUB_REASON' is used 2 times (columns 2, 4); the first is read"]
+        );
+    }
 }

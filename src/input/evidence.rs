@@ -393,6 +393,12 @@ impl EvidenceReader {
             .events
             .iter()
             .any(|e| matches!(e.kind, EventKind::OptIn | EventKind::Confirm));
+        if status == Some(Status::Pending) && !consents && evidence.note.is_none() {
+            evidence.note = Some(
+                "the export's status says the double opt-in was never completed (unconfirmed)"
+                    .to_string(),
+            );
+        }
         if evidence.note.is_none()
             && let Some((_, name)) = self.column(Field::CreatedAt)
             && (!consents || evidence.events.iter().all(|e| e.time.is_none()))

@@ -959,4 +959,138 @@ mod tests {
             }
         }
     }
+
+    fn detect_line(line: &str, delimiter: u8) -> ColumnMap {
+        let names: Vec<String> = line
+            .split(delimiter as char)
+            .map(|s| s.trim_matches('"').to_string())
+            .collect();
+        detect(FileKind::Subscribers, &names, delimiter)
+    }
+
+    /// Header rows as the research notes document them (esp-formats.md).
+    #[test]
+    fn documented_headers_are_recognised() {
+        let cases: &[(&str, u8, &str)] = &[
+            (
+                "Email Address,First Name,Last Name,Company,Position,ZIP Code,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS",
+                b',',
+                "mailchimp",
+            ),
+            // Pre-2018, no TAGS; EMAIL_TYPE variant; German labels.
+            (
+                "\"Email Address\",\"First Name\",\"Last Name\",EMAIL_TYPE,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES",
+                b',',
+                "mailchimp",
+            ),
+            (
+                "Emailadresse,Vorname,Nachname,Erlaubnis zum Marketing,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS",
+                b',',
+                "mailchimp",
+            ),
+            // The 2013 unsubscribed export with duplicate names.
+            (
+                "Email Address,MEMBER_RATING,OPTIN_TIME,UNSUB_CAMPAIGN_ID,UNSUB_REASON,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,UNSUB_CAMPAIGN_ID,UNSUB_REASON,UNSUB_REASON_OTHER,LEID,EUID,NOTES",
+                b',',
+                "mailchimp",
+            ),
+            (
+                "CONTACT ID;EMAIL;LASTNAME;FIRSTNAME;WHATSAPP;SMS;DOUBLE_OPT-IN;OPT_IN;LANDLINE_NUMBER;EXT_ID;CONTACT_TIMEZONE;JOB_TITLE;LINKEDIN;ADDED_TIME;MODIFIED_TIME",
+                b';',
+                "brevo",
+            ),
+            ("EMAIL;ADDED_TIME;MODIFIED_TIME", b';', "brevo"),
+            ("CONTACT ID;EMAIL;NUME", b';', "brevo"),
+            (
+                "uuid,email,name,attributes,status,created_at,updated_at",
+                b',',
+                "listmonk",
+            ),
+            (
+                "\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Contact owner\",\"Primary Associated Company ID\",\"Last Activity Date\",\"Lead Status\",\"Marketing contact status\",\"Create Date\",\"Associated Company\"",
+                b',',
+                "hubspot",
+            ),
+            (
+                "Email,Klaviyo ID,First Name,Last Name,Organization,Title,Phone Number,Address,Address 2,City,State / Region,Country,Zip Code,Latitude,Longitude,Source,IP Address,Email Marketing Consent,Email Marketing Consent Timestamp,First Active,Last Active,Profile Created On,Date Added,Last Open,Last Click,Email Suppressions",
+                b',',
+                "klaviyo",
+            ),
+            (
+                "\"Name\",\"Email\",\"Joined\",\"Last activity\",\"Added via\",\"Opt-in method\",\"IP address\",\"Country\",\"Country code\",\"Signed up from\",\"Status\",\"GDPR\"",
+                b',',
+                "sendy",
+            ),
+            (
+                "id\tEmail\tIs this subscriber confirmed\tIs this subscriber blacklisted\tDid this subscriber manually confirm\tNumber of bounces\tEntered\tLast Modified\tUnique ID\tSend this subscriber HTML emails\tRSS Frequency\tIs this account disabled?\tAdditional data\tForeign Key\tList Membership\t",
+                b'\t',
+                "phplist",
+            ),
+            (
+                "email,active_subscription,expiry,email_disabled,prefer_digests,created_at",
+                b',',
+                "substack",
+            ),
+            (
+                "email,active_subscription,expiry,plan,email_disabled,created_at,first_payment_at",
+                b',',
+                "substack",
+            ),
+            (
+                "EmailAddress,Name,Date,ListJoinedDate,State,ReadsEmailWith,ConsentToTrack",
+                b',',
+                "campaign-monitor",
+            ),
+            (
+                "email,status,subscribed_at,ip_address,opted_in_at,optin_ip,unsubscribed_at,created_at,updated_at",
+                b',',
+                "mailerlite",
+            ),
+            // Not an ESP export: generic.
+            ("Email,First Name,Last Name", b',', "generic"),
+            (
+                "email,First Name,Last Name,status,tier,created_at,unsubscribed_at",
+                b',',
+                "generic",
+            ),
+        ];
+        for (line, delimiter, format) in cases {
+            let map = detect_line(line, *delimiter);
+            assert_eq!(map.format.name, *format, "{line}");
+            assert!(map.missing().is_none(), "{line}");
+        }
+        // Mailchimp's unsubscribed export maps its withdrawal time; the
+        // first of two duplicate columns is read.
+        let map = detect_line(cases[3].0, b',');
+        assert_eq!(map.get(Field::UnsubTime), Some(5));
+        // The generic format still finds evidence columns by their names.
+        let map = detect_line(cases[17].0, b',');
+        assert_eq!(map.get(Field::UnsubTime), Some(6));
+        assert_eq!(map.get(Field::CreatedAt), Some(5));
+        assert_eq!(map.get(Field::Status), Some(3));
+    }
+
+    #[test]
+    fn fingerprints_are_folded_and_formats_named_uniquely() {
+        let mut names = std::collections::HashSet::new();
+        for format in FORMATS {
+            assert!(
+                names.insert((format.name, format.kind.as_str())),
+                "{}",
+                format.name
+            );
+            for entry in format.detect.all.iter().chain(format.detect.any) {
+                for name in entry.split('|').filter(|n| !n.starts_with('\u{0}')) {
+                    assert_eq!(fold(name), name, "{}: {name}", format.name);
+                }
+            }
+        }
+        assert_eq!(
+            format_named(FileKind::Subscribers, "Campaign Monitor").map(|f| f.name),
+            Some("campaign-monitor")
+        );
+        assert!(format_named(FileKind::Subscribers, "myspace").is_none());
+        assert_eq!(Field::parse("Optin-Time"), Some(Field::OptinTime));
+        assert_eq!(Field::parse("teleport"), None);
+    }
 }

@@ -11,6 +11,7 @@ use crate::address::check_syntax;
 use crate::consent::{
     Assessment, ConsentIndex, EventKind, EventRef, Location, PurposeFit, Slot, Timestamp, latest,
 };
+use crate::input::{EvidenceReader, RawRecord};
 use crate::policy::Policy;
 
 /// Everything the row checks may look at for one subscriber row.
@@ -27,14 +28,26 @@ pub struct RowContext<'a> {
     pub input_names: &'a [String],
     /// How many consent logs the run has.
     pub consent_logs: usize,
-    /// Why the row's own export columns show no (or only weak) evidence:
-    /// a creation date that is no opt-in, an import, a non-consent basis.
-    pub export_note: Option<&'a str>,
+    /// The row's file and record, to explain (only when a finding needs
+    /// it) why its own export columns show no or only weak evidence.
+    pub export: Option<(&'a EvidenceReader, &'a RawRecord)>,
     /// Whether the row's file has consent columns of its own.
     pub export_evidence: bool,
+    pub export_note: std::cell::OnceCell<Option<String>>,
 }
 
 impl RowContext<'_> {
+    /// Why the row's export columns show no (or weak) evidence: a creation
+    /// date that is no opt-in, an import, a basis that is not consent.
+    fn export_note(&self) -> Option<&str> {
+        self.export_note
+            .get_or_init(|| {
+                self.export
+                    .and_then(|(reader, record)| reader.read(record).note)
+            })
+            .as_deref()
+    }
+
     fn at(&self, at: Location) -> String {
         let name = self
             .input_names
@@ -94,7 +107,7 @@ fn no_consent(ctx: &RowContext<'_>) -> Option<String> {
     if !ctx.assessment.has_no_consent() {
         return None;
     }
-    if let Some(note) = ctx.export_note {
+    if let Some(note) = ctx.export_note() {
         return Some(format!("no opt-in evidence: {note}"));
     }
     if ctx.consent_logs == 0 {
@@ -218,9 +231,9 @@ fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
         (true, false) => "no source, collection point or IP address",
         (false, false) => "no timestamp and no source, collection point or IP address",
     };
-    let note = ctx
-        .export_note
-        .filter(|_| !dated)
+    let note = (!dated)
+        .then(|| ctx.export_note())
+        .flatten()
         .map_or(String::new(), |note| format!("; {note}"));
     Some(format!(
         "{} ({}) has {missing}{note}",
@@ -444,8 +457,9 @@ mod tests {
                 index: &index,
                 input_names: &names,
                 consent_logs: 1,
-                export_note: None,
+                export: None,
                 export_evidence: false,
+                export_note: Default::default(),
             };
             check_row(&ctx).into_vec()
         }
