@@ -32,6 +32,7 @@ EXIT STATUS:
 const TOP_EXAMPLES: &str = "\
 EXAMPLES:
   listaudit audit subscribers.csv --consent consent.csv --out-dir audit-out
+  listaudit inspect export.csv
   listaudit rules
   listaudit explain C004
 

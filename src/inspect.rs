@@ -122,12 +122,12 @@ fn inspect_one(
         return Ok(inspection);
     }
     let file = read_header(opened)?;
-    let consent = detect(
-        FileKind::Consent,
-        &file.header_names,
-        file.dialect.delimiter,
-    );
-    if consent.missing().is_none() {
+    // A known export wins over a consent-log reading of the same header
+    // (Campaign Monitor's `State` could be read as an event column).
+    let delimiter = file.dialect.delimiter;
+    let export = detect(FileKind::Subscribers, &file.header_names, delimiter);
+    let consent = detect(FileKind::Consent, &file.header_names, delimiter);
+    if export.format.is_generic() && consent.missing().is_none() {
         drop(file);
         return inspect_consent_log(source, reading, bar);
     }

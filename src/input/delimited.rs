@@ -115,10 +115,11 @@ impl DelimitedFile {
                 filled += 1;
                 continue;
             }
+            let line = self.records.next_line();
             let more = self
                 .records
                 .read(record)
-                .map_err(|e| read_error(&self.name(), e))?;
+                .map_err(|e| read_error(&self.name(), e, line))?;
             if !more {
                 break;
             }
@@ -131,8 +132,15 @@ impl DelimitedFile {
     }
 }
 
-fn read_error(name: &str, err: ReadError) -> Error {
+fn read_error(name: &str, err: ReadError, line: u64) -> Error {
     match err {
+        ReadError::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => Error::input(
+            name,
+            format!("line {line}: {}", describe_io(&e)),
+        )
+        .with_hint(
+            "the file is damaged or not in the encoding its byte-order mark says; export it again",
+        ),
         ReadError::Io(e) => Error::input(name, describe_io(&e)),
         other @ ReadError::RecordTooLong { .. } => Error::input(name, other)
             .with_hint("check the quoting at that line; a field that opens a quote must close it"),
@@ -163,7 +171,7 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
     let mut header = RawRecord::default();
     let found = records
         .read(&mut header)
-        .map_err(|e| read_error(&name, e))?;
+        .map_err(|e| read_error(&name, e, 1))?;
     if !found {
         return Err(Error::input(&name, "file is empty (no header row)"));
     }

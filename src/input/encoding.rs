@@ -208,6 +208,8 @@ pub struct Utf16Reader<R> {
     out_pos: usize,
     out_len: usize,
     finished: bool,
+    /// Bad bytes found after the decoded text still being handed out.
+    pending: Option<io::Error>,
 }
 
 impl<R: Read> Utf16Reader<R> {
@@ -230,6 +232,7 @@ impl<R: Read> Utf16Reader<R> {
             out_pos: 0,
             out_len: 0,
             finished: false,
+            pending: None,
         }
     }
 
@@ -261,7 +264,8 @@ impl<R: Read> Utf16Reader<R> {
                 DecoderResult::Malformed(bad, extra) => {
                     let at =
                         self.in_offset + self.in_pos as u64 - u64::from(bad) - u64::from(extra);
-                    return Err(io::Error::new(
+                    self.finished = true;
+                    self.pending = Some(io::Error::new(
                         io::ErrorKind::InvalidData,
                         format!("bytes that are not valid UTF-16 at byte offset {at}"),
                     ));
@@ -278,6 +282,11 @@ impl<R: Read> Read for Utf16Reader<R> {
         // that the rows before the bad bytes are read.
         if self.out_pos == self.out_len {
             self.refill_output()?;
+            if self.out_pos == self.out_len
+                && let Some(error) = self.pending.take()
+            {
+                return Err(error);
+            }
         }
         let n = buf.len().min(self.out_len - self.out_pos);
         buf[..n].copy_from_slice(&self.output[self.out_pos..self.out_pos + n]);

@@ -269,6 +269,10 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "consentevent",
             "consentaction",
             "activity",
+            "eventstate",
+            "consentstate",
+            "consentstatus",
+            "state",
         ],
     ),
     (

@@ -213,6 +213,11 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
+    /// The 1-based line the next record starts on.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
+    }
+
     /// Reads the next record into `record`, reusing its buffers. Returns
     /// `false` at the end of the input.
     pub fn read(&mut self, record: &mut RawRecord) -> Result<bool, ReadError> {

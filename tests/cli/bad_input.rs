@@ -241,7 +241,7 @@ fn utf16_and_binary_files_are_named() {
     );
     let stderr = case.fails(&[&utf16]);
     assert!(
-        stderr.contains("utf16.csv: bytes that are not valid UTF-16 at byte offset 16"),
+        stderr.contains("utf16.csv: line 2: bytes that are not valid UTF-16 at byte offset 16"),
         "{stderr}"
     );
     let no_bom = case.file("nobom.csv", b"e\x00m\x00a\x00i\x00l\x00\n\x00");
@@ -366,6 +366,39 @@ fn a_missing_suppression_list_stops_the_run_before_any_output() {
     ]);
     assert!(
         stderr.contains("no-such-suppression.txt: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn archives_without_lists_or_with_binary_members_are_named() {
+    use std::io::Write;
+    let case = Case::new();
+    let zip_of = |members: &[(&str, &[u8])]| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut out);
+        for (name, bytes) in members {
+            writer
+                .start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap();
+        out.into_inner()
+    };
+    let no_csv = case.file("photos.zip", &zip_of(&[("a.png", b"\x89PNG\r\n")]));
+    let stderr = case.fails(&[&no_csv]);
+    assert!(
+        stderr.contains("photos.zip: the archive has no CSV member (members: a.png)"),
+        "{stderr}"
+    );
+    let binary = case.file(
+        "export.zip",
+        &zip_of(&[("list.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")]),
+    );
+    let stderr = case.fails(&[&binary]);
+    assert!(
+        stderr.contains("export.zip:list.csv: file looks binary"),
         "{stderr}"
     );
 }
