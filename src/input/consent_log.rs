@@ -547,17 +547,6 @@ where
     let mut batch: Vec<Value> = Vec::new();
     let mut rows = 0u64;
     let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
-    let flush = |batch: &mut Vec<Value>, rows: &mut u64, sink: &mut F| {
-        let first = *rows;
-        let parsed: Vec<ParsedRow<'_>> = batch
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
-            .collect();
-        *rows += batch.len() as u64;
-        sink(parsed);
-        batch.clear();
-    };
     for value in stream {
         let value = value.map_err(|e| {
             Error::input(name, format!("document {}: not valid JSON: {e}", rows + batch.len() as u64 + 1))
@@ -578,10 +567,10 @@ where
         }
         batch.push(value);
         if batch.len() == BATCH_ROWS {
-            flush(&mut batch, &mut rows, sink);
+            flush_json_batch(&mut batch, &mut rows, ctx, sink);
         }
     }
-    flush(&mut batch, &mut rows, sink);
+    flush_json_batch(&mut batch, &mut rows, ctx, sink);
     Ok(rows)
 }
 
@@ -662,22 +651,11 @@ where
 {
     let mut batch: Vec<Value> = Vec::with_capacity(BATCH_ROWS);
     let mut rows = 0u64;
-    let mut flush = |batch: &mut Vec<Value>, rows: &mut u64| {
-        let first = *rows;
-        let parsed: Vec<ParsedRow<'_>> = batch
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
-            .collect();
-        *rows += batch.len() as u64;
-        sink(parsed);
-        batch.clear();
-    };
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let mut on_element = |value: Value| {
         batch.push(value);
         if batch.len() == BATCH_ROWS {
-            flush(&mut batch, &mut rows);
+            flush_json_batch(&mut batch, &mut rows, ctx, sink);
         }
     };
     ArraySeed(&mut on_element)
@@ -690,8 +668,25 @@ where
             )
             .with_hint("use one JSON object per line (JSON Lines), or a single top-level array")
         })?;
-    flush(&mut batch, &mut rows);
+    flush_json_batch(&mut batch, &mut rows, ctx, sink);
     Ok(rows)
+}
+
+/// Parses a batch of JSON records in parallel (records numbered after the
+/// `rows` already read), hands them to `sink` in order, and empties it.
+fn flush_json_batch<F>(batch: &mut Vec<Value>, rows: &mut u64, ctx: &ParseContext<'_>, sink: &mut F)
+where
+    F: FnMut(Vec<ParsedRow<'_>>),
+{
+    let first = *rows;
+    let parsed: Vec<ParsedRow<'_>> = batch
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, value)| parse_json_value(Ok(value), first + i as u64 + 1, 0, ctx))
+        .collect();
+    *rows += batch.len() as u64;
+    sink(parsed);
+    batch.clear();
 }
 
 /// Streams the elements of a top-level JSON array to a callback, so that a
@@ -791,5 +786,92 @@ mod tests {
         assert_eq!(cells.purpose.as_deref(), Some("partners;newsletter"));
         assert_eq!(cells.ip.as_deref(), Some("192.0.2.1"));
         assert!(json_cells(&Value::from(3), &[]).is_err());
+    }
+
+    fn parse_values(json: &str) -> Vec<(Option<String>, EventKind, String, String)> {
+        let purposes = PurposeMatcher::new("newsletter", []);
+        let ctx = ParseContext {
+            purposes: &purposes,
+            time: TimeRules::default(),
+            json_keys: &[],
+        };
+        let value: Value = serde_json::from_str(json).unwrap();
+        parse_json_value(Ok(&value), 1, 0, &ctx)
+            .into_iter()
+            .map(|row| {
+                let event = row.event.expect("an event");
+                (
+                    row.key,
+                    event.kind,
+                    event.time.map_or(String::new(), |t| t.to_string()),
+                    event.purpose.into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kantara_receipts_become_one_event_per_purpose() {
+        let rows = parse_values(
+            r#"{"consentReceiptID":"r1","piiPrincipalId":"Mia@Example.com",
+                "consentTimestamp":1741000000000,"collectionMethod":"api",
+                "services":[{"service":"Shop","purposes":[{"purpose":"order updates"},{"purpose":"newsletter"}]},
+                            {"service":"Blog","purposes":["digest"]}]}"#,
+        );
+        let key = Some("mia@example.com".to_string());
+        let at = "2025-03-03T11:06:40Z".to_string();
+        assert_eq!(
+            rows,
+            [
+                (
+                    key.clone(),
+                    EventKind::OptIn,
+                    at.clone(),
+                    "order updates".to_string()
+                ),
+                (
+                    key.clone(),
+                    EventKind::OptIn,
+                    at.clone(),
+                    "newsletter".to_string()
+                ),
+                (
+                    key.clone(),
+                    EventKind::OptIn,
+                    at.clone(),
+                    "digest".to_string()
+                ),
+            ]
+        );
+        // v1.0 names, seconds, a revoked state, no purposes.
+        let rows = parse_values(
+            r#"{"consentReceiptID":"r2","subject":"b@example.com","iat":1435367226,"state":"REVOKED"}"#,
+        );
+        assert_eq!(
+            rows,
+            [(
+                Some("b@example.com".to_string()),
+                EventKind::Withdraw,
+                "2015-06-27T01:07:06Z".to_string(),
+                String::new()
+            )]
+        );
+    }
+
+    #[test]
+    fn iso_27560_records_nest_purposes_and_state() {
+        let rows = parse_values(
+            r#"{"pii_principal_id":"c@example.com","event_state":"dpv:ConsentWithdrawn",
+                "event_time":"2025-01-01T00:00:00Z","purposes":[{"purpose":"newsletter","lawful_basis":"consent"}]}"#,
+        );
+        assert_eq!(
+            rows,
+            [(
+                Some("c@example.com".to_string()),
+                EventKind::Withdraw,
+                "2025-01-01T00:00:00Z".to_string(),
+                "newsletter".to_string()
+            )]
+        );
     }
 }

@@ -777,6 +777,27 @@ fn strict_stops_at_the_first_malformed_row() {
             .contains("hint: fix the row, or run without --strict")
     );
     assert!(!out.exists(), "no output is left behind");
+
+    // A consent log's first malformed row stops the run the same way.
+    let result = run(listaudit()
+        .args([
+            "audit",
+            "tests/fixtures/rules/D003/subscribers.csv",
+            "--strict",
+            "-c",
+            "tests/fixtures/rules/D003/consent.csv",
+            "-o",
+        ])
+        .arg(&out));
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .contains("D003/consent.csv: row 9 (line 10): row has no email address"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "no output is left behind");
 }
 
 #[test]
