@@ -15,7 +15,7 @@ use crate::consent::{ConsentIndex, EventRef, IndexBuilder, Location};
 use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
-    RawRecord, Suppressions, map_columns, open, read_header, shape_problem,
+    ParsedEvent, RawRecord, Suppressions, map_columns, open, read_header, shape_problem,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
@@ -280,37 +280,12 @@ impl<'s> Audit<'s> {
                         .collect()
                 };
                 for (row, line, key, found) in rows.into_iter().flatten() {
-                    for (rule, message) in found.problems {
-                        if policy.enabled(rule) {
-                            self.findings.push(Finding {
-                                rule,
-                                level: policy.level(rule),
-                                input,
-                                row,
-                                line,
-                                email: key.clone(),
-                                message,
-                            });
-                        }
-                    }
-                    for event in found.events {
-                        let purpose_fit = if event.purpose.is_empty() {
-                            // The export is the list: its consent is for it.
-                            crate::consent::PurposeFit::Covers
-                        } else {
-                            purposes.classify(&event.purpose)
-                        };
-                        let event_ref = EventRef {
-                            kind: event.kind,
-                            time: event.time,
-                            at: Location { input, row },
-                            purpose_fit,
-                            purpose: builder.intern(&event.purpose),
-                            source: builder.intern(&event.source),
-                            has_ip: event.has_ip,
-                            has_collection_point: event.has_collection_point,
-                        };
-                        builder.push(key.clone(), event_ref);
+                    let at = Location { input, row };
+                    self.findings.extend(found.problems.into_iter().filter_map(
+                        |(rule, message)| Finding::reported(policy, rule, at, line, &key, message),
+                    ));
+                    for event in &found.events {
+                        push_event(builder, &key, at, &event.to_parsed(purposes));
                     }
                 }
                 builder.flush();
@@ -365,34 +340,16 @@ impl<'s> Audit<'s> {
                     {
                         first_malformed = Some((row.row, row.line, message.clone()));
                     }
-                    for (rule, message) in row.problems {
-                        if policy.enabled(rule) {
-                            findings.push(Finding {
-                                rule,
-                                level: policy.level(rule),
-                                input,
-                                row: row.row,
-                                line: row.line,
-                                email: row.key.clone().unwrap_or_default(),
-                                message,
-                            });
-                        }
-                    }
-                    if let (Some(key), Some(event)) = (row.key, row.event) {
-                        let event_ref = EventRef {
-                            kind: event.kind,
-                            time: event.time,
-                            at: Location {
-                                input,
-                                row: row.row,
-                            },
-                            purpose_fit: event.purpose_fit,
-                            purpose: builder.intern(&event.purpose),
-                            source: builder.intern(&event.source),
-                            has_ip: event.has_ip,
-                            has_collection_point: event.has_collection_point,
-                        };
-                        builder.push(key, event_ref);
+                    let at = Location {
+                        input,
+                        row: row.row,
+                    };
+                    let email = row.key.as_deref().unwrap_or_default();
+                    findings.extend(row.problems.into_iter().filter_map(|(rule, message)| {
+                        Finding::reported(policy, rule, at, row.line, email, message)
+                    }));
+                    if let (Some(key), Some(event)) = (&row.key, &row.event) {
+                        push_event(&mut builder, key, at, event);
                     }
                 }
                 builder.flush();
@@ -437,17 +394,16 @@ impl<'s> Audit<'s> {
             let bar = self.progress.reading(&source.display());
             let (file, bad) = suppressions.read(source, input, &bar)?;
             bar.finish_and_clear();
-            if policy.enabled(RuleId::D003) {
-                self.findings.extend(bad.into_iter().map(|entry| Finding {
-                    rule: RuleId::D003,
-                    level: policy.level(RuleId::D003),
-                    input,
-                    row: entry.at.row,
-                    line: entry.line,
-                    email: String::new(),
-                    message: entry.message,
-                }));
-            }
+            self.findings.extend(bad.into_iter().filter_map(|entry| {
+                Finding::reported(
+                    policy,
+                    RuleId::D003,
+                    entry.at,
+                    entry.line,
+                    "",
+                    entry.message,
+                )
+            }));
             inputs.push(InputInfo {
                 path: file.name,
                 kind: FileKind::Suppression.as_str(),
@@ -492,4 +448,20 @@ impl<'s> Audit<'s> {
                 message: "consent events for an address that is in no subscriber file".to_string(),
             }));
     }
+}
+
+/// Folds one parsed event (from a consent log or an export row) into the
+/// index under its address.
+fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &ParsedEvent<'_>) {
+    let event_ref = EventRef {
+        kind: event.kind,
+        time: event.time,
+        at,
+        purpose_fit: event.purpose_fit,
+        purpose: builder.intern(&event.purpose),
+        source: builder.intern(&event.source),
+        has_ip: event.has_ip,
+        has_collection_point: event.has_collection_point,
+    };
+    builder.push(key.to_string(), event_ref);
 }

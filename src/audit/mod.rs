@@ -28,6 +28,28 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// The finding of `rule` at a row, when the policy enables the rule.
+    pub fn reported(
+        policy: &Policy,
+        rule: RuleId,
+        at: crate::consent::Location,
+        line: u64,
+        email: &str,
+        message: String,
+    ) -> Option<Finding> {
+        policy.enabled(rule).then(|| Finding {
+            rule,
+            level: policy.level(rule),
+            input: at.input,
+            row: at.row,
+            line,
+            email: email.to_string(),
+            message,
+        })
+    }
+}
+
 /// One input file as the report describes it.
 #[derive(Clone, Debug, Serialize)]
 pub struct InputInfo {

@@ -225,7 +225,9 @@ impl<'a> SubscriberPass<'a> {
                 };
             }
         }
-        let text = shape.encoding.decode_lossy(cell);
+        // Decoded once; an undecodable cell only gets here when D003 is
+        // off, and is then read with replacement characters.
+        let text = decoded.unwrap_or_else(|_| String::from_utf8_lossy(cell));
         let text = crate::input::strip_safety_prefix(text.trim());
         let Some(key) = normalize(text) else {
             let mut findings = SmallVec::new();

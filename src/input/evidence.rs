@@ -15,11 +15,14 @@ use std::borrow::Cow;
 use smallvec::SmallVec;
 
 use super::archive::mailchimp_status_prefix;
+use super::consent_log::ParsedEvent;
 use super::delimited::MappedFile;
 use super::encoding::Encoding;
 use super::format::Field;
 use super::record::RawRecord;
-use crate::consent::{EventKind, TimeRules, Timestamp, parse_timestamp_with};
+use crate::consent::{
+    EventKind, PurposeFit, PurposeMatcher, TimeRules, Timestamp, parse_timestamp_with,
+};
 use crate::rules::RuleId;
 use crate::text::fold;
 
@@ -106,6 +109,27 @@ pub fn parse_flag(cell: &str) -> Option<bool> {
     }
 }
 
+impl ExportEvent {
+    /// The event as consent logs produce it. An export is the list it was
+    /// exported from, so an event without a stated purpose is consent for
+    /// that list.
+    pub fn to_parsed(&self, purposes: &PurposeMatcher) -> ParsedEvent<'_> {
+        ParsedEvent {
+            kind: self.kind,
+            time: self.time,
+            purpose_fit: if self.purpose.is_empty() {
+                PurposeFit::Covers
+            } else {
+                purposes.classify(&self.purpose)
+            },
+            purpose: Cow::Borrowed(&self.purpose),
+            source: Cow::Borrowed(&self.source),
+            has_ip: self.has_ip,
+            has_collection_point: self.has_collection_point,
+        }
+    }
+}
+
 /// One consent event read from an export row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportEvent {
@@ -181,15 +205,11 @@ impl EvidenceReader {
     /// `None` when empty or unreadable.
     fn cell<'r>(&self, record: &'r RawRecord, field: Field) -> Option<Cow<'r, str>> {
         let (i, _) = self.column(field)?;
-        let text = self.encoding.decode(record.get(i)?).ok()?;
-        let trimmed = strip_safety_prefix(text.trim());
-        if trimmed.is_empty() {
-            return None;
-        }
-        Some(match text {
+        let text = match self.encoding.decode(record.get(i)?).ok()? {
             Cow::Borrowed(t) => Cow::Borrowed(strip_safety_prefix(t.trim())),
-            Cow::Owned(_) => Cow::Owned(trimmed.to_string()),
-        })
+            Cow::Owned(t) => Cow::Owned(strip_safety_prefix(t.trim()).to_string()),
+        };
+        (!text.is_empty()).then_some(text)
     }
 
     fn time(
@@ -217,12 +237,10 @@ impl EvidenceReader {
     }
 
     fn has_ip(&self, record: &RawRecord, field: Field) -> bool {
-        self.cell(record, field).is_some_and(|ip| {
-            !matches!(
-                fold(&ip).as_str(),
-                "nodata" | "0" | "0000" | "none" | "unknown" | "na"
-            )
-        })
+        // Placeholders tools write for "no IP" (Sendy's `No data`).
+        const NONE: [&str; 6] = ["no data", "0", "0.0.0.0", "none", "unknown", "n/a"];
+        self.cell(record, field)
+            .is_some_and(|ip| !NONE.iter().any(|n| ip.eq_ignore_ascii_case(n)))
     }
 
     /// The evidence of one row.

@@ -114,20 +114,6 @@ impl Field {
         Field::ALL.into_iter().find(|f| fold(f.as_str()) == folded)
     }
 
-    /// Whether the field is a time (read with the timestamp parser).
-    pub fn is_time(self) -> bool {
-        matches!(
-            self,
-            Field::Timestamp
-                | Field::StatusTime
-                | Field::OptinTime
-                | Field::ConfirmTime
-                | Field::UnsubTime
-                | Field::CleanTime
-                | Field::CreatedAt
-        )
-    }
-
     /// Whether a subscriber export's column of this field is consent
     /// evidence (so the file is read for evidence before it is audited).
     pub fn is_evidence(self) -> bool {

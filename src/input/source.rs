@@ -82,15 +82,6 @@ impl InputSource {
         }
     }
 
-    /// Whether the input is standard input, read directly or spooled.
-    pub fn is_stdin(&self) -> bool {
-        match self {
-            InputSource::Stdin => true,
-            InputSource::Spooled(spool) => spool.name == "<stdin>",
-            InputSource::Path(_) => false,
-        }
-    }
-
     /// The file stem used to name per-input outputs (`cleaned-<stem>.csv`).
     pub fn stem(&self) -> String {
         match self {
