@@ -126,7 +126,7 @@ impl Field {
 pub struct FormatDef {
     pub name: &'static str,
     pub kind: FileKind,
-    pub detect: Fingerprint,
+    pub detect: Detection,
     /// Per field, the folded header names that hold it, best first.
     pub columns: &'static [(Field, &'static [&'static str])],
     /// Fields without which the file cannot be used.
@@ -151,31 +151,49 @@ pub struct Fingerprint {
     pub delimiter: Option<u8>,
 }
 
-const GENERIC: Fingerprint = Fingerprint {
-    all: &[],
-    any: &[],
-    delimiter: None,
+/// How a format is told apart from others.
+#[derive(Debug)]
+pub enum Detection {
+    /// By the names in its header.
+    Header(Fingerprint),
+    /// By the file's shape (Mailman's one column without a header).
+    Shape,
+    /// The generic format of a kind: whatever no other format claims.
+    Fallback,
+}
+
+/// What most subscriber formats share; entries say how they differ.
+const SUBSCRIBERS: FormatDef = FormatDef {
+    name: "generic",
+    kind: FileKind::Subscribers,
+    detect: Detection::Fallback,
+    columns: &[],
+    required: &[Field::Email],
+    date_order: None,
+    confirm_needs_optin: false,
 };
 
 impl FormatDef {
     pub fn is_generic(&self) -> bool {
-        self.detect.all.is_empty() && self.detect.any.is_empty()
+        matches!(self.detect, Detection::Fallback)
     }
 
     /// Whether the format can be told from a header, and how well it fits
     /// (0 to 1).
     fn confidence(&self, folded: &[String], delimiter: u8) -> Option<f64> {
+        let Detection::Header(fingerprint) = &self.detect else {
+            return None;
+        };
         let has = |entry: &str| entry.split('|').any(|n| folded.iter().any(|h| h == n));
-        if !self.detect.all.iter().all(|e| has(e))
-            || !(self.detect.any.is_empty() || self.detect.any.iter().any(|e| has(e)))
+        if !fingerprint.all.iter().all(|e| has(e))
+            || !(fingerprint.any.is_empty() || fingerprint.any.iter().any(|e| has(e)))
         {
             return None;
         }
-        let mut known: Vec<&str> = self
-            .detect
+        let mut known: Vec<&str> = fingerprint
             .all
             .iter()
-            .chain(self.detect.any)
+            .chain(fingerprint.any)
             .flat_map(|e| e.split('|'))
             .collect();
         known.extend(
@@ -187,7 +205,7 @@ impl FormatDef {
         known.dedup();
         let seen = known.iter().filter(|n| has(n)).count();
         let mut confidence = 0.7 + 0.25 * seen as f64 / known.len().max(1) as f64;
-        if self.detect.delimiter == Some(delimiter) {
+        if fingerprint.delimiter == Some(delimiter) {
             confidence += 0.05;
         }
         Some((confidence.min(1.0) * 100.0).round() / 100.0)
@@ -383,12 +401,11 @@ const CREATED_NAMES: &[&str] = &[
 pub static FORMATS: &[FormatDef] = &[
     FormatDef {
         name: "mailchimp",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["leid", "euid", "memberrating"],
             any: &[],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, EMAIL_COLUMN_NAMES),
             (Field::OptinTime, &["optintime"]),
@@ -399,14 +416,12 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::CleanTime, &["cleantime"]),
             (Field::Source, &["source"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
         confirm_needs_optin: true,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "brevo",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email"],
             any: &[
                 "addedtime",
@@ -416,7 +431,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "extid",
             ],
             delimiter: Some(b';'),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::DoubleOptIn, &["doubleoptin"]),
@@ -426,14 +441,12 @@ pub static FORMATS: &[FormatDef] = &[
             ),
             (Field::CreatedAt, &["addedtime"]),
         ],
-        required: &[Field::Email],
         date_order: Some(DateOrder::DayFirst),
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "listmonk",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &[
                 "uuid",
                 "email",
@@ -444,20 +457,17 @@ pub static FORMATS: &[FormatDef] = &[
             ],
             any: &[],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::Status, &["status"]),
             (Field::CreatedAt, &["createdat"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "hubspot",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["recordid|recordidcontact"],
             any: &[
                 "marketingcontactstatus",
@@ -467,7 +477,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "createdate",
             ],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email", "emailaddress"]),
             (Field::LegalBasis, &["legalbasisforprocessingcontactsdata"]),
@@ -476,18 +486,15 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::Source, &["originalsource"]),
             (Field::CreatedAt, &["createdate"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "klaviyo",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email"],
             any: &["klaviyoid", "emailmarketingconsent"],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::Status, &["emailmarketingconsent"]),
@@ -496,18 +503,15 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::Source, &["source"]),
             (Field::CreatedAt, &["profilecreatedon", "dateadded"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "sendy",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email", "optinmethod"],
             any: &["signedupfrom", "addedvia", "gdpr"],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::OptinTime, &["joined"]),
@@ -517,14 +521,11 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::Status, &["status"]),
             (Field::DoubleOptIn, &["optinmethod"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "phplist",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email"],
             any: &[
                 "isthissubscriberconfirmed",
@@ -532,7 +533,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "listmembership",
             ],
             delimiter: Some(b'\t'),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::DoubleOptIn, &["isthissubscriberconfirmed"]),
@@ -540,53 +541,44 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::OptinIp, &["ip"]),
             (Field::CreatedAt, &["entered"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "substack",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email", "emaildisabled"],
             any: &["activesubscription", "expiry", "createdat"],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email"]),
             (Field::Unsubscribed, &["emaildisabled"]),
             (Field::CreatedAt, &["createdat"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "campaign-monitor",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["listjoineddate"],
             any: &["emailaddress", "email"],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["emailaddress", "email"]),
             (Field::OptinTime, &["listjoineddate"]),
             (Field::Status, &["state"]),
             (Field::StatusTime, &["date"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "mailerlite",
-        kind: FileKind::Subscribers,
-        detect: Fingerprint {
+        detect: Detection::Header(Fingerprint {
             all: &["email|subscriber"],
             any: &["optedinat", "optinip"],
             delimiter: Some(b','),
-        },
+        }),
         columns: &[
             (Field::Email, &["email", "subscriber"]),
             (Field::OptinTime, &["subscribedat", "subscribed"]),
@@ -597,28 +589,18 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::Status, &["status"]),
             (Field::CreatedAt, &["createdat"]),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "mailman",
-        kind: FileKind::Subscribers,
         // Told by its shape (one column, no header), not by a header.
-        detect: Fingerprint {
-            all: &["\u{0}mailman"],
-            any: &[],
-            delimiter: None,
-        },
+        detect: Detection::Shape,
         columns: &[(Field::Email, &[])],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "generic",
-        kind: FileKind::Subscribers,
-        detect: GENERIC,
+        detect: Detection::Fallback,
         columns: &[
             (Field::Email, EMAIL_COLUMN_NAMES),
             (Field::OptinTime, OPTIN_TIME_NAMES),
@@ -649,14 +631,12 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::Purpose, &["purpose", "consentpurpose"]),
             (Field::CreatedAt, CREATED_NAMES),
         ],
-        required: &[Field::Email],
-        date_order: None,
-        confirm_needs_optin: false,
+        ..SUBSCRIBERS
     },
     FormatDef {
         name: "generic",
         kind: FileKind::Consent,
-        detect: GENERIC,
+        detect: Detection::Fallback,
         columns: CONSENT_LOG_COLUMNS,
         required: &[Field::Email, Field::Event],
         date_order: None,
@@ -665,7 +645,7 @@ pub static FORMATS: &[FormatDef] = &[
     FormatDef {
         name: "generic",
         kind: FileKind::Suppression,
-        detect: GENERIC,
+        detect: Detection::Fallback,
         columns: &[(Field::Email, EMAIL_COLUMN_NAMES)],
         required: &[Field::Email],
         date_order: None,
@@ -1069,9 +1049,11 @@ mod tests {
                 "{}",
                 format.name
             );
-            for entry in format.detect.all.iter().chain(format.detect.any) {
-                for name in entry.split('|').filter(|n| !n.starts_with('\u{0}')) {
-                    assert_eq!(fold(name), name, "{}: {name}", format.name);
+            if let Detection::Header(fingerprint) = &format.detect {
+                for entry in fingerprint.all.iter().chain(fingerprint.any) {
+                    for name in entry.split('|') {
+                        assert_eq!(fold(name), name, "{}: {name}", format.name);
+                    }
                 }
             }
         }
