@@ -11,7 +11,8 @@ use crate::consent::PurposeMatcher;
 use crate::error::Result;
 use crate::input::{
     ConsentLog, EmailFoundBy, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
-    RawRecord, Status, detect, looks_like_digest_list, map_columns, open, read_header,
+    RawRecord, Status, Suppressions, detect, looks_like_digest_list, map_columns, open,
+    read_header,
 };
 use crate::settings::ReadingSettings;
 
@@ -91,34 +92,17 @@ fn inspect_one(
 ) -> Result<Inspection> {
     let name = source.display();
     let opened = open(source, bar)?;
-    let first = opened
-        .prefix
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(&opened.prefix)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .copied();
-    if matches!(first, Some(b'{' | b'[')) {
+    if matches!(opened.first_byte(), Some(b'{' | b'[')) {
         drop(opened);
         return inspect_consent_log(source, reading, bar);
     }
     if looks_like_digest_list(&opened.prefix) {
-        let rows = opened
-            .prefix
-            .split(|&b| b == b'\n')
-            .filter(|l| {
-                let t = String::from_utf8_lossy(l);
-                let t = t.trim();
-                !t.is_empty() && !t.starts_with('#')
-            })
-            .count() as u64;
+        drop(opened);
+        // Read as the audit reads `--suppress` files.
+        let (file, _) = Suppressions::default().read(source, 0, bar)?;
         let mut inspection = blank(name, "suppression", "sha256");
-        inspection.encoding = "utf-8".to_string();
-        inspection.rows = if opened.complete() {
-            rows
-        } else {
-            count_lines(source, bar)?
-        };
+        inspection.encoding = file.encoding.to_string();
+        inspection.rows = file.rows;
         return Ok(inspection);
     }
     let file = read_header(opened)?;
@@ -224,22 +208,6 @@ fn count_rows(mapped: &mut MappedFile) -> Result<u64> {
             return Ok(rows);
         }
     }
-}
-
-fn count_lines(source: &InputSource, bar: &ProgressBar) -> Result<u64> {
-    use std::io::BufRead;
-    let opened = open(source, bar)?;
-    let mut rows = 0;
-    for line in std::io::BufReader::new(opened.reader).split(b'\n') {
-        let line = line.map_err(|e| {
-            crate::error::Error::input(&source.display(), crate::error::describe_io(&e))
-        })?;
-        let text = String::from_utf8_lossy(&line);
-        if !text.trim().is_empty() && !text.trim().starts_with('#') {
-            rows += 1;
-        }
-    }
-    Ok(rows)
 }
 
 fn inspect_consent_log(

@@ -218,16 +218,6 @@ impl AuditSettings {
 
         let reading =
             ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), policy.date_order)?;
-        for source in &subscribers {
-            if let InputSource::Path(path) = source
-                && path.is_dir()
-            {
-                return Err(
-                    Error::input(&source.display(), "is a directory, not a file")
-                        .with_hint("name the export files themselves"),
-                );
-            }
-        }
         let subscribers = expand_subscriber_inputs(subscribers)?;
 
         let outputs = plan_outputs(args, &subscribers)?;

@@ -202,13 +202,7 @@ impl ConsentLog {
         progress: &ProgressBar,
     ) -> Result<ConsentLog> {
         let opened = open(source, progress)?;
-        let first = opened
-            .prefix
-            .strip_prefix(b"\xef\xbb\xbf")
-            .unwrap_or(&opened.prefix)
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .copied();
+        let first = opened.first_byte();
         let json_encoding = if opened.prefix.starts_with(b"\xef\xbb\xbf") {
             Encoding::Utf8Bom
         } else {

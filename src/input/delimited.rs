@@ -31,6 +31,17 @@ pub struct Opened {
 }
 
 impl Opened {
+    /// The first byte that is not a byte-order mark or white space: `{` or
+    /// `[` for JSON.
+    pub fn first_byte(&self) -> Option<u8> {
+        self.prefix
+            .strip_prefix(b"\xef\xbb\xbf")
+            .unwrap_or(&self.prefix)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied()
+    }
+
     /// Whether the sniffed prefix is the whole file.
     pub fn complete(&self) -> bool {
         self.prefix.len() < SNIFF_BYTES

@@ -147,27 +147,26 @@ impl Suppressions {
     }
 }
 
-/// Whether a file is a list of SHA-256 digests (as `erase` writes them).
-pub fn looks_like_digest_list(prefix: &[u8]) -> bool {
+/// The first line of a file that is not blank or a comment, trimmed.
+fn first_entry(prefix: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(prefix);
     text.trim_start_matches('\u{feff}')
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .is_some_and(|line| parse_digest(line).is_some())
+        .map(str::to_string)
+}
+
+/// Whether a file is a list of SHA-256 digests (as `erase` writes them).
+pub fn looks_like_digest_list(prefix: &[u8]) -> bool {
+    first_entry(prefix).is_some_and(|line| parse_digest(&line).is_some())
 }
 
 /// Whether a file is a plain list rather than a CSV file with a header:
 /// its first line that is not blank or a comment is an entry itself (an
 /// address or a digest, with no delimiter in it).
 fn is_plain_list(prefix: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(prefix);
-    let first = text
-        .trim_start_matches('\u{feff}')
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'));
-    match first {
+    match first_entry(prefix).as_deref() {
         None => true,
         Some(line) => {
             parse_digest(line).is_some()

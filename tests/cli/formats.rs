@@ -284,6 +284,27 @@ fn inspect_reads_archives_and_consent_logs() {
     assert_eq!(found[3]["format"], "kantara");
     assert_eq!(found[3]["rows"], 2);
 
+    // A digest list is read as `audit --suppress` reads it.
+    let dir = tempfile::tempdir().unwrap();
+    let digests = dir.path().join("suppression.sha256");
+    fs::write(
+        &digests,
+        "# erased 2025-05-01\n0a4f8e6a8c3d1b7c2e5f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d\n\n1b5f8e6a8c3d1b7c2e5f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d\n",
+    )
+    .unwrap();
+    let result = run(listaudit()
+        .args(["inspect", "--format", "json"])
+        .arg(&digests));
+    let found = &result.json()[0];
+    assert_eq!(
+        (&found["kind"], &found["format"], &found["rows"]),
+        (
+            &Value::from("suppression"),
+            &Value::from("sha256"),
+            &Value::from(2)
+        )
+    );
+
     let substack = inspect(&["substack-export.zip"]);
     assert_eq!(substack.len(), 1, "posts.csv is not a list");
     assert_eq!(substack[0]["format"], "substack");
