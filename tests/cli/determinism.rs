@@ -8,9 +8,11 @@ use crate::util::{AS_OF, listaudit, run};
 
 /// A deterministic list of `n` subscribers covering every kind of row:
 /// clean, stale, withdrawn, erased, duplicated, invalid, malformed, plus
-/// events for addresses nobody subscribed with.
+/// events for addresses nobody subscribed with. Its status columns carry
+/// consent evidence of their own, so the export is read for evidence
+/// before it is audited.
 fn generate(dir: &Path, n: usize) {
-    let mut subscribers = String::from("Email Address,First Name,Notes\n");
+    let mut subscribers = String::from("Email Address,First Name,Notes,Status,Unsubscribed At\n");
     let mut consent = String::from("email,event,timestamp,purpose,source,ip\n");
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
@@ -23,13 +25,20 @@ fn generate(dir: &Path, n: usize) {
         let address = format!("person{i}@example.com");
         let kind = next() % 20;
         match kind {
-            0 => writeln!(subscribers, "{address},Dup,\"first, copy\"").unwrap(),
-            1 => writeln!(subscribers, "person{i}..x@example.com,Bad,").unwrap(),
+            0 => writeln!(subscribers, "{address},Dup,\"first, copy\",,").unwrap(),
+            1 => writeln!(subscribers, "person{i}..x@example.com,Bad,,,").unwrap(),
             2 => writeln!(subscribers, "{address},Short").unwrap(),
-            _ => writeln!(subscribers, "{},P{i},", address.to_uppercase()).unwrap(),
+            10 => writeln!(
+                subscribers,
+                "{address},P{i},,unsubscribed,2024-11-{:02} 10:00:00",
+                1 + i % 28
+            )
+            .unwrap(),
+            11 => writeln!(subscribers, "{address},P{i},,subscribed,last week").unwrap(),
+            _ => writeln!(subscribers, "{},P{i},,subscribed,", address.to_uppercase()).unwrap(),
         }
         if kind == 0 {
-            writeln!(subscribers, "{address},Dup,second copy").unwrap();
+            writeln!(subscribers, "{address},Dup,second copy,,").unwrap();
         }
         let day = 1 + next() % 28;
         let year = if kind == 3 { 2021 } else { 2024 };
@@ -108,4 +117,17 @@ fn outputs_are_identical_for_one_and_four_threads() {
             "{code} rarely fires"
         );
     }
+    // The export's own columns were read: its withdrawals and its bad
+    // timestamps are findings too.
+    let findings = report["findings"].as_array().unwrap();
+    let from_export = |rule: &str, text: &str| {
+        findings
+            .iter()
+            .any(|f| f["rule"] == rule && f["message"].as_str().unwrap().contains(text))
+    };
+    assert!(from_export("R001", "subscribers.csv row"));
+    assert!(from_export(
+        "D001",
+        "timestamp 'last week' in column 'Unsubscribed At'"
+    ));
 }

@@ -57,9 +57,14 @@ pub fn run(cmd: &mut Command) -> Run {
 
 /// Runs `audit` with `args` at [`AS_OF`] and returns its JSON report.
 pub fn audit_json(args: &[&str]) -> (Run, Value) {
+    audit_json_at(AS_OF, args)
+}
+
+/// Runs `audit` with `args` at `as_of` and returns its JSON report.
+pub fn audit_json_at<S: AsRef<std::ffi::OsStr>>(as_of: &str, args: &[S]) -> (Run, Value) {
     let run = run(listaudit().arg("audit").args(args).args([
         "--as-of",
-        AS_OF,
+        as_of,
         "--format",
         "json",
         "--no-progress",
