@@ -7,18 +7,19 @@ use serde_json::json;
 use crate::audit;
 use crate::cli::{
     AuditArgs, AuditFormat, Cli, ColorWhen, Command, ExplainArgs, ExplainFormat, InspectArgs,
-    ListFormat, RulesArgs,
+    ListFormat, PolicyCommand, PolicyInitArgs, RulesArgs,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
 use crate::input::InputSource;
 use crate::inspect::{Inspection, inspect};
-use crate::output::{new_table, render_summary, write_report_json};
-use crate::policy::Policy;
-use crate::rules::{self, RULES};
-use crate::settings::{
-    AuditSettings, ReadingSettings, expand_subscriber_inputs, fail_level, resolve_policy,
+use crate::output::{
+    Addresses, AtomicFile, commit, new_table, render_markdown, render_summary, write_github,
+    write_junit, write_report_json,
 };
+use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
+use crate::rules::{self, RULES};
+use crate::settings::{AuditSettings, ReadingSettings, expand_subscriber_inputs, resolve_policy};
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
 
@@ -28,7 +29,37 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rules(args) => run_rules(args),
         Command::Explain(args) => run_explain(args),
         Command::Inspect(args) => run_inspect(args),
+        Command::Policy(PolicyCommand::Show(args)) => {
+            let policy = resolve_policy(&args.policy)?;
+            let text = render_policy(&policy);
+            stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Policy(PolicyCommand::Init(args)) => run_policy_init(args),
     }
+}
+
+fn run_policy_init(args: &PolicyInitArgs) -> Result<ExitStatus> {
+    if args.path.as_os_str() == "-" {
+        stdout_result(write_stdout(|out| out.write_all(INIT_TEMPLATE.as_bytes())))?;
+        return Ok(ExitStatus::Clean);
+    }
+    let shown = args.path.display().to_string();
+    if args.path.exists() && !args.force {
+        return Err(Error::usage(format!("{shown} exists; not overwriting it"))
+            .with_hint("pass --force to replace it, or name another path"));
+    }
+    let mut file = AtomicFile::create(&args.path)?;
+    file.write_all(INIT_TEMPLATE.as_bytes())
+        .map_err(|e| Error::output(&shown, e))?;
+    let ready = file.finish()?;
+    commit(vec![ready])?;
+    eprintln!(
+        "listaudit: wrote {}; edit it, then run `listaudit policy show --policy {}`",
+        sanitize_for_terminal(&shown),
+        sanitize_for_terminal(&shown)
+    );
+    Ok(ExitStatus::Clean)
 }
 
 fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
@@ -111,6 +142,11 @@ fn render_inspections(found: &[Inspection]) -> String {
 fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
     let settings = AuditSettings::resolve(args, stderr_is_terminal())?;
     let outcome = audit::run(&settings)?;
+    let addresses = if args.show_addresses {
+        Addresses::Shown
+    } else {
+        Addresses::Masked
+    };
     if !args.quiet {
         for notice in &outcome.notices {
             eprintln!("listaudit: note: {}", sanitize_for_terminal(notice));
@@ -121,6 +157,13 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
                 write_stdout(|out| out.write_all(render_summary(&outcome, colored).as_bytes()))
             }
             AuditFormat::Json => write_stdout(|out| write_report_json(&outcome, out)),
+            AuditFormat::Markdown => {
+                write_stdout(|out| out.write_all(render_markdown(&outcome, addresses).as_bytes()))
+            }
+            AuditFormat::Github => write_stdout(|out| write_github(&outcome, addresses, out)),
+            AuditFormat::Junit => {
+                write_stdout(|out| write_junit(&outcome, addresses, settings.gate.fail_on, out))
+            }
         };
         // A closed pipe (`| head`) is not an error; the exit status still
         // reports the findings.
@@ -130,9 +173,7 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
             return Err(Error::output("<stdout>", err));
         }
     }
-    let failing =
-        fail_level(args.fail_on).is_some_and(|level| outcome.summary.at_or_above(level) > 0);
-    Ok(if failing {
+    Ok(if settings.gate.fails(&outcome.summary) {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean
@@ -212,10 +253,24 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
     };
     match args.format {
         ExplainFormat::Text => {
-            stdout_result(write_stdout(|out| out.write_all(rule.doc.as_bytes())))?
+            // The levels come from the presets themselves, so the page can
+            // never disagree with what an audit does.
+            let mut text = rule.doc.trim_end().to_string();
+            text.push_str("\n\n## Level by preset\n\n");
+            for policy in crate::policy::preset_names().filter_map(Policy::preset) {
+                let basis = policy
+                    .basis_of(&format!("rules.{}", rule.code))
+                    .map_or(String::new(), |b| format!(" ({b})"));
+                text.push_str(&format!(
+                    "- `{}`: {}{basis}\n",
+                    policy.name,
+                    policy.level(rule.id)
+                ));
+            }
+            stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?
         }
         ExplainFormat::Json => {
-            let levels: serde_json::Map<String, serde_json::Value> = Policy::preset_names()
+            let levels: serde_json::Map<String, serde_json::Value> = crate::policy::preset_names()
                 .filter_map(Policy::preset)
                 .map(|p| (p.name.clone(), p.level(rule.id).as_str().into()))
                 .collect();

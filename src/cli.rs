@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+use crate::policy::SelectionOp;
 
 const AUDIT_EXAMPLES: &str = "\
 EXAMPLES:
@@ -14,8 +16,11 @@ EXAMPLES:
   listaudit audit export.csv -c optins.jsonl -s suppression.txt \\
       --policy de-strict --as-of 2025-06-30 -o audit-out
 
-  # CI gate: machine-readable output, fail on warnings too
-  listaudit audit list.csv -c consent.csv --format json --fail-on warning > audit.json
+  # CI gate: annotations in a GitHub Actions log, fail when over 5% would go
+  listaudit audit list.csv -c consent.csv --format github --max-removed 5%
+
+  # Only the rights rules, and double opt-in as an error
+  listaudit audit list.csv -c consent.csv --select R --level C005=error
 
 OUTPUTS (--out-dir DIR):
   cleaned.csv    rows without an error finding, byte for byte as in the input
@@ -35,6 +40,8 @@ EXAMPLES:
   listaudit inspect export.csv
   listaudit rules
   listaudit explain C004
+  listaudit policy show --policy de-strict
+  listaudit policy init policy.toml
 
 EXIT STATUS:
   0 clean, 1 findings at or above --fail-on, 2 usage or input error";
@@ -74,6 +81,41 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Show what was detected in files: format, encoding, delimiter, columns, rows
     Inspect(InspectArgs),
+    /// Show the effective policy, or write a policy file to start from
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the effective policy as TOML, with the basis of each parameter
+    Show(PolicyShowArgs),
+    /// Write a commented policy file to start from
+    Init(PolicyInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyShowArgs {
+    /// A preset (eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl,
+    /// us-can-spam) or a policy file
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PRESET|FILE",
+        default_value = "eu-gdpr"
+    )]
+    pub policy: String,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyInitArgs {
+    /// Where to write the file; `-` prints it
+    #[arg(value_name = "PATH", default_value = "policy.toml")]
+    pub path: PathBuf,
+
+    /// Replace the file if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -91,9 +133,33 @@ pub struct AuditArgs {
     #[arg(short = 's', long = "suppress", value_name = "FILE")]
     pub suppress: Vec<PathBuf>,
 
-    /// Policy preset: eu-gdpr or de-strict
-    #[arg(short = 'p', long, value_name = "PRESET", default_value = "eu-gdpr")]
+    /// Policy: a preset (eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl,
+    /// us-can-spam) or a TOML policy file
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PRESET|FILE",
+        default_value = "eu-gdpr"
+    )]
     pub policy: String,
+
+    /// Run only these rules: codes, names or prefixes, comma-separated
+    /// (`C001,R`, `stale-consent`); repeatable
+    #[arg(long, value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (codes, names or prefixes); repeatable
+    #[arg(long, value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Set a rule's level: error, warning, info or off (`C005=error`);
+    /// repeatable. Of --select, --ignore and --level the later flag wins
+    #[arg(long, value_name = "CODE=LEVEL")]
+    pub level: Vec<String>,
+
+    /// --select, --ignore and --level in command-line order.
+    #[arg(skip)]
+    pub selection: Vec<SelectionOp>,
 
     /// Reference instant for every time rule: RFC 3339 or YYYY-MM-DD (UTC
     /// midnight) [default: now]
@@ -136,8 +202,19 @@ pub struct AuditArgs {
     pub format: AuditFormat,
 
     /// Exit with status 1 when a finding at or above this level exists
-    #[arg(long, value_enum, default_value_t = FailOn::Error, value_name = "LEVEL")]
-    pub fail_on: FailOn,
+    /// [default: the policy's, error]
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit with status 1 when more than N rows, or P% of the rows, would
+    /// be removed; without --fail-on it is the only threshold
+    #[arg(long, value_name = "N|P%")]
+    pub max_removed: Option<String>,
+
+    /// Show full addresses in markdown, github and junit output (masked by
+    /// default: CI logs are widely visible)
+    #[arg(long)]
+    pub show_addresses: bool,
 
     /// Worker threads [default: number of CPUs]
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -213,8 +290,13 @@ pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 
-    /// Show levels under this policy preset
-    #[arg(short = 'p', long, value_name = "PRESET", default_value = "eu-gdpr")]
+    /// Show levels under this policy (a preset or a policy file)
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PRESET|FILE",
+        default_value = "eu-gdpr"
+    )]
     pub policy: String,
 }
 
@@ -241,6 +323,12 @@ pub enum AuditFormat {
     Table,
     /// The report document (as report.json)
     Json,
+    /// A summary and the top findings, for pull requests and tickets
+    Markdown,
+    /// GitHub Actions workflow annotations
+    Github,
+    /// JUnit XML: one test suite per rule, one test case per finding
+    Junit,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -262,10 +350,56 @@ pub enum ExplainFormat {
     Json,
 }
 
+impl Cli {
+    /// Parses the process arguments, exiting on a usage error as clap does.
+    pub fn parse_ordered() -> Cli {
+        let matches = Cli::command().get_matches();
+        Cli::from_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses arguments (tests, embedding).
+    pub fn try_parse_ordered<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        Cli::from_matches(&matches)
+    }
+
+    fn from_matches(matches: &ArgMatches) -> Result<Cli, clap::Error> {
+        let mut cli = Cli::from_arg_matches(matches)?;
+        if let Command::Audit(args) = &mut cli.command
+            && let Some(("audit", sub)) = matches.subcommand()
+        {
+            args.selection = selection_in_order(sub);
+        }
+        Ok(cli)
+    }
+}
+
+/// --select, --ignore and --level with their positions, so that the later
+/// flag wins whatever its kind.
+fn selection_in_order(matches: &ArgMatches) -> Vec<SelectionOp> {
+    let mut ops: Vec<(usize, SelectionOp)> = Vec::new();
+    for (id, make) in [
+        ("select", SelectionOp::Select as fn(String) -> SelectionOp),
+        ("ignore", SelectionOp::Ignore),
+        ("level", SelectionOp::SetLevel),
+    ] {
+        if let (Some(values), Some(indices)) =
+            (matches.get_many::<String>(id), matches.indices_of(id))
+        {
+            ops.extend(indices.zip(values.map(|v| make(v.clone()))));
+        }
+    }
+    ops.sort_by_key(|(index, _)| *index);
+    ops.into_iter().map(|(_, op)| op).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn definition_is_consistent() {
@@ -293,8 +427,38 @@ mod tests {
         assert_eq!(args.subscribers.len(), 2);
         assert_eq!(args.consent.len(), 2);
         assert_eq!(args.policy, "eu-gdpr");
-        assert_eq!(args.fail_on, FailOn::Error);
+        assert_eq!(args.fail_on, None);
         assert_eq!(args.format, AuditFormat::Table);
+    }
+
+    #[test]
+    fn selection_flags_keep_their_order() {
+        let cli = Cli::try_parse_ordered([
+            "listaudit",
+            "audit",
+            "a.csv",
+            "--level",
+            "C005=error",
+            "--ignore",
+            "H",
+            "--select",
+            "C,R",
+            "--level",
+            "H002=warning",
+        ])
+        .unwrap();
+        let Command::Audit(args) = cli.command else {
+            panic!("not audit")
+        };
+        assert_eq!(
+            args.selection,
+            [
+                SelectionOp::SetLevel("C005=error".into()),
+                SelectionOp::Ignore("H".into()),
+                SelectionOp::Select("C,R".into()),
+                SelectionOp::SetLevel("H002=warning".into()),
+            ]
+        );
     }
 
     #[test]

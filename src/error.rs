@@ -18,6 +18,8 @@ pub struct Error {
 pub enum ErrorKind {
     /// Bad arguments or flags.
     Usage,
+    /// A policy that cannot be used: unknown preset, bad policy file.
+    Policy,
     /// An input file that cannot be read as what it should be.
     Input,
     /// An output that cannot be written.
@@ -27,6 +29,11 @@ pub enum ErrorKind {
 impl Error {
     pub fn usage(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::Usage, message.into())
+    }
+
+    /// A policy problem; `message` names the file, line and column.
+    pub fn policy(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Policy, message.into())
     }
 
     /// An input problem: `what` is the file's name as the user gave it.

@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use listaudit::cli::Cli;
 use listaudit::{ExitStatus, app};
 
@@ -11,7 +10,7 @@ use listaudit::{ExitStatus, app};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_ordered();
     let color = cli.color;
     match app::run(cli) {
         Ok(status) => status.into(),

@@ -21,6 +21,70 @@ pub struct AuditSettings {
     pub outputs: OutputPlan,
     pub jobs: usize,
     pub show_progress: bool,
+    /// When the run exits with status 1.
+    pub gate: Gate,
+}
+
+/// The CI threshold: findings at a level, or too many removed rows.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Gate {
+    /// Findings at or above this level fail the run; `None`: never.
+    pub fail_on: Option<Level>,
+    pub max_removed: Option<MaxRemoved>,
+}
+
+/// `--max-removed N` or `P%`.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub enum MaxRemoved {
+    Rows(u64),
+    Percent(f64),
+}
+
+impl MaxRemoved {
+    pub fn parse(text: &str) -> Result<MaxRemoved> {
+        let trimmed = text.trim();
+        let bad = || {
+            Error::usage(format!("invalid --max-removed '{trimmed}'")).with_hint(
+                "give a number of rows (--max-removed 50) or a percentage (--max-removed 2.5%)",
+            )
+        };
+        if let Some(percent) = trimmed.strip_suffix('%') {
+            let value: f64 = percent.trim().parse().map_err(|_| bad())?;
+            if !(0.0..=100.0).contains(&value) {
+                return Err(bad());
+            }
+            return Ok(MaxRemoved::Percent(value));
+        }
+        trimmed.parse().map(MaxRemoved::Rows).map_err(|_| bad())
+    }
+
+    /// Whether `removed` of `rows` is over the threshold.
+    pub fn exceeded(self, removed: u64, rows: u64) -> bool {
+        match self {
+            MaxRemoved::Rows(n) => removed > n,
+            MaxRemoved::Percent(p) => rows > 0 && removed as f64 * 100.0 / rows as f64 > p,
+        }
+    }
+}
+
+impl std::fmt::Display for MaxRemoved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxRemoved::Rows(n) => write!(f, "{n} rows"),
+            MaxRemoved::Percent(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+impl Gate {
+    /// Whether an outcome fails the run.
+    pub fn fails(&self, summary: &crate::audit::Summary) -> bool {
+        self.fail_on
+            .is_some_and(|level| summary.at_or_above(level) > 0)
+            || self
+                .max_removed
+                .is_some_and(|max| max.exceeded(summary.removed, summary.rows))
+    }
 }
 
 /// How inputs are read: column overrides, time rules, strictness.
@@ -152,18 +216,13 @@ impl OutputPlan {
     }
 }
 
-/// The policy preset named on the command line (`--policy`).
+/// The policy named on the command line (`--policy`): a preset or a file.
 pub fn resolve_policy(name: &str) -> Result<Policy> {
-    Policy::preset(name).ok_or_else(|| {
-        Error::usage(format!("unknown policy '{name}'")).with_hint(format!(
-            "available presets: {}",
-            Policy::preset_names().collect::<Vec<_>>().join(", ")
-        ))
-    })
+    crate::policy::load_policy(name)
 }
 
 /// The minimum level that makes the exit status 1, or `None` for never.
-pub fn fail_level(fail_on: FailOn) -> Option<Level> {
+fn fail_level(fail_on: FailOn) -> Option<Level> {
     match fail_on {
         FailOn::Error => Some(Level::Error),
         FailOn::Warning => Some(Level::Warning),
@@ -207,6 +266,21 @@ impl AuditSettings {
             }
             policy.set_list_purpose(purpose);
         }
+        crate::policy::apply_selection(&mut policy, &args.selection)?;
+        let max_removed = args
+            .max_removed
+            .as_deref()
+            .map(MaxRemoved::parse)
+            .transpose()?;
+        let gate = Gate {
+            // --max-removed alone replaces the level threshold.
+            fail_on: match (args.fail_on, max_removed) {
+                (Some(flag), _) => fail_level(flag),
+                (None, Some(_)) => None,
+                (None, None) => policy.fail_on,
+            },
+            max_removed,
+        };
 
         let as_of = match &args.as_of {
             None => Timestamp::now(),
@@ -243,6 +317,7 @@ impl AuditSettings {
             outputs,
             jobs,
             show_progress: show_progress && !args.quiet && !args.no_progress,
+            gate,
         })
     }
 }

@@ -49,6 +49,8 @@ struct Audit<'s> {
     names: Vec<String>,
     findings: Vec<Finding>,
     notices: Vec<String>,
+    /// Whether any consent record named the notice it was given under.
+    saw_notice: bool,
 }
 
 impl<'s> Audit<'s> {
@@ -66,6 +68,7 @@ impl<'s> Audit<'s> {
             names,
             findings: Vec::new(),
             notices: Vec::new(),
+            saw_notice: false,
         }
     }
 
@@ -285,6 +288,7 @@ impl<'s> Audit<'s> {
                         |(rule, message)| Finding::reported(policy, rule, at, line, &key, message),
                     ));
                     for event in &found.events {
+                        self.saw_notice |= event.terms.has_notice;
                         push_event(builder, &key, at, &event.to_parsed(purposes));
                     }
                 }
@@ -329,6 +333,7 @@ impl<'s> Audit<'s> {
                 ));
             }
             let findings = &mut self.findings;
+            let saw_notice = &mut self.saw_notice;
             let strict = settings.reading.strict;
             let mut first_malformed: Option<(u64, u64, String)> = None;
             let rows = log.parse(&ctx, |rows| {
@@ -349,6 +354,7 @@ impl<'s> Audit<'s> {
                         Finding::reported(policy, rule, at, row.line, email, message)
                     }));
                     if let (Some(key), Some(event)) = (&row.key, &row.event) {
+                        *saw_notice |= event.terms.has_notice;
                         push_event(&mut builder, key, at, event);
                     }
                 }
@@ -381,6 +387,12 @@ impl<'s> Audit<'s> {
                 kept: None,
                 removed: None,
             });
+        }
+        if policy.evidence.notice_version && policy.enabled(RuleId::C006) && !self.saw_notice {
+            self.notices.push(format!(
+                "policy {} requires the notice or consent-text version of each consent (evidence.notice_version), and no consent record has one: every consent is C006; map a column with --map notice_version=COLUMN",
+                policy.name
+            ));
         }
         Ok(builder.finish(&policy.sources))
     }
@@ -462,6 +474,7 @@ fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &Parse
         source: builder.intern(&event.source),
         has_ip: event.has_ip,
         has_collection_point: event.has_collection_point,
+        terms: event.terms,
     };
     builder.push(key.to_string(), event_ref);
 }

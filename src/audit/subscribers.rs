@@ -18,12 +18,12 @@ use crate::input::{
 };
 use crate::output::RowWriters;
 use crate::policy::{Level, Policy};
-use crate::rules::{RowContext, RuleId, check_row};
+use crate::rules::{RowContext, RowFinding, RuleId, check_row};
 
 /// What the parallel stage decided about one row.
 struct RowVerdict {
     key: Option<String>,
-    findings: SmallVec<[(RuleId, String); 2]>,
+    findings: SmallVec<[RowFinding; 2]>,
     /// Whether the row takes part in duplicate detection.
     dedup: bool,
 }
@@ -121,10 +121,10 @@ impl<'a> SubscriberPass<'a> {
                     row: record.row(),
                 };
                 if self.strict
-                    && let Some((_, message)) = verdict
+                    && let Some((_, _, message)) = verdict
                         .findings
                         .iter()
-                        .find(|(rule, _)| *rule == RuleId::D003)
+                        .find(|(rule, _, _)| *rule == RuleId::D003)
                 {
                     return Err(Error::input(
                         &mapped.file.name(),
@@ -135,7 +135,9 @@ impl<'a> SubscriberPass<'a> {
                 let mut row_findings: SmallVec<[Finding; 2]> = verdict
                     .findings
                     .into_iter()
-                    .map(|(rule, message)| self.finding(rule, at, record, &verdict.key, message))
+                    .map(|(rule, level, message)| {
+                        self.finding(rule, level, at, record, &verdict.key, message)
+                    })
                     .collect();
                 if verdict.dedup
                     && let Some(key) = &verdict.key
@@ -143,6 +145,7 @@ impl<'a> SubscriberPass<'a> {
                 {
                     row_findings.push(self.finding(
                         RuleId::H002,
+                        self.policy.level(RuleId::H002),
                         at,
                         record,
                         &verdict.key,
@@ -168,6 +171,7 @@ impl<'a> SubscriberPass<'a> {
     fn finding(
         &self,
         rule: RuleId,
+        level: Level,
         at: Location,
         record: &RawRecord,
         key: &Option<String>,
@@ -175,7 +179,7 @@ impl<'a> SubscriberPass<'a> {
     ) -> Finding {
         Finding {
             rule,
-            level: self.policy.level(rule),
+            level,
             input: at.input,
             row: at.row,
             line: record.line(),
@@ -220,7 +224,10 @@ impl<'a> SubscriberPass<'a> {
             if let Some(problem) = problem {
                 return RowVerdict {
                     key: decoded.ok().and_then(|text| normalize(&text)),
-                    findings: SmallVec::from_elem((RuleId::D003, problem), 1),
+                    findings: SmallVec::from_elem(
+                        (RuleId::D003, self.policy.level(RuleId::D003), problem),
+                        1,
+                    ),
                     dedup: false,
                 };
             }
@@ -232,7 +239,11 @@ impl<'a> SubscriberPass<'a> {
         let Some(key) = normalize(text) else {
             let mut findings = SmallVec::new();
             if self.policy.enabled(RuleId::H001) {
-                findings.push((RuleId::H001, "the address is empty".to_string()));
+                findings.push((
+                    RuleId::H001,
+                    self.policy.level(RuleId::H001),
+                    "the address is empty".to_string(),
+                ));
             }
             return RowVerdict {
                 key: None,

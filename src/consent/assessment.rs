@@ -170,6 +170,7 @@ mod tests {
                     source: Symbol::EMPTY,
                     has_ip: false,
                     has_collection_point: false,
+                    terms: Default::default(),
                 },
                 AS_OF,
             );

@@ -159,6 +159,7 @@ mod tests {
             source,
             has_ip: false,
             has_collection_point: false,
+            terms: Default::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use smallvec::SmallVec;
 use super::event::EventKind;
 use super::purpose::PurposeFit;
 use super::symbols::Symbol;
+use super::terms::Terms;
 use super::time::Timestamp;
 
 /// Where a row came from: the index of its input file and its 1-based data
@@ -36,6 +37,7 @@ pub struct EventRef {
     pub source: Symbol,
     pub has_ip: bool,
     pub has_collection_point: bool,
+    pub terms: Terms,
 }
 
 impl EventRef {
@@ -199,6 +201,7 @@ mod tests {
             source: Symbol::EMPTY,
             has_ip: false,
             has_collection_point: false,
+            terms: Terms::default(),
         }
     }
 

@@ -8,6 +8,7 @@ mod ledger;
 mod purpose;
 mod source;
 mod symbols;
+mod terms;
 mod time;
 
 pub use assessment::{Assessment, latest};
@@ -17,6 +18,7 @@ pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
 pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};
 pub use symbols::{Symbol, Symbols};
+pub use terms::{Basis, Method, Terms, parse_basis, parse_method};
 pub use time::{
     DateOrder, TimeRules, Timestamp, TimestampError, parse_as_of, parse_timestamp,
     parse_timestamp_with, parse_zone,

@@ -21,9 +21,40 @@ pub enum SourceCategory {
     Scraped,
     /// A business card or badge scan: handing over a card is not consent.
     BusinessCard,
+    /// Consent given to a named partner or third party for the sender
+    /// (indirect consent). Valid where it names the sender, but it ages
+    /// fast (ICO: six months).
+    ThirdParty,
 }
 
 impl SourceCategory {
+    pub const ALL: [SourceCategory; 7] = [
+        SourceCategory::Contest,
+        SourceCategory::PurchasedList,
+        SourceCategory::RentedList,
+        SourceCategory::AddressBook,
+        SourceCategory::Scraped,
+        SourceCategory::BusinessCard,
+        SourceCategory::ThirdParty,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The key in a policy file's `[sources]` table.
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceCategory::Contest => "contest",
+            SourceCategory::PurchasedList => "purchased-list",
+            SourceCategory::RentedList => "rented-list",
+            SourceCategory::AddressBook => "address-book",
+            SourceCategory::Scraped => "scraped",
+            SourceCategory::BusinessCard => "business-card",
+            SourceCategory::ThirdParty => "third-party",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             SourceCategory::Contest => "a contest or sweepstake",
@@ -32,6 +63,7 @@ impl SourceCategory {
             SourceCategory::AddressBook => "an address-book or social-network import",
             SourceCategory::Scraped => "scraping or data enrichment",
             SourceCategory::BusinessCard => "a business card or badge scan",
+            SourceCategory::ThirdParty => "a third party (indirect consent)",
         }
     }
 }
@@ -43,7 +75,7 @@ impl fmt::Display for SourceCategory {
 }
 
 /// Words and phrases that put a source into a category.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourcePatterns {
     patterns: Vec<(SourceCategory, Vec<Vec<String>>)>,
 }
@@ -147,6 +179,21 @@ pub const DEFAULT_SOURCE_PATTERNS: &[(SourceCategory, &[&str])] = &[
             "carte de visite",
         ],
     ),
+    (
+        SourceCategory::ThirdParty,
+        &[
+            "third party",
+            "thirdparty",
+            "partner",
+            "partners",
+            "affiliate",
+            "indirect",
+            "lead generation",
+            "leadgen",
+            "partenaire",
+            "partenaires",
+        ],
+    ),
 ];
 
 impl Default for SourcePatterns {
@@ -176,6 +223,23 @@ impl SourcePatterns {
             })
             .collect();
         SourcePatterns { patterns }
+    }
+
+    /// Adds phrases to a category (a policy file's `[sources.phrases]`).
+    pub fn add(&mut self, category: SourceCategory, phrases: &[String]) {
+        let words: Vec<Vec<String>> = phrases
+            .iter()
+            .map(|p| {
+                words(&p.to_lowercase())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|w| !w.is_empty())
+            .collect();
+        match self.patterns.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, existing)) => existing.extend(words),
+            None => self.patterns.push((category, words)),
+        }
     }
 
     /// The category of a source cell, if any phrase occurs in it as whole

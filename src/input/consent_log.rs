@@ -25,8 +25,8 @@ use super::record::RawRecord;
 use super::source::{InputSource, Peeked};
 use crate::address::normalize;
 use crate::consent::{
-    EventKind, PurposeFit, PurposeMatcher, TimeRules, Timestamp, parse_event_kind,
-    parse_timestamp_with,
+    EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
+    parse_event_kind, parse_method, parse_timestamp_with,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::rules::RuleId;
@@ -82,6 +82,7 @@ pub struct ParsedEvent<'a> {
     pub source: Cow<'a, str>,
     pub has_ip: bool,
     pub has_collection_point: bool,
+    pub terms: Terms,
 }
 
 /// The cells of one row that matter, borrowed where possible.
@@ -94,6 +95,9 @@ struct Cells<'a> {
     source: Option<Cow<'a, str>>,
     collection_point: Option<Cow<'a, str>>,
     ip: Option<Cow<'a, str>>,
+    method: Option<Cow<'a, str>>,
+    notice: Option<Cow<'a, str>>,
+    basis: Option<Cow<'a, str>>,
 }
 
 impl<'a> Cells<'a> {
@@ -106,6 +110,9 @@ impl<'a> Cells<'a> {
             Field::Source => &mut self.source,
             Field::CollectionPoint => &mut self.collection_point,
             Field::Ip => &mut self.ip,
+            Field::Method => &mut self.method,
+            Field::NoticeVersion => &mut self.notice,
+            Field::LegalBasis => &mut self.basis,
             // Subscriber-export fields have no place in a log row.
             _ => return,
         };
@@ -172,6 +179,20 @@ fn parse_cells<'a>(
         purpose,
         has_ip: present(&cells.ip),
         has_collection_point: present(&cells.collection_point),
+        terms: Terms {
+            method: cells
+                .method
+                .as_deref()
+                .map_or(Method::Unknown, parse_method),
+            // A basis other than consent (legitimate interest, contract) is
+            // no consent basis; the event keeps its kind.
+            basis: cells
+                .basis
+                .as_deref()
+                .and_then(parse_basis)
+                .unwrap_or_default(),
+            has_notice: present(&cells.notice),
+        },
         source: cells.source.unwrap_or(Cow::Borrowed("")),
     });
     parsed
@@ -464,13 +485,18 @@ fn kantara_cells(value: &Value) -> Option<SmallVec<[Cells<'_>; 1]>> {
         .or_else(|| get_folded(object, "iat"))
         .and_then(json_text);
     let source = get_folded(object, "collectionmethod").and_then(json_text);
+    // The policy URL is both where consent was collected and the notice
+    // the person was shown (Kantara CR v1.1 §4.4).
     let collection_point = get_folded(object, "policyurl").and_then(json_text);
+    let receipt_method = get_folded(object, "consenttype").and_then(json_text);
     let base = || Cells {
         email: json_text(principal),
         event: Some(event.clone()),
         timestamp: timestamp.clone(),
         source: source.clone(),
         collection_point: collection_point.clone(),
+        notice: collection_point.clone(),
+        method: receipt_method.clone(),
         ..Cells::default()
     };
     let mut rows: SmallVec<[Cells<'_>; 1]> = SmallVec::new();
@@ -480,14 +506,19 @@ fn kantara_cells(value: &Value) -> Option<SmallVec<[Cells<'_>; 1]>> {
             .and_then(|s| get_folded(s, "purposes"))
             .and_then(Value::as_array);
         for purpose in purposes.into_iter().flatten() {
-            let text = match purpose {
-                Value::Object(p) => get_folded(p, "purpose").and_then(json_text),
-                other => json_text(other),
+            let (text, method) = match purpose {
+                Value::Object(p) => (
+                    get_folded(p, "purpose").and_then(json_text),
+                    get_folded(p, "consenttype").and_then(json_text),
+                ),
+                other => (json_text(other), None),
             };
-            rows.push(Cells {
-                purpose: text,
-                ..base()
-            });
+            let mut cells = base();
+            cells.purpose = text;
+            if method.is_some() {
+                cells.method = method;
+            }
+            rows.push(cells);
         }
     }
     if rows.is_empty() {

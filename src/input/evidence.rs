@@ -21,7 +21,8 @@ use super::encoding::Encoding;
 use super::format::Field;
 use super::record::RawRecord;
 use crate::consent::{
-    EventKind, PurposeFit, PurposeMatcher, TimeRules, Timestamp, parse_timestamp_with,
+    EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
+    parse_method, parse_timestamp_with,
 };
 use crate::rules::RuleId;
 use crate::text::fold;
@@ -126,6 +127,7 @@ impl ExportEvent {
             source: Cow::Borrowed(&self.source),
             has_ip: self.has_ip,
             has_collection_point: self.has_collection_point,
+            terms: self.terms,
         }
     }
 }
@@ -139,6 +141,7 @@ pub struct ExportEvent {
     pub has_collection_point: bool,
     pub source: String,
     pub purpose: String,
+    pub terms: Terms,
 }
 
 /// What one export row proves.
@@ -255,6 +258,16 @@ impl EvidenceReader {
             .map(|s| s.into_owned())
             .unwrap_or_default();
         let has_collection_point = self.cell(record, Field::CollectionPoint).is_some();
+        let terms = Terms {
+            method: self
+                .cell(record, Field::Method)
+                .map_or(Method::Unknown, |c| parse_method(&c)),
+            basis: self
+                .cell(record, Field::LegalBasis)
+                .and_then(|c| parse_basis(&c))
+                .unwrap_or_default(),
+            has_notice: self.cell(record, Field::NoticeVersion).is_some(),
+        };
         let event = |kind, time, has_ip| ExportEvent {
             kind,
             time,
@@ -262,6 +275,7 @@ impl EvidenceReader {
             has_collection_point,
             source: source.clone(),
             purpose: purpose.clone(),
+            terms,
         };
 
         let status = match self.cell(record, Field::Status) {

@@ -57,10 +57,16 @@ pub enum Field {
     LegalBasis,
     /// Suppression reasons (Klaviyo's `Email Suppressions`).
     Suppressions,
+    /// How consent was expressed: ticked box, pre-ticked box, implied,
+    /// accepted with the terms (C009).
+    Method,
+    /// The version, hash or address of the notice or consent text the
+    /// person saw (C006).
+    NoticeVersion,
 }
 
 impl Field {
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 22] = [
         Field::Email,
         Field::Event,
         Field::Timestamp,
@@ -81,6 +87,8 @@ impl Field {
         Field::Unsubscribed,
         Field::LegalBasis,
         Field::Suppressions,
+        Field::Method,
+        Field::NoticeVersion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +113,8 @@ impl Field {
             Field::Unsubscribed => "unsubscribed",
             Field::LegalBasis => "legal_basis",
             Field::Suppressions => "suppressions",
+            Field::Method => "method",
+            Field::NoticeVersion => "notice_version",
         }
     }
 
@@ -342,6 +352,44 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "clientip",
             "remoteaddr",
             "remoteip",
+        ],
+    ),
+    (
+        Field::Method,
+        &[
+            "method",
+            "expressionmethod",
+            "consentmethod",
+            "consenttype",
+            "indicationmethod",
+            "optinmethod",
+            "howgiven",
+        ],
+    ),
+    (
+        Field::NoticeVersion,
+        &[
+            "noticeversion",
+            "notice",
+            "policyversion",
+            "privacypolicyversion",
+            "privacynoticeversion",
+            "consenttextversion",
+            "consenttext",
+            "consenttexthash",
+            "textversion",
+            "formversion",
+            "wording",
+        ],
+    ),
+    (
+        Field::LegalBasis,
+        &[
+            "legalbasis",
+            "lawfulbasis",
+            "basis",
+            "consentbasis",
+            "caslbasis",
         ],
     ),
 ];

@@ -1,14 +1,25 @@
 //! Policies: the level of every rule and the parameters the rules read.
 //!
-//! A preset is data: a name, a summary, level overrides on top of the
-//! catalog defaults (the `eu-gdpr` levels of SPEC §4), and parameters. Rules
-//! never ask which preset is active; they read the resolved [`Policy`].
+//! A preset is a policy file shipped inside the binary (`presets/*.toml`),
+//! read by the same loader as the user's files, with a `[basis]` table that
+//! gives the legal source of each parameter. Rules never ask which preset
+//! is active; they read the resolved [`Policy`].
 
+mod file;
+mod select;
+mod show;
+
+pub use file::{PRESETS, load_policy, preset_names};
+pub use select::{Selection, SelectionOp, apply_selection};
+pub use show::{INIT_TEMPLATE, render_policy};
+
+use std::collections::BTreeMap;
 use std::fmt;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::consent::{DateOrder, PurposeMatcher, SourcePatterns};
+use crate::consent::{DateOrder, PurposeMatcher, SourceCategory, SourcePatterns};
 use crate::rules::{RULES, RuleId};
 
 /// How seriously a finding is taken. `Error` removes the row from the
@@ -23,6 +34,8 @@ pub enum Level {
 }
 
 impl Level {
+    pub const ALL: [Level; 4] = [Level::Off, Level::Info, Level::Warning, Level::Error];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Level::Off => "off",
@@ -30,6 +43,13 @@ impl Level {
             Level::Warning => "warning",
             Level::Error => "error",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        let text = text.trim();
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(text))
     }
 }
 
@@ -39,31 +59,7 @@ impl fmt::Display for Level {
     }
 }
 
-/// A named starting point for a policy.
-pub struct Preset {
-    pub name: &'static str,
-    pub summary: &'static str,
-    /// Levels that differ from the catalog defaults.
-    pub level_overrides: &'static [(RuleId, Level)],
-}
-
-/// The presets this version ships. The remaining jurisdictions of SPEC §6
-/// (`fr-cnil`, `uk-pecr`, `ca-casl`, `us-can-spam`) come with policy files.
-pub const PRESETS: &[Preset] = &[
-    Preset {
-        name: "eu-gdpr",
-        summary: "GDPR and ePrivacy Directive Art. 13: prior consent that can be demonstrated (Art. 7(1)); double opt-in recommended, not required",
-        level_overrides: &[],
-    },
-    Preset {
-        name: "de-strict",
-        summary: "Germany (UWG § 7, German courts): as eu-gdpr, and double opt-in is the expected proof of consent (BGH I ZR 164/09)",
-        level_overrides: &[(RuleId::C005, Level::Error)],
-    },
-];
-
 pub const DEFAULT_PRESET: &str = "eu-gdpr";
-pub const DEFAULT_LIST_PURPOSE: &str = "newsletter";
 
 /// Names that count as a list purpose: local words, W3C DPV concepts (a
 /// broader concept such as `dpv:Marketing` covers the narrower one) and the
@@ -88,51 +84,151 @@ const PURPOSE_SYNONYMS: &[(&str, &[&str])] = &[(
     ],
 )];
 
-/// The fully resolved policy an audit runs with.
-#[derive(Clone, Debug)]
-pub struct Policy {
-    pub name: String,
-    levels: Vec<Level>,
-    pub list_purpose: String,
-    pub purpose_synonyms: Vec<String>,
-    /// C004: consent older than this many calendar months is stale.
-    pub stale_after_months: u32,
+/// Consent parameters (C004, C008, C009).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsentParams {
+    /// C004: consent older than this many calendar months is stale; `None`:
+    /// consent does not expire with time.
+    pub stale_after_months: Option<u32>,
     /// C004: engagement from the person (click, reply, purchase, login)
     /// keeps consent fresh. Opens never do.
-    pub engagement_refreshes_consent: bool,
+    pub engagement_refreshes: bool,
     /// C008: a confirmation more than this many days after the opt-in is
     /// out of the double opt-in window (a tool policy, not law).
     pub confirm_window_days: u32,
+    /// C004: consent given to a third party for the sender ages out after
+    /// this many months (ICO: six); `None`: no separate window.
+    pub indirect_max_age_months: Option<u32>,
+    /// Implied consent is a basis (CASL s. 10(9)–(13)); where it is not,
+    /// implied consent is C009.
+    pub implied_consent: bool,
+    /// C004: implied consent from a purchase, contract, donation or
+    /// membership lasts this many months (CASL: 24).
+    pub implied_relationship_months: u32,
+    /// C004: implied consent from an inquiry lasts this many months (CASL: 6).
+    pub implied_inquiry_months: u32,
+}
+
+/// What a consent record must show to be demonstrable (C006).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceParams {
+    pub timestamp: bool,
+    pub how_or_where: bool,
+    pub notice_version: bool,
+}
+
+/// How long honouring a withdrawal may take (R001).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WithdrawalParams {
+    pub grace_days: u32,
+    /// Count Monday to Friday only, minus `holidays` (CASL, CAN-SPAM).
+    pub business_days: bool,
+    pub holidays: Vec<NaiveDate>,
+}
+
+impl WithdrawalParams {
+    /// The last instant a withdrawal made at `at` may still go unhonoured.
+    pub fn deadline(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        if !self.business_days {
+            return at + chrono::Duration::days(i64::from(self.grace_days));
+        }
+        let mut day = at;
+        let mut left = self.grace_days;
+        while left > 0 {
+            day += chrono::Duration::days(1);
+            let date = day.date_naive();
+            let weekend = matches!(
+                chrono::Datelike::weekday(&date),
+                chrono::Weekday::Sat | chrono::Weekday::Sun
+            );
+            if !weekend && !self.holidays.contains(&date) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    pub fn describe(&self) -> String {
+        match (self.grace_days, self.business_days) {
+            (0, _) => "no grace period".to_string(),
+            (1, false) => "1 day".to_string(),
+            (1, true) => "1 business day".to_string(),
+            (n, false) => format!("{n} days"),
+            (n, true) => format!("{n} business days"),
+        }
+    }
+}
+
+/// The fully resolved policy an audit runs with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// The preset's name, or the policy file's path as given.
+    pub name: String,
+    pub summary: String,
+    /// What it was built from, base first (`eu-gdpr`, `de-strict`,
+    /// `team.toml`).
+    pub chain: Vec<String>,
+    levels: Vec<Level>,
+    source_levels: [Level; SourceCategory::ALL.len()],
+    pub list_purpose: String,
+    /// Synonyms a policy file added to the built-in ones.
+    pub extra_synonyms: Vec<String>,
     /// How to read `01/02/2025`; `None` makes it a D001 finding.
     pub date_order: Option<DateOrder>,
+    /// The lowest level that fails the run; `None`: never.
+    pub fail_on: Option<Level>,
+    pub consent: ConsentParams,
+    pub evidence: EvidenceParams,
+    pub withdrawal: WithdrawalParams,
     pub sources: SourcePatterns,
+    /// Phrases a policy file added, per category (shown by `policy show`).
+    pub extra_phrases: Vec<(SourceCategory, Vec<String>)>,
+    /// Why each parameter has its value, by its key in a policy file
+    /// (`consent.stale_after_months`, `rules.C005`).
+    pub basis: BTreeMap<String, String>,
 }
 
 impl Policy {
-    /// The preset named `name`, or `None` if there is none.
-    pub fn preset(name: &str) -> Option<Policy> {
-        let preset = PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name))?;
-        let mut levels: Vec<Level> = RULES.iter().map(|r| r.default_level).collect();
-        for (rule, level) in preset.level_overrides {
-            levels[rule.index()] = *level;
-        }
-        let mut policy = Policy {
-            name: preset.name.to_string(),
-            levels,
-            list_purpose: String::new(),
-            purpose_synonyms: Vec::new(),
-            stale_after_months: 24,
-            engagement_refreshes_consent: true,
-            confirm_window_days: 30,
+    /// The catalog defaults every preset starts from.
+    fn catalog() -> Policy {
+        Policy {
+            name: String::new(),
+            summary: String::new(),
+            chain: Vec::new(),
+            levels: RULES.iter().map(|r| r.default_level).collect(),
+            source_levels: [Level::Error; SourceCategory::ALL.len()],
+            list_purpose: "newsletter".to_string(),
+            extra_synonyms: Vec::new(),
             date_order: None,
+            fail_on: Some(Level::Error),
+            consent: ConsentParams {
+                stale_after_months: Some(24),
+                engagement_refreshes: true,
+                confirm_window_days: 30,
+                indirect_max_age_months: None,
+                implied_consent: false,
+                implied_relationship_months: 24,
+                implied_inquiry_months: 6,
+            },
+            evidence: EvidenceParams {
+                timestamp: true,
+                how_or_where: true,
+                notice_version: false,
+            },
+            withdrawal: WithdrawalParams {
+                grace_days: 0,
+                business_days: false,
+                holidays: Vec::new(),
+            },
             sources: SourcePatterns::default(),
-        };
-        policy.set_list_purpose(DEFAULT_LIST_PURPOSE);
-        Some(policy)
+            extra_phrases: Vec::new(),
+            basis: BTreeMap::new(),
+        }
     }
 
-    pub fn preset_names() -> impl Iterator<Item = &'static str> {
-        PRESETS.iter().map(|p| p.name)
+    /// The preset named `name` (any case), or `None` if there is none.
+    pub fn preset(name: &str) -> Option<Policy> {
+        file::load_preset(name)
     }
 
     pub fn level(&self, rule: RuleId) -> Level {
@@ -143,50 +239,118 @@ impl Policy {
         self.level(rule) != Level::Off
     }
 
+    /// Sets a rule's level. C007's level is the level of every source
+    /// category; set one category with [`Policy::set_source_level`].
+    pub fn set_level(&mut self, rule: RuleId, level: Level) {
+        self.levels[rule.index()] = level;
+        if rule == RuleId::C007 {
+            self.source_levels = [level; SourceCategory::ALL.len()];
+        }
+    }
+
+    /// The level of a C007 finding for a source of this category.
+    pub fn source_level(&self, category: SourceCategory) -> Level {
+        if self.enabled(RuleId::C007) {
+            self.source_levels[category.index()]
+        } else {
+            Level::Off
+        }
+    }
+
+    /// Sets one category's level; C007's own level becomes the highest
+    /// category level, so that `rules` and the report show what can fire.
+    pub fn set_source_level(&mut self, category: SourceCategory, level: Level) {
+        self.source_levels[category.index()] = level;
+        self.levels[RuleId::C007.index()] =
+            self.source_levels.iter().copied().max().unwrap_or(level);
+    }
+
     #[cfg(test)]
     pub(crate) fn with_level(mut self, rule: RuleId, level: Level) -> Policy {
-        self.levels[rule.index()] = level;
+        self.set_level(rule, level);
         self
     }
 
-    /// Sets the purpose the list is mailed for, with its known synonyms.
+    /// Sets the purpose the list is mailed for.
     pub fn set_list_purpose(&mut self, purpose: &str) {
-        let purpose = purpose.trim();
-        self.list_purpose = purpose.to_string();
-        self.purpose_synonyms = PURPOSE_SYNONYMS
+        self.list_purpose = purpose.trim().to_string();
+    }
+
+    /// The list purpose's synonyms: the built-in ones and the policy's own.
+    pub fn purpose_synonyms(&self) -> Vec<String> {
+        let builtin = PURPOSE_SYNONYMS
             .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(purpose))
-            .map(|(_, synonyms)| synonyms.iter().map(|s| s.to_string()).collect())
+            .find(|(name, _)| name.eq_ignore_ascii_case(&self.list_purpose))
+            .map(|(_, synonyms)| *synonyms)
             .unwrap_or_default();
+        builtin
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.extra_synonyms.iter().cloned())
+            .collect()
     }
 
     pub fn purpose_matcher(&self) -> PurposeMatcher {
-        PurposeMatcher::new(
-            &self.list_purpose,
-            self.purpose_synonyms.iter().map(String::as_str),
-        )
+        let synonyms = self.purpose_synonyms();
+        PurposeMatcher::new(&self.list_purpose, synonyms.iter().map(String::as_str))
     }
 
-    /// The policy as recorded in `report.json`.
+    /// The basis recorded for a parameter key, if any.
+    pub fn basis_of(&self, key: &str) -> Option<&str> {
+        self.basis.get(key).map(String::as_str)
+    }
+
+    /// The policy as recorded in `report.json`: every parameter, every
+    /// level, and the basis of each.
     pub fn to_report(&self) -> serde_json::Value {
         let levels: serde_json::Map<String, serde_json::Value> = RULES
             .iter()
             .map(|r| (r.code.to_string(), self.level(r.id).as_str().into()))
             .collect();
+        let sources: serde_json::Map<String, serde_json::Value> = SourceCategory::ALL
+            .iter()
+            .map(|c| (c.key().to_string(), self.source_level(*c).as_str().into()))
+            .collect();
+        let months = |m: Option<u32>| m.map_or(serde_json::Value::from("never"), Into::into);
         serde_json::json!({
             "name": self.name,
+            "chain": self.chain,
+            "summary": self.summary,
             "list_purpose": self.list_purpose,
-            "purpose_synonyms": self.purpose_synonyms,
-            "stale_after_months": self.stale_after_months,
-            "engagement_refreshes_consent": self.engagement_refreshes_consent,
-            "confirm_window_days": self.confirm_window_days,
-            "date_order": match self.date_order {
-                None => serde_json::Value::Null,
-                Some(DateOrder::DayFirst) => "day-first".into(),
-                Some(DateOrder::MonthFirst) => "month-first".into(),
+            "purpose_synonyms": self.purpose_synonyms(),
+            "date_order": date_order_name(self.date_order),
+            "fail_on": self.fail_on.map_or("never", Level::as_str),
+            "consent": {
+                "stale_after_months": months(self.consent.stale_after_months),
+                "engagement_refreshes": self.consent.engagement_refreshes,
+                "confirm_window_days": self.consent.confirm_window_days,
+                "indirect_max_age_months": months(self.consent.indirect_max_age_months),
+                "implied_consent": self.consent.implied_consent,
+                "implied_relationship_months": self.consent.implied_relationship_months,
+                "implied_inquiry_months": self.consent.implied_inquiry_months,
             },
+            "evidence": {
+                "timestamp": self.evidence.timestamp,
+                "how_or_where": self.evidence.how_or_where,
+                "notice_version": self.evidence.notice_version,
+            },
+            "withdrawal": {
+                "grace_days": self.withdrawal.grace_days,
+                "business_days": self.withdrawal.business_days,
+                "holidays": self.withdrawal.holidays.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+            },
+            "sources": sources,
             "levels": levels,
+            "basis": self.basis,
         })
+    }
+}
+
+pub fn date_order_name(order: Option<DateOrder>) -> &'static str {
+    match order {
+        None => "none",
+        Some(DateOrder::DayFirst) => "day-first",
+        Some(DateOrder::MonthFirst) => "month-first",
     }
 }
 
@@ -194,40 +358,129 @@ impl Policy {
 mod tests {
     use super::*;
 
+    fn preset(name: &str) -> Policy {
+        Policy::preset(name).unwrap()
+    }
+
     #[test]
-    fn presets_differ_only_by_data() {
-        let eu = Policy::preset("eu-gdpr").unwrap();
-        let de = Policy::preset("de-strict").unwrap();
-        assert_eq!(eu.level(RuleId::C005), Level::Warning);
-        assert_eq!(de.level(RuleId::C005), Level::Error);
-        for rule in RULES.iter().filter(|r| r.id != RuleId::C005) {
-            assert_eq!(eu.level(rule.id), de.level(rule.id), "{}", rule.code);
+    fn eu_gdpr_levels_are_the_catalog_defaults() {
+        let eu = preset("eu-gdpr");
+        for rule in &RULES {
+            assert_eq!(eu.level(rule.id), rule.default_level, "{}", rule.code);
         }
     }
 
     #[test]
-    fn unknown_presets_are_none() {
-        assert!(Policy::preset("mars-law").is_none());
-        assert!(Policy::preset("EU-GDPR").is_some());
+    fn presets_decide_what_the_law_decides() {
+        assert_eq!(preset("de-strict").level(RuleId::C005), Level::Error);
+        assert_eq!(preset("de-strict").withdrawal.grace_days, 0);
+        assert!(preset("de-strict").evidence.notice_version);
+        assert_eq!(preset("eu-gdpr").level(RuleId::C005), Level::Warning);
+        assert_eq!(
+            preset("fr-cnil").consent.stale_after_months,
+            Some(36),
+            "CNIL: three years since the last contact from the prospect"
+        );
+        assert_eq!(preset("uk-pecr").consent.indirect_max_age_months, Some(6));
+        let ca = preset("ca-casl");
+        assert_eq!(ca.consent.stale_after_months, None, "express never expires");
+        assert!(ca.consent.implied_consent);
+        assert_eq!(
+            (ca.withdrawal.grace_days, ca.withdrawal.business_days),
+            (10, true)
+        );
+        let us = preset("us-can-spam");
+        assert_eq!(us.level(RuleId::C001), Level::Info);
+        for rule in [RuleId::C004, RuleId::C005, RuleId::C006, RuleId::C009] {
+            assert_eq!(us.level(rule), Level::Off, "{rule:?}");
+        }
+        assert_eq!(us.level(RuleId::R001), Level::Error);
+    }
+
+    #[test]
+    fn every_changed_parameter_has_a_basis() {
+        for name in preset_names() {
+            let policy = preset(name);
+            for key in policy.basis.keys() {
+                assert!(!policy.basis[key].trim().is_empty(), "{name} {key}");
+            }
+            if name != DEFAULT_PRESET {
+                let chain = &policy.chain;
+                assert_eq!(chain.first().map(String::as_str), Some(DEFAULT_PRESET));
+            }
+        }
+        let eu = preset("eu-gdpr");
+        for key in [
+            "consent.stale_after_months",
+            "consent.engagement_refreshes",
+            "withdrawal.grace_days",
+            "evidence.notice_version",
+            "rules.C005",
+        ] {
+            assert!(
+                eu.basis_of(key).is_some(),
+                "eu-gdpr lacks a basis for {key}"
+            );
+        }
+    }
+
+    #[test]
+    fn source_levels_raise_c007_to_their_maximum() {
+        let mut policy = preset("eu-gdpr");
+        policy.set_level(RuleId::C007, Level::Info);
+        assert_eq!(policy.source_level(SourceCategory::Contest), Level::Info);
+        policy.set_source_level(SourceCategory::Scraped, Level::Error);
+        assert_eq!(policy.level(RuleId::C007), Level::Error);
+        policy.set_level(RuleId::C007, Level::Off);
+        assert_eq!(policy.source_level(SourceCategory::Scraped), Level::Off);
+    }
+
+    #[test]
+    fn business_days_skip_weekends_and_holidays() {
+        use chrono::TimeZone;
+        let friday = chrono::Utc.with_ymd_and_hms(2025, 6, 6, 12, 0, 0).unwrap();
+        let mut grace = WithdrawalParams {
+            grace_days: 10,
+            business_days: true,
+            holidays: Vec::new(),
+        };
+        assert_eq!(
+            grace.deadline(friday).date_naive().to_string(),
+            "2025-06-20"
+        );
+        grace
+            .holidays
+            .push(NaiveDate::from_ymd_opt(2025, 6, 9).unwrap());
+        assert_eq!(
+            grace.deadline(friday).date_naive().to_string(),
+            "2025-06-23"
+        );
+        grace.business_days = false;
+        assert_eq!(
+            grace.deadline(friday).date_naive().to_string(),
+            "2025-06-16"
+        );
     }
 
     #[test]
     fn list_purpose_brings_its_synonyms() {
-        let mut policy = Policy::preset("eu-gdpr").unwrap();
+        let mut policy = preset("eu-gdpr");
         assert!(
             policy
-                .purpose_synonyms
+                .purpose_synonyms()
                 .iter()
                 .any(|s| s == "dpv:DirectMarketing")
         );
         policy.set_list_purpose("product_updates");
         assert_eq!(policy.list_purpose, "product_updates");
-        assert!(policy.purpose_synonyms.is_empty());
+        assert!(policy.purpose_synonyms().is_empty());
     }
 
     #[test]
     fn levels_are_ordered_by_severity() {
         assert!(Level::Error > Level::Warning && Level::Warning > Level::Info);
         assert!(Level::Info > Level::Off);
+        assert_eq!(Level::parse(" Warning "), Some(Level::Warning));
+        assert_eq!(Level::parse("critical"), None);
     }
 }

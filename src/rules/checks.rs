@@ -9,10 +9,11 @@ use smallvec::SmallVec;
 use super::{Family, RuleId};
 use crate::address::check_syntax;
 use crate::consent::{
-    Assessment, ConsentIndex, EventKind, EventRef, Location, PurposeFit, Slot, Timestamp, latest,
+    Assessment, Basis, ConsentIndex, EventKind, EventRef, Location, PurposeFit, Slot,
+    SourceCategory, Timestamp, latest,
 };
 use crate::input::{EvidenceReader, RawRecord};
-use crate::policy::Policy;
+use crate::policy::{Level, Policy};
 
 /// Everything the row checks may look at for one subscriber row.
 pub struct RowContext<'a> {
@@ -77,24 +78,43 @@ const CHECKS: &[(RuleId, RowCheck)] = &[
     (RuleId::C006, incomplete_evidence),
     (RuleId::C007, invalid_source),
     (RuleId::C008, timeline_anomaly),
+    (RuleId::C009, not_affirmative),
     (RuleId::R001, withdrawn),
     (RuleId::R002, erasure_requested),
     (RuleId::R003, suppressed),
     (RuleId::H001, invalid_address),
 ];
 
+/// One row finding: the rule, its level, the message.
+pub type RowFinding = (RuleId, Level, String);
+
+/// The level of a finding: the rule's, except that an invalid source
+/// (C007) is judged per source category.
+fn level_of(ctx: &RowContext<'_>, rule: RuleId) -> Level {
+    if rule == RuleId::C007
+        && let Some(category) = governing_source(ctx)
+    {
+        return ctx.policy.source_level(category);
+    }
+    ctx.policy.level(rule)
+}
+
 /// Runs every enabled row check. When a rights rule (R) fires, the consent
 /// rules (C) are not reported: the address must not be mailed whatever its
 /// consent looked like, and more findings would only hide that.
-pub fn check_row(ctx: &RowContext<'_>) -> SmallVec<[(RuleId, String); 2]> {
+pub fn check_row(ctx: &RowContext<'_>) -> SmallVec<[RowFinding; 2]> {
     let run = |family: Family| {
         CHECKS
             .iter()
             .filter(move |(rule, _)| rule.meta().family == family && ctx.policy.enabled(*rule))
-            .filter_map(|(rule, check)| check(ctx).map(|message| (*rule, message)))
+            .filter_map(|(rule, check)| {
+                let message = check(ctx)?;
+                let level = level_of(ctx, *rule);
+                (level != Level::Off).then_some((*rule, level, message))
+            })
     };
-    let rights: SmallVec<[(RuleId, String); 2]> = run(Family::Rights).collect();
-    let mut findings: SmallVec<[(RuleId, String); 2]> = SmallVec::new();
+    let rights: SmallVec<[RowFinding; 2]> = run(Family::Rights).collect();
+    let mut findings: SmallVec<[RowFinding; 2]> = SmallVec::new();
     if rights.is_empty() {
         findings.extend(run(Family::Consent));
     }
@@ -167,15 +187,30 @@ fn purpose_mismatch(ctx: &RowContext<'_>) -> Option<String> {
 
 fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     let a = &ctx.assessment;
+    let params = &ctx.policy.consent;
+    let governing = a.governing()?;
+    let basis = governing.terms.basis;
+    if basis.is_implied() && params.implied_consent {
+        return implied_consent_expired(ctx, governing);
+    }
     let consent = a.latest_consent_act()?;
-    let engagement = a
-        .engagement()
-        .filter(|_| ctx.policy.engagement_refreshes_consent);
+    let engagement = a.engagement().filter(|_| params.engagement_refreshes);
     let freshest = latest([Some(consent), engagement])?;
-    let months = ctx.policy.stale_after_months;
-    let cutoff = ctx.as_of.months_earlier(months);
     let time = freshest.time?;
-    if time >= cutoff {
+    let indirect = params.indirect_max_age_months.filter(|_| {
+        ctx.index.source_category(governing.source) == Some(SourceCategory::ThirdParty)
+    });
+    // The tighter window decides.
+    let (months, why) = match (indirect, params.stale_after_months) {
+        (Some(i), Some(s)) if s <= i => (s, "consent older than {} months as stale"),
+        (Some(i), _) => (
+            i,
+            "consent given to a third party as lapsed after {} months",
+        ),
+        (None, Some(s)) => (s, "consent older than {} months as stale"),
+        (None, None) => return None,
+    };
+    if time >= ctx.as_of.months_earlier(months) {
         return None;
     }
     let age = time.whole_months_until(ctx.as_of);
@@ -189,10 +224,37 @@ fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
             ctx.describe(engagement)
         ));
     }
-    message.push_str(&format!(
-        "; the policy treats consent older than {months} months as stale"
-    ));
+    message.push_str("; the policy treats ");
+    message.push_str(&why.replace("{}", &months.to_string()));
     Some(message)
+}
+
+/// CASL's implied consent: a fixed clock from the purchase or inquiry the
+/// record stands for. Engagement does not extend it; a new purchase is a
+/// new record.
+fn implied_consent_expired(ctx: &RowContext<'_>, governing: &EventRef) -> Option<String> {
+    let params = &ctx.policy.consent;
+    let months = match governing.terms.basis {
+        Basis::ImpliedInquiry => params.implied_inquiry_months,
+        Basis::ImpliedPublished => return None,
+        _ => params.implied_relationship_months,
+    };
+    let Some(time) = governing.time else {
+        return Some(format!(
+            "{} ({}) has no date, so when it expires cannot be shown",
+            governing.terms.basis,
+            ctx.at(governing.at)
+        ));
+    };
+    if time >= ctx.as_of.months_earlier(months) {
+        return None;
+    }
+    Some(format!(
+        "{} ({}) is {} months old; it expires after {months} months unless the person gives express consent",
+        governing.terms.basis,
+        ctx.describe(governing),
+        time.whole_months_until(ctx.as_of)
+    ))
 }
 
 fn no_double_opt_in(ctx: &RowContext<'_>) -> Option<String> {
@@ -220,18 +282,28 @@ fn no_double_opt_in(ctx: &RowContext<'_>) -> Option<String> {
 
 fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
     let a = &ctx.assessment;
+    let required = &ctx.policy.evidence;
     let governing = a.governing()?;
     let confirmation = a.doi_confirmation();
     let dated = governing.time.is_some() || confirmation.is_some_and(|c| c.time.is_some());
     let traceable =
         governing.shows_how_or_where() || confirmation.is_some_and(EventRef::shows_how_or_where);
-    let missing = match (dated, traceable) {
-        (true, true) => return None,
-        (false, true) => "no timestamp",
-        (true, false) => "no source, collection point or IP address",
-        (false, false) => "no timestamp and no source, collection point or IP address",
-    };
-    let note = (!dated)
+    let noticed = governing.terms.has_notice || confirmation.is_some_and(|c| c.terms.has_notice);
+    let mut missing: SmallVec<[&str; 3]> = SmallVec::new();
+    if required.timestamp && !dated {
+        missing.push("no timestamp");
+    }
+    if required.how_or_where && !traceable {
+        missing.push("no source, collection point or IP address");
+    }
+    if required.notice_version && !noticed {
+        missing.push("no notice or consent-text version");
+    }
+    if missing.is_empty() {
+        return None;
+    }
+    let missing = missing.join(" and ");
+    let note = (required.timestamp && !dated)
         .then(|| ctx.export_note())
         .flatten()
         .map_or(String::new(), |note| format!("; {note}"));
@@ -242,13 +314,43 @@ fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
     ))
 }
 
+/// The source category of the record the consent rests on.
+fn governing_source(ctx: &RowContext<'_>) -> Option<SourceCategory> {
+    let governing = ctx.assessment.governing()?;
+    ctx.index.source_category(governing.source)
+}
+
 fn invalid_source(ctx: &RowContext<'_>) -> Option<String> {
     let governing = ctx.assessment.governing()?;
     let category = ctx.index.source_category(governing.source)?;
+    if ctx.policy.source_level(category) == Level::Off {
+        return None;
+    }
     Some(format!(
         "consent came from {category} (source '{}', {})",
         ctx.index.text(governing.source),
         ctx.at(governing.at)
+    ))
+}
+
+/// C009: the consent was not given by a clear affirmative act. Only what
+/// the record says counts; an unrecorded method is never guessed.
+fn not_affirmative(ctx: &RowContext<'_>) -> Option<String> {
+    let governing = ctx.assessment.governing()?;
+    let terms = governing.terms;
+    let implied_allowed = ctx.policy.consent.implied_consent;
+    let how = if terms.method.is_not_affirmative()
+        && !(implied_allowed && terms.method == crate::consent::Method::Implied)
+    {
+        terms.method.describe()
+    } else if terms.basis.is_implied() && !implied_allowed {
+        "implied consent, which the policy does not accept as a basis"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "consent was expressed by {how} ({})",
+        ctx.describe(governing)
     ))
 }
 
@@ -271,7 +373,7 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
         && let (Some(opted), Some(confirmed)) = (opt_in.time, confirm.time)
     {
         let days = opted.days_until(confirmed);
-        let window = i64::from(ctx.policy.confirm_window_days);
+        let window = i64::from(ctx.policy.consent.confirm_window_days);
         if days > window {
             anomalies.push(format!(
                 "confirmed {days} days after the opt-in ({}); the double opt-in window is {window} days",
@@ -323,7 +425,7 @@ fn future_note(ctx: &RowContext<'_>, event: &EventRef) -> &'static str {
 fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
     let withdrawal = ctx.assessment.withdrawal?;
     let note = future_note(ctx, withdrawal);
-    Some(match (withdrawal.time, latest_consent_ever(ctx)) {
+    let mut message = match (withdrawal.time, latest_consent_ever(ctx)) {
         (None, _) => format!(
             "{} without timestamp ({}); no later consent can be shown",
             withdrawal.kind,
@@ -338,7 +440,37 @@ fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
             "the withdrawal ({}){note} has no consent for the list after it",
             ctx.describe(withdrawal)
         ),
-    })
+    };
+    if let Some(time) = withdrawal.time.filter(|t| *t <= ctx.as_of) {
+        message.push_str(&grace_note(ctx, time));
+    }
+    Some(message)
+}
+
+/// Whether the policy's time to honour a withdrawal has run out at
+/// `--as-of`. The row is removed either way: the cleaned list is what is
+/// mailed next.
+fn grace_note(ctx: &RowContext<'_>, time: Timestamp) -> String {
+    let grace = &ctx.policy.withdrawal;
+    if grace.grace_days == 0 {
+        return "; it had to take effect at once".to_string();
+    }
+    let Some(at) = chrono::DateTime::from_timestamp(time.unix(), 0) else {
+        return String::new();
+    };
+    let deadline = grace.deadline(at);
+    let deadline_ts = Timestamp::from_unix(deadline.timestamp());
+    if deadline_ts > ctx.as_of {
+        format!(
+            "; still within the {} allowed to honour it (until {deadline_ts})",
+            grace.describe()
+        )
+    } else {
+        format!(
+            "; the {} allowed to honour it ended {deadline_ts}",
+            grace.describe()
+        )
+    }
 }
 
 /// Substack replaces the address of a deleted account with a placeholder.
@@ -383,7 +515,7 @@ fn invalid_address(ctx: &RowContext<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consent::{IndexBuilder, SourcePatterns};
+    use crate::consent::IndexBuilder;
 
     const AS_OF: Timestamp = Timestamp::from_unix(1_751_241_600); // 2025-06-30
     const DAY: i64 = 86_400;
@@ -428,6 +560,7 @@ mod tests {
                     source: source_sym,
                     has_ip: ip,
                     has_collection_point: false,
+                    terms: Default::default(),
                 },
             );
             self
@@ -442,7 +575,7 @@ mod tests {
             policy: Policy,
             suppressed_at: Option<Location>,
         ) -> Vec<(RuleId, String)> {
-            let index = self.builder.finish(&SourcePatterns::default());
+            let index = self.builder.finish(&policy.sources);
             let names = [
                 "subscribers.csv".to_string(),
                 "consent.csv".to_string(),
@@ -461,7 +594,10 @@ mod tests {
                 export_evidence: false,
                 export_note: Default::default(),
             };
-            check_row(&ctx).into_vec()
+            check_row(&ctx)
+                .into_iter()
+                .map(|(rule, _, message)| (rule, message))
+                .collect()
         }
     }
 
@@ -527,7 +663,7 @@ mod tests {
             ["C004"]
         );
         let mut policy = Policy::preset("eu-gdpr").unwrap();
-        policy.engagement_refreshes_consent = false;
+        policy.consent.engagement_refreshes = false;
         let f = old()
             .add(Activity, Some(30), "", "click", false)
             .findings_with(policy, None);

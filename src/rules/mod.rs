@@ -6,7 +6,7 @@
 
 mod checks;
 
-pub use checks::{RowContext, check_row};
+pub use checks::{RowContext, RowFinding, check_row};
 
 use crate::policy::Level;
 
@@ -22,6 +22,7 @@ pub enum RuleId {
     C006,
     C007,
     C008,
+    C009,
     R001,
     R002,
     R003,
@@ -95,7 +96,7 @@ macro_rules! doc {
     };
 }
 
-pub static RULES: [RuleMeta; 17] = [
+pub static RULES: [RuleMeta; 18] = [
     RuleMeta {
         id: RuleId::C001,
         code: "C001",
@@ -175,6 +176,16 @@ pub static RULES: [RuleMeta; 17] = [
         default_level: Level::Warning,
         summary: "events out of order, outside the confirmation window, or after --as-of",
         doc: doc!("C008"),
+    },
+    RuleMeta {
+        id: RuleId::C009,
+        code: "C009",
+        name: "not-affirmative",
+        family: Family::Consent,
+        stage: Stage::Row,
+        default_level: Level::Error,
+        summary: "consent expressed by a pre-ticked box, implied, or bundled in terms",
+        doc: doc!("C009"),
     },
     RuleMeta {
         id: RuleId::R001,

@@ -192,7 +192,7 @@ fn unknown_policy() {
     assert!(
         result
             .stderr
-            .contains("available presets: eu-gdpr, de-strict"),
+            .contains("presets: eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl, us-can-spam"),
         "{}",
         result.stderr
     );

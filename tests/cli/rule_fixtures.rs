@@ -318,3 +318,17 @@ fn every_rule_has_a_fixture() {
     codes.sort_unstable();
     assert_eq!(dirs, codes);
 }
+
+#[test]
+fn c009_not_affirmative() {
+    let report = check("C009");
+    assert_eq!(
+        message_of(&report, "C009", "pre.ticked@example.com"),
+        "consent was expressed by a pre-ticked box (opt_in at 2025-03-01T10:00:00Z, tests/fixtures/rules/C009/consent.csv row 1)"
+    );
+    assert!(
+        message_of(&report, "C009", "implied.basis@example.com").starts_with(
+            "consent was expressed by implied consent, which the policy does not accept"
+        ),
+    );
+}

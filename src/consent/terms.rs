@@ -1,0 +1,328 @@
+//! How a consent was expressed and on which legal basis it rests, as far
+//! as a consent log records it: the fields behind C009 (not affirmative),
+//! the notice-version part of C006, and CASL's implied consent clocks.
+
+use std::fmt;
+
+use crate::text::fold;
+
+/// How the person expressed consent (ISO/IEC TS 27560 "event type", DPV
+/// `hasIndicationMethod`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Not recorded, or a spelling this version does not know.
+    #[default]
+    Unknown,
+    /// A clear affirmative act: an unticked box ticked, a button, a DOI
+    /// link, a signature, an oral yes.
+    Affirmative,
+    /// A box ticked in advance by the sender (CJEU C-673/17 Planet49).
+    PreTicked,
+    /// Inferred from conduct or silence, not expressed.
+    Implied,
+    /// Accepted as part of terms and conditions or a privacy notice, with
+    /// no separate marketing opt-in (GDPR Art. 7(2)).
+    BundledInTerms,
+}
+
+impl Method {
+    /// Whether this method can never carry GDPR consent.
+    pub fn is_not_affirmative(self) -> bool {
+        matches!(
+            self,
+            Method::PreTicked | Method::Implied | Method::BundledInTerms
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Method::Unknown => "an unrecorded method",
+            Method::Affirmative => "an affirmative act",
+            Method::PreTicked => "a pre-ticked box",
+            Method::Implied => "implied consent",
+            Method::BundledInTerms => "acceptance of terms and conditions",
+        }
+    }
+}
+
+/// Spellings of expression methods in folded form ([`fold`]).
+const METHOD_SPELLINGS: &[(Method, &[&str])] = &[
+    (
+        Method::PreTicked,
+        &[
+            "preticked",
+            "prechecked",
+            "checkboxpreticked",
+            "checkboxprechecked",
+            "pretickedcheckbox",
+            "precheckedcheckbox",
+            "pretickedbox",
+            "defaulton",
+            "optedinbydefault",
+            "vorangekreuzt",
+            "caseprecochee",
+        ],
+    ),
+    (
+        Method::Implied,
+        &[
+            "implied",
+            "implicit",
+            "impliedconsent",
+            "dpvimpliedconsent",
+            "inactivity",
+            "silence",
+            "optout",
+            "conduct",
+            "konkludent",
+            "implicite",
+        ],
+    ),
+    (
+        Method::BundledInTerms,
+        &[
+            "terms",
+            "termsacceptance",
+            "acceptedterms",
+            "termsandconditions",
+            "tandc",
+            "tc",
+            "tos",
+            "bundled",
+            "bundledinterms",
+            "privacypolicyacceptance",
+            "agb",
+            "cgu",
+            "cgv",
+        ],
+    ),
+    (
+        Method::Affirmative,
+        &[
+            "checkbox",
+            "checkboxunticked",
+            "untickedcheckbox",
+            "tickbox",
+            "button",
+            "doilink",
+            "doubleoptin",
+            "doubleoptinlink",
+            "confirmationlink",
+            "oral",
+            "verbal",
+            "signature",
+            "signed",
+            "written",
+            "express",
+            "expressed",
+            "explicit",
+            "expressedconsent",
+            "explicitlyexpressedconsent",
+            "dpvexpressedconsent",
+            "dpvexplicitlyexpressedconsent",
+            "optin",
+            "affirmative",
+        ],
+    ),
+];
+
+/// Reads an expression-method cell; unknown spellings are `Unknown`, never
+/// guessed.
+pub fn parse_method(cell: &str) -> Method {
+    let folded = fold(cell);
+    let folded = folded.strip_prefix("httpsw3idorgdpv").unwrap_or(&folded);
+    METHOD_SPELLINGS
+        .iter()
+        .find(|(_, names)| names.contains(&folded))
+        .map_or(Method::Unknown, |(method, _)| *method)
+}
+
+/// The legal basis a consent record claims.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Basis {
+    /// Not recorded: treated as consent.
+    #[default]
+    Unstated,
+    /// Express (GDPR Art. 6(1)(a), CASL s. 10(1)) consent.
+    Express,
+    /// CASL implied consent from an existing business relationship: a
+    /// purchase, contract or business opportunity (s. 10(10)(a)–(c)).
+    ImpliedPurchase,
+    /// CASL implied consent from an inquiry or application (s. 10(10)(d)).
+    ImpliedInquiry,
+    /// CASL implied consent from a non-business relationship: donation,
+    /// volunteering, membership (s. 10(13)).
+    ImpliedNonBusiness,
+    /// CASL implied consent from a conspicuously published or disclosed
+    /// address (s. 10(9)(b)–(c)): no clock, but only for the person's role.
+    ImpliedPublished,
+    /// Implied consent of an unstated kind.
+    Implied,
+}
+
+impl Basis {
+    pub fn is_implied(self) -> bool {
+        matches!(
+            self,
+            Basis::ImpliedPurchase
+                | Basis::ImpliedInquiry
+                | Basis::ImpliedNonBusiness
+                | Basis::ImpliedPublished
+                | Basis::Implied
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Basis::Unstated => "consent",
+            Basis::Express => "express consent",
+            Basis::ImpliedPurchase => "implied consent from a purchase or contract",
+            Basis::ImpliedInquiry => "implied consent from an inquiry",
+            Basis::ImpliedNonBusiness => "implied consent from a donation or membership",
+            Basis::ImpliedPublished => "implied consent from a published address",
+            Basis::Implied => "implied consent",
+        }
+    }
+}
+
+impl fmt::Display for Basis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+const BASIS_SPELLINGS: &[(Basis, &[&str])] = &[
+    (
+        Basis::ImpliedPurchase,
+        &[
+            "impliedpurchase",
+            "impliedebr",
+            "caslimpliedebr",
+            "ebr",
+            "existingbusinessrelationship",
+            "impliedexistingbusinessrelationship",
+            "impliedcontract",
+            "purchase",
+        ],
+    ),
+    (
+        Basis::ImpliedInquiry,
+        &[
+            "impliedinquiry",
+            "impliedenquiry",
+            "caslimpliedinquiry",
+            "inquiry",
+            "enquiry",
+            "application",
+        ],
+    ),
+    (
+        Basis::ImpliedNonBusiness,
+        &[
+            "impliedenbr",
+            "caslimpliedenbr",
+            "enbr",
+            "existingnonbusinessrelationship",
+            "donation",
+            "membership",
+            "volunteer",
+        ],
+    ),
+    (
+        Basis::ImpliedPublished,
+        &[
+            "impliedpublished",
+            "caslimpliedpublished",
+            "conspicuouspublication",
+            "published",
+            "disclosed",
+            "impliedbusinesscard",
+        ],
+    ),
+    (
+        Basis::Implied,
+        &["implied", "impliedconsent", "implicit", "dpvimpliedconsent"],
+    ),
+    (
+        Basis::Express,
+        &[
+            "express",
+            "expressconsent",
+            "explicit",
+            "explicitconsent",
+            "consent",
+            "optin",
+            "a61a",
+            "gdpra61a",
+            "eugdpra61a",
+            "freelygivenconsentfromcontact",
+        ],
+    ),
+];
+
+/// Reads a legal-basis cell. A basis that is not consent of any kind
+/// (legitimate interest, contract) is `None`: it is no consent evidence.
+pub fn parse_basis(cell: &str) -> Option<Basis> {
+    let folded = fold(cell);
+    if folded.is_empty() {
+        return Some(Basis::Unstated);
+    }
+    BASIS_SPELLINGS
+        .iter()
+        .find(|(_, names)| names.contains(&folded.as_str()))
+        .map(|(basis, _)| *basis)
+        .or_else(|| folded.contains("consent").then_some(Basis::Express))
+}
+
+/// What one consent record says about its terms.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Terms {
+    pub method: Method,
+    pub basis: Basis,
+    /// The record names the notice or consent text the person saw.
+    pub has_notice: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods() {
+        for (cell, method) in [
+            ("checkbox_preticked", Method::PreTicked),
+            ("Pre-ticked", Method::PreTicked),
+            ("implied", Method::Implied),
+            ("dpv:ImpliedConsent", Method::Implied),
+            ("https://w3id.org/dpv#ImpliedConsent", Method::Implied),
+            ("terms_acceptance", Method::BundledInTerms),
+            ("T&C", Method::BundledInTerms),
+            ("checkbox_unticked", Method::Affirmative),
+            ("doi_link", Method::Affirmative),
+            ("EXPLICIT", Method::Affirmative),
+            ("carrier pigeon", Method::Unknown),
+            ("", Method::Unknown),
+        ] {
+            assert_eq!(parse_method(cell), method, "{cell:?}");
+        }
+        assert!(Method::PreTicked.is_not_affirmative());
+        assert!(!Method::Unknown.is_not_affirmative());
+    }
+
+    #[test]
+    fn bases() {
+        for (cell, basis) in [
+            ("express", Some(Basis::Express)),
+            ("Freely given consent from contact", Some(Basis::Express)),
+            ("casl_implied_ebr", Some(Basis::ImpliedPurchase)),
+            ("implied (inquiry)", Some(Basis::ImpliedInquiry)),
+            ("ENBR", Some(Basis::ImpliedNonBusiness)),
+            ("implied", Some(Basis::Implied)),
+            ("", Some(Basis::Unstated)),
+            ("Legitimate interest – prospect/lead", None),
+            ("Performance of a contract", None),
+        ] {
+            assert_eq!(parse_basis(cell), basis, "{cell:?}");
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Stdout formats for CI and tickets: Markdown (pull-request comments),
+//! GitHub Actions workflow annotations, and JUnit XML. CI logs are widely
+//! visible, so these mask addresses unless asked not to.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+use crate::audit::{AuditOutcome, Finding};
+use crate::policy::Level;
+use crate::rules::RULES;
+
+/// How addresses appear in CI output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Addresses {
+    /// `j***@example.com`.
+    Masked,
+    Shown,
+}
+
+impl Addresses {
+    pub fn show(self, email: &str) -> String {
+        match self {
+            Addresses::Shown => email.to_string(),
+            Addresses::Masked => mask(email),
+        }
+    }
+
+    /// The finding's message with its own address masked, should the
+    /// message quote it.
+    fn message(self, finding: &Finding) -> String {
+        if self == Addresses::Masked && !finding.email.is_empty() {
+            finding
+                .message
+                .replace(&finding.email, &mask(&finding.email))
+        } else {
+            finding.message.clone()
+        }
+    }
+}
+
+/// `jane.doe@example.com` → `j***@example.com`. The domain stays: it says
+/// which provider or typo is involved, and is rarely personal.
+pub fn mask(email: &str) -> String {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => match local.chars().next() {
+            Some(first) => format!("{first}***@{domain}"),
+            None => format!("***@{domain}"),
+        },
+        None if email.is_empty() => String::new(),
+        None => "***".to_string(),
+    }
+}
+
+/// Findings in the order a reader wants them: most severe first, then in
+/// input order.
+fn by_severity(outcome: &AuditOutcome) -> Vec<&Finding> {
+    let mut findings: Vec<&Finding> = outcome.findings.iter().collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
+    findings
+}
+
+/// How many findings the Markdown output lists.
+const MARKDOWN_TOP: usize = 20;
+
+/// Escapes a cell for a Markdown table: pipes, line breaks, and the
+/// characters that would start formatting or HTML.
+fn md_cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> String {
+    let s = &outcome.summary;
+    let mut out = String::new();
+    let verdict = if s.removed == 0 {
+        "no row to remove".to_string()
+    } else {
+        format!("{} of {} rows to remove", s.removed, s.rows)
+    };
+    let _ = writeln!(out, "## listaudit: {verdict}\n");
+    let _ = writeln!(
+        out,
+        "Policy `{}` · list purpose `{}` · as of {} · {} errors, {} warnings, {} info\n",
+        md_cell(&outcome.policy.name),
+        md_cell(&outcome.policy.list_purpose),
+        outcome.as_of,
+        s.errors,
+        s.warnings,
+        s.infos
+    );
+    out.push_str("| subscriber file | rows | kept | removed |\n|---|--:|--:|--:|\n");
+    for input in outcome.inputs.iter().filter(|i| i.kind == "subscribers") {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            md_cell(&input.path),
+            input.rows,
+            input.kept.unwrap_or(0),
+            input.removed.unwrap_or(0)
+        );
+    }
+    let fired: Vec<_> = RULES
+        .iter()
+        .filter(|r| s.by_rule[r.id.index()] > 0)
+        .collect();
+    if !fired.is_empty() {
+        out.push_str("\n| rule | name | severity | findings |\n|---|---|---|--:|\n");
+        for rule in fired {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                rule.code,
+                rule.name,
+                outcome.policy.level(rule.id),
+                s.by_rule[rule.id.index()]
+            );
+        }
+        let findings = by_severity(outcome);
+        let _ = writeln!(
+            out,
+            "\n### Top findings\n\n| file | row | address | rule | severity | message |\n|---|--:|---|---|---|---|"
+        );
+        for finding in findings.iter().take(MARKDOWN_TOP) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                md_cell(outcome.input_name(finding)),
+                finding.row,
+                md_cell(&addresses.show(&finding.email)),
+                finding.rule.code(),
+                finding.level,
+                md_cell(&addresses.message(finding))
+            );
+        }
+        if findings.len() > MARKDOWN_TOP {
+            let _ = writeln!(
+                out,
+                "\n…and {} more findings; see `findings.csv` or `--format json`.",
+                findings.len() - MARKDOWN_TOP
+            );
+        }
+    }
+    out
+}
+
+/// Escapes workflow-command data (`%`, CR, LF).
+fn gh_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow-command property, which also ends at `,` and `:`.
+fn gh_property(text: &str) -> String {
+    gh_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// GitHub Actions annotations: one `::error`, `::warning` or `::notice`
+/// per finding, then a summary notice.
+pub fn write_github(
+    outcome: &AuditOutcome,
+    addresses: Addresses,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    for finding in &outcome.findings {
+        let command = match finding.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Info | Level::Off => "notice",
+        };
+        let mut properties = format!("file={}", gh_property(outcome.input_name(finding)));
+        if finding.line > 0 {
+            let _ = write!(properties, ",line={}", finding.line);
+        }
+        let title = format!("{} {}", finding.rule.code(), finding.rule.meta().name);
+        let _ = write!(properties, ",title={}", gh_property(&title));
+        let address = if finding.email.is_empty() {
+            String::new()
+        } else {
+            format!(" <{}>", addresses.show(&finding.email))
+        };
+        writeln!(
+            out,
+            "::{command} {properties}::{}",
+            gh_data(&format!(
+                "row {}{address}: {}",
+                finding.row,
+                addresses.message(finding)
+            ))
+        )?;
+    }
+    let s = &outcome.summary;
+    writeln!(
+        out,
+        "::notice title=listaudit::{}",
+        gh_data(&format!(
+            "policy {}, as of {}: {} rows, {} kept, {} removed; {} errors, {} warnings, {} info",
+            outcome.policy.name,
+            outcome.as_of,
+            s.rows,
+            s.kept,
+            s.removed,
+            s.errors,
+            s.warnings,
+            s.infos
+        ))
+    )
+}
+
+/// JUnit XML: one test suite per enabled rule (a rule without findings is
+/// one passing test case), one test case per finding. Findings at or above
+/// `fail_on` are failures; the others pass with their message as output.
+pub fn write_junit(
+    outcome: &AuditOutcome,
+    addresses: Addresses,
+    fail_on: Option<Level>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let fails = |level: Level| fail_on.is_some_and(|f| level >= f);
+    let mut per_rule: Vec<Vec<&Finding>> = vec![Vec::new(); RULES.len()];
+    for finding in &outcome.findings {
+        per_rule[finding.rule.index()].push(finding);
+    }
+    let enabled: Vec<_> = RULES
+        .iter()
+        .filter(|r| outcome.policy.enabled(r.id))
+        .collect();
+    let tests: usize = enabled
+        .iter()
+        .map(|r| per_rule[r.id.index()].len().max(1))
+        .sum();
+    let failures = outcome.findings.iter().filter(|f| fails(f.level)).count();
+
+    let mut writer = Writer::new_with_indent(out, b' ', 2);
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let mut suites = BytesStart::new("testsuites");
+    suites.push_attribute(("name", "listaudit"));
+    suites.push_attribute(("tests", tests.to_string().as_str()));
+    suites.push_attribute(("failures", failures.to_string().as_str()));
+    writer.write_event(Event::Start(suites))?;
+    for rule in enabled {
+        let findings = &per_rule[rule.id.index()];
+        let suite_name = format!("{} {}", rule.code, rule.name);
+        let mut suite = BytesStart::new("testsuite");
+        suite.push_attribute(("name", suite_name.as_str()));
+        suite.push_attribute(("tests", findings.len().max(1).to_string().as_str()));
+        let suite_failures = findings.iter().filter(|f| fails(f.level)).count();
+        suite.push_attribute(("failures", suite_failures.to_string().as_str()));
+        writer.write_event(Event::Start(suite))?;
+        let classname = format!("listaudit.{}", rule.code);
+        if findings.is_empty() {
+            let mut case = BytesStart::new("testcase");
+            case.push_attribute(("name", "no findings"));
+            case.push_attribute(("classname", classname.as_str()));
+            writer.write_event(Event::Empty(case))?;
+        }
+        for finding in findings {
+            let name = format!(
+                "{} row {}: {}",
+                outcome.input_name(finding),
+                finding.row,
+                addresses.show(&finding.email)
+            );
+            let message = addresses.message(finding);
+            let mut case = BytesStart::new("testcase");
+            case.push_attribute(("name", clean_xml(&name).as_str()));
+            case.push_attribute(("classname", classname.as_str()));
+            case.push_attribute(("file", clean_xml(outcome.input_name(finding)).as_str()));
+            if finding.line > 0 {
+                case.push_attribute(("line", finding.line.to_string().as_str()));
+            }
+            writer.write_event(Event::Start(case))?;
+            let (element, body) = if fails(finding.level) {
+                ("failure", true)
+            } else {
+                ("system-out", false)
+            };
+            let mut child = BytesStart::new(element);
+            if body {
+                child.push_attribute(("message", clean_xml(&message).as_str()));
+                child.push_attribute(("type", finding.level.as_str()));
+            }
+            writer.write_event(Event::Start(child))?;
+            writer.write_event(Event::Text(BytesText::new(&clean_xml(&format!(
+                "{} {} ({}): {message}",
+                rule.code, rule.name, finding.level
+            )))))?;
+            writer.write_event(Event::End(BytesEnd::new(element)))?;
+            writer.write_event(Event::End(BytesEnd::new("testcase")))?;
+        }
+        writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    writer.into_inner().write_all(b"\n")
+}
+
+/// Drops characters XML 1.0 cannot hold at all (most control characters);
+/// quick-xml escapes the rest.
+fn clean_xml(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            matches!(c, '\t' | '\n' | '\r')
+                || (!c.is_control() && *c != '\u{FFFE}' && *c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_the_first_character_and_the_domain() {
+        assert_eq!(mask("jane.doe@example.com"), "j***@example.com");
+        assert_eq!(mask("ü@bücher.de"), "ü***@bücher.de");
+        assert_eq!(mask("@example.com"), "***@example.com");
+        assert_eq!(mask("not-an-address"), "***");
+        assert_eq!(mask(""), "");
+    }
+
+    #[test]
+    fn workflow_commands_cannot_be_broken_out_of() {
+        assert_eq!(gh_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(gh_property("a,b:c"), "a%2Cb%3Ac");
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        assert_eq!(md_cell("a|b\nc <x>"), "a\\|b c \\<x\\>");
+    }
+
+    #[test]
+    fn xml_text_drops_what_xml_cannot_hold() {
+        assert_eq!(clean_xml("a\u{0}b\u{1b}c\td"), "abc\td");
+    }
+}

@@ -1,0 +1,749 @@
+//! Policy files: TOML that `extends` a preset or another file and changes
+//! levels and parameters. The presets are such files, shipped in the
+//! binary. Every key is checked: an unknown key, a wrong type or a bad
+//! value stops the run with `file:line:column`, the valid keys and the
+//! closest one.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Level, Policy};
+use crate::consent::{DateOrder, SourceCategory};
+use crate::error::{Error, Result, describe_io};
+use crate::rules;
+
+/// The shipped presets: name and file text.
+pub const PRESETS: &[(&str, &str)] = &[
+    ("eu-gdpr", include_str!("presets/eu-gdpr.toml")),
+    ("de-strict", include_str!("presets/de-strict.toml")),
+    ("fr-cnil", include_str!("presets/fr-cnil.toml")),
+    ("uk-pecr", include_str!("presets/uk-pecr.toml")),
+    ("ca-casl", include_str!("presets/ca-casl.toml")),
+    ("us-can-spam", include_str!("presets/us-can-spam.toml")),
+];
+
+pub fn preset_names() -> impl Iterator<Item = &'static str> {
+    PRESETS.iter().map(|(name, _)| *name)
+}
+
+/// How deep `extends` may nest before it is taken for a loop.
+const MAX_DEPTH: usize = 8;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    extends: Option<Spanned<String>>,
+    name: Option<String>,
+    summary: Option<String>,
+    list_purpose: Option<Spanned<String>>,
+    purpose_synonyms: Option<Vec<String>>,
+    date_order: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    consent: Option<ConsentSection>,
+    evidence: Option<EvidenceSection>,
+    withdrawal: Option<WithdrawalSection>,
+    sources: Option<SourcesSection>,
+    #[serde(default)]
+    basis: BTreeMap<Spanned<String>, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentSection {
+    stale_after_months: Option<Spanned<toml::Value>>,
+    engagement_refreshes: Option<bool>,
+    confirm_window_days: Option<Spanned<i64>>,
+    indirect_max_age_months: Option<Spanned<toml::Value>>,
+    implied_consent: Option<bool>,
+    implied_relationship_months: Option<Spanned<i64>>,
+    implied_inquiry_months: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceSection {
+    timestamp: Option<bool>,
+    how_or_where: Option<bool>,
+    notice_version: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithdrawalSection {
+    grace_days: Option<Spanned<i64>>,
+    business_days: Option<bool>,
+    holidays: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SourcesSection {
+    contest: Option<Spanned<String>>,
+    purchased_list: Option<Spanned<String>>,
+    rented_list: Option<Spanned<String>>,
+    address_book: Option<Spanned<String>>,
+    scraped: Option<Spanned<String>>,
+    business_card: Option<Spanned<String>>,
+    third_party: Option<Spanned<String>>,
+    #[serde(default)]
+    phrases: BTreeMap<Spanned<String>, Vec<String>>,
+}
+
+impl SourcesSection {
+    fn levels(&self) -> [(SourceCategory, &Option<Spanned<String>>); 7] {
+        [
+            (SourceCategory::Contest, &self.contest),
+            (SourceCategory::PurchasedList, &self.purchased_list),
+            (SourceCategory::RentedList, &self.rented_list),
+            (SourceCategory::AddressBook, &self.address_book),
+            (SourceCategory::Scraped, &self.scraped),
+            (SourceCategory::BusinessCard, &self.business_card),
+            (SourceCategory::ThirdParty, &self.third_party),
+        ]
+    }
+}
+
+/// Every key a policy file may set, as `[basis]` names them.
+pub const PARAMETER_KEYS: &[&str] = &[
+    "list_purpose",
+    "purpose_synonyms",
+    "date_order",
+    "fail_on",
+    "consent.stale_after_months",
+    "consent.engagement_refreshes",
+    "consent.confirm_window_days",
+    "consent.indirect_max_age_months",
+    "consent.implied_consent",
+    "consent.implied_relationship_months",
+    "consent.implied_inquiry_months",
+    "evidence.timestamp",
+    "evidence.how_or_where",
+    "evidence.notice_version",
+    "withdrawal.grace_days",
+    "withdrawal.business_days",
+    "withdrawal.holidays",
+];
+
+/// Where a policy comes from, for messages: a preset or a file.
+struct Origin<'a> {
+    /// `preset eu-gdpr` or the path as given.
+    label: String,
+    text: &'a str,
+    /// The directory relative `extends` paths are resolved against.
+    dir: Option<PathBuf>,
+}
+
+impl Origin<'_> {
+    /// `file:line:column: message`, with a hint.
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Error {
+        let (line, column) = line_column(self.text, span.start);
+        Error::policy(format!(
+            "{}:{line}:{column}: {}",
+            self.label,
+            message.into()
+        ))
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// The preset named `name` (any case).
+pub fn load_preset(name: &str) -> Option<Policy> {
+    let (name, text) = PRESETS
+        .iter()
+        .find(|(preset, _)| preset.eq_ignore_ascii_case(name.trim()))?;
+    let origin = Origin {
+        label: format!("preset {name}"),
+        text,
+        dir: None,
+    };
+    // The shipped presets are tested to load; a broken one is a bug.
+    let mut policy = load(&origin, 0).unwrap_or_else(|e| panic!("{e}"));
+    policy.name = name.to_string();
+    Some(policy)
+}
+
+/// What `--policy` names: a preset, or a policy file (a path that exists,
+/// or that ends in `.toml`).
+pub fn load_policy(spec: &str) -> Result<Policy> {
+    let path = Path::new(spec);
+    let looks_like_file = path.extension().is_some_and(|e| e == "toml")
+        || spec.contains(std::path::MAIN_SEPARATOR)
+        || spec.contains('/');
+    if let Some(policy) = load_preset(spec) {
+        return Ok(policy);
+    }
+    if !looks_like_file && !path.is_file() {
+        return Err(unknown_preset(spec));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::policy(format!(
+            "{spec}: cannot read the policy file: {}",
+            describe_io(&e)
+        ))
+    })?;
+    let origin = Origin {
+        label: spec.to_string(),
+        text: &text,
+        dir: path.parent().map(Path::to_path_buf),
+    };
+    let mut policy = load(&origin, 0)?;
+    policy.name = spec.to_string();
+    Ok(policy)
+}
+
+fn unknown_preset(name: &str) -> Error {
+    let mut error = Error::policy(format!(
+        "unknown policy '{}': not a preset, and no such file",
+        crate::text::sanitize_for_terminal(name)
+    ));
+    let names: Vec<&str> = preset_names().collect();
+    error = match closest(name, &names) {
+        Some(best) => error.with_hint(format!(
+            "did you mean '{best}'? presets: {}; or give a path to a .toml policy file",
+            names.join(", ")
+        )),
+        None => error.with_hint(format!(
+            "presets: {}; or give a path to a .toml policy file",
+            names.join(", ")
+        )),
+    };
+    error
+}
+
+/// The candidate closest to `query`, if any is close.
+pub fn closest<'a>(query: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let query = query.trim().to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(&query, &c.to_ascii_lowercase()), *c))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn load(origin: &Origin<'_>, depth: usize) -> Result<Policy> {
+    let file: PolicyFile = toml::from_str(origin.text).map_err(|e| toml_error(origin, &e))?;
+    let mut policy = match &file.extends {
+        None => Policy::catalog(),
+        Some(base) => {
+            if depth >= MAX_DEPTH {
+                return Err(origin.error(
+                    base.span(),
+                    format!("`extends` nests deeper than {MAX_DEPTH} files; is there a loop?"),
+                ));
+            }
+            resolve_base(origin, base, depth)?
+        }
+    };
+    apply(origin, &file, &mut policy)?;
+    policy.chain.push(match &file.name {
+        Some(name) => name.clone(),
+        None => origin.label.trim_start_matches("preset ").to_string(),
+    });
+    if let Some(summary) = &file.summary {
+        policy.summary = summary.clone();
+    }
+    Ok(policy)
+}
+
+fn resolve_base(origin: &Origin<'_>, base: &Spanned<String>, depth: usize) -> Result<Policy> {
+    let name = base.get_ref();
+    if let Some((preset, text)) = PRESETS
+        .iter()
+        .find(|(preset, _)| preset.eq_ignore_ascii_case(name.trim()))
+    {
+        let inner = Origin {
+            label: format!("preset {preset}"),
+            text,
+            dir: None,
+        };
+        return load(&inner, depth + 1);
+    }
+    let path = match &origin.dir {
+        Some(dir) if Path::new(name).is_relative() => dir.join(name),
+        _ => PathBuf::from(name),
+    };
+    if path.extension().is_none_or(|e| e != "toml") && !path.is_file() {
+        let names: Vec<&str> = preset_names().collect();
+        let mut message = format!("`extends`: unknown preset '{name}'");
+        if let Some(best) = closest(name, &names) {
+            message.push_str(&format!("; did you mean '{best}'?"));
+        }
+        return Err(origin.error(base.span(), message).with_hint(format!(
+            "presets: {}; or a path to a .toml file",
+            names.join(", ")
+        )));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        origin.error(
+            base.span(),
+            format!(
+                "`extends`: cannot read '{}': {}",
+                path.display(),
+                describe_io(&e)
+            ),
+        )
+    })?;
+    let inner = Origin {
+        label: path.display().to_string(),
+        text: &text,
+        dir: path.parent().map(Path::to_path_buf),
+    };
+    load(&inner, depth + 1)
+}
+
+/// A TOML syntax or type error, with its position and, for an unknown key,
+/// the closest valid one.
+fn toml_error(origin: &Origin<'_>, error: &toml::de::Error) -> Error {
+    let message = error.message().trim().to_string();
+    let span = error.span().unwrap_or(0..0);
+    let mut hint = None;
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((unknown, expected)) = rest.split_once('`')
+    {
+        let valid: Vec<&str> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|k| !k.is_empty())
+            .collect();
+        let mut text = format!("unknown key '{unknown}'");
+        if let Some(best) = closest(unknown, &valid) {
+            text.push_str(&format!("; did you mean '{best}'?"));
+        }
+        hint = Some(format!("valid keys here: {}", valid.join(", ")));
+        let mut err = origin.error(span, text);
+        if let Some(hint) = hint {
+            err = err.with_hint(hint);
+        }
+        return err;
+    }
+    if message.contains("expected") || message.contains("invalid") {
+        hint = Some("run `listaudit policy init` for a commented file with every key".to_string());
+    }
+    let err = origin.error(span, message);
+    match hint {
+        Some(hint) => err.with_hint(hint),
+        None => err,
+    }
+}
+
+fn parse_level(origin: &Origin<'_>, value: &Spanned<String>) -> Result<Level> {
+    Level::parse(value.get_ref()).ok_or_else(|| {
+        let names: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
+        let mut message = format!("unknown level '{}'", value.get_ref());
+        if let Some(best) = closest(value.get_ref(), &names) {
+            message.push_str(&format!("; did you mean '{best}'?"));
+        }
+        origin
+            .error(value.span(), message)
+            .with_hint("levels: error, warning, info, off")
+    })
+}
+
+fn whole(origin: &Origin<'_>, value: &Spanned<i64>, what: &str) -> Result<u32> {
+    let n = *value.get_ref();
+    if n < 0 {
+        return Err(origin.error(
+            value.span(),
+            format!("{what} must not be negative (got {n})"),
+        ));
+    }
+    u32::try_from(n)
+        .ok()
+        .filter(|n| *n <= 1200)
+        .ok_or_else(|| origin.error(value.span(), format!("{what} is too large (got {n})")))
+}
+
+/// A window in months: a whole number, or `"never"`.
+fn months(origin: &Origin<'_>, value: &Spanned<toml::Value>, what: &str) -> Result<Option<u32>> {
+    match value.get_ref() {
+        toml::Value::String(s) if s.eq_ignore_ascii_case("never") => Ok(None),
+        toml::Value::Integer(n) => {
+            let spanned = Spanned::new(value.span(), *n);
+            let months = whole(origin, &spanned, what)?;
+            if months == 0 {
+                return Err(origin
+                    .error(value.span(), format!("{what} must be at least 1"))
+                    .with_hint("write \"never\" for no time limit"));
+            }
+            Ok(Some(months))
+        }
+        other => Err(origin
+            .error(
+                value.span(),
+                format!("{what} must be a number of months or \"never\", not {other}"),
+            )
+            .with_hint("e.g. 24, or \"never\"")),
+    }
+}
+
+fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<()> {
+    let note = |key: &str, policy: &mut Policy| {
+        // A value set here without a basis of its own must not keep the
+        // basis of the value it replaced.
+        if !origin.label.starts_with("preset ") {
+            policy
+                .basis
+                .insert(key.to_string(), format!("set in {}", origin.label));
+        } else {
+            policy.basis.remove(key);
+        }
+    };
+    if let Some(purpose) = &file.list_purpose {
+        if purpose.get_ref().trim().is_empty() {
+            return Err(origin.error(purpose.span(), "list_purpose must not be empty"));
+        }
+        policy.set_list_purpose(purpose.get_ref());
+        note("list_purpose", policy);
+    }
+    if let Some(synonyms) = &file.purpose_synonyms {
+        policy.extra_synonyms = synonyms
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        note("purpose_synonyms", policy);
+    }
+    if let Some(order) = &file.date_order {
+        policy.date_order = match order.get_ref().trim().to_ascii_lowercase().as_str() {
+            "day-first" => Some(DateOrder::DayFirst),
+            "month-first" => Some(DateOrder::MonthFirst),
+            "none" => None,
+            other => {
+                return Err(origin
+                    .error(order.span(), format!("unknown date_order '{other}'"))
+                    .with_hint("date_order: \"day-first\", \"month-first\" or \"none\""));
+            }
+        };
+        note("date_order", policy);
+    }
+    if let Some(fail_on) = &file.fail_on {
+        policy.fail_on = match fail_on.get_ref().trim().to_ascii_lowercase().as_str() {
+            "never" => None,
+            _ => match parse_level(origin, fail_on)? {
+                Level::Off => None,
+                level => Some(level),
+            },
+        };
+        note("fail_on", policy);
+    }
+    if let Some(consent) = &file.consent {
+        if let Some(v) = &consent.stale_after_months {
+            policy.consent.stale_after_months = months(origin, v, "stale_after_months")?;
+            note("consent.stale_after_months", policy);
+        }
+        if let Some(v) = consent.engagement_refreshes {
+            policy.consent.engagement_refreshes = v;
+            note("consent.engagement_refreshes", policy);
+        }
+        if let Some(v) = &consent.confirm_window_days {
+            policy.consent.confirm_window_days = whole(origin, v, "confirm_window_days")?;
+            note("consent.confirm_window_days", policy);
+        }
+        if let Some(v) = &consent.indirect_max_age_months {
+            policy.consent.indirect_max_age_months = months(origin, v, "indirect_max_age_months")?;
+            note("consent.indirect_max_age_months", policy);
+        }
+        if let Some(v) = consent.implied_consent {
+            policy.consent.implied_consent = v;
+            note("consent.implied_consent", policy);
+        }
+        if let Some(v) = &consent.implied_relationship_months {
+            policy.consent.implied_relationship_months =
+                whole(origin, v, "implied_relationship_months")?;
+            note("consent.implied_relationship_months", policy);
+        }
+        if let Some(v) = &consent.implied_inquiry_months {
+            policy.consent.implied_inquiry_months = whole(origin, v, "implied_inquiry_months")?;
+            note("consent.implied_inquiry_months", policy);
+        }
+    }
+    if let Some(evidence) = &file.evidence {
+        for (value, slot, key) in [
+            (
+                evidence.timestamp,
+                &mut policy.evidence.timestamp,
+                "evidence.timestamp",
+            ),
+            (
+                evidence.how_or_where,
+                &mut policy.evidence.how_or_where,
+                "evidence.how_or_where",
+            ),
+            (
+                evidence.notice_version,
+                &mut policy.evidence.notice_version,
+                "evidence.notice_version",
+            ),
+        ] {
+            if let Some(value) = value {
+                *slot = value;
+                if origin.label.starts_with("preset ") {
+                    policy.basis.remove(key);
+                } else {
+                    policy
+                        .basis
+                        .insert(key.to_string(), format!("set in {}", origin.label));
+                }
+            }
+        }
+    }
+    if let Some(withdrawal) = &file.withdrawal {
+        if let Some(v) = &withdrawal.grace_days {
+            policy.withdrawal.grace_days = whole(origin, v, "grace_days")?;
+            note("withdrawal.grace_days", policy);
+        }
+        if let Some(v) = withdrawal.business_days {
+            policy.withdrawal.business_days = v;
+            note("withdrawal.business_days", policy);
+        }
+        if let Some(days) = &withdrawal.holidays {
+            let mut holidays = Vec::new();
+            for day in days {
+                let date =
+                    NaiveDate::parse_from_str(day.get_ref().trim(), "%Y-%m-%d").map_err(|_| {
+                        origin
+                            .error(
+                                day.span(),
+                                format!("holiday '{}' is not a date", day.get_ref()),
+                            )
+                            .with_hint("write dates as YYYY-MM-DD")
+                    })?;
+                holidays.push(date);
+            }
+            holidays.sort();
+            holidays.dedup();
+            policy.withdrawal.holidays = holidays;
+            note("withdrawal.holidays", policy);
+        }
+    }
+    // Rule levels first, so that `[sources]` can refine C007 per category.
+    for (rule, level) in &file.rules {
+        let meta = rules::find(rule.get_ref()).ok_or_else(|| {
+            let suggestions = rules::suggest(rule.get_ref());
+            let mut message = format!("unknown rule '{}' in [rules]", rule.get_ref());
+            if let Some(best) = suggestions.first() {
+                message.push_str(&format!("; did you mean '{best}'?"));
+            }
+            origin
+                .error(rule.span(), message)
+                .with_hint("run `listaudit rules` for the codes and names")
+        })?;
+        policy.set_level(meta.id, parse_level(origin, level)?);
+        note(&format!("rules.{}", meta.code), policy);
+    }
+    if let Some(sources) = &file.sources {
+        for (category, level) in sources.levels() {
+            if let Some(level) = level {
+                policy.set_source_level(category, parse_level(origin, level)?);
+                note(&format!("sources.{}", category.key()), policy);
+            }
+        }
+        for (key, phrases) in &sources.phrases {
+            let category = SourceCategory::ALL
+                .into_iter()
+                .find(|c| c.key() == key.get_ref().trim())
+                .ok_or_else(|| {
+                    let keys: Vec<&str> = SourceCategory::ALL.iter().map(|c| c.key()).collect();
+                    let mut message = format!(
+                        "unknown source category '{}' in [sources.phrases]",
+                        key.get_ref()
+                    );
+                    if let Some(best) = closest(key.get_ref(), &keys) {
+                        message.push_str(&format!("; did you mean '{best}'?"));
+                    }
+                    origin
+                        .error(key.span(), message)
+                        .with_hint(format!("categories: {}", keys.join(", ")))
+                })?;
+            policy.sources.add(category, phrases);
+            match policy
+                .extra_phrases
+                .iter_mut()
+                .find(|(c, _)| *c == category)
+            {
+                Some((_, existing)) => existing.extend(phrases.iter().cloned()),
+                None => policy.extra_phrases.push((category, phrases.clone())),
+            }
+        }
+    }
+    for (key, text) in &file.basis {
+        let known = PARAMETER_KEYS.contains(&key.get_ref().as_str())
+            || key
+                .get_ref()
+                .strip_prefix("rules.")
+                .is_some_and(|code| rules::find(code).is_some_and(|r| r.code == code))
+            || key.get_ref().strip_prefix("sources.").is_some_and(|c| {
+                SourceCategory::ALL
+                    .iter()
+                    .any(|category| category.key() == c)
+            });
+        if !known {
+            let mut message = format!("unknown parameter '{}' in [basis]", key.get_ref());
+            if let Some(best) = closest(key.get_ref(), PARAMETER_KEYS) {
+                message.push_str(&format!("; did you mean '{best}'?"));
+            }
+            return Err(origin.error(key.span(), message).with_hint(
+                "basis keys name a parameter (consent.stale_after_months), a rule (rules.C005) or a source (sources.contest)",
+            ));
+        }
+        policy
+            .basis
+            .insert(key.get_ref().clone(), text.trim().to_string());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Policy> {
+        let origin = Origin {
+            label: "team.toml".to_string(),
+            text,
+            dir: None,
+        };
+        load(&origin, 0)
+    }
+
+    fn error(text: &str) -> (String, Option<String>) {
+        let err = parse(text).expect_err("must be rejected");
+        (err.to_string(), err.hint().map(str::to_string))
+    }
+
+    #[test]
+    fn every_preset_loads() {
+        for name in preset_names() {
+            let policy = load_preset(name).unwrap();
+            assert_eq!(policy.name, name);
+            assert!(!policy.summary.is_empty(), "{name} has no summary");
+        }
+    }
+
+    #[test]
+    fn a_file_extends_a_preset_and_overrides_it() {
+        let policy = parse(
+            "extends = \"de-strict\"\n\
+             list_purpose = \"weekly digest\"\n\
+             [rules]\nstale-consent = \"warning\"\n\
+             [consent]\nstale_after_months = \"never\"\n\
+             [sources]\nbusiness-card = \"info\"\n\
+             [sources.phrases]\ncontest = [\"Preisrätsel\"]\n\
+             [basis]\n\"consent.stale_after_months\" = \"BGH III ZR 196/17\"\n",
+        )
+        .unwrap();
+        assert_eq!(policy.chain, ["eu-gdpr", "de-strict", "team.toml"]);
+        assert_eq!(policy.level(crate::rules::RuleId::C005), Level::Error);
+        assert_eq!(policy.level(crate::rules::RuleId::C004), Level::Warning);
+        assert_eq!(policy.consent.stale_after_months, None);
+        assert_eq!(policy.list_purpose, "weekly digest");
+        assert_eq!(
+            policy.source_level(SourceCategory::BusinessCard),
+            Level::Info
+        );
+        assert_eq!(
+            policy.sources.classify("Preisrätsel Juni"),
+            Some(SourceCategory::Contest)
+        );
+        assert_eq!(
+            policy.basis_of("consent.stale_after_months"),
+            Some("BGH III ZR 196/17")
+        );
+        assert_eq!(policy.basis_of("rules.C004"), Some("set in team.toml"));
+    }
+
+    #[test]
+    fn unknown_keys_name_position_and_closest_key() {
+        let (message, hint) = error("extends = \"eu-gdpr\"\n[consent]\nstale_after_month = 12\n");
+        assert!(
+            message.starts_with("team.toml:3:1: unknown key 'stale_after_month'"),
+            "{message}"
+        );
+        assert!(
+            message.contains("did you mean 'stale_after_months'"),
+            "{message}"
+        );
+        assert!(hint.unwrap().contains("engagement_refreshes"));
+        let (message, _) = error("extnds = \"eu-gdpr\"\n");
+        assert!(message.contains("did you mean 'extends'"), "{message}");
+    }
+
+    #[test]
+    fn bad_values_name_their_position() {
+        let (message, _) = error("[consent]\nstale_after_months = -3\n");
+        assert!(
+            message.starts_with("team.toml:2:22: stale_after_months must not be negative"),
+            "{message}"
+        );
+        let (message, _) = error("[withdrawal]\ngrace_days = -1\n");
+        assert!(
+            message.contains("2:14: grace_days must not be negative"),
+            "{message}"
+        );
+        let (message, _) = error("[rules]\nC099 = \"error\"\n");
+        assert!(
+            message.starts_with("team.toml:2:1: unknown rule 'C099'"),
+            "{message}"
+        );
+        let (message, _) = error("[rules]\nC004 = \"critical\"\n");
+        assert!(
+            message.contains("2:8: unknown level 'critical'"),
+            "{message}"
+        );
+        let (message, _) = error("extends = \"de-stritc\"\n");
+        assert!(
+            message
+                .contains("1:11: `extends`: unknown preset 'de-stritc'; did you mean 'de-strict'?"),
+            "{message}"
+        );
+        let (message, _) = error("[consent]\nstale_after_months = \"soon\"\n");
+        assert!(message.contains("2:22"), "{message}");
+        let (message, _) = error("[basis]\n\"consent.stale\" = \"x\"\n");
+        assert!(
+            message.contains("unknown parameter 'consent.stale'"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let (message, _) = error("[consent\nstale_after_months = 3\n");
+        assert!(message.starts_with("team.toml:1:"), "{message}");
+        let (message, _) = error("[consent]\nengagement_refreshes = \"yes\"\n");
+        assert!(message.starts_with("team.toml:2:24:"), "{message}");
+    }
+
+    #[test]
+    fn unknown_presets_suggest_the_closest() {
+        let err = load_policy("uk-pcer").unwrap_err();
+        assert!(
+            err.hint().unwrap().contains("did you mean 'uk-pecr'"),
+            "{:?}",
+            err.hint()
+        );
+        assert!(load_policy("US-CAN-SPAM").is_ok());
+    }
+
+    #[test]
+    fn line_columns_count_characters() {
+        assert_eq!(line_column("ab\ncä = 1", 6), (2, 3));
+        assert_eq!(line_column("", 0), (1, 1));
+    }
+}
