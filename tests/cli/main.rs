@@ -2,8 +2,10 @@
 
 mod audit_outputs;
 mod bad_input;
+mod ci_formats;
 mod commands;
 mod determinism;
 mod formats;
+mod policies;
 mod rule_fixtures;
 mod util;

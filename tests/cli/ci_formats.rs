@@ -1,0 +1,119 @@
+//! The stdout formats for CI and tickets, on the demo fixtures.
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use crate::util::{AS_OF, listaudit, run};
+
+const DEMO: [&str; 5] = [
+    "fixtures/demo/subscribers.csv",
+    "--consent",
+    "fixtures/demo/consent.csv",
+    "--suppress",
+    "fixtures/demo/suppression.txt",
+];
+
+fn demo(format: &str, extra: &[&str]) -> crate::util::Run {
+    run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args(["--as-of", AS_OF, "--format", format])
+        .args(extra))
+}
+
+fn stdout_of(format: &str, extra: &[&str]) -> String {
+    let result = demo(format, extra);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    result
+        .stdout
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+#[test]
+fn markdown_summary_and_top_findings() {
+    let text = stdout_of("markdown", &[]);
+    insta::assert_snapshot!("markdown", text);
+    assert!(text.starts_with("## listaudit: 22 of 51 rows to remove\n"));
+    assert!(
+        !text.contains("anna.schmidt@example.com"),
+        "masked by default"
+    );
+}
+
+#[test]
+fn github_annotations_one_per_finding_plus_a_summary() {
+    let text = stdout_of("github", &[]);
+    insta::assert_snapshot!("github", text);
+    let json = demo("json", &[]).json();
+    let findings = json["findings"].as_array().unwrap().len();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), findings + 1);
+    assert!(lines.iter().all(|l| l.starts_with("::error file=")
+        || l.starts_with("::warning file=")
+        || l.starts_with("::notice ")));
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::error ")).count() as u64,
+        json["summary"]["by_severity"]["error"].as_u64().unwrap()
+    );
+    assert!(text.contains("<a***@example.com>"), "{text}");
+    assert!(!text.contains("anna.schmidt@"));
+}
+
+#[test]
+fn show_addresses_opts_out_of_masking() {
+    let text = stdout_of("github", &["--show-addresses"]);
+    assert!(text.contains("<anna.schmidt@example.com>"), "{text}");
+    let junit = stdout_of("junit", &["--show-addresses"]);
+    assert!(junit.contains("anna.schmidt@example.com"));
+}
+
+#[test]
+fn junit_is_well_formed_with_a_suite_per_rule() {
+    let text = stdout_of("junit", &[]);
+    insta::assert_snapshot!("junit", text);
+    let json = demo("json", &[]).json();
+    let mut reader = Reader::from_str(&text);
+    let (mut suites, mut cases, mut failures) = (0, 0, 0);
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                b"testsuite" => suites += 1,
+                b"testcase" => cases += 1,
+                b"failure" => failures += 1,
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let enabled = json["policy"]["levels"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|l| *l != "off")
+        .count();
+    assert_eq!(suites, enabled);
+    let findings = json["findings"].as_array().unwrap().len();
+    let silent_rules = json["summary"]["by_rule"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|n| n.as_u64() == Some(0))
+        .count();
+    assert_eq!(
+        cases,
+        findings + silent_rules,
+        "one passing case per silent rule"
+    );
+    assert_eq!(
+        failures as u64,
+        json["summary"]["by_severity"]["error"].as_u64().unwrap(),
+        "only findings at --fail-on (error) fail"
+    );
+    let on_warning = stdout_of("junit", &["--fail-on", "warning"]);
+    let warnings = json["summary"]["by_severity"]["warning"].as_u64().unwrap();
+    assert_eq!(
+        on_warning.matches("<failure ").count() as u64,
+        failures as u64 + warnings
+    );
+}

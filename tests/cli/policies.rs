@@ -1,0 +1,506 @@
+//! Presets, policy files and rule selection: one scenario list where the
+//! law differs between jurisdictions, run under every preset.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use serde_json::Value;
+
+use crate::util::{AS_OF, audit_json, listaudit, run};
+
+const SUBSCRIBERS: &str = "tests/fixtures/policies/subscribers.csv";
+const CONSENT: &str = "tests/fixtures/policies/consent.csv";
+
+/// `email rule severity` of every finding.
+fn verdicts(report: &Value) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["email"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn scenario(policy: &str) -> Value {
+    audit_json(&[SUBSCRIBERS, "-c", CONSENT, "--policy", policy]).1
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Rows that get the same verdict everywhere consent is required.
+const WITHDRAWN: &str = "withdrew.3.days.ago@example.com R001 error";
+
+#[test]
+fn eu_gdpr_is_the_baseline() {
+    assert_eq!(
+        verdicts(&scenario("eu-gdpr")),
+        set(&[
+            // Implied consent is no consent under the GDPR (Recital 32).
+            "casl.implied.25m@example.ca C004 error",
+            "casl.implied.25m@example.ca C005 warning",
+            "casl.implied.25m@example.ca C009 error",
+            // Ten years without renewal: stale after 24 months.
+            "casl.express.10y@example.ca C004 error",
+            // Single opt-in is weak proof, not invalid: a warning, kept.
+            "de.single.opt.in@example.de C005 warning",
+            "fr.prospect.30m@example.fr C004 error",
+            "fr.prospect.37m@example.fr C004 error",
+            "fr.opened.only@example.fr C004 error",
+            WITHDRAWN,
+        ])
+    );
+}
+
+#[test]
+fn de_strict_removes_a_german_single_opt_in() {
+    let de = scenario("de-strict");
+    let eu = scenario("eu-gdpr");
+    let verdict = |report: &Value| {
+        verdicts(report)
+            .into_iter()
+            .filter(|v| v.starts_with("de.single.opt.in@"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(verdict(&eu), ["de.single.opt.in@example.de C005 warning"]);
+    assert_eq!(verdict(&de), ["de.single.opt.in@example.de C005 error"]);
+    // An unsubscribe takes effect at once in Germany (LG Paderborn), and
+    // within two days under the eu-gdpr policy.
+    let message = |report: &Value| -> String {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "R001")
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        message(&de).ends_with("; it had to take effect at once"),
+        "{}",
+        message(&de)
+    );
+    assert!(
+        message(&eu).ends_with("; the 2 days allowed to honour it ended 2025-06-29T08:00:00Z"),
+        "{}",
+        message(&eu)
+    );
+}
+
+#[test]
+fn fr_cnil_counts_three_years_from_the_last_contact_from_the_person() {
+    let fr = verdicts(&scenario("fr-cnil"));
+    assert!(
+        !fr.iter().any(|v| v.starts_with("fr.prospect.30m@")),
+        "{fr:?}"
+    );
+    assert!(
+        fr.contains("fr.prospect.37m@example.fr C004 error"),
+        "{fr:?}"
+    );
+    // An open is no contact from the person.
+    assert!(
+        fr.contains("fr.opened.only@example.fr C004 error"),
+        "{fr:?}"
+    );
+    let report = scenario("fr-cnil");
+    let message = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["email"] == "fr.prospect.37m@example.fr")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains(
+            "is 37 months old, and so is the latest engagement (activity at 2022-05-20T19:00:00Z"
+        ) && message.ends_with("consent older than 36 months as stale"),
+        "{message}"
+    );
+}
+
+#[test]
+fn uk_pecr_lapses_third_party_consent_after_six_months() {
+    let uk = scenario("uk-pecr");
+    let partner: Vec<String> = verdicts(&uk)
+        .into_iter()
+        .filter(|v| v.starts_with("uk.partner.7m@"))
+        .collect();
+    assert_eq!(
+        partner,
+        [
+            "uk.partner.7m@example.co.uk C004 error",
+            "uk.partner.7m@example.co.uk C007 info"
+        ]
+    );
+    assert!(
+        !verdicts(&scenario("eu-gdpr"))
+            .iter()
+            .any(|v| v.starts_with("uk.partner.7m@")),
+        "the same consent is fine where no window applies"
+    );
+    let message = uk["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["email"] == "uk.partner.7m@example.co.uk" && f["rule"] == "C004")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.ends_with("is 7 months old; the policy treats consent given to a third party as lapsed after 6 months"),
+        "{message}"
+    );
+}
+
+#[test]
+fn ca_casl_expires_implied_consent_but_never_express_consent() {
+    let ca = scenario("ca-casl");
+    assert_eq!(
+        verdicts(&ca),
+        set(&["casl.implied.25m@example.ca C004 error", WITHDRAWN])
+    );
+    let findings = ca["findings"].as_array().unwrap();
+    assert!(
+        findings[0]["message"].as_str().unwrap().starts_with(
+            "implied consent from a purchase or contract (opt_in at 2023-05-15T15:00:00Z"
+        ),
+        "{}",
+        findings[0]["message"]
+    );
+    // 2025-06-27 is a Friday: ten business days end on Friday 2025-07-11.
+    let withdrawal = findings.iter().find(|f| f["rule"] == "R001").unwrap();
+    assert!(
+        withdrawal["message"].as_str().unwrap().ends_with(
+            "; still within the 10 business days allowed to honour it (until 2025-07-11T08:00:00Z)"
+        ),
+        "{}",
+        withdrawal["message"]
+    );
+    assert_eq!(ca["summary"]["removed"], 2, "the row is removed either way");
+}
+
+#[test]
+fn us_can_spam_needs_no_consent_records_at_all() {
+    let list = "tests/fixtures/policies/no-consent-records.csv";
+    let (us_run, us) = audit_json(&[list, "--policy", "us-can-spam"]);
+    let (eu_run, eu) = audit_json(&[list]);
+    assert_eq!((us_run.code, eu_run.code), (0, 1));
+    assert_eq!(us["summary"]["removed"], 0);
+    assert_eq!(eu["summary"]["removed"], 3);
+    assert_eq!(
+        verdicts(&us),
+        set(&[
+            "buyer.one@example.com C001 info",
+            "buyer.two@example.com C001 info",
+            "buyer.three@example.com C001 info",
+        ])
+    );
+    // Withdrawals still count.
+    assert_eq!(verdicts(&scenario("us-can-spam")), set(&[WITHDRAWN]));
+}
+
+#[test]
+fn policy_show_snapshots_for_every_preset() {
+    for preset in [
+        "eu-gdpr",
+        "de-strict",
+        "fr-cnil",
+        "uk-pecr",
+        "ca-casl",
+        "us-can-spam",
+    ] {
+        let result = run(listaudit().args(["policy", "show", "--policy", preset]));
+        assert_eq!(result.code, 0, "{}", result.stderr);
+        insta::assert_snapshot!(format!("policy_show_{preset}"), result.stdout);
+    }
+}
+
+#[test]
+fn a_shown_policy_audits_exactly_like_its_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ca.toml");
+    let shown = run(listaudit().args(["policy", "show", "-p", "ca-casl"]));
+    fs::write(&file, shown.stdout).unwrap();
+    let from_file = audit_json(&[
+        SUBSCRIBERS,
+        "-c",
+        CONSENT,
+        "--policy",
+        file.to_str().unwrap(),
+    ])
+    .1;
+    assert_eq!(verdicts(&from_file), verdicts(&scenario("ca-casl")));
+    assert_eq!(from_file["findings"], scenario("ca-casl")["findings"]);
+}
+
+#[test]
+fn a_policy_file_extends_a_preset_and_is_recorded_in_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("team.toml");
+    fs::write(
+        &file,
+        "extends = \"de-strict\"\n\
+         name = \"acme-de\"\n\
+         [rules]\n\
+         no-double-opt-in = \"warning\"\n\
+         [basis]\n\
+         \"rules.C005\" = \"our DPO accepts single opt-in with a notice version\"\n",
+    )
+    .unwrap();
+    let report = audit_json(&[
+        SUBSCRIBERS,
+        "-c",
+        CONSENT,
+        "--policy",
+        file.to_str().unwrap(),
+    ])
+    .1;
+    assert!(verdicts(&report).contains("de.single.opt.in@example.de C005 warning"));
+    let policy = &report["policy"];
+    assert_eq!(
+        policy["chain"],
+        serde_json::json!(["eu-gdpr", "de-strict", "acme-de"])
+    );
+    assert_eq!(policy["levels"]["C005"], "warning");
+    assert_eq!(
+        policy["withdrawal"]["grace_days"], 0,
+        "inherited from de-strict"
+    );
+    assert_eq!(
+        policy["basis"]["rules.C005"],
+        "our DPO accepts single opt-in with a notice version"
+    );
+}
+
+#[test]
+fn policy_init_writes_a_private_file_that_loads_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.toml");
+    let first = run(listaudit().args(["policy", "init"]).arg(&path));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains("extends = \"eu-gdpr\""));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let again = run(listaudit().args(["policy", "init"]).arg(&path));
+    assert_eq!(again.code, 2);
+    assert!(
+        again.stderr.contains("exists; not overwriting it"),
+        "{}",
+        again.stderr
+    );
+    let shown = run(listaudit().args(["policy", "show", "--policy"]).arg(&path));
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    let eu = run(listaudit().args(["policy", "show", "--policy", "eu-gdpr"]));
+    let body = |text: &str| text.lines().skip(3).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        body(&shown.stdout).replace(path.to_str().unwrap(), "eu-gdpr"),
+        body(&eu.stdout),
+        "the template sets nothing but extends"
+    );
+}
+
+#[test]
+fn selection_flags_apply_in_order() {
+    let (_, report) = audit_json(&[
+        SUBSCRIBERS,
+        "-c",
+        CONSENT,
+        "--select",
+        "R,C005",
+        "--level",
+        "C005=error",
+    ]);
+    assert_eq!(
+        verdicts(&report),
+        set(&[
+            "casl.implied.25m@example.ca C005 error",
+            "de.single.opt.in@example.de C005 error",
+            WITHDRAWN,
+        ])
+    );
+    let levels = &report["policy"]["levels"];
+    assert_eq!(levels["C004"], "off");
+    assert_eq!(levels["R003"], "error");
+    let (_, later_wins) = audit_json(&[
+        SUBSCRIBERS,
+        "-c",
+        CONSENT,
+        "--level",
+        "stale-consent=warning",
+        "--ignore",
+        "C004",
+    ]);
+    assert_eq!(later_wins["summary"]["by_rule"].get("C004"), None);
+    let (_, ignore_then_level) = audit_json(&[
+        SUBSCRIBERS,
+        "-c",
+        CONSENT,
+        "--ignore",
+        "C004",
+        "--level",
+        "stale-consent=warning",
+    ]);
+    assert_eq!(ignore_then_level["summary"]["by_rule"]["C004"], 5);
+    assert!(verdicts(&ignore_then_level).contains("casl.express.10y@example.ca C004 warning"));
+}
+
+#[test]
+fn max_removed_is_a_threshold_of_its_own() {
+    let code = |extra: &[&str]| {
+        run(listaudit()
+            .args(["audit", SUBSCRIBERS, "-c", CONSENT, "--as-of", AS_OF, "-q"])
+            .args(extra))
+        .code
+    };
+    // eu-gdpr removes 6 of 9 rows (66.7%).
+    assert_eq!(code(&[]), 1, "errors fail by default");
+    assert_eq!(
+        code(&["--max-removed", "6"]),
+        0,
+        "alone, only the count decides"
+    );
+    assert_eq!(code(&["--max-removed", "5"]), 1);
+    assert_eq!(code(&["--max-removed", "70%"]), 0);
+    assert_eq!(code(&["--max-removed", "66%"]), 1);
+    assert_eq!(
+        code(&["--max-removed", "70%", "--fail-on", "error"]),
+        1,
+        "with --fail-on both thresholds apply"
+    );
+}
+
+#[test]
+fn policy_errors_stop_before_any_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let cases = [
+        (
+            write("syntax.toml", "[consent\nstale_after_months = 3\n"),
+            ":1:",
+        ),
+        (
+            write(
+                "unknown-key.toml",
+                "extends = \"eu-gdpr\"\n\n[withdrawal]\ngrace_dais = 3\n",
+            ),
+            ":4:1: unknown key 'grace_dais'; did you mean 'grace_days'?",
+        ),
+        (
+            write("negative.toml", "[consent]\nstale_after_months = -6\n"),
+            ":2:22: stale_after_months must not be negative (got -6)",
+        ),
+        (
+            write("preset.toml", "extends = \"uk-perc\"\n"),
+            ":1:11: `extends`: unknown preset 'uk-perc'; did you mean 'uk-pecr'?",
+        ),
+        (
+            write("rule.toml", "[rules]\nC0005 = \"error\"\n"),
+            ":2:1: unknown rule 'C0005' in [rules]; did you mean 'C005'?",
+        ),
+    ];
+    let out = dir.path().join("out");
+    for (path, expected) in &cases {
+        let result = run(listaudit()
+            .args(["audit", "missing-input.csv", "--policy", path, "-o"])
+            .arg(&out));
+        assert_eq!(result.code, 2, "{path}");
+        let first = result.stderr.lines().next().unwrap();
+        assert!(
+            first.starts_with(&format!("listaudit: error: {path}")) && first.contains(expected),
+            "{path}: {}",
+            result.stderr
+        );
+        assert!(
+            !result.stderr.contains("missing-input.csv"),
+            "read input first: {}",
+            result.stderr
+        );
+        assert!(!out.exists());
+    }
+    let unknown_key =
+        run(listaudit().args(["audit", "missing-input.csv", "--policy", &cases[1].0]));
+    assert!(
+        unknown_key
+            .stderr
+            .contains("hint: valid keys here: grace_days, business_days, holidays"),
+        "{}",
+        unknown_key.stderr
+    );
+    let preset = run(listaudit().args(["audit", "missing-input.csv", "--policy", "de-stict"]));
+    assert_eq!(preset.code, 2);
+    assert!(
+        preset.stderr.contains("did you mean 'de-strict'?"),
+        "{}",
+        preset.stderr
+    );
+    for (flag, value, expected) in [
+        ("--select", "C0001", "--select: unknown rule 'C0001'"),
+        (
+            "--ignore",
+            "stale-consnt",
+            "--ignore: unknown rule 'stale-consnt'",
+        ),
+        ("--level", "C099=error", "--level: unknown rule 'C099'"),
+        ("--level", "C004=loud", "unknown level 'loud'"),
+        ("--max-removed", "lots", "invalid --max-removed 'lots'"),
+    ] {
+        let result = run(listaudit().args(["audit", "missing-input.csv", flag, value]));
+        assert_eq!(result.code, 2, "{flag} {value}");
+        assert!(
+            result.stderr.contains(expected),
+            "{flag} {value}: {}",
+            result.stderr
+        );
+        assert!(
+            !result.stderr.contains("missing-input.csv"),
+            "{}",
+            result.stderr
+        );
+    }
+    let close = run(listaudit().args(["audit", "x.csv", "--ignore", "stale-consnt"]));
+    assert!(
+        close.stderr.contains("did you mean 'stale-consent'?"),
+        "{}",
+        close.stderr
+    );
+}
+
+#[test]
+fn explain_json_lists_every_preset_level() {
+    let result = run(listaudit().args(["explain", "C005", "--format", "json"]));
+    let doc = result.json();
+    assert_eq!(
+        doc["levels"],
+        serde_json::json!({
+            "eu-gdpr": "warning",
+            "de-strict": "error",
+            "fr-cnil": "warning",
+            "uk-pecr": "info",
+            "ca-casl": "off",
+            "us-can-spam": "off"
+        })
+    );
+}
