@@ -283,6 +283,17 @@ pub struct Terms {
     pub has_notice: bool,
 }
 
+impl Terms {
+    /// The basis, where an implied expression method stands in for an
+    /// unstated one: consent inferred from conduct is implied consent.
+    pub fn effective_basis(self) -> Basis {
+        match (self.basis, self.method) {
+            (Basis::Unstated, Method::Implied) => Basis::Implied,
+            (basis, _) => basis,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -742,6 +742,40 @@ mod tests {
     }
 
     #[test]
+    fn files_extend_files_relative_to_themselves_and_loops_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("base")).unwrap();
+        std::fs::write(
+            dir.path().join("base/company.toml"),
+            "extends = \"uk-pecr\"\n[consent]\nstale_after_months = 12\n",
+        )
+        .unwrap();
+        let team = dir.path().join("team.toml");
+        std::fs::write(
+            &team,
+            "extends = \"base/company.toml\"\n[rules]\nC005 = \"off\"\n",
+        )
+        .unwrap();
+        let policy = load_policy(team.to_str().unwrap()).unwrap();
+        assert_eq!(policy.consent.stale_after_months, Some(12));
+        assert_eq!(policy.consent.indirect_max_age_months, Some(6));
+        assert_eq!(policy.level(crate::rules::RuleId::C005), Level::Off);
+        assert_eq!(policy.chain.len(), 4, "{:?}", policy.chain);
+
+        let looping = dir.path().join("loop.toml");
+        std::fs::write(&looping, "extends = \"loop.toml\"\n").unwrap();
+        let err = load_policy(looping.to_str().unwrap()).unwrap_err();
+        assert!(err.to_string().contains("is there a loop?"), "{err}");
+        let missing = dir.path().join("missing.toml");
+        std::fs::write(&missing, "extends = \"nowhere.toml\"\n").unwrap();
+        let err = load_policy(missing.to_str().unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains(":1:11: `extends`: cannot read"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn line_columns_count_characters() {
         assert_eq!(line_column("ab\ncä = 1", 6), (2, 3));
         assert_eq!(line_column("", 0), (1, 1));

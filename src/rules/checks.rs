@@ -189,7 +189,7 @@ fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     let a = &ctx.assessment;
     let params = &ctx.policy.consent;
     let governing = a.governing()?;
-    let basis = governing.terms.basis;
+    let basis = governing.terms.effective_basis();
     if basis.is_implied() && params.implied_consent {
         return implied_consent_expired(ctx, governing);
     }
@@ -234,15 +234,15 @@ fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
 /// new record.
 fn implied_consent_expired(ctx: &RowContext<'_>, governing: &EventRef) -> Option<String> {
     let params = &ctx.policy.consent;
-    let months = match governing.terms.basis {
+    let basis = governing.terms.effective_basis();
+    let months = match basis {
         Basis::ImpliedInquiry => params.implied_inquiry_months,
         Basis::ImpliedPublished => return None,
         _ => params.implied_relationship_months,
     };
     let Some(time) = governing.time else {
         return Some(format!(
-            "{} ({}) has no date, so when it expires cannot be shown",
-            governing.terms.basis,
+            "{basis} ({}) has no date, so when it expires cannot be shown",
             ctx.at(governing.at)
         ));
     };
@@ -250,8 +250,7 @@ fn implied_consent_expired(ctx: &RowContext<'_>, governing: &EventRef) -> Option
         return None;
     }
     Some(format!(
-        "{} ({}) is {} months old; it expires after {months} months unless the person gives express consent",
-        governing.terms.basis,
+        "{basis} ({}) is {} months old; it expires after {months} months unless the person gives express consent",
         ctx.describe(governing),
         time.whole_months_until(ctx.as_of)
     ))
@@ -523,6 +522,7 @@ mod tests {
     struct Log {
         builder: IndexBuilder,
         row: u64,
+        next_terms: crate::consent::Terms,
     }
 
     impl Log {
@@ -530,6 +530,7 @@ mod tests {
             Log {
                 builder: IndexBuilder::new(AS_OF),
                 row: 0,
+                next_terms: Default::default(),
             }
         }
 
@@ -560,9 +561,15 @@ mod tests {
                     source: source_sym,
                     has_ip: ip,
                     has_collection_point: false,
-                    terms: Default::default(),
+                    terms: std::mem::take(&mut self.next_terms),
                 },
             );
+            self
+        }
+
+        /// Sets the terms of the event added next.
+        fn terms(mut self, terms: crate::consent::Terms) -> Log {
+            self.next_terms = terms;
             self
         }
 
@@ -793,6 +800,51 @@ mod tests {
             .findings();
         assert_eq!(codes(&f), ["C005"]);
         assert!(f[0].1.starts_with("re-subscribed"), "{}", f[0].1);
+    }
+
+    #[test]
+    fn implied_consent_is_c009_unless_the_policy_makes_it_a_basis_with_a_clock() {
+        use crate::consent::{Method, Terms};
+        let implied = Terms {
+            method: Method::Implied,
+            ..Terms::default()
+        };
+        let purchase = |days| {
+            Log::new()
+                .terms(implied)
+                .add(OptIn, Some(days), "newsletter", "checkout", true)
+        };
+        let eu = || Policy::preset("eu-gdpr").unwrap();
+        let ca = || Policy::preset("ca-casl").unwrap();
+        let f = purchase(100).findings_with(eu(), None);
+        assert_eq!(codes(&f), ["C005", "C009"]);
+        assert_eq!(
+            codes(&purchase(100).findings_with(ca(), None)),
+            Vec::<&str>::new()
+        );
+        let f = purchase(800).findings_with(ca(), None);
+        assert_eq!(codes(&f), ["C004"]);
+        assert!(
+            f[0].1.starts_with("implied consent (opt_in at")
+                && f[0].1.ends_with(
+                    "it expires after 24 months unless the person gives express consent"
+                ),
+            "{}",
+            f[0].1
+        );
+        let inquiry = Terms {
+            basis: crate::consent::Basis::ImpliedInquiry,
+            ..Terms::default()
+        };
+        let f = Log::new()
+            .terms(inquiry)
+            .add(OptIn, Some(200), "newsletter", "contact_form", true)
+            .findings_with(ca(), None);
+        assert_eq!(
+            codes(&f),
+            ["C004"],
+            "an inquiry implies consent for 6 months"
+        );
     }
 
     #[test]
