@@ -475,6 +475,7 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
         }
     }
     if let Some(evidence) = &file.evidence {
+        let mut changed = Vec::new();
         for (value, slot, key) in [
             (
                 evidence.timestamp,
@@ -494,14 +495,11 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
         ] {
             if let Some(value) = value {
                 *slot = value;
-                if origin.label.starts_with("preset ") {
-                    policy.basis.remove(key);
-                } else {
-                    policy
-                        .basis
-                        .insert(key.to_string(), format!("set in {}", origin.label));
-                }
+                changed.push(key);
             }
+        }
+        for key in changed {
+            note(key, policy);
         }
     }
     if let Some(withdrawal) = &file.withdrawal {

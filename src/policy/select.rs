@@ -71,8 +71,39 @@ fn resolve(selector: &str, flag: &str) -> Result<Vec<RuleId>> {
     Ok(rules)
 }
 
-/// Applies the flags to `policy`, in order.
+/// Applies the flags to `policy`, in order, and records in its basis which
+/// levels the command line changed, so that a report shows them.
 pub fn apply_selection(policy: &mut Policy, selection: &[SelectionOp]) -> Result<()> {
+    let before: Vec<Level> = RULES.iter().map(|r| policy.level(r.id)).collect();
+    apply_in_order(policy, selection)?;
+    let flags: Vec<String> = selection.iter().map(SelectionOp::as_flag).collect();
+    let mut changed = false;
+    for (rule, old) in RULES.iter().zip(before) {
+        if policy.level(rule.id) != old {
+            changed = true;
+            policy.basis.insert(
+                format!("rules.{}", rule.code),
+                format!("set on the command line: {}", flags.join(" ")),
+            );
+        }
+    }
+    if changed {
+        policy.chain.push("command line".to_string());
+    }
+    Ok(())
+}
+
+impl SelectionOp {
+    fn as_flag(&self) -> String {
+        match self {
+            SelectionOp::Select(v) => format!("--select {v}"),
+            SelectionOp::Ignore(v) => format!("--ignore {v}"),
+            SelectionOp::SetLevel(v) => format!("--level {v}"),
+        }
+    }
+}
+
+fn apply_in_order(policy: &mut Policy, selection: &[SelectionOp]) -> Result<()> {
     let catalog = |rule: RuleId| rule.meta().default_level;
     let mut selected_once = false;
     for op in selection {
@@ -150,6 +181,22 @@ mod tests {
             .map(|r| r.code)
             .collect();
         assert_eq!(enabled, ["C001", "R001", "H001", "H002"]);
+    }
+
+    #[test]
+    fn the_command_line_is_recorded_as_the_basis_of_what_it_changed() {
+        let p = run(&[SetLevel("C005=error".into()), SetLevel("C004=error".into())]).unwrap();
+        assert_eq!(
+            p.basis_of("rules.C005"),
+            Some("set on the command line: --level C005=error --level C004=error")
+        );
+        assert_ne!(
+            p.basis_of("rules.C004").map(|b| b.starts_with("set on")),
+            Some(true),
+            "C004 was error already"
+        );
+        assert_eq!(p.chain, ["eu-gdpr", "command line"]);
+        assert_eq!(run(&[]).unwrap().chain, ["eu-gdpr"]);
     }
 
     #[test]

@@ -340,6 +340,14 @@ fn selection_flags_apply_in_order() {
     let levels = &report["policy"]["levels"];
     assert_eq!(levels["C004"], "off");
     assert_eq!(levels["R003"], "error");
+    assert_eq!(
+        report["policy"]["chain"],
+        serde_json::json!(["eu-gdpr", "command line"])
+    );
+    assert_eq!(
+        report["policy"]["basis"]["rules.C005"],
+        "set on the command line: --select R,C005 --level C005=error"
+    );
     let (_, later_wins) = audit_json(&[
         SUBSCRIBERS,
         "-c",
