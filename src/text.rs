@@ -12,6 +12,20 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// The candidates that look like a mistyped `query` (Jaro-Winkler
+/// similarity, case-insensitive), most similar first, for "did you mean".
+pub fn similar<'a>(query: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let query = query.trim().to_lowercase();
+    let mut scored: Vec<(f64, &'a str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&query, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().map(|(_, c)| c).collect()
+}
+
 /// Escapes control characters and invisible or direction-changing Unicode
 /// (bidi overrides, zero-width characters) before input text is printed to
 /// a terminal, where they could rewrite what the user sees.

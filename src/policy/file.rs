@@ -131,22 +131,50 @@ pub const PARAMETER_KEYS: &[&str] = &[
     "withdrawal.holidays",
 ];
 
-/// Where a policy comes from, for messages: a preset or a file.
+/// Where a policy comes from: a shipped preset or a file.
 struct Origin<'a> {
-    /// `preset eu-gdpr` or the path as given.
-    label: String,
+    /// The preset's name, or the file's path as given.
+    name: String,
+    preset: bool,
     text: &'a str,
     /// The directory relative `extends` paths are resolved against.
     dir: Option<PathBuf>,
 }
 
-impl Origin<'_> {
+impl<'a> Origin<'a> {
+    fn preset(name: &str, text: &'a str) -> Origin<'a> {
+        Origin {
+            name: name.to_string(),
+            preset: true,
+            text,
+            dir: None,
+        }
+    }
+
+    fn file(path: &Path, text: &'a str) -> Origin<'a> {
+        Origin {
+            name: path.display().to_string(),
+            preset: false,
+            text,
+            dir: path.parent().map(Path::to_path_buf),
+        }
+    }
+
+    /// `preset eu-gdpr` or the path, as messages name it.
+    fn label(&self) -> String {
+        if self.preset {
+            format!("preset {}", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// `file:line:column: message`, with a hint.
     fn error(&self, span: Range<usize>, message: impl Into<String>) -> Error {
         let (line, column) = line_column(self.text, span.start);
         Error::policy(format!(
             "{}:{line}:{column}: {}",
-            self.label,
+            self.label(),
             message.into()
         ))
     }
@@ -166,11 +194,7 @@ pub fn load_preset(name: &str) -> Option<Policy> {
     let (name, text) = PRESETS
         .iter()
         .find(|(preset, _)| preset.eq_ignore_ascii_case(name.trim()))?;
-    let origin = Origin {
-        label: format!("preset {name}"),
-        text,
-        dir: None,
-    };
+    let origin = Origin::preset(name, text);
     // The shipped presets are tested to load; a broken one is a bug.
     let mut policy = load(&origin, 0).unwrap_or_else(|e| panic!("{e}"));
     policy.name = name.to_string();
@@ -196,11 +220,7 @@ pub fn load_policy(spec: &str) -> Result<Policy> {
             describe_io(&e)
         ))
     })?;
-    let origin = Origin {
-        label: spec.to_string(),
-        text: &text,
-        dir: path.parent().map(Path::to_path_buf),
-    };
+    let origin = Origin::file(path, &text);
     let mut policy = load(&origin, 0)?;
     policy.name = spec.to_string();
     Ok(policy)
@@ -226,14 +246,10 @@ fn unknown_preset(name: &str) -> Error {
 }
 
 /// The candidate closest to `query`, if any is close.
-pub fn closest<'a>(query: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let query = query.trim().to_ascii_lowercase();
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(&query, &c.to_ascii_lowercase()), *c))
-        .filter(|(score, _)| *score >= 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+fn closest<'a>(query: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    crate::text::similar(query, candidates.iter().copied())
+        .first()
+        .copied()
 }
 
 fn load(origin: &Origin<'_>, depth: usize) -> Result<Policy> {
@@ -253,7 +269,7 @@ fn load(origin: &Origin<'_>, depth: usize) -> Result<Policy> {
     apply(origin, &file, &mut policy)?;
     policy.chain.push(match &file.name {
         Some(name) => name.clone(),
-        None => origin.label.trim_start_matches("preset ").to_string(),
+        None => origin.name.clone(),
     });
     if let Some(summary) = &file.summary {
         policy.summary = summary.clone();
@@ -267,12 +283,7 @@ fn resolve_base(origin: &Origin<'_>, base: &Spanned<String>, depth: usize) -> Re
         .iter()
         .find(|(preset, _)| preset.eq_ignore_ascii_case(name.trim()))
     {
-        let inner = Origin {
-            label: format!("preset {preset}"),
-            text,
-            dir: None,
-        };
-        return load(&inner, depth + 1);
+        return load(&Origin::preset(preset, text), depth + 1);
     }
     let path = match &origin.dir {
         Some(dir) if Path::new(name).is_relative() => dir.join(name),
@@ -299,12 +310,7 @@ fn resolve_base(origin: &Origin<'_>, base: &Spanned<String>, depth: usize) -> Re
             ),
         )
     })?;
-    let inner = Origin {
-        label: path.display().to_string(),
-        text: &text,
-        dir: path.parent().map(Path::to_path_buf),
-    };
-    load(&inner, depth + 1)
+    load(&Origin::file(&path, &text), depth + 1)
 }
 
 /// A TOML syntax or type error, with its position and, for an unknown key,
@@ -397,12 +403,12 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
     let note = |key: &str, policy: &mut Policy| {
         // A value set here without a basis of its own must not keep the
         // basis of the value it replaced.
-        if !origin.label.starts_with("preset ") {
+        if origin.preset {
+            policy.basis.remove(key);
+        } else {
             policy
                 .basis
-                .insert(key.to_string(), format!("set in {}", origin.label));
-        } else {
-            policy.basis.remove(key);
+                .insert(key.to_string(), format!("set in {}", origin.name));
         }
     };
     if let Some(purpose) = &file.list_purpose {
@@ -613,12 +619,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Policy> {
-        let origin = Origin {
-            label: "team.toml".to_string(),
-            text,
-            dir: None,
-        };
-        load(&origin, 0)
+        load(&Origin::file(Path::new("team.toml"), text), 0)
     }
 
     fn error(text: &str) -> (String, Option<String>) {

@@ -231,7 +231,17 @@ impl Policy {
         file::load_preset(name)
     }
 
+    /// A rule's level. C007's is derived: the highest of its source
+    /// categories, so that `rules` and the report show what can fire.
     pub fn level(&self, rule: RuleId) -> Level {
+        if rule == RuleId::C007 {
+            return self
+                .source_levels
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(Level::Off);
+        }
         self.levels[rule.index()]
     }
 
@@ -242,27 +252,20 @@ impl Policy {
     /// Sets a rule's level. C007's level is the level of every source
     /// category; set one category with [`Policy::set_source_level`].
     pub fn set_level(&mut self, rule: RuleId, level: Level) {
-        self.levels[rule.index()] = level;
         if rule == RuleId::C007 {
             self.source_levels = [level; SourceCategory::ALL.len()];
+        } else {
+            self.levels[rule.index()] = level;
         }
     }
 
     /// The level of a C007 finding for a source of this category.
     pub fn source_level(&self, category: SourceCategory) -> Level {
-        if self.enabled(RuleId::C007) {
-            self.source_levels[category.index()]
-        } else {
-            Level::Off
-        }
+        self.source_levels[category.index()]
     }
 
-    /// Sets one category's level; C007's own level becomes the highest
-    /// category level, so that `rules` and the report show what can fire.
     pub fn set_source_level(&mut self, category: SourceCategory, level: Level) {
         self.source_levels[category.index()] = level;
-        self.levels[RuleId::C007.index()] =
-            self.source_levels.iter().copied().max().unwrap_or(level);
     }
 
     #[cfg(test)]

@@ -321,10 +321,8 @@ fn governing_source(ctx: &RowContext<'_>) -> Option<SourceCategory> {
 
 fn invalid_source(ctx: &RowContext<'_>) -> Option<String> {
     let governing = ctx.assessment.governing()?;
+    // Its level, and whether it is off, is the category's (`level_of`).
     let category = ctx.index.source_category(governing.source)?;
-    if ctx.policy.source_level(category) == Level::Off {
-        return None;
-    }
     Some(format!(
         "consent came from {category} (source '{}', {})",
         ctx.index.text(governing.source),

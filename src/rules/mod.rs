@@ -291,19 +291,10 @@ pub fn find(query: &str) -> Option<&'static RuleMeta> {
 
 /// Codes and names close to an unknown query, best first.
 pub fn suggest(query: &str) -> Vec<&'static str> {
-    let query = query.trim().to_ascii_lowercase();
-    let mut scored: Vec<(f64, &'static str)> = RULES
-        .iter()
-        .flat_map(|r| {
-            let code = strsim::jaro_winkler(&query, &r.code.to_ascii_lowercase());
-            let name = strsim::jaro_winkler(&query, r.name);
-            [(code, r.code), (name, r.name)]
-        })
-        .filter(|(score, _)| *score >= 0.75)
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, s)| s).collect()
+    let names = RULES.iter().flat_map(|r| [r.code, r.name]);
+    let mut similar = crate::text::similar(query, names);
+    similar.truncate(3);
+    similar
 }
 
 #[cfg(test)]
