@@ -258,13 +258,17 @@ impl EvidenceReader {
             .map(|s| s.into_owned())
             .unwrap_or_default();
         let has_collection_point = self.cell(record, Field::CollectionPoint).is_some();
+        // `None` inside: a basis that is not consent (legitimate interest).
+        let basis = self
+            .cell(record, Field::LegalBasis)
+            .map(|cell| (parse_basis(&cell), cell));
         let terms = Terms {
             method: self
                 .cell(record, Field::Method)
                 .map_or(Method::Unknown, |c| parse_method(&c)),
-            basis: self
-                .cell(record, Field::LegalBasis)
-                .and_then(|c| parse_basis(&c))
+            basis: basis
+                .as_ref()
+                .and_then(|(basis, _)| *basis)
                 .unwrap_or_default(),
             has_notice: self.cell(record, Field::NoticeVersion).is_some(),
         };
@@ -409,16 +413,16 @@ impl EvidenceReader {
         if confirmed_flag && confirm.is_none() && status != Some(Status::Pending) {
             evidence.events.push(event(EventKind::Confirm, None, false));
         }
-        if let Some(basis) = self.cell(record, Field::LegalBasis) {
-            if fold(&basis).contains("consent") {
-                if optin.is_none() {
-                    evidence.events.push(event(EventKind::OptIn, None, false));
-                }
-            } else {
+        match &basis {
+            Some((Some(_), _)) if optin.is_none() => {
+                evidence.events.push(event(EventKind::OptIn, None, false));
+            }
+            Some((None, cell)) => {
                 evidence.note = Some(format!(
-                    "the lawful basis recorded is '{basis}', not consent"
+                    "the lawful basis recorded is '{cell}', not consent"
                 ));
             }
+            _ => {}
         }
 
         let consents = evidence

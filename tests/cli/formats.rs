@@ -403,6 +403,21 @@ fn proxies_and_imports_are_named_in_the_findings() {
         report["findings"][1]["message"],
         "no opt-in evidence: the export's 'ADDED_TIME' is when the record was created, not an opt-in time"
     );
+    // HubSpot: consent as the lawful basis is an opt-in; a legitimate
+    // interest is named as what it is.
+    let report = audit(&[formats("hubspot-crm-exports-all-contacts-2025-06-01.csv")]);
+    let c001: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "C001")
+        .collect();
+    assert_eq!(c001.len(), 1);
+    assert_eq!(c001[0]["row"], 2);
+    assert_eq!(
+        c001[0]["message"],
+        "no opt-in evidence: the lawful basis recorded is 'Legitimate interest - prospect/lead', not consent"
+    );
 }
 
 /// The input's records (one physical line each in these fixtures) with
