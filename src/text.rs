@@ -12,6 +12,26 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// [`fold`] into the caller's buffer, for matching a cell against a
+/// vocabulary once per row without allocating. `None` when the folded text
+/// does not fit, which no vocabulary word needs.
+pub fn fold_into<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
+    let mut len = 0;
+    for c in text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        let end = len + c.len_utf8();
+        if end > buf.len() {
+            return None;
+        }
+        c.encode_utf8(&mut buf[len..end]);
+        len = end;
+    }
+    std::str::from_utf8(&buf[..len]).ok()
+}
+
 /// The candidates that look like a mistyped `query` (Jaro-Winkler
 /// similarity, case-insensitive), most similar first, for "did you mean".
 pub fn similar<'a>(query: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
@@ -57,6 +77,26 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fold_into_matches_fold_without_allocating() {
+        let mut buf = [0u8; 64];
+        for text in [
+            "Opt-In",
+            "Double Opt-In",
+            "Désinscription",
+            "ÄRGER ß",
+            "",
+            "--",
+        ] {
+            assert_eq!(
+                fold_into(text, &mut buf),
+                Some(fold(text).as_str()),
+                "{text:?}"
+            );
+        }
+        assert_eq!(fold_into(&"ab".repeat(40), &mut buf), None);
+    }
 
     #[test]
     fn folds_to_lowercase_alphanumerics() {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::text::fold;
+use crate::text::fold_into;
 
 /// What happened, as far as consent is concerned.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -53,7 +53,7 @@ impl fmt::Display for EventKind {
 }
 
 /// Spellings seen in ESP exports, CRMs, consent platforms and W3C DPV, in
-/// the folded form produced by [`fold`] (`Opt-In` → `optin`).
+/// the folded form produced by [`crate::text::fold`] (`Opt-In` → `optin`).
 const SPELLINGS: &[(EventKind, &[&str])] = &[
     (
         EventKind::OptIn,
@@ -222,13 +222,14 @@ const SPELLINGS: &[(EventKind, &[&str])] = &[
 
 /// Recognises an event cell. `None` means unknown (a D002 finding).
 pub fn parse_event_kind(cell: &str) -> Option<EventKind> {
-    let folded = fold(cell);
+    let mut buf = [0u8; 64];
+    let folded = fold_into(cell, &mut buf)?;
     if folded.is_empty() {
         return None;
     }
     SPELLINGS
         .iter()
-        .find(|(_, spellings)| spellings.contains(&folded.as_str()))
+        .find(|(_, spellings)| spellings.contains(&folded))
         .map(|(kind, _)| *kind)
 }
 
@@ -282,7 +283,11 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (_, spellings) in SPELLINGS {
             for spelling in *spellings {
-                assert_eq!(fold(spelling), *spelling, "{spelling} is not folded");
+                assert_eq!(
+                    crate::text::fold(spelling),
+                    *spelling,
+                    "{spelling} is not folded"
+                );
                 assert!(seen.insert(*spelling), "{spelling} listed twice");
             }
         }

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::text::fold;
+use crate::text::{fold, fold_into};
 
 /// How the person expressed consent (ISO/IEC TS 27560 "event type", DPV
 /// `hasIndicationMethod`).
@@ -129,8 +129,11 @@ const METHOD_SPELLINGS: &[(Method, &[&str])] = &[
 /// Reads an expression-method cell; unknown spellings are `Unknown`, never
 /// guessed.
 pub fn parse_method(cell: &str) -> Method {
-    let folded = fold(cell);
-    let folded = folded.strip_prefix("httpsw3idorgdpv").unwrap_or(&folded);
+    let mut buf = [0u8; 64];
+    let Some(folded) = fold_into(cell, &mut buf) else {
+        return Method::Unknown;
+    };
+    let folded = folded.strip_prefix("httpsw3idorgdpv").unwrap_or(folded);
     METHOD_SPELLINGS
         .iter()
         .find(|(_, names)| names.contains(&folded))
@@ -263,13 +266,17 @@ const BASIS_SPELLINGS: &[(Basis, &[&str])] = &[
 /// Reads a legal-basis cell. A basis that is not consent of any kind
 /// (legitimate interest, contract) is `None`: it is no consent evidence.
 pub fn parse_basis(cell: &str) -> Option<Basis> {
-    let folded = fold(cell);
+    let mut buf = [0u8; 64];
+    let Some(folded) = fold_into(cell, &mut buf) else {
+        // Longer than any spelling: only the wording can still say consent.
+        return fold(cell).contains("consent").then_some(Basis::Express);
+    };
     if folded.is_empty() {
         return Some(Basis::Unstated);
     }
     BASIS_SPELLINGS
         .iter()
-        .find(|(_, names)| names.contains(&folded.as_str()))
+        .find(|(_, names)| names.contains(&folded))
         .map(|(basis, _)| *basis)
         .or_else(|| folded.contains("consent").then_some(Basis::Express))
 }
@@ -297,6 +304,18 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spellings_are_folded_and_fit_the_match_buffer() {
+        let all = METHOD_SPELLINGS
+            .iter()
+            .flat_map(|(_, names)| names.iter())
+            .chain(BASIS_SPELLINGS.iter().flat_map(|(_, names)| names.iter()));
+        for spelling in all {
+            assert_eq!(fold(spelling), *spelling, "{spelling} is not folded");
+            assert!(spelling.len() <= 64, "{spelling} cannot be matched");
+        }
+    }
 
     #[test]
     fn methods() {
@@ -332,6 +351,10 @@ mod tests {
             ("", Some(Basis::Unstated)),
             ("Legitimate interest – prospect/lead", None),
             ("Performance of a contract", None),
+            (
+                "Consent given by ticking the newsletter box on the order confirmation page",
+                Some(Basis::Express),
+            ),
         ] {
             assert_eq!(parse_basis(cell), basis, "{cell:?}");
         }
