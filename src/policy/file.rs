@@ -627,6 +627,58 @@ mod tests {
         (err.to_string(), err.hint().map(str::to_string))
     }
 
+    /// The keys a policy file sets, as `[basis]` names them.
+    fn keys_set(text: &str) -> Vec<String> {
+        let table: toml::Table = toml::from_str(text).unwrap();
+        let mut keys = Vec::new();
+        for (key, value) in &table {
+            match (key.as_str(), value) {
+                ("extends" | "name" | "summary" | "basis", _) => {}
+                ("rules", toml::Value::Table(rules)) => keys.extend(
+                    rules
+                        .keys()
+                        .map(|r| format!("rules.{}", rules::find(r).unwrap().code)),
+                ),
+                (section, toml::Value::Table(entries)) => keys.extend(
+                    entries
+                        .keys()
+                        .filter(|k| *k != "phrases")
+                        .map(|k| format!("{section}.{k}")),
+                ),
+                (key, _) => keys.push(key.to_string()),
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_parameter_a_preset_sets_has_its_basis_there() {
+        for (name, text) in PRESETS {
+            let own: toml::Table = toml::from_str::<toml::Table>(text).unwrap()["basis"]
+                .as_table()
+                .cloned()
+                .unwrap_or_default();
+            let set = keys_set(text);
+            assert!(!set.is_empty(), "{name} sets nothing");
+            for key in set {
+                let basis = own.get(&key).and_then(toml::Value::as_str);
+                assert!(
+                    basis.is_some_and(|b| b.trim().len() > 10),
+                    "preset {name} sets {key} without a basis"
+                );
+            }
+        }
+        // The default states the basis of every parameter, not only of
+        // those it changes from the catalog.
+        let eu = load_preset("eu-gdpr").unwrap();
+        for key in PARAMETER_KEYS {
+            assert!(
+                eu.basis_of(key).is_some(),
+                "eu-gdpr lacks a basis for {key}"
+            );
+        }
+    }
+
     #[test]
     fn every_preset_loads() {
         for name in preset_names() {

@@ -4,15 +4,9 @@
 use std::fs;
 use std::path::Path;
 
-use crate::util::{AS_OF, audit_json, files_in, findings_by_row, lines, listaudit, repo, run};
-
-const DEMO: [&str; 5] = [
-    "fixtures/demo/subscribers.csv",
-    "--consent",
-    "fixtures/demo/consent.csv",
-    "--suppress",
-    "fixtures/demo/suppression.txt",
-];
+use crate::util::{
+    AS_OF, DEMO, audit_json, files_in, findings_by_row, lines, listaudit, repo, run,
+};
 
 fn demo_into(out: &Path) -> crate::util::Run {
     run(listaudit()

@@ -3,15 +3,7 @@
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::util::{AS_OF, listaudit, run};
-
-const DEMO: [&str; 5] = [
-    "fixtures/demo/subscribers.csv",
-    "--consent",
-    "fixtures/demo/consent.csv",
-    "--suppress",
-    "fixtures/demo/suppression.txt",
-];
+use crate::util::{AS_OF, DEMO, listaudit, run};
 
 fn demo(format: &str, extra: &[&str]) -> crate::util::Run {
     run(listaudit()

@@ -235,14 +235,7 @@ fn a_shown_policy_audits_exactly_like_its_preset() {
     let file = dir.path().join("ca.toml");
     let shown = run(listaudit().args(["policy", "show", "-p", "ca-casl"]));
     fs::write(&file, shown.stdout).unwrap();
-    let from_file = audit_json(&[
-        SUBSCRIBERS,
-        "-c",
-        CONSENT,
-        "--policy",
-        file.to_str().unwrap(),
-    ])
-    .1;
+    let from_file = scenario(file.to_str().unwrap());
     assert_eq!(verdicts(&from_file), verdicts(&scenario("ca-casl")));
     assert_eq!(from_file["findings"], scenario("ca-casl")["findings"]);
 }
@@ -261,14 +254,7 @@ fn a_policy_file_extends_a_preset_and_is_recorded_in_the_report() {
          \"rules.C005\" = \"our DPO accepts single opt-in with a notice version\"\n",
     )
     .unwrap();
-    let report = audit_json(&[
-        SUBSCRIBERS,
-        "-c",
-        CONSENT,
-        "--policy",
-        file.to_str().unwrap(),
-    ])
-    .1;
+    let report = scenario(file.to_str().unwrap());
     assert!(verdicts(&report).contains("de.single.opt.in@example.de C005 warning"));
     let policy = &report["policy"];
     assert_eq!(

@@ -10,6 +10,15 @@ use serde_json::Value;
 /// The reference instant every fixture is written for.
 pub const AS_OF: &str = "2025-06-30";
 
+/// The bundled demo's inputs, as the README runs them.
+pub const DEMO: [&str; 5] = [
+    "fixtures/demo/subscribers.csv",
+    "--consent",
+    "fixtures/demo/consent.csv",
+    "--suppress",
+    "fixtures/demo/suppression.txt",
+];
+
 /// `listaudit`, isolated from the caller's environment.
 pub fn listaudit() -> Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("listaudit");
