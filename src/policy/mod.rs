@@ -168,6 +168,8 @@ pub struct Policy {
     /// What it was built from, base first (`eu-gdpr`, `de-strict`,
     /// `team.toml`).
     pub chain: Vec<String>,
+    /// By rule index; C007's slot is unused, its level is derived from
+    /// `source_levels`.
     levels: Vec<Level>,
     source_levels: [Level; SourceCategory::ALL.len()],
     pub list_purpose: String,
