@@ -1,7 +1,14 @@
-//! Email addresses: the matching key and the syntax check.
+//! Email addresses: the matching key, the syntax check and the offline
+//! hygiene checks.
 
+mod hygiene;
+mod lists;
 mod normalize;
 mod syntax;
 
+pub use hygiene::{
+    DomainKind, HygieneLists, alias_key, domain_kind, role_account, role_name, typo_suggestion,
+};
+pub use lists::{Provider, SPECIAL_USE, disposable_count, disposable_source, special_use};
 pub use normalize::{normalize, unwrap};
-pub use syntax::{SyntaxError, check as check_syntax};
+pub use syntax::{SyntaxError, SyntaxNote, SyntaxVerdict, check as check_syntax};

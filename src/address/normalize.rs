@@ -1,10 +1,14 @@
 //! The matching key of an address (SPEC §5): trimmed, `mailto:` and
-//! `Name <addr>` wrappers removed, lower-cased, domain in ASCII (IDNA/UTS 46).
+//! `Name <addr>` wrappers removed, lower-cased, domain in ASCII (IDNA/UTS 46),
+//! and a non-ASCII local part in Unicode normalization form C, so that
+//! `jörg` typed with a combining diaeresis matches the precomposed one.
 //!
 //! Outputs always keep the original bytes; the key only decides which rows
 //! and consent events belong together. Provider aliasing (Gmail dots,
 //! `+tags`) is deliberately not applied here: it would merge mailboxes that
 //! consented separately.
+
+use unicode_normalization::UnicodeNormalization;
 
 /// Removes the wrappers people and tools put around an address:
 /// surrounding whitespace, `mailto:` (with any `?query`), and a display name
@@ -48,7 +52,7 @@ fn push_lowercase(out: &mut String, text: &str) {
     if text.is_ascii() {
         out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
     } else {
-        out.push_str(&text.to_lowercase());
+        out.extend(text.to_lowercase().nfc());
     }
 }
 
@@ -113,6 +117,12 @@ mod tests {
             key("jörg@xn--bcher-kva.example.com"),
             "jörg@xn--bcher-kva.example.com"
         );
+    }
+
+    #[test]
+    fn composes_local_parts() {
+        assert_eq!(key("jo\u{0308}rg@example.com"), "jörg@example.com");
+        assert_eq!(key("JÖRG@example.com"), "jörg@example.com");
     }
 
     #[test]

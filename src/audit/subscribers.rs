@@ -26,6 +26,9 @@ struct RowVerdict {
     findings: SmallVec<[RowFinding; 2]>,
     /// Whether the row takes part in duplicate detection.
     dedup: bool,
+    /// The mailbox the provider delivers to and the provider's name, where
+    /// the provider ignores dots or `+tags` (H006).
+    alias: Option<(String, &'static crate::address::Provider)>,
 }
 
 /// The shape of the file being read.
@@ -49,6 +52,9 @@ pub struct SubscriberPass<'a> {
     pub strict: bool,
     /// First occurrence of every address so far, by 128-bit fingerprint.
     seen: HashMap<u128, Location, RandomState>,
+    /// First occurrence of every provider mailbox (H006), by fingerprint,
+    /// with the fingerprint of the address that row had.
+    mailboxes: HashMap<u128, (Location, u128), RandomState>,
 }
 
 /// Counts for one subscriber file.
@@ -76,6 +82,7 @@ impl<'a> SubscriberPass<'a> {
             consent_logs,
             strict,
             seen: HashMap::default(),
+            mailboxes: HashMap::default(),
         }
     }
 
@@ -141,17 +148,26 @@ impl<'a> SubscriberPass<'a> {
                     .collect();
                 if verdict.dedup
                     && let Some(key) = &verdict.key
-                    && let Some(message) = self.duplicate(key, at)
                 {
-                    row_findings.push(self.finding(
-                        RuleId::H002,
-                        self.policy.level(RuleId::H002),
-                        at,
-                        record,
-                        &verdict.key,
-                        message,
-                    ));
-                    row_findings.sort_by_key(|f| f.rule);
+                    let duplicate = self
+                        .duplicate(key, at)
+                        .map(|message| (RuleId::H002, message))
+                        .or_else(|| {
+                            let (mailbox, provider) = verdict.alias.as_ref()?;
+                            let message = self.same_mailbox(key, mailbox, provider, at)?;
+                            Some((RuleId::H006, message))
+                        });
+                    if let Some((rule, message)) = duplicate {
+                        row_findings.push(self.finding(
+                            rule,
+                            self.policy.level(rule),
+                            at,
+                            record,
+                            &verdict.key,
+                            message,
+                        ));
+                        row_findings.sort_by_key(|f| f.rule);
+                    }
                 }
                 counts.rows += 1;
                 if row_findings.iter().any(|f| f.level == Level::Error) {
@@ -201,6 +217,33 @@ impl<'a> SubscriberPass<'a> {
         })
     }
 
+    /// H006: the message when the provider delivers `key` to the same
+    /// mailbox as an earlier row with a different address. Only reported,
+    /// never used to match consent: each spelling consented on its own.
+    fn same_mailbox(
+        &mut self,
+        key: &str,
+        mailbox: &str,
+        provider: &crate::address::Provider,
+        at: Location,
+    ) -> Option<String> {
+        let address = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
+        let fingerprint = xxhash_rust::xxh3::xxh3_128(mailbox.as_bytes());
+        let (first, first_address) = *self.mailboxes.entry(fingerprint).or_insert((at, address));
+        (first_address != address).then(|| {
+            let name = &self.input_names[first.input as usize];
+            // The shared mailbox is not named: messages reach CI logs,
+            // where addresses are masked.
+            format!(
+                "same {} mailbox as {name} row {} ({} {})",
+                provider.name,
+                first.row,
+                provider.name,
+                provider.aliasing()
+            )
+        })
+    }
+
     fn evaluate(&self, record: &RawRecord, shape: &FileShape<'_>) -> RowVerdict {
         let cell = record.get(shape.email_column).unwrap_or_default();
         let decoded = shape.encoding.decode(cell);
@@ -229,6 +272,7 @@ impl<'a> SubscriberPass<'a> {
                         1,
                     ),
                     dedup: false,
+                    alias: None,
                 };
             }
         }
@@ -249,6 +293,7 @@ impl<'a> SubscriberPass<'a> {
                 key: None,
                 findings,
                 dedup: false,
+                alias: None,
             };
         };
         let ledger = self.index.get(&key);
@@ -257,6 +302,8 @@ impl<'a> SubscriberPass<'a> {
         }
         let ctx = RowContext {
             key: &key,
+            written: crate::address::unwrap(text),
+            syntax: Default::default(),
             export: Some((shape.evidence, record)),
             export_evidence: shape.evidence.has_evidence(),
             export_note: Default::default(),
@@ -269,10 +316,16 @@ impl<'a> SubscriberPass<'a> {
             consent_logs: self.consent_logs,
         };
         let findings = check_row(&ctx);
+        let alias = if self.policy.enabled(RuleId::H006) {
+            crate::address::alias_key(&key)
+        } else {
+            None
+        };
         RowVerdict {
             key: Some(key),
             findings,
             dedup: true,
+            alias,
         }
     }
 }

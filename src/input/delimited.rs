@@ -396,7 +396,7 @@ fn looks_like_data(file: &DelimitedFile) -> bool {
     let [only] = file.header_names.as_slice() else {
         return false;
     };
-    normalize(only).is_some_and(|key| check_syntax(&key).is_ok())
+    normalize(only).is_some_and(|key| check_syntax(crate::address::unwrap(only), &key).is_ok())
 }
 
 /// The column where most sampled values are valid addresses, if any
@@ -415,8 +415,11 @@ fn email_column_by_content(file: &DelimitedFile) -> Option<usize> {
                 record
                     .get(column)
                     .and_then(|cell| encoding.decode(cell).ok())
-                    .and_then(|text| normalize(&text))
-                    .is_some_and(|key| check_syntax(&key).is_ok())
+                    .is_some_and(|text| {
+                        normalize(&text).is_some_and(|key| {
+                            check_syntax(crate::address::unwrap(&text), &key).is_ok()
+                        })
+                    })
             })
             .count();
         if hits * 2 > sample.len() && best.is_none_or(|(_, h)| hits > h) {

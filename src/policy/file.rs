@@ -50,6 +50,7 @@ struct PolicyFile {
     evidence: Option<EvidenceSection>,
     withdrawal: Option<WithdrawalSection>,
     sources: Option<SourcesSection>,
+    hygiene: Option<HygieneSection>,
     #[serde(default)]
     basis: BTreeMap<Spanned<String>, String>,
 }
@@ -80,6 +81,15 @@ struct WithdrawalSection {
     grace_days: Option<Spanned<i64>>,
     business_days: Option<bool>,
     holidays: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HygieneSection {
+    role_accounts: Option<Vec<Spanned<String>>>,
+    personal_accounts: Option<Vec<Spanned<String>>>,
+    disposable_domains: Option<Vec<Spanned<String>>>,
+    allowed_domains: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +139,10 @@ pub const PARAMETER_KEYS: &[&str] = &[
     "withdrawal.grace_days",
     "withdrawal.business_days",
     "withdrawal.holidays",
+    "hygiene.role_accounts",
+    "hygiene.personal_accounts",
+    "hygiene.disposable_domains",
+    "hygiene.allowed_domains",
 ];
 
 /// Where a policy comes from: a shipped preset or a file.
@@ -399,6 +413,60 @@ fn months(origin: &Origin<'_>, value: &Spanned<toml::Value>, what: &str) -> Resu
     }
 }
 
+/// Adds a file's `[hygiene]` lists to the ones it extends: a policy can
+/// only add names and domains, so a team file never silently drops what a
+/// preset listed.
+fn apply_hygiene(origin: &Origin<'_>, section: &HygieneSection, policy: &mut Policy) -> Result<()> {
+    let lists = &mut policy.hygiene;
+    for (entries, set) in [
+        (&section.role_accounts, &mut lists.role_accounts),
+        (&section.personal_accounts, &mut lists.personal_accounts),
+    ] {
+        for entry in entries.iter().flatten() {
+            let mut buffer = [0; 64];
+            let name = crate::address::role_name(entry.get_ref().trim(), &mut buffer)
+                .filter(|n| !n.is_empty() && n.is_ascii() && !n.contains('@'))
+                .ok_or_else(|| {
+                    origin
+                        .error(
+                            entry.span(),
+                            format!("'{}' is not a local part", entry.get_ref()),
+                        )
+                        .with_hint("list the part before the @, e.g. \"presse\" for presse@…")
+                })?;
+            set.insert(name.to_string());
+        }
+    }
+    for (entries, set) in [
+        (&section.disposable_domains, &mut lists.disposable_domains),
+        (&section.allowed_domains, &mut lists.allowed_domains),
+    ] {
+        for entry in entries.iter().flatten() {
+            let domain = policy_domain(entry.get_ref()).ok_or_else(|| {
+                origin
+                    .error(
+                        entry.span(),
+                        format!("'{}' is not a domain", entry.get_ref()),
+                    )
+                    .with_hint("list bare domains such as \"example.com\"; subdomains are included")
+            })?;
+            set.insert(domain);
+        }
+    }
+    Ok(())
+}
+
+/// A domain as a policy lists it (`@Example.com`, `*.example.com`,
+/// `bücher.de`), in the form addresses are matched in.
+fn policy_domain(text: &str) -> Option<String> {
+    let text = text.trim().trim_start_matches('@').trim_start_matches("*.");
+    if text.is_empty() || text.contains(['@', ' ', '/']) || !text.contains('.') {
+        return None;
+    }
+    let ascii = idna::domain_to_ascii(text).ok()?;
+    (!ascii.is_empty() && !ascii.starts_with('.') && !ascii.ends_with('.')).then_some(ascii)
+}
+
 fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<()> {
     let note = |key: &str, policy: &mut Policy| {
         // A value set here without a basis of its own must not keep the
@@ -535,6 +603,25 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             holidays.dedup();
             policy.withdrawal.holidays = holidays;
             note("withdrawal.holidays", policy);
+        }
+    }
+    if let Some(hygiene) = &file.hygiene {
+        apply_hygiene(origin, hygiene, policy)?;
+        for (key, set) in [
+            ("hygiene.role_accounts", hygiene.role_accounts.is_some()),
+            (
+                "hygiene.personal_accounts",
+                hygiene.personal_accounts.is_some(),
+            ),
+            (
+                "hygiene.disposable_domains",
+                hygiene.disposable_domains.is_some(),
+            ),
+            ("hygiene.allowed_domains", hygiene.allowed_domains.is_some()),
+        ] {
+            if set {
+                note(key, policy);
+            }
         }
     }
     // Rule levels first, so that `[sources]` can refine C007 per category.

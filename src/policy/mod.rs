@@ -19,6 +19,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::address::HygieneLists;
 use crate::consent::{DateOrder, PurposeMatcher, SourceCategory, SourcePatterns};
 use crate::rules::{RULES, RuleId};
 
@@ -185,6 +186,8 @@ pub struct Policy {
     pub sources: SourcePatterns,
     /// Phrases a policy file added, per category (shown by `policy show`).
     pub extra_phrases: Vec<(SourceCategory, Vec<String>)>,
+    /// Additions to and exceptions from the shipped hygiene lists.
+    pub hygiene: HygieneLists,
     /// Why each parameter has its value, by its key in a policy file
     /// (`consent.stale_after_months`, `rules.C005`).
     pub basis: BTreeMap<String, String>,
@@ -224,6 +227,7 @@ impl Policy {
             },
             sources: SourcePatterns::default(),
             extra_phrases: Vec::new(),
+            hygiene: HygieneLists::default(),
             basis: BTreeMap::new(),
         }
     }

@@ -180,7 +180,12 @@ mod tests {
             .filter(|r| p.enabled(r.id))
             .map(|r| r.code)
             .collect();
-        assert_eq!(enabled, ["C001", "R001", "H001", "H002"]);
+        assert_eq!(
+            enabled,
+            [
+                "C001", "R001", "H001", "H002", "H003", "H004", "H005", "H006", "H007"
+            ]
+        );
     }
 
     #[test]

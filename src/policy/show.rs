@@ -192,6 +192,25 @@ pub fn render_policy(policy: &Policy) -> String {
             let _ = writeln!(out, "{} = {}", category.key(), list(phrases));
         }
     }
+
+    let h = &policy.hygiene;
+    out.push_str("\n[hygiene]\n");
+    for (key, set) in [
+        ("role_accounts", &h.role_accounts),
+        ("personal_accounts", &h.personal_accounts),
+        ("disposable_domains", &h.disposable_domains),
+        ("allowed_domains", &h.allowed_domains),
+    ] {
+        let mut values: Vec<String> = set.iter().cloned().collect();
+        values.sort();
+        entry(
+            &mut out,
+            policy,
+            &format!("hygiene.{key}"),
+            key,
+            list(&values),
+        );
+    }
     out
 }
 
@@ -225,6 +244,7 @@ mod tests {
             assert_eq!(loaded.list_purpose, policy.list_purpose);
             assert_eq!(loaded.date_order, policy.date_order);
             assert_eq!(loaded.fail_on, policy.fail_on);
+            assert_eq!(loaded.hygiene, policy.hygiene, "{name}");
         }
     }
 

@@ -7,7 +7,10 @@
 use smallvec::SmallVec;
 
 use super::{Family, RuleId};
-use crate::address::check_syntax;
+use crate::address::{
+    DomainKind, SyntaxVerdict, check_syntax, domain_kind, role_account, special_use,
+    typo_suggestion,
+};
 use crate::consent::{
     Assessment, Basis, ConsentIndex, EventKind, EventRef, Location, PurposeFit, Slot,
     SourceCategory, Timestamp, latest,
@@ -19,6 +22,10 @@ use crate::policy::{Level, Policy};
 pub struct RowContext<'a> {
     /// The normalized address.
     pub key: &'a str,
+    /// The address as the file writes it, wrappers removed (H001 looks for
+    /// invisible characters that normalization would drop).
+    pub written: &'a str,
+    pub syntax: std::cell::OnceCell<SyntaxVerdict>,
     pub assessment: Assessment<'a>,
     /// Where the address is suppressed, if it is.
     pub suppressed_at: Option<Location>,
@@ -47,6 +54,17 @@ impl RowContext<'_> {
                     .and_then(|(reader, record)| reader.read(record).note)
             })
             .as_deref()
+    }
+
+    fn syntax(&self) -> &SyntaxVerdict {
+        self.syntax
+            .get_or_init(|| check_syntax(self.written, self.key))
+    }
+
+    /// The local part and domain of a syntactically valid address.
+    fn valid_parts(&self) -> Option<(&str, &str)> {
+        self.syntax().as_ref().ok()?;
+        self.key.rsplit_once('@')
     }
 
     fn at(&self, at: Location) -> String {
@@ -83,20 +101,36 @@ const CHECKS: &[(RuleId, RowCheck)] = &[
     (RuleId::R002, erasure_requested),
     (RuleId::R003, suppressed),
     (RuleId::H001, invalid_address),
+    (RuleId::H003, role_mailbox),
+    (RuleId::H004, disposable_domain),
+    (RuleId::H005, domain_typo),
+    (RuleId::H007, special_use_domain),
 ];
 
 /// One row finding: the rule, its level, the message.
 pub type RowFinding = (RuleId, Level, String);
 
 /// The level of a finding: the rule's, except that an invalid source
-/// (C007) is judged per source category.
+/// (C007) is judged per source category, a valid address with a syntax
+/// note (H001) is at most a warning, and a privacy relay (H004) at most
+/// info.
 fn level_of(ctx: &RowContext<'_>, rule: RuleId) -> Level {
-    if rule == RuleId::C007
-        && let Some(category) = governing_source(ctx)
-    {
-        return ctx.policy.source_level(category);
+    let level = ctx.policy.level(rule);
+    match rule {
+        RuleId::C007 => governing_source(ctx).map_or(level, |c| ctx.policy.source_level(c)),
+        RuleId::H001 if ctx.syntax().is_ok() => level.min(Level::Warning),
+        RuleId::H004
+            if ctx.valid_parts().is_some_and(|(_, domain)| {
+                matches!(
+                    domain_kind(domain, &ctx.policy.hygiene),
+                    Some(DomainKind::Relay(_))
+                )
+            }) =>
+        {
+            level.min(Level::Info)
+        }
+        _ => level,
     }
-    ctx.policy.level(rule)
 }
 
 /// Runs every enabled row check. When a rights rule (R) fires, the consent
@@ -506,7 +540,51 @@ fn suppressed(ctx: &RowContext<'_>) -> Option<String> {
 }
 
 fn invalid_address(ctx: &RowContext<'_>) -> Option<String> {
-    check_syntax(ctx.key).err().map(|e| e.to_string())
+    match ctx.syntax() {
+        Err(error) => Some(error.to_string()),
+        Ok(Some(note)) => Some(note.to_string()),
+        Ok(None) => None,
+    }
+}
+
+fn role_mailbox(ctx: &RowContext<'_>) -> Option<String> {
+    let (local, _) = ctx.valid_parts()?;
+    let mut buffer = [0; 64];
+    let role = role_account(local, &ctx.policy.hygiene, &mut buffer)?;
+    Some(format!(
+        "role mailbox: '{role}' names a function, not a person, so nobody in particular consented"
+    ))
+}
+
+fn disposable_domain(ctx: &RowContext<'_>) -> Option<String> {
+    let (_, domain) = ctx.valid_parts()?;
+    Some(match domain_kind(domain, &ctx.policy.hygiene)? {
+        DomainKind::Disposable(entry) => format!(
+            "disposable domain: {entry} hands out throw-away inboxes (disposable-email-domains list)"
+        ),
+        DomainKind::DisposableByPolicy(entry) => format!(
+            "disposable domain: {entry} is listed in the policy's hygiene.disposable_domains"
+        ),
+        DomainKind::Relay(entry) => {
+            format!("privacy relay: {entry} forwards to the person's real inbox; not disposable")
+        }
+    })
+}
+
+fn domain_typo(ctx: &RowContext<'_>) -> Option<String> {
+    let (_, domain) = ctx.key.rsplit_once('@')?;
+    let meant = typo_suggestion(domain, &ctx.policy.hygiene)?;
+    Some(format!(
+        "domain {domain} looks like a typo: did you mean {meant}?"
+    ))
+}
+
+fn special_use_domain(ctx: &RowContext<'_>) -> Option<String> {
+    let (_, domain) = ctx.valid_parts()?;
+    let (name, reserved_by) = special_use(domain)?;
+    Some(format!(
+        "special-use domain: .{name} is reserved by {reserved_by}; mail to {domain} is never delivered on the internet"
+    ))
 }
 
 #[cfg(test)]
@@ -532,7 +610,7 @@ mod tests {
             }
         }
 
-        /// Adds an event for `a@example.com`, `days_ago` days before as-of.
+        /// Adds an event for `anna@kaffee-hanse.de`, `days_ago` days before as-of.
         fn add(
             mut self,
             kind: EventKind,
@@ -546,7 +624,7 @@ mod tests {
             let source_sym = self.builder.intern(source);
             let fit = crate::consent::PurposeMatcher::new("newsletter", []).classify(purpose);
             self.builder.push(
-                "a@example.com".to_string(),
+                "anna@kaffee-hanse.de".to_string(),
                 EventRef {
                     kind,
                     time: days_ago.map(|d| Timestamp::from_unix(AS_OF.unix() - d * DAY)),
@@ -587,8 +665,10 @@ mod tests {
                 "suppress.txt".to_string(),
             ];
             let ctx = RowContext {
-                key: "a@example.com",
-                assessment: Assessment::new(index.get("a@example.com")),
+                key: "anna@kaffee-hanse.de",
+                written: "anna@kaffee-hanse.de",
+                syntax: Default::default(),
+                assessment: Assessment::new(index.get("anna@kaffee-hanse.de")),
                 suppressed_at,
                 policy: &policy,
                 as_of: AS_OF,

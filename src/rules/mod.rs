@@ -28,6 +28,11 @@ pub enum RuleId {
     R003,
     H001,
     H002,
+    H003,
+    H004,
+    H005,
+    H006,
+    H007,
     D001,
     D002,
     D003,
@@ -96,7 +101,7 @@ macro_rules! doc {
     };
 }
 
-pub static RULES: [RuleMeta; 18] = [
+pub static RULES: [RuleMeta; 23] = [
     RuleMeta {
         id: RuleId::C001,
         code: "C001",
@@ -236,6 +241,56 @@ pub static RULES: [RuleMeta; 18] = [
         default_level: Level::Error,
         summary: "the same normalized address appeared earlier in the subscriber input",
         doc: doc!("H002"),
+    },
+    RuleMeta {
+        id: RuleId::H003,
+        code: "H003",
+        name: "role-account",
+        family: Family::Hygiene,
+        stage: Stage::Row,
+        default_level: Level::Warning,
+        summary: "role mailbox (info@, admin@, noreply@, ...)",
+        doc: doc!("H003"),
+    },
+    RuleMeta {
+        id: RuleId::H004,
+        code: "H004",
+        name: "disposable-domain",
+        family: Family::Hygiene,
+        stage: Stage::Row,
+        default_level: Level::Error,
+        summary: "disposable or throw-away mail domain (privacy relays only as info)",
+        doc: doc!("H004"),
+    },
+    RuleMeta {
+        id: RuleId::H005,
+        code: "H005",
+        name: "domain-typo",
+        family: Family::Hygiene,
+        stage: Stage::Row,
+        default_level: Level::Warning,
+        summary: "domain is a likely typo of a common provider (suggestion in the message)",
+        doc: doc!("H005"),
+    },
+    RuleMeta {
+        id: RuleId::H006,
+        code: "H006",
+        name: "alias-duplicate",
+        family: Family::Hygiene,
+        stage: Stage::InputOrder,
+        default_level: Level::Warning,
+        summary: "same mailbox as an earlier row under provider aliasing (Gmail dots, +tag)",
+        doc: doc!("H006"),
+    },
+    RuleMeta {
+        id: RuleId::H007,
+        code: "H007",
+        name: "special-use-domain",
+        family: Family::Hygiene,
+        stage: Stage::Row,
+        default_level: Level::Info,
+        summary: "reserved or special-use domain (RFC 2606/6761)",
+        doc: doc!("H007"),
     },
     RuleMeta {
         id: RuleId::D001,

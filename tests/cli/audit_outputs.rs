@@ -5,7 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::util::{
-    AS_OF, DEMO, audit_json, files_in, findings_by_row, lines, listaudit, repo, run,
+    AS_OF, DEMO, IGNORE_RESERVED, audit_json, files_in, findings_by_row, lines, listaudit, repo,
+    run,
 };
 
 fn demo_into(out: &Path) -> crate::util::Run {
@@ -66,7 +67,7 @@ fn every_row_is_accounted_for() {
         summary["kept"].as_u64().unwrap(),
         summary["removed"].as_u64().unwrap(),
     );
-    assert_eq!((rows, kept + removed), (51, 51));
+    assert_eq!((rows, kept + removed), (56, 56));
     let input = fs::read(repo("fixtures/demo/subscribers.csv")).unwrap();
     let cleaned = fs::read(dir.path().join("cleaned.csv")).unwrap();
     let removed_csv = fs::read_to_string(dir.path().join("removed.csv")).unwrap();
@@ -120,6 +121,7 @@ fn cleaned_list_is_byte_faithful() {
         .arg(&input)
         .arg("--consent")
         .arg(&consent)
+        .args(IGNORE_RESERVED)
         .args(["--as-of", AS_OF, "--out-dir"])
         .arg(&out));
     assert_eq!(result.code, 1, "{}", result.stderr);
@@ -372,7 +374,7 @@ fn subscribers_from_standard_input() {
         .write_stdin(input));
     let report = result.json();
     assert_eq!(report["inputs"][0]["path"], "<stdin>");
-    assert_eq!(report["summary"]["removed"], 22);
+    assert_eq!(report["summary"]["removed"], 23);
 }
 
 #[test]
@@ -466,6 +468,7 @@ fn legacy_bytes_in_other_columns_pass_through() {
         .arg(&input)
         .arg("-c")
         .arg(&consent)
+        .args(IGNORE_RESERVED)
         .args(["--as-of", AS_OF, "-o"])
         .arg(&out));
     assert_eq!(result.code, 1, "{}", result.stderr);

@@ -6,17 +6,20 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::util::{AS_OF, audit_json, listaudit, run};
+use crate::util::{AS_OF, IGNORE_RESERVED, audit_json, listaudit, run};
 
 const SUBSCRIBERS: &str = "tests/fixtures/policies/subscribers.csv";
 const CONSENT: &str = "tests/fixtures/policies/consent.csv";
 
 /// `email rule severity` of every finding.
+/// `address rule level` per finding, leaving out H007: the scenario
+/// people live at RFC 2606 domains on purpose, and no preset changes H007.
 fn verdicts(report: &Value) -> BTreeSet<String> {
     report["findings"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["rule"] != "H007")
         .map(|f| {
             format!(
                 "{} {} {}",
@@ -196,8 +199,9 @@ fn ca_casl_expires_implied_consent_but_never_express_consent() {
 #[test]
 fn us_can_spam_needs_no_consent_records_at_all() {
     let list = "tests/fixtures/policies/no-consent-records.csv";
-    let (us_run, us) = audit_json(&[list, "--policy", "us-can-spam"]);
-    let (eu_run, eu) = audit_json(&[list]);
+    let [ignore, rule] = IGNORE_RESERVED;
+    let (us_run, us) = audit_json(&[list, "--policy", "us-can-spam", ignore, rule]);
+    let (eu_run, eu) = audit_json(&[list, ignore, rule]);
     assert_eq!((us_run.code, eu_run.code), (0, 1));
     assert_eq!(us["summary"]["removed"], 0);
     assert_eq!(eu["summary"]["removed"], 3);

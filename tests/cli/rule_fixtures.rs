@@ -7,12 +7,14 @@
 //! every expectation found, so each fixture shows its rule firing and the
 //! neighbouring cases where it must not. Suppression lists
 //! (`suppression*`) are passed with `--suppress` and expect no findings.
+//! H007 (special-use domain, info) is ignored outside its own fixture:
+//! fixture addresses are at reserved domains on purpose.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::util::{audit_json, files_in, findings_by_row, fixture};
+use crate::util::{audit_json, files_in, findings_by_row, fixture, listaudit, run};
 
 type Expectations = BTreeMap<(String, u64), BTreeSet<String>>;
 
@@ -66,6 +68,11 @@ fn check(code: &str) -> Value {
     }
     for list in &suppression {
         args.extend(["--suppress", list]);
+    }
+    // Fixture people live at RFC 2606 domains so that no real mailbox is
+    // named; H007 would note every one of them and has its own fixture.
+    if code != "H007" {
+        args.extend(["--ignore", "H007"]);
     }
     let (_, report) = audit_json(&args);
 
@@ -263,6 +270,144 @@ fn h002_duplicate() {
         message,
         "same address as tests/fixtures/rules/H002/subscribers-1.csv row 2"
     );
+}
+
+fn severity_of(report: &Value, rule: &str, email: &str) -> String {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["email"] == email)
+        .unwrap_or_else(|| panic!("no {rule} finding for {email}"))["severity"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn h003_role_account() {
+    let report = check("H003");
+    assert_eq!(
+        message_of(&report, "H003", "no-reply@example.com"),
+        "role mailbox: 'noreply' names a function, not a person, so nobody in particular consented"
+    );
+    assert_eq!(severity_of(&report, "H003", "info@example.com"), "warning");
+    assert_eq!(report["summary"]["removed"], 0, "role mailboxes are kept");
+}
+
+#[test]
+fn h004_disposable_domain() {
+    let report = check("H004");
+    assert_eq!(
+        message_of(&report, "H004", "jo@eu.mailinator.com"),
+        "disposable domain: mailinator.com hands out throw-away inboxes (disposable-email-domains list)"
+    );
+    assert_eq!(severity_of(&report, "H004", "lena@mailinator.com"), "error");
+    for relay in [
+        "max.relay@privaterelay.appleid.com",
+        "sam.relay@duck.com",
+        "tom@someone.33mail.com",
+    ] {
+        assert_eq!(severity_of(&report, "H004", relay), "info", "{relay}");
+        assert!(
+            message_of(&report, "H004", relay).starts_with("privacy relay: "),
+            "{relay}"
+        );
+    }
+    assert_eq!(
+        report["summary"]["removed"], 3,
+        "the three disposable rows are removed, the relays are kept"
+    );
+}
+
+#[test]
+fn h004_policy_lists_allow_and_deny() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "extends = \"eu-gdpr\"\n[hygiene]\nallowed_domains = [\"mailinator.com\"]\n\
+         disposable_domains = [\"@Posteo.de\"]\n",
+    )
+    .unwrap();
+    let (_, report) = audit_json(&[
+        "tests/fixtures/rules/H004/subscribers.csv",
+        "-c",
+        "tests/fixtures/rules/H004/consent.csv",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--select",
+        "H004",
+    ]);
+    let flagged = findings_by_row(&report);
+    let rows: Vec<u64> = flagged.keys().map(|(_, row)| *row).collect();
+    // mailinator (rows 2, 3) allowed; posteo (row 11) denied by the policy.
+    assert_eq!(rows, [4, 5, 6, 7, 11]);
+    assert_eq!(
+        message_of(&report, "H004", "paula.berg@posteo.de"),
+        "disposable domain: posteo.de is listed in the policy's hygiene.disposable_domains"
+    );
+}
+
+#[test]
+fn h005_domain_typo() {
+    let report = check("H005");
+    assert_eq!(
+        message_of(&report, "H005", "jonas.weber@gmaill.com"),
+        "domain gmaill.com looks like a typo: did you mean gmail.com?"
+    );
+    assert!(message_of(&report, "H005", "eva.weber@gmx.dee").ends_with("did you mean gmx.de?"));
+    assert_eq!(
+        severity_of(&report, "H005", "mia.weber@yaho.com"),
+        "warning"
+    );
+}
+
+#[test]
+fn h005_suggestion_is_in_removed_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let result = run(listaudit()
+        .args([
+            "audit",
+            "tests/fixtures/rules/H005/subscribers.csv",
+            "-c",
+            "tests/fixtures/rules/H005/consent.csv",
+            "--as-of",
+            crate::util::AS_OF,
+            "-o",
+        ])
+        .arg(&out));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let removed = std::fs::read_to_string(out.join("removed.csv")).unwrap();
+    let row = removed
+        .lines()
+        .find(|l| l.contains("tim.weber@gmail.con"))
+        .expect("the .con row is removed (H001)");
+    assert!(row.contains("did you mean gmail.com?"), "{row}");
+}
+
+#[test]
+fn h006_alias_duplicate() {
+    let report = check("H006");
+    assert_eq!(
+        message_of(&report, "H006", "anna.berg+news@googlemail.com"),
+        "same Gmail mailbox as tests/fixtures/rules/H006/subscribers.csv row 1 (Gmail ignores dots and +tags in the local part)"
+    );
+    assert_eq!(
+        report["summary"]["removed"], 1,
+        "only the exact duplicate (H002)"
+    );
+}
+
+#[test]
+fn h007_special_use_domain() {
+    let report = check("H007");
+    assert_eq!(
+        message_of(&report, "H007", "printer@office.local"),
+        "special-use domain: .local is reserved by RFC 6762 (multicast DNS); mail to office.local is never delivered on the internet"
+    );
+    assert_eq!(severity_of(&report, "H007", "test@example.com"), "info");
 }
 
 #[test]
