@@ -18,7 +18,7 @@ use crate::output::{
     write_junit, write_report_json,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
-use crate::rules::{self, RULES};
+use crate::rules::{self, RULES, RuleId};
 use crate::settings::{AuditSettings, ReadingSettings, expand_subscriber_inputs, resolve_policy};
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
@@ -256,6 +256,15 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
             // The levels come from the presets themselves, so the page can
             // never disagree with what an audit does.
             let mut text = rule.doc.trim_end().to_string();
+            if rule.id == RuleId::H004 {
+                // Which list this binary carries, so a report can be
+                // reproduced and a false positive traced upstream.
+                text.push_str(&format!(
+                    "\n\n## Shipped list\n\n{} domains from disposable-email-domains (CC0), {}.",
+                    crate::address::disposable_count(),
+                    crate::address::disposable_source()
+                ));
+            }
             text.push_str("\n\n## Level by preset\n\n");
             for policy in crate::policy::preset_names().filter_map(Policy::preset) {
                 let basis = policy

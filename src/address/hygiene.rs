@@ -72,16 +72,21 @@ pub enum DomainKind<'d> {
 /// H004: whether `domain` (ASCII, lower-case) is disposable or a relay.
 /// The policy's `allowed_domains` win over every list.
 pub fn domain_kind<'d>(domain: &'d str, lists: &HygieneLists) -> Option<DomainKind<'d>> {
-    if lists::listed_in(domain, &lists.allowed_domains).is_some() {
+    // Most addresses are at a big provider, which no list names.
+    if providers().is_known(domain) && lists.disposable_domains.is_empty() {
         return None;
     }
-    if let Some(entry) = lists::listed_in(domain, &lists.disposable_domains) {
+    let floor = lists::registrable_len(domain);
+    if lists::listed_in(domain, floor, &lists.allowed_domains).is_some() {
+        return None;
+    }
+    if let Some(entry) = lists::listed_in(domain, floor, &lists.disposable_domains) {
         return Some(DomainKind::DisposableByPolicy(entry));
     }
-    if let Some(entry) = lists::relay_entry(domain) {
+    if let Some(entry) = lists::relay_entry(domain, floor) {
         return Some(DomainKind::Relay(entry));
     }
-    lists::disposable_entry(domain).map(DomainKind::Disposable)
+    lists::disposable_entry(domain, floor).map(DomainKind::Disposable)
 }
 
 /// One edit away from a suggestion target, mapped to that target; `None`

@@ -35,7 +35,9 @@ pub fn disposable_source() -> &'static str {
     DISPOSABLE
         .lines()
         .find(|line| line.contains("PyPI package"))
-        .map_or("", |line| line.trim_start_matches('#').trim())
+        .map_or("", |line| {
+            line.trim_start_matches('#').trim().trim_end_matches('.')
+        })
 }
 
 pub fn disposable_count() -> usize {
@@ -45,8 +47,7 @@ pub fn disposable_count() -> usize {
 /// `domain` or the parent of it that a list names, walking up to (not
 /// into) the public suffix: `x.33mail.com` finds `33mail.com`, but a
 /// listed `co.uk` could never match every British address.
-fn find_listed(domain: &str, listed: impl Fn(&str) -> bool) -> Option<&str> {
-    let floor = registrable_len(domain);
+fn find_listed(domain: &str, floor: usize, listed: impl Fn(&str) -> bool) -> Option<&str> {
     let mut candidate = domain;
     loop {
         if listed(candidate) {
@@ -60,27 +61,29 @@ fn find_listed(domain: &str, listed: impl Fn(&str) -> bool) -> Option<&str> {
 }
 
 /// The length of the registrable part of `domain` (`example.co.uk` in
-/// `mail.example.co.uk`), or of the whole domain when it has none.
-fn registrable_len(domain: &str) -> usize {
+/// `mail.example.co.uk`), or of the whole domain when it has none: list
+/// lookups walk up parent domains no further than this.
+pub fn registrable_len(domain: &str) -> usize {
     psl::domain(domain.as_bytes()).map_or(domain.len(), |d| d.as_bytes().len())
 }
 
-/// The disposable-list entry `domain` falls under.
-pub fn disposable_entry(domain: &str) -> Option<&str> {
-    find_listed(domain, |d| DISPOSABLE_SET.contains(d))
+/// The disposable-list entry `domain` falls under (`floor`: its
+/// [`registrable_len`]).
+pub fn disposable_entry(domain: &str, floor: usize) -> Option<&str> {
+    find_listed(domain, floor, |d| DISPOSABLE_SET.contains(d))
 }
 
 /// The privacy-relay entry `domain` falls under.
-pub fn relay_entry(domain: &str) -> Option<&str> {
-    find_listed(domain, |d| RELAY_SET.contains(d))
+pub fn relay_entry(domain: &str, floor: usize) -> Option<&str> {
+    find_listed(domain, floor, |d| RELAY_SET.contains(d))
 }
 
 /// The entry of a policy's own domain list that `domain` falls under.
-pub fn listed_in<'d>(domain: &'d str, list: &HashSet<String>) -> Option<&'d str> {
+pub fn listed_in<'d>(domain: &'d str, floor: usize, list: &HashSet<String>) -> Option<&'d str> {
     if list.is_empty() {
         return None;
     }
-    find_listed(domain, |d| list.contains(d))
+    find_listed(domain, floor, |d| list.contains(d))
 }
 
 pub fn is_role(name: &str) -> bool {
@@ -190,6 +193,26 @@ pub const SPECIAL_USE: &[(&str, &str)] = &[
 
 /// The reserved name `domain` falls under, and the document reserving it.
 pub fn special_use(domain: &str) -> Option<(&'static str, &'static str)> {
+    // Every reserved name ends in one of a few top-level labels; looking at
+    // that first spares the suffix comparisons for almost every address.
+    let tld = domain.rsplit('.').next()?;
+    if !matches!(
+        tld,
+        "example"
+            | "test"
+            | "invalid"
+            | "localhost"
+            | "local"
+            | "onion"
+            | "alt"
+            | "internal"
+            | "com"
+            | "net"
+            | "org"
+            | "arpa"
+    ) {
+        return None;
+    }
     SPECIAL_USE.iter().copied().find(|(name, _)| {
         domain
             .strip_suffix(name)
@@ -232,34 +255,51 @@ mod tests {
     #[test]
     fn relays_and_providers_are_never_disposable() {
         for relay in entries(RELAYS) {
-            assert_eq!(disposable_entry(relay), None, "{relay}");
+            assert_eq!(
+                disposable_entry(relay, registrable_len(relay)),
+                None,
+                "{relay}"
+            );
         }
         for provider in &providers().list {
             for domain in &provider.domains {
-                assert_eq!(disposable_entry(domain), None, "{domain}");
+                assert_eq!(
+                    disposable_entry(domain, registrable_len(domain)),
+                    None,
+                    "{domain}"
+                );
             }
         }
     }
 
+    fn disposable(domain: &str) -> Option<&str> {
+        disposable_entry(domain, registrable_len(domain))
+    }
+
+    fn relay(domain: &str) -> Option<&str> {
+        relay_entry(domain, registrable_len(domain))
+    }
+
+    fn in_list<'d>(domain: &'d str, list: &HashSet<String>) -> Option<&'d str> {
+        listed_in(domain, registrable_len(domain), list)
+    }
+
     #[test]
     fn matches_parents_down_to_the_registrable_domain() {
-        assert_eq!(disposable_entry("mailinator.com"), Some("mailinator.com"));
+        assert_eq!(disposable("mailinator.com"), Some("mailinator.com"));
+        assert_eq!(disposable("eu.mailinator.com"), Some("mailinator.com"));
+        assert_eq!(relay("anna.33mail.com"), Some("33mail.com"));
         assert_eq!(
-            disposable_entry("eu.mailinator.com"),
-            Some("mailinator.com")
-        );
-        assert_eq!(relay_entry("anna.33mail.com"), Some("33mail.com"));
-        assert_eq!(
-            relay_entry("privaterelay.appleid.com"),
+            relay("privaterelay.appleid.com"),
             Some("privaterelay.appleid.com")
         );
-        assert_eq!(relay_entry("appleid.com"), None);
-        assert_eq!(disposable_entry("example.com"), None);
+        assert_eq!(relay("appleid.com"), None);
+        assert_eq!(disposable("example.com"), None);
         let listed: HashSet<String> = ["co.uk".to_string()].into();
-        assert_eq!(listed_in("shop.example.co.uk", &listed), None);
+        assert_eq!(in_list("shop.example.co.uk", &listed), None);
         let listed: HashSet<String> = ["example.co.uk".to_string()].into();
         assert_eq!(
-            listed_in("shop.example.co.uk", &listed),
+            in_list("shop.example.co.uk", &listed),
             Some("example.co.uk")
         );
     }

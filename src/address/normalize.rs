@@ -152,4 +152,92 @@ mod tests {
             assert_eq!(key(&once), once, "{cell:?}");
         }
     }
+
+    mod properties {
+        use super::super::*;
+        use crate::address::check_syntax;
+        use proptest::prelude::*;
+
+        fn local_part() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,12}(\\.[a-zA-Z0-9_+-]{1,8}){0,2}",
+                "[a-zäöüéßøñА-я]{1,10}",
+                "\"[a-z ,@.]{1,10}\"",
+            ]
+        }
+
+        fn domain() -> impl Strategy<Value = String> {
+            (
+                "[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?(\\.[a-zA-Z0-9]{1,8}){0,2}",
+                prop_oneof![
+                    Just("com"),
+                    Just("DE"),
+                    Just("co.uk"),
+                    Just("xn--p1ai"),
+                    Just("中国"),
+                    Just("bücher.de"),
+                    Just("example"),
+                ],
+            )
+                .prop_map(|(name, tld)| format!("{name}.{tld}"))
+        }
+
+        fn wrapped(address: String) -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(address.clone()),
+                Just(format!("  {address}\t")),
+                Just(format!("mailto:{address}")),
+                Just(format!("Anna Berg <{address}>")),
+                Just(address.to_uppercase()),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn normalization_is_idempotent(cell in any::<String>()) {
+                if let Some(key) = normalize(&cell) {
+                    prop_assert_eq!(normalize(&key), Some(key.clone()));
+                }
+            }
+
+            #[test]
+            fn normalization_is_idempotent_on_addresses(
+                cell in (local_part(), domain()).prop_flat_map(|(l, d)| wrapped(format!("{l}@{d}")))
+            ) {
+                // `mailto:?…` is a mailto URI with only a query: no address.
+                if let Some(key) = normalize(&cell) {
+                    prop_assert_eq!(normalize(&key), Some(key.clone()));
+                }
+            }
+
+            /// A valid address keeps its meaning through normalization: the
+            /// key is itself valid, names the same local part (up to case and
+            /// Unicode composition) at the same domain (up to IDNA), and every
+            /// wrapping of it comes back to the same key.
+            #[test]
+            fn valid_addresses_round_trip(local in local_part(), domain in domain()) {
+                let address = format!("{local}@{domain}");
+                let key = normalize(&address).expect("non-empty");
+                prop_assume!(check_syntax(unwrap(&address), &key).is_ok());
+                prop_assert!(check_syntax(&key, &key).is_ok(), "{} -> {}", address, key);
+                let (key_local, key_domain) = key.rsplit_once('@').unwrap();
+                let expected_local: String = local.to_lowercase().nfc().collect();
+                prop_assert_eq!(key_local, expected_local.as_str());
+                let expected_domain = idna::domain_to_ascii(&domain).unwrap();
+                prop_assert_eq!(key_domain, expected_domain.as_str());
+                let mut wrappings = vec![
+                    format!("<{address}>"),
+                    format!("\"Berg, Anna\" <{address}>"),
+                    format!(" {key} "),
+                ];
+                // In a mailto URI `?` starts the query (RFC 6068 §2).
+                if !address.contains('?') {
+                    wrappings.push(format!("mailto:{address}"));
+                }
+                for cell in wrappings {
+                    prop_assert_eq!(normalize(&cell), Some(key.clone()));
+                }
+            }
+        }
+    }
 }

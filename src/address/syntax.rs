@@ -175,13 +175,15 @@ impl fmt::Display for SyntaxNote {
 }
 
 fn describe_char(c: char) -> String {
+    let code = format!("U+{:04X}", c as u32);
     match c {
         ' ' => "a space".to_string(),
-        c if c.is_control() || is_invisible(c) || c.is_whitespace() => match invisible_name(c) {
-            Some(name) => format!("U+{:04X} {name}", c as u32),
-            None => format!("the control character U+{:04X}", c as u32),
+        c if is_invisible(c) || c.is_whitespace() => match invisible_name(c) {
+            Some(name) => format!("{code} {name}"),
+            None => code,
         },
-        c if is_combining_mark(c) => format!("U+{:04X}", c as u32),
+        c if c.is_control() => format!("the control character {code}"),
+        c if is_combining_mark(c) => code,
         c => format!("'{c}'"),
     }
 }

@@ -60,6 +60,22 @@ fn explain_prints_the_rule_page_by_code_or_name() {
 }
 
 #[test]
+fn explain_h004_names_the_shipped_list_and_its_version() {
+    let result = run(listaudit().args(["explain", "disposable-domain"]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let shipped = result
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "## Shipped list")
+        .nth(2)
+        .expect("a Shipped list section");
+    assert!(
+        shipped.contains(" domains from disposable-email-domains (CC0), as published in the PyPI package disposable-email-domains 0."),
+        "{shipped}"
+    );
+}
+
+#[test]
 fn explain_json_carries_levels_per_preset() {
     let doc = run(listaudit().args(["explain", "c005", "--format", "json"])).json();
     assert_eq!(doc["code"], "C005");

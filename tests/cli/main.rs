@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixtures.
 
+mod address_corpus;
 mod audit_outputs;
 mod bad_input;
 mod ci_formats;
