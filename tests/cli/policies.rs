@@ -418,6 +418,20 @@ fn policy_errors_stop_before_any_input_is_read() {
             write("rule.toml", "[rules]\nC0005 = \"error\"\n"),
             ":2:1: unknown rule 'C0005' in [rules]; did you mean 'C005'?",
         ),
+        (
+            write(
+                "domain.toml",
+                "[hygiene]\nallowed_domains = [\"ok.example\", \"not a domain\"]\n",
+            ),
+            ":2:34: 'not a domain' is not a domain",
+        ),
+        (
+            write(
+                "role.toml",
+                "[hygiene]\nrole_accounts = [\"info@example.com\"]\n",
+            ),
+            ":2:18: 'info@example.com' is not a local part",
+        ),
     ];
     let out = dir.path().join("out");
     for (path, expected) in &cases {
