@@ -126,13 +126,24 @@ fn check(code: &str) -> Value {
     report
 }
 
-fn message_of(report: &Value, rule: &str, email: &str) -> String {
+fn finding_of<'r>(report: &'r Value, rule: &str, email: &str) -> &'r Value {
     report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["rule"] == rule && f["email"] == email)
-        .unwrap_or_else(|| panic!("no {rule} finding for {email}"))["message"]
+        .unwrap_or_else(|| panic!("no {rule} finding for {email}"))
+}
+
+fn message_of(report: &Value, rule: &str, email: &str) -> String {
+    finding_of(report, rule, email)["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn severity_of(report: &Value, rule: &str, email: &str) -> String {
+    finding_of(report, rule, email)["severity"]
         .as_str()
         .unwrap()
         .to_string()
@@ -270,18 +281,6 @@ fn h002_duplicate() {
         message,
         "same address as tests/fixtures/rules/H002/subscribers-1.csv row 2"
     );
-}
-
-fn severity_of(report: &Value, rule: &str, email: &str) -> String {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule && f["email"] == email)
-        .unwrap_or_else(|| panic!("no {rule} finding for {email}"))["severity"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 #[test]
