@@ -84,54 +84,56 @@ impl RowContext<'_> {
     }
 }
 
-type RowCheck = fn(&RowContext<'_>) -> Option<String>;
+/// What a check reports about a row.
+struct Reported {
+    message: String,
+    /// The level, when the finding decides it rather than the rule: C007
+    /// takes its source category's level, an H001 note is at most a
+    /// warning, an H004 privacy relay at most info.
+    level: Option<Level>,
+}
+
+impl From<String> for Reported {
+    fn from(message: String) -> Reported {
+        Reported {
+            message,
+            level: None,
+        }
+    }
+}
+
+type RowCheck = fn(&RowContext<'_>) -> Option<Reported>;
+
+/// A check whose findings are at the rule's level.
+macro_rules! at_rule_level {
+    ($check:ident) => {
+        |ctx: &RowContext<'_>| $check(ctx).map(Reported::from)
+    };
+}
 
 /// The row checks in catalog order.
 const CHECKS: &[(RuleId, RowCheck)] = &[
-    (RuleId::C001, no_consent),
-    (RuleId::C002, no_purpose),
-    (RuleId::C003, purpose_mismatch),
-    (RuleId::C004, stale_consent),
-    (RuleId::C005, no_double_opt_in),
-    (RuleId::C006, incomplete_evidence),
+    (RuleId::C001, at_rule_level!(no_consent)),
+    (RuleId::C002, at_rule_level!(no_purpose)),
+    (RuleId::C003, at_rule_level!(purpose_mismatch)),
+    (RuleId::C004, at_rule_level!(stale_consent)),
+    (RuleId::C005, at_rule_level!(no_double_opt_in)),
+    (RuleId::C006, at_rule_level!(incomplete_evidence)),
     (RuleId::C007, invalid_source),
-    (RuleId::C008, timeline_anomaly),
-    (RuleId::C009, not_affirmative),
-    (RuleId::R001, withdrawn),
-    (RuleId::R002, erasure_requested),
-    (RuleId::R003, suppressed),
+    (RuleId::C008, at_rule_level!(timeline_anomaly)),
+    (RuleId::C009, at_rule_level!(not_affirmative)),
+    (RuleId::R001, at_rule_level!(withdrawn)),
+    (RuleId::R002, at_rule_level!(erasure_requested)),
+    (RuleId::R003, at_rule_level!(suppressed)),
     (RuleId::H001, invalid_address),
-    (RuleId::H003, role_mailbox),
+    (RuleId::H003, at_rule_level!(role_mailbox)),
     (RuleId::H004, disposable_domain),
-    (RuleId::H005, domain_typo),
-    (RuleId::H007, special_use_domain),
+    (RuleId::H005, at_rule_level!(domain_typo)),
+    (RuleId::H007, at_rule_level!(special_use_domain)),
 ];
 
 /// One row finding: the rule, its level, the message.
 pub type RowFinding = (RuleId, Level, String);
-
-/// The level of a finding: the rule's, except that an invalid source
-/// (C007) is judged per source category, a valid address with a syntax
-/// note (H001) is at most a warning, and a privacy relay (H004) at most
-/// info.
-fn level_of(ctx: &RowContext<'_>, rule: RuleId) -> Level {
-    let level = ctx.policy.level(rule);
-    match rule {
-        RuleId::C007 => governing_source(ctx).map_or(level, |c| ctx.policy.source_level(c)),
-        RuleId::H001 if ctx.syntax().is_ok() => level.min(Level::Warning),
-        RuleId::H004
-            if ctx.valid_parts().is_some_and(|(_, domain)| {
-                matches!(
-                    domain_kind(domain, &ctx.policy.hygiene),
-                    Some(DomainKind::Relay(_))
-                )
-            }) =>
-        {
-            level.min(Level::Info)
-        }
-        _ => level,
-    }
-}
 
 /// Runs every enabled row check. When a rights rule (R) fires, the consent
 /// rules (C) are not reported: the address must not be mailed whatever its
@@ -142,9 +144,9 @@ pub fn check_row(ctx: &RowContext<'_>) -> SmallVec<[RowFinding; 2]> {
             .iter()
             .filter(move |(rule, _)| rule.meta().family == family && ctx.policy.enabled(*rule))
             .filter_map(|(rule, check)| {
-                let message = check(ctx)?;
-                let level = level_of(ctx, *rule);
-                (level != Level::Off).then_some((*rule, level, message))
+                let reported = check(ctx)?;
+                let level = reported.level.unwrap_or_else(|| ctx.policy.level(*rule));
+                (level != Level::Off).then_some((*rule, level, reported.message))
             })
     };
     let rights: SmallVec<[RowFinding; 2]> = run(Family::Rights).collect();
@@ -348,20 +350,18 @@ fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
 }
 
 /// The source category of the record the consent rests on.
-fn governing_source(ctx: &RowContext<'_>) -> Option<SourceCategory> {
+/// C007, at the level of the source's category (`off` drops it).
+fn invalid_source(ctx: &RowContext<'_>) -> Option<Reported> {
     let governing = ctx.assessment.governing()?;
-    ctx.index.source_category(governing.source)
-}
-
-fn invalid_source(ctx: &RowContext<'_>) -> Option<String> {
-    let governing = ctx.assessment.governing()?;
-    // Its level, and whether it is off, is the category's (`level_of`).
     let category = ctx.index.source_category(governing.source)?;
-    Some(format!(
-        "consent came from {category} (source '{}', {})",
-        ctx.index.text(governing.source),
-        ctx.at(governing.at)
-    ))
+    Some(Reported {
+        message: format!(
+            "consent came from {category} (source '{}', {})",
+            ctx.index.text(governing.source),
+            ctx.at(governing.at)
+        ),
+        level: Some(ctx.policy.source_level(category)),
+    })
 }
 
 /// C009: the consent was not given by a clear affirmative act. Only what
@@ -539,10 +539,15 @@ fn suppressed(ctx: &RowContext<'_>) -> Option<String> {
     ))
 }
 
-fn invalid_address(ctx: &RowContext<'_>) -> Option<String> {
+/// H001: a broken address at the rule's level; a valid address worth a
+/// note (quoted, SMTPUTF8, mixed scripts, look-alike) at most a warning.
+fn invalid_address(ctx: &RowContext<'_>) -> Option<Reported> {
     match ctx.syntax() {
-        Err(error) => Some(error.to_string()),
-        Ok(Some(note)) => Some(note.to_string()),
+        Err(error) => Some(error.to_string().into()),
+        Ok(Some(note)) => Some(Reported {
+            message: note.to_string(),
+            level: Some(ctx.policy.level(RuleId::H001).min(Level::Warning)),
+        }),
         Ok(None) => None,
     }
 }
@@ -556,18 +561,25 @@ fn role_mailbox(ctx: &RowContext<'_>) -> Option<String> {
     ))
 }
 
-fn disposable_domain(ctx: &RowContext<'_>) -> Option<String> {
+/// H004: a disposable domain at the rule's level; a privacy relay at most
+/// info (it forwards to a real inbox, so it is never removed).
+fn disposable_domain(ctx: &RowContext<'_>) -> Option<Reported> {
     let (_, domain) = ctx.valid_parts()?;
     Some(match domain_kind(domain, &ctx.policy.hygiene)? {
         DomainKind::Disposable(entry) => format!(
             "disposable domain: {entry} hands out throw-away inboxes (disposable-email-domains list)"
-        ),
+        )
+        .into(),
         DomainKind::DisposableByPolicy(entry) => format!(
             "disposable domain: {entry} is listed in the policy's hygiene.disposable_domains"
-        ),
-        DomainKind::Relay(entry) => {
-            format!("privacy relay: {entry} forwards to the person's real inbox; not disposable")
-        }
+        )
+        .into(),
+        DomainKind::Relay(entry) => Reported {
+            message: format!(
+                "privacy relay: {entry} forwards to the person's real inbox; not disposable"
+            ),
+            level: Some(ctx.policy.level(RuleId::H004).min(Level::Info)),
+        },
     })
 }
 
