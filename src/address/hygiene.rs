@@ -104,7 +104,7 @@ const MIN_EDITABLE_NAME: usize = 5;
 fn build_typos() -> HashMap<String, Option<&'static str>, FixedState> {
     let providers = providers();
     let mut typos: HashMap<String, Option<&'static str>, FixedState> = HashMap::default();
-    for target in lists::PROVIDERS_LIST.suggestions() {
+    for target in providers.suggestions() {
         for candidate in one_edit_away(target) {
             if providers.is_known(&candidate) || !plausible_slip(target, &candidate) {
                 continue;
@@ -197,18 +197,21 @@ pub fn typo_suggestion(domain: &str, lists: &HygieneLists) -> Option<&'static st
     TYPOS.get(domain).copied().flatten()
 }
 
-/// H006: the mailbox a provider delivers `key` to, when the provider
-/// ignores parts of the address (Gmail ignores dots and `+tags` and treats
-/// googlemail.com as gmail.com; Outlook, iCloud, Fastmail and others
-/// deliver `+tags`). `None` at other domains: there `a.b` and `ab` may be
-/// two people.
-pub fn alias_key(key: &str) -> Option<(String, &'static lists::Provider)> {
-    let at = key.rfind('@')?;
-    let (local, domain) = (&key[..at], &key[at + 1..]);
+/// H006: the mailbox a provider delivers `key` to, written into `buffer`,
+/// when the provider ignores parts of the address (Gmail ignores dots and
+/// `+tags` and treats googlemail.com as gmail.com; Outlook, iCloud,
+/// Fastmail and others deliver `+tags`). `None` at other domains, where
+/// `a.b` and `ab` may be two people, and for keys too long to be valid.
+/// A buffer, not a `String`: this runs for every row at a big provider.
+pub fn mailbox<'b>(
+    key: &str,
+    buffer: &'b mut [u8; 256],
+) -> Option<(&'b str, &'static lists::Provider)> {
+    let (local, domain) = key.rsplit_once('@')?;
     if local.starts_with('"') {
         return None;
     }
-    let provider = lists::PROVIDERS_LIST.get(domain)?;
+    let provider = providers().get(domain)?;
     if !provider.plus_tags && !provider.ignores_dots {
         return None;
     }
@@ -217,18 +220,30 @@ pub fn alias_key(key: &str) -> Option<(String, &'static lists::Provider)> {
     } else {
         local
     };
-    let mut mailbox = String::with_capacity(key.len());
+    let domain = provider.canonical.as_deref().unwrap_or(domain);
+    let mut len = 0;
     if provider.ignores_dots {
-        mailbox.extend(base.chars().filter(|&c| c != '.'));
+        for part in base.split('.') {
+            append(buffer, &mut len, part.as_bytes())?;
+        }
     } else {
-        mailbox.push_str(base);
+        append(buffer, &mut len, base.as_bytes())?;
     }
-    if mailbox.is_empty() {
+    if len == 0 {
         return None;
     }
-    mailbox.push('@');
-    mailbox.push_str(provider.canonical.as_deref().unwrap_or(domain));
-    Some((mailbox, provider))
+    append(buffer, &mut len, b"@")?;
+    append(buffer, &mut len, domain.as_bytes())?;
+    let text = std::str::from_utf8(&buffer[..len]).ok()?;
+    Some((text, provider))
+}
+
+fn append(buffer: &mut [u8], len: &mut usize, bytes: &[u8]) -> Option<()> {
+    buffer
+        .get_mut(*len..*len + bytes.len())?
+        .copy_from_slice(bytes);
+    *len += bytes.len();
+    Some(())
 }
 
 #[cfg(test)]
@@ -344,11 +359,12 @@ mod tests {
 
     #[test]
     fn alias_keys_follow_each_providers_rules() {
-        let alias = |key: &str| alias_key(key).map(|(k, _)| k);
+        let alias = |key: &str| mailbox(key, &mut [0; 256]).map(|(m, _)| m.to_string());
         assert_eq!(
-            alias_key("a@gmail.com").unwrap().1.aliasing(),
+            mailbox("a@gmail.com", &mut [0; 256]).unwrap().1.aliasing(),
             "ignores dots and +tags in the local part"
         );
+        assert_eq!(alias(&format!("{}@gmail.com", "a".repeat(250))), None);
         assert_eq!(alias("a.b+news@gmail.com").as_deref(), Some("ab@gmail.com"));
         assert_eq!(alias("a.b@googlemail.com").as_deref(), Some("ab@gmail.com"));
         assert_eq!(

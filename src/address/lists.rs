@@ -152,7 +152,7 @@ impl Providers {
     }
 }
 
-pub static PROVIDERS_LIST: LazyLock<Providers> = LazyLock::new(|| {
+static PROVIDERS_LIST: LazyLock<Providers> = LazyLock::new(|| {
     // The file is part of the source tree; a unit test parses it, so a
     // broken edit fails `cargo test` before it can ship.
     let file: ProviderFile =

@@ -7,7 +7,7 @@ mod normalize;
 mod syntax;
 
 pub use hygiene::{
-    DomainKind, HygieneLists, alias_key, domain_kind, role_account, role_name, typo_suggestion,
+    DomainKind, HygieneLists, domain_kind, mailbox, role_account, role_name, typo_suggestion,
 };
 pub use lists::{Provider, SPECIAL_USE, disposable_count, disposable_source, special_use};
 pub use normalize::{normalize, unwrap};

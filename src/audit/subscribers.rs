@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 use rayon::prelude::*;
 use smallvec::SmallVec;
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::Finding;
 use crate::address::normalize;
@@ -23,12 +24,14 @@ use crate::rules::{RowContext, RowFinding, RuleId, check_row};
 /// What the parallel stage decided about one row.
 struct RowVerdict {
     key: Option<String>,
+    /// The key's 128-bit fingerprint (H002), hashed in the parallel stage.
+    fingerprint: u128,
     findings: SmallVec<[RowFinding; 2]>,
     /// Whether the row takes part in duplicate detection.
     dedup: bool,
-    /// The mailbox the provider delivers to and the provider's name, where
-    /// the provider ignores dots or `+tags` (H006).
-    alias: Option<(String, &'static crate::address::Provider)>,
+    /// The fingerprint of the mailbox the provider delivers to, and the
+    /// provider, where it ignores dots or `+tags` (H006).
+    mailbox: Option<(u128, &'static crate::address::Provider)>,
 }
 
 /// The shape of the file being read.
@@ -146,15 +149,14 @@ impl<'a> SubscriberPass<'a> {
                         self.finding(rule, level, at, record, &verdict.key, message)
                     })
                     .collect();
-                if verdict.dedup
-                    && let Some(key) = &verdict.key
-                {
+                if verdict.dedup {
                     let duplicate = self
-                        .duplicate(key, at)
+                        .duplicate(verdict.fingerprint, at)
                         .map(|message| (RuleId::H002, message))
                         .or_else(|| {
-                            let (mailbox, provider) = verdict.alias.as_ref()?;
-                            let message = self.same_mailbox(key, mailbox, provider, at)?;
+                            let (mailbox, provider) = verdict.mailbox?;
+                            let message =
+                                self.same_mailbox(verdict.fingerprint, mailbox, provider, at)?;
                             Some((RuleId::H006, message))
                         });
                     if let Some((rule, message)) = duplicate {
@@ -204,12 +206,11 @@ impl<'a> SubscriberPass<'a> {
         }
     }
 
-    /// H002: the message when `key` was seen in an earlier row.
-    fn duplicate(&mut self, key: &str, at: Location) -> Option<String> {
+    /// H002: the message when the address was seen in an earlier row.
+    fn duplicate(&mut self, fingerprint: u128, at: Location) -> Option<String> {
         if !self.policy.enabled(RuleId::H002) {
             return None;
         }
-        let fingerprint = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
         let first = *self.seen.entry(fingerprint).or_insert(at);
         (first != at).then(|| {
             let name = &self.input_names[first.input as usize];
@@ -222,14 +223,12 @@ impl<'a> SubscriberPass<'a> {
     /// never used to match consent: each spelling consented on its own.
     fn same_mailbox(
         &mut self,
-        key: &str,
-        mailbox: &str,
+        address: u128,
+        mailbox: u128,
         provider: &crate::address::Provider,
         at: Location,
     ) -> Option<String> {
-        let address = xxhash_rust::xxh3::xxh3_128(key.as_bytes());
-        let fingerprint = xxhash_rust::xxh3::xxh3_128(mailbox.as_bytes());
-        let (first, first_address) = *self.mailboxes.entry(fingerprint).or_insert((at, address));
+        let (first, first_address) = *self.mailboxes.entry(mailbox).or_insert((at, address));
         (first_address != address).then(|| {
             let name = &self.input_names[first.input as usize];
             // The shared mailbox is not named: messages reach CI logs,
@@ -272,7 +271,8 @@ impl<'a> SubscriberPass<'a> {
                         1,
                     ),
                     dedup: false,
-                    alias: None,
+                    mailbox: None,
+                    fingerprint: 0,
                 };
             }
         }
@@ -293,7 +293,8 @@ impl<'a> SubscriberPass<'a> {
                 key: None,
                 findings,
                 dedup: false,
-                alias: None,
+                mailbox: None,
+                fingerprint: 0,
             };
         };
         let ledger = self.index.get(&key);
@@ -316,16 +317,18 @@ impl<'a> SubscriberPass<'a> {
             consent_logs: self.consent_logs,
         };
         let findings = check_row(&ctx);
-        let alias = if self.policy.enabled(RuleId::H006) {
-            crate::address::alias_key(&key)
+        let mailbox = if self.policy.enabled(RuleId::H006) {
+            crate::address::mailbox(&key, &mut [0; 256])
+                .map(|(mailbox, provider)| (xxh3_128(mailbox.as_bytes()), provider))
         } else {
             None
         };
         RowVerdict {
+            fingerprint: xxh3_128(key.as_bytes()),
             key: Some(key),
             findings,
             dedup: true,
-            alias,
+            mailbox,
         }
     }
 }
