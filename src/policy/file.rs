@@ -424,8 +424,10 @@ fn apply_hygiene(origin: &Origin<'_>, section: &HygieneSection, policy: &mut Pol
     ] {
         for entry in entries.iter().flatten() {
             let mut buffer = [0; 64];
-            let name = crate::address::role_name(entry.get_ref().trim(), &mut buffer)
-                .filter(|n| !n.is_empty() && n.is_ascii() && !n.contains('@'))
+            // Lower-cased like the local part of a matching key.
+            let lowered = entry.get_ref().trim().to_lowercase();
+            let name = crate::address::role_name(&lowered, &mut buffer)
+                .filter(|n| !n.is_empty() && !n.contains('@'))
                 .ok_or_else(|| {
                     origin
                         .error(
@@ -877,6 +879,36 @@ mod tests {
             err.hint()
         );
         assert!(load_policy("US-CAN-SPAM").is_ok());
+    }
+
+    #[test]
+    fn hygiene_lists_add_to_what_they_extend_in_matching_form() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("company.toml"),
+            "[hygiene]\nrole_accounts = [\"Presse-Stelle\"]\nallowed_domains = [\"@Partner.example\"]\n",
+        )
+        .unwrap();
+        let team = dir.path().join("team.toml");
+        std::fs::write(
+            &team,
+            "extends = \"company.toml\"\n[hygiene]\nrole_accounts = [\"BÜRO\"]\n\
+             allowed_domains = [\"*.bücher.de\"]\ndisposable_domains = [\"Wegwerf.example\"]\n",
+        )
+        .unwrap();
+        let h = load_policy(team.to_str().unwrap()).unwrap().hygiene;
+        let sorted = |set: &std::collections::HashSet<String>| {
+            let mut v: Vec<String> = set.iter().cloned().collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&h.role_accounts), ["büro", "pressestelle"]);
+        assert_eq!(
+            sorted(&h.allowed_domains),
+            ["partner.example", "xn--bcher-kva.de"]
+        );
+        assert_eq!(sorted(&h.disposable_domains), ["wegwerf.example"]);
+        assert!(h.personal_accounts.is_empty());
     }
 
     #[test]

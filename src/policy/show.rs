@@ -248,6 +248,28 @@ mod tests {
         }
     }
 
+    /// The presets list nothing under `[hygiene]`, so the loop above
+    /// cannot show that lists survive `policy show`; this policy does.
+    #[test]
+    fn shown_hygiene_lists_load_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut policy = Policy::preset("eu-gdpr").unwrap();
+        policy.hygiene.role_accounts.insert("pressestelle".into());
+        policy.hygiene.personal_accounts.insert("team".into());
+        policy
+            .hygiene
+            .disposable_domains
+            .insert("wegwerf.example".into());
+        policy
+            .hygiene
+            .allowed_domains
+            .insert("xn--bcher-kva.de".into());
+        let path = dir.path().join("shown.toml");
+        std::fs::write(&path, render_policy(&policy)).unwrap();
+        let loaded = load_policy(path.to_str().unwrap()).unwrap();
+        assert_eq!(loaded.hygiene, policy.hygiene);
+    }
+
     #[test]
     fn the_init_template_loads_as_eu_gdpr() {
         let dir = tempfile::tempdir().unwrap();
