@@ -158,7 +158,7 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
             }
             AuditFormat::Json => write_stdout(|out| write_report_json(&outcome, out)),
             AuditFormat::Markdown => {
-                write_stdout(|out| out.write_all(render_markdown(&outcome, addresses).as_bytes()))
+                write_stdout(|out| out.write_all(render_markdown(&outcome, addresses)?.as_bytes()))
             }
             AuditFormat::Github => write_stdout(|out| write_github(&outcome, addresses, out)),
             AuditFormat::Junit => {

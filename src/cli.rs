@@ -220,6 +220,12 @@ pub struct AuditArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
+    /// Memory to use for the consent index and held findings (`512M`,
+    /// `2G`, `1.5GiB`); past it they spill to owner-only scratch files,
+    /// with identical output
+    #[arg(long, value_name = "SIZE", default_value = "2GiB")]
+    pub memory_limit: String,
+
     /// Print nothing on standard output; the exit status and files only
     #[arg(short = 'q', long)]
     pub quiet: bool,

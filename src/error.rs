@@ -48,6 +48,20 @@ impl Error {
         error
     }
 
+    /// A scratch file (`--memory-limit` spill) that cannot be written or
+    /// read back.
+    pub fn scratch(err: io::Error) -> Error {
+        let message = format!(
+            "scratch file in {}: {}",
+            std::env::temp_dir().display(),
+            describe_io(&err)
+        );
+        let mut error = Error::new(ErrorKind::Output, message)
+            .with_hint("point TMPDIR at a disk with room, or raise --memory-limit");
+        error.source = Some(err);
+        error
+    }
+
     fn new(kind: ErrorKind, message: String) -> Error {
         Error {
             kind,

@@ -24,6 +24,7 @@ pub mod output;
 pub mod policy;
 pub mod rules;
 pub mod settings;
+pub mod spill;
 pub mod term;
 pub mod text;
 

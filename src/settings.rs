@@ -20,6 +20,8 @@ pub struct AuditSettings {
     pub reading: ReadingSettings,
     pub outputs: OutputPlan,
     pub jobs: usize,
+    /// Bytes the consent index and held findings may use before spilling.
+    pub memory_limit: u64,
     pub show_progress: bool,
     /// When the run exits with status 1.
     pub gate: Gate,
@@ -230,7 +232,26 @@ fn fail_level(fail_on: FailOn) -> Option<Level> {
     }
 }
 
+/// How `--memory-limit` is shared out.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MemoryBudget {
+    /// Bytes of folded consent history held at once.
+    pub index: u64,
+    /// Bytes of findings held before they spill.
+    pub findings: usize,
+}
+
 impl AuditSettings {
+    /// The index gets most of the limit: it is what a list's size drives.
+    /// The rest is for findings; batches, buffers and the duplicate maps
+    /// (about 50 bytes per distinct address) are outside both.
+    pub fn memory_budget(&self) -> MemoryBudget {
+        MemoryBudget {
+            index: self.memory_limit / 8 * 5,
+            findings: usize::try_from(self.memory_limit / 8).unwrap_or(usize::MAX),
+        }
+    }
+
     pub fn resolve(args: &AuditArgs, show_progress: bool) -> Result<AuditSettings> {
         let subscribers: Vec<InputSource> = args
             .subscribers
@@ -307,6 +328,10 @@ impl AuditSettings {
             Some(n) => usize::from(n),
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let memory_limit = parse_size(&args.memory_limit).map_err(|message| {
+            Error::usage(format!("--memory-limit {}: {message}", args.memory_limit))
+                .with_hint("give a size such as 512M, 2G or 1.5GiB (at least 1M)")
+        })?;
         Ok(AuditSettings {
             subscribers,
             consent_logs,
@@ -316,6 +341,7 @@ impl AuditSettings {
             reading,
             outputs,
             jobs,
+            memory_limit,
             show_progress: show_progress && !args.quiet && !args.no_progress,
             gate,
         })
@@ -488,5 +514,54 @@ mod tests {
         let input = input.to_str().unwrap();
         let error = resolve(&[input, "--cleaned", input]).err().unwrap();
         assert!(error.to_string().contains("is also an input"), "{error}");
+    }
+}
+
+/// A byte size: a number with an optional unit, K/M/G/T with or without
+/// `B` or `iB`, all powers of 1024 (as memory is counted).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().map_err(|_| "not a size".to_string())?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        other => return Err(format!("unknown unit '{other}'")),
+    };
+    let bytes = number * (1u64 << shift) as f64;
+    if !bytes.is_finite() || bytes >= u64::MAX as f64 {
+        return Err("too large".to_string());
+    }
+    if bytes < (1u64 << 20) as f64 {
+        return Err("too small to audit in".to_string());
+    }
+    Ok(bytes as u64)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_use_binary_units() {
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5GB"), Ok(3 << 29));
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert!(parse_size("1K").unwrap_err().contains("too small"));
+        assert!(
+            parse_size("2 parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("1e30").is_err());
     }
 }

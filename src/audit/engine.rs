@@ -24,8 +24,9 @@ use crate::rules::RuleId;
 use crate::settings::AuditSettings;
 use crate::term::Progress;
 
+use super::findings::FindingSink;
 use super::subscribers::SubscriberPass;
-use super::{AuditOutcome, Finding, InputInfo, Summary};
+use super::{AuditOutcome, Finding, InputInfo};
 
 /// Runs an audit on a thread pool of `settings.jobs` threads.
 pub fn run(settings: &AuditSettings) -> Result<AuditOutcome> {
@@ -47,7 +48,7 @@ struct Audit<'s> {
     /// Display names of all inputs: subscribers, consent logs, suppression
     /// lists, in that order. A finding's `input` indexes this.
     names: Vec<String>,
-    findings: Vec<Finding>,
+    findings: FindingSink,
     notices: Vec<String>,
     /// Whether any consent record named the notice it was given under.
     saw_notice: bool,
@@ -66,7 +67,7 @@ impl<'s> Audit<'s> {
             settings,
             progress: Progress::new(settings.show_progress),
             names,
-            findings: Vec::new(),
+            findings: FindingSink::new(settings.memory_budget().findings),
             notices: Vec::new(),
             saw_notice: false,
         }
@@ -180,24 +181,28 @@ impl<'s> Audit<'s> {
             }
         }
         ready.append(&mut removed_ready);
-        self.report_orphans(&index);
+        self.report_orphans(&index)?;
         drop(index);
 
         subscriber_inputs.append(&mut inputs);
-        self.findings.sort_by_key(|f| (f.input, f.row, f.rule));
-        let summary = Summary::from_findings(&self.findings, totals.0, totals.1);
+        let (findings, summary) = self
+            .findings
+            .finish(totals.0, totals.1)
+            .map_err(Error::scratch)?;
         let mut outcome = AuditOutcome {
             as_of: settings.as_of,
             policy: settings.policy.clone(),
             inputs: subscriber_inputs,
-            findings: std::mem::take(&mut self.findings),
+            findings,
             summary,
             notices: std::mem::take(&mut self.notices),
             written: Vec::new(),
         };
         if let Some(mut file) = findings_file {
-            write_findings_csv(&outcome, &mut file)
-                .map_err(|e| file.io_error(std::io::Error::other(e)))?;
+            write_findings_csv(&outcome, &mut file).map_err(|e| match e.into_kind() {
+                csv::ErrorKind::Io(e) => file.io_error(e),
+                other => file.io_error(std::io::Error::other(format!("{other:?}"))),
+            })?;
             ready.push(file.finish()?);
         }
         if let Some(mut file) = report_file {
@@ -284,9 +289,11 @@ impl<'s> Audit<'s> {
                 };
                 for (row, line, key, found) in rows.into_iter().flatten() {
                     let at = Location { input, row };
-                    self.findings.extend(found.problems.into_iter().filter_map(
-                        |(rule, message)| Finding::reported(policy, rule, at, line, &key, message),
-                    ));
+                    self.findings
+                        .extend(found.problems.into_iter().filter_map(|(rule, message)| {
+                            Finding::reported(policy, rule, at, line, &key, message)
+                        }))
+                        .map_err(Error::scratch)?;
                     for event in &found.events {
                         self.saw_notice |= event.terms.has_notice;
                         push_event(builder, &key, at, &event.to_parsed(purposes));
@@ -336,6 +343,7 @@ impl<'s> Audit<'s> {
             let saw_notice = &mut self.saw_notice;
             let strict = settings.reading.strict;
             let mut first_malformed: Option<(u64, u64, String)> = None;
+            let mut scratch_error = None;
             let rows = log.parse(&ctx, |rows| {
                 for row in rows {
                     if strict
@@ -350,9 +358,13 @@ impl<'s> Audit<'s> {
                         row: row.row,
                     };
                     let email = row.key.as_deref().unwrap_or_default();
-                    findings.extend(row.problems.into_iter().filter_map(|(rule, message)| {
-                        Finding::reported(policy, rule, at, row.line, email, message)
-                    }));
+                    if let Err(e) =
+                        findings.extend(row.problems.into_iter().filter_map(|(rule, message)| {
+                            Finding::reported(policy, rule, at, row.line, email, message)
+                        }))
+                    {
+                        scratch_error.get_or_insert(e);
+                    }
                     if let (Some(key), Some(event)) = (&row.key, &row.event) {
                         *saw_notice |= event.terms.has_notice;
                         push_event(&mut builder, key, at, event);
@@ -360,6 +372,9 @@ impl<'s> Audit<'s> {
                 }
                 builder.flush();
             })?;
+            if let Some(e) = scratch_error {
+                return Err(Error::scratch(e));
+            }
             if let Some((row, line, message)) = first_malformed {
                 let at = if line > 0 {
                     format!("row {row} (line {line})")
@@ -406,16 +421,18 @@ impl<'s> Audit<'s> {
             let bar = self.progress.reading(&source.display());
             let (file, bad) = suppressions.read(source, input, &bar)?;
             bar.finish_and_clear();
-            self.findings.extend(bad.into_iter().filter_map(|entry| {
-                Finding::reported(
-                    policy,
-                    RuleId::D003,
-                    entry.at,
-                    entry.line,
-                    "",
-                    entry.message,
-                )
-            }));
+            self.findings
+                .extend(bad.into_iter().filter_map(|entry| {
+                    Finding::reported(
+                        policy,
+                        RuleId::D003,
+                        entry.at,
+                        entry.line,
+                        "",
+                        entry.message,
+                    )
+                }))
+                .map_err(Error::scratch)?;
             inputs.push(InputInfo {
                 path: file.name,
                 kind: FileKind::Suppression.as_str(),
@@ -438,10 +455,10 @@ impl<'s> Audit<'s> {
 
     /// D004: one finding per consent-log address that no subscriber row
     /// referred to, at the first row it appears in.
-    fn report_orphans(&mut self, index: &ConsentIndex) {
+    fn report_orphans(&mut self, index: &ConsentIndex) -> Result<()> {
         let policy = &self.settings.policy;
         if !policy.enabled(RuleId::D004) {
-            return;
+            return Ok(());
         }
         let mut orphans: Vec<(Location, &str)> = index
             .unmatched()
@@ -458,7 +475,8 @@ impl<'s> Audit<'s> {
                 line: 0,
                 email: key.to_string(),
                 message: "consent events for an address that is in no subscriber file".to_string(),
-            }));
+            }))
+            .map_err(Error::scratch)
     }
 }
 

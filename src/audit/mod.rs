@@ -2,15 +2,17 @@
 //! subscriber exports through the rules in parallel, and write the outputs.
 
 mod engine;
+mod findings;
 mod subscribers;
 
 pub use engine::run;
+pub use findings::{FindingSink, Findings};
 
 use serde::Serialize;
 
 use crate::consent::Timestamp;
 use crate::policy::{Level, Policy};
-use crate::rules::{RULES, RuleId};
+use crate::rules::RuleId;
 
 /// One finding: a rule that fired on one row of one input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,26 +81,6 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn from_findings(findings: &[Finding], rows: u64, removed: u64) -> Summary {
-        let mut summary = Summary {
-            rows,
-            kept: rows - removed,
-            removed,
-            by_rule: vec![0; RULES.len()],
-            ..Summary::default()
-        };
-        for finding in findings {
-            summary.by_rule[finding.rule.index()] += 1;
-            match finding.level {
-                Level::Error => summary.errors += 1,
-                Level::Warning => summary.warnings += 1,
-                Level::Info => summary.infos += 1,
-                Level::Off => {}
-            }
-        }
-        summary
-    }
-
     /// Findings at or above `level`.
     pub fn at_or_above(&self, level: Level) -> u64 {
         match level {
@@ -115,7 +97,7 @@ pub struct AuditOutcome {
     pub as_of: Timestamp,
     pub policy: Policy,
     pub inputs: Vec<InputInfo>,
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     pub summary: Summary,
     /// Things the user should know that are not findings (no consent log
     /// given, a log without timestamps).

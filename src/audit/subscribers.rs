@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::Finding;
+use super::findings::FindingSink;
 use crate::address::normalize;
 use crate::consent::{Assessment, ConsentIndex, Location, Timestamp};
 use crate::error::{Error, Result};
@@ -96,7 +97,7 @@ impl<'a> SubscriberPass<'a> {
         mapped: &mut MappedFile,
         evidence: &EvidenceReader,
         writers: &mut RowWriters,
-        findings: &mut Vec<Finding>,
+        findings: &mut FindingSink,
     ) -> Result<FileCounts> {
         let email_column = mapped.column(Field::Email).unwrap_or(0);
         let shape = FileShape {
@@ -178,7 +179,7 @@ impl<'a> SubscriberPass<'a> {
                 } else {
                     writers.keep(record)?;
                 }
-                findings.extend(row_findings);
+                findings.extend(row_findings).map_err(Error::scratch)?;
             }
             if n < batch.len() {
                 return Ok(counts);

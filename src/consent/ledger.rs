@@ -96,10 +96,49 @@ pub fn revocation_order(a: &EventRef, b: &EventRef) -> Ordering {
     }
 }
 
+impl Slot {
+    /// Every slot, in bit order.
+    const ALL: [Slot; 13] = [
+        Slot::Consent(PurposeFit::Covers),
+        Slot::Consent(PurposeFit::Unstated),
+        Slot::Consent(PurposeFit::Other),
+        Slot::Confirm(PurposeFit::Covers),
+        Slot::Confirm(PurposeFit::Unstated),
+        Slot::Confirm(PurposeFit::Other),
+        Slot::FirstOptIn,
+        Slot::FirstConfirm,
+        Slot::Withdraw,
+        Slot::Erasure,
+        Slot::Suppress,
+        Slot::Activity,
+        Slot::Future,
+    ];
+
+    fn bit(self) -> u16 {
+        let index = match self {
+            Slot::Consent(fit) => fit.index(),
+            Slot::Confirm(fit) => 3 + fit.index(),
+            Slot::FirstOptIn => 6,
+            Slot::FirstConfirm => 7,
+            Slot::Withdraw => 8,
+            Slot::Erasure => 9,
+            Slot::Suppress => 10,
+            Slot::Activity => 11,
+            Slot::Future => 12,
+        };
+        1 << index
+    }
+}
+
 /// The folded consent history of one normalized address.
+///
+/// One event usually fills several slots (an opt-in is both the latest and
+/// the first one), so each distinct event is stored once with the set of
+/// slots it fills: the common history of an opt-in and its confirmation
+/// fits in the ledger itself, with no allocation.
 #[derive(Debug, Default)]
 pub struct Ledger {
-    entries: SmallVec<[(Slot, EventRef); 2]>,
+    entries: SmallVec<[(u16, EventRef); 2]>,
     first_seen: Option<Location>,
     matched: AtomicBool,
 }
@@ -143,13 +182,19 @@ impl Ledger {
     }
 
     fn offer(&mut self, slot: Slot, event: EventRef) {
-        match self.entries.iter_mut().find(|(s, _)| *s == slot) {
-            Some((_, current)) => {
-                if slot.prefers(&event, current) {
-                    *current = event;
-                }
+        let bit = slot.bit();
+        if let Some(i) = self.entries.iter().position(|(slots, _)| slots & bit != 0) {
+            if !slot.prefers(&event, &self.entries[i].1) {
+                return;
             }
-            None => self.entries.push((slot, event)),
+            self.entries[i].0 &= !bit;
+            if self.entries[i].0 == 0 {
+                self.entries.swap_remove(i);
+            }
+        }
+        match self.entries.iter_mut().find(|(_, stored)| *stored == event) {
+            Some((slots, _)) => *slots |= bit,
+            None => self.entries.push((bit, event)),
         }
     }
 
@@ -158,15 +203,20 @@ impl Ledger {
         if let Some(seen) = other.first_seen {
             self.first_seen = Some(self.first_seen.map_or(seen, |s| s.min(seen)));
         }
-        for (slot, event) in other.entries {
-            self.offer(slot, event);
+        for (slots, event) in other.entries {
+            for slot in Slot::ALL {
+                if slots & slot.bit() != 0 {
+                    self.offer(slot, event);
+                }
+            }
         }
     }
 
     pub fn get(&self, slot: Slot) -> Option<&EventRef> {
+        let bit = slot.bit();
         self.entries
             .iter()
-            .find(|(s, _)| *s == slot)
+            .find(|(slots, _)| slots & bit != 0)
             .map(|(_, event)| event)
     }
 
@@ -233,10 +283,9 @@ mod tests {
     }
 
     fn rows(ledger: &Ledger) -> Vec<(String, u64)> {
-        let mut slots: Vec<_> = ledger
-            .entries
+        let mut slots: Vec<_> = Slot::ALL
             .iter()
-            .map(|(slot, e)| (format!("{slot:?}"), e.at.row))
+            .filter_map(|slot| Some((format!("{slot:?}"), ledger.get(*slot)?.at.row)))
             .collect();
         slots.sort();
         slots

@@ -54,12 +54,18 @@ pub fn mask(email: &str) -> String {
     }
 }
 
-/// Findings in the order a reader wants them: most severe first, then in
-/// input order.
-fn by_severity(outcome: &AuditOutcome) -> Vec<&Finding> {
-    let mut findings: Vec<&Finding> = outcome.findings.iter().collect();
-    findings.sort_by_key(|f| std::cmp::Reverse(f.level));
-    findings
+/// The first `n` findings in the order a reader wants them: most severe
+/// first, then in input order. One pass, holding at most `n` per level.
+fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
+    let mut by_level: [Vec<Finding>; 4] = Default::default();
+    outcome.findings.for_each(|finding| {
+        let kept = &mut by_level[finding.level as usize];
+        if kept.len() < n {
+            kept.push(finding.clone());
+        }
+        Ok::<_, io::Error>(())
+    })?;
+    Ok(by_level.into_iter().rev().flatten().take(n).collect())
 }
 
 /// How many findings the Markdown output lists.
@@ -83,7 +89,7 @@ fn md_cell(text: &str) -> String {
     out
 }
 
-pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> String {
+pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Result<String> {
     let s = &outcome.summary;
     let mut out = String::new();
     let verdict = if s.removed == 0 {
@@ -129,12 +135,12 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> String {
                 s.by_rule[rule.id.index()]
             );
         }
-        let findings = by_severity(outcome);
+        let findings = top_by_severity(outcome, MARKDOWN_TOP)?;
         let _ = writeln!(
             out,
             "\n### Top findings\n\n| file | row | address | rule | severity | message |\n|---|--:|---|---|---|---|"
         );
-        for finding in findings.iter().take(MARKDOWN_TOP) {
+        for finding in &findings {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
@@ -146,15 +152,16 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> String {
                 md_cell(&addresses.message(finding))
             );
         }
-        if findings.len() > MARKDOWN_TOP {
+        let total = outcome.findings.len();
+        if total > MARKDOWN_TOP as u64 {
             let _ = writeln!(
                 out,
                 "\n…and {} more findings; see `findings.csv` or `--format json`.",
-                findings.len() - MARKDOWN_TOP
+                total - MARKDOWN_TOP as u64
             );
         }
     }
-    out
+    Ok(out)
 }
 
 /// Escapes workflow-command data (`%`, CR, LF).
@@ -176,7 +183,7 @@ pub fn write_github(
     addresses: Addresses,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    for finding in &outcome.findings {
+    outcome.findings.for_each(|finding| {
         let command = match finding.level {
             Level::Error => "error",
             Level::Warning => "warning",
@@ -201,8 +208,8 @@ pub fn write_github(
                 finding.row,
                 addresses.message(finding)
             ))
-        )?;
-    }
+        )
+    })?;
     let s = &outcome.summary;
     writeln!(
         out,
@@ -231,19 +238,18 @@ pub fn write_junit(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let fails = |level: Level| fail_on.is_some_and(|f| level >= f);
-    let mut per_rule: Vec<Vec<&Finding>> = vec![Vec::new(); RULES.len()];
-    for finding in &outcome.findings {
-        per_rule[finding.rule.index()].push(finding);
-    }
+    let per_rule = &outcome.summary.by_rule;
+    let mut failures_per_rule = vec![0u64; RULES.len()];
+    outcome.findings.for_each(|finding| {
+        failures_per_rule[finding.rule.index()] += u64::from(fails(finding.level));
+        Ok::<_, io::Error>(())
+    })?;
     let enabled: Vec<_> = RULES
         .iter()
         .filter(|r| outcome.policy.enabled(r.id))
         .collect();
-    let tests: usize = enabled
-        .iter()
-        .map(|r| per_rule[r.id.index()].len().max(1))
-        .sum();
-    let failures = outcome.findings.iter().filter(|f| fails(f.level)).count();
+    let tests: u64 = enabled.iter().map(|r| per_rule[r.id.index()].max(1)).sum();
+    let failures: u64 = failures_per_rule.iter().sum();
 
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -253,22 +259,27 @@ pub fn write_junit(
     suites.push_attribute(("failures", failures.to_string().as_str()));
     writer.write_event(Event::Start(suites))?;
     for rule in enabled {
-        let findings = &per_rule[rule.id.index()];
+        let findings = per_rule[rule.id.index()];
         let suite_name = format!("{} {}", rule.code, rule.name);
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", suite_name.as_str()));
-        suite.push_attribute(("tests", findings.len().max(1).to_string().as_str()));
-        let suite_failures = findings.iter().filter(|f| fails(f.level)).count();
+        suite.push_attribute(("tests", findings.max(1).to_string().as_str()));
+        let suite_failures = failures_per_rule[rule.id.index()];
         suite.push_attribute(("failures", suite_failures.to_string().as_str()));
         writer.write_event(Event::Start(suite))?;
         let classname = format!("listaudit.{}", rule.code);
-        if findings.is_empty() {
+        if findings == 0 {
             let mut case = BytesStart::new("testcase");
             case.push_attribute(("name", "no findings"));
             case.push_attribute(("classname", classname.as_str()));
             writer.write_event(Event::Empty(case))?;
         }
-        for finding in findings {
+        // One pass over the findings per rule: JUnit groups by rule, and
+        // the findings may be in a scratch file rather than in memory.
+        outcome.findings.for_each(|finding| {
+            if finding.rule != rule.id {
+                return Ok(());
+            }
             let name = format!(
                 "{} row {}: {}",
                 outcome.input_name(finding),
@@ -301,7 +312,8 @@ pub fn write_junit(
             )))))?;
             writer.write_event(Event::End(BytesEnd::new(element)))?;
             writer.write_event(Event::End(BytesEnd::new("testcase")))?;
-        }
+            Ok::<_, io::Error>(())
+        })?;
         writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
     writer.write_event(Event::End(BytesEnd::new("testsuites")))?;

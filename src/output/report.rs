@@ -26,7 +26,7 @@ pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resu
         "rule_name",
         "line",
     ])?;
-    for finding in &outcome.findings {
+    outcome.findings.for_each(|finding| {
         let row = finding.row.to_string();
         let line = if finding.line == 0 {
             String::new()
@@ -42,8 +42,8 @@ pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resu
             &finding.message,
             finding.rule.meta().name,
             &line,
-        ])?;
-    }
+        ])
+    })?;
     writer.flush()?;
     Ok(())
 }
@@ -73,14 +73,16 @@ pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::i
         writeln!(out, "  \"{key}\": {value},")?;
     }
     out.write_all(b"  \"findings\": [")?;
-    for (i, finding) in outcome.findings.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+    let mut first = true;
+    outcome.findings.for_each(|finding| {
+        out.write_all(if first { b"\n    " } else { b",\n    " })?;
+        first = false;
         let document = FindingDocument {
             file: outcome.input_name(finding),
             finding,
         };
-        serde_json::to_writer(&mut out, &document)?;
-    }
+        serde_json::to_writer(&mut out, &document).map_err(std::io::Error::from)
+    })?;
     if !outcome.findings.is_empty() {
         out.write_all(b"\n  ")?;
     }
