@@ -298,7 +298,8 @@ impl<'a> SubscriberPass<'a> {
                 fingerprint: 0,
             };
         };
-        let ledger = self.index.get(&key);
+        let fingerprint = crate::consent::fingerprint(&key);
+        let ledger = self.index.get_fingerprinted(fingerprint);
         if let Some(ledger) = ledger {
             ledger.mark_matched();
         }
@@ -325,7 +326,7 @@ impl<'a> SubscriberPass<'a> {
             None
         };
         RowVerdict {
-            fingerprint: xxh3_128(key.as_bytes()),
+            fingerprint,
             key: Some(key),
             findings,
             dedup: true,

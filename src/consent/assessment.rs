@@ -10,18 +10,18 @@ use super::purpose::PurposeFit;
 pub struct Assessment<'a> {
     /// A withdrawal that applies to the list and was not followed by
     /// consent for it.
-    pub withdrawal: Option<&'a EventRef>,
+    pub withdrawal: Option<EventRef>,
     /// An erasure request not followed by consent for the list.
-    pub erasure: Option<&'a EventRef>,
+    pub erasure: Option<EventRef>,
     /// Latest opt-in or renewal per purpose fit, since the last withdrawal
     /// or erasure.
-    consent: [Option<&'a EventRef>; 3],
+    consent: [Option<EventRef>; 3],
     /// Latest confirmation per purpose fit, since the last withdrawal or
     /// erasure.
-    confirm: [Option<&'a EventRef>; 3],
+    confirm: [Option<EventRef>; 3],
     /// Latest engagement from the person since the last withdrawal or
     /// erasure.
-    engagement: Option<&'a EventRef>,
+    engagement: Option<EventRef>,
     ledger: Option<&'a Ledger>,
 }
 
@@ -54,7 +54,7 @@ impl<'a> Assessment<'a> {
                 .into_iter()
                 .flat_map(consent_acts)
                 .flatten()
-                .any(|act| is_after(act, Some(revocation)))
+                .any(|act| is_after(&act, Some(revocation)))
         };
         let withdrawal = ledger.get(Slot::Withdraw).filter(|w| !lifts(w));
         let erasure = ledger.get(Slot::Erasure).filter(|e| !lifts(e));
@@ -62,7 +62,11 @@ impl<'a> Assessment<'a> {
             .into_iter()
             .flatten()
             .max_by(|a, b| revocation_order(a, b));
-        let since = |slot| ledger.get(slot).filter(|e| is_after(e, latest_revocation));
+        let since = |slot| {
+            ledger
+                .get(slot)
+                .filter(|e| is_after(e, latest_revocation.as_ref()))
+        };
         Assessment {
             withdrawal,
             erasure,
@@ -79,17 +83,17 @@ impl<'a> Assessment<'a> {
 
     /// Latest engagement from the person (click, reply, purchase, login)
     /// since the last revocation.
-    pub fn engagement(&self) -> Option<&'a EventRef> {
+    pub fn engagement(&self) -> Option<EventRef> {
         self.engagement
     }
 
     /// Latest opt-in or renewal with this fit since the last revocation.
-    pub fn consent(&self, fit: PurposeFit) -> Option<&'a EventRef> {
+    pub fn consent(&self, fit: PurposeFit) -> Option<EventRef> {
         self.consent[fit.index()]
     }
 
     /// Latest confirmation with this fit since the last revocation.
-    pub fn confirmation(&self, fit: PurposeFit) -> Option<&'a EventRef> {
+    pub fn confirmation(&self, fit: PurposeFit) -> Option<EventRef> {
         self.confirm[fit.index()]
     }
 
@@ -113,14 +117,14 @@ impl<'a> Assessment<'a> {
 
     /// The record the consent rests on: the latest opt-in or renewal of the
     /// governing fit, or its confirmation when no opt-in was logged.
-    pub fn governing(&self) -> Option<&'a EventRef> {
+    pub fn governing(&self) -> Option<EventRef> {
         let fit = self.governing_fit()?;
         self.consent(fit).or(self.confirmation(fit))
     }
 
     /// The latest confirmation that may belong to the governing consent
     /// (its purpose covers the list or is unstated).
-    pub fn doi_confirmation(&self) -> Option<&'a EventRef> {
+    pub fn doi_confirmation(&self) -> Option<EventRef> {
         let candidates = [
             self.confirmation(PurposeFit::Covers),
             self.confirmation(PurposeFit::Unstated),
@@ -129,14 +133,14 @@ impl<'a> Assessment<'a> {
     }
 
     /// The latest dated consent act for the list.
-    pub fn latest_consent_act(&self) -> Option<&'a EventRef> {
+    pub fn latest_consent_act(&self) -> Option<EventRef> {
         let fit = self.governing_fit()?;
         latest([self.consent(fit), self.doi_confirmation()])
     }
 }
 
 /// The dated event with the latest time.
-pub fn latest<'a>(events: impl IntoIterator<Item = Option<&'a EventRef>>) -> Option<&'a EventRef> {
+pub fn latest(events: impl IntoIterator<Item = Option<EventRef>>) -> Option<EventRef> {
     events
         .into_iter()
         .flatten()

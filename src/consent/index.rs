@@ -6,33 +6,122 @@
 //! order (see `ledger`), the result is the same for any thread count.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use foldhash::fast::{FixedState, RandomState};
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_128;
 
 use super::ledger::{EventRef, Ledger};
 use super::source::{SourceCategory, SourcePatterns};
 use super::symbols::{Symbol, Symbols};
 use super::time::Timestamp;
 
-const SHARDS: usize = 64;
+/// Number of shards; the top bits of a fingerprint choose one.
+pub const SHARDS: usize = 64;
 
-type Shard = HashMap<Box<str>, Ledger, RandomState>;
-
-fn router() -> FixedState {
-    FixedState::with_seed(0x6c69_7374_6175_6469)
+/// The 128-bit fingerprint an address is indexed by. At 10^9 distinct
+/// addresses the chance of any two sharing one is about 10^-21.
+pub fn fingerprint(key: &str) -> u128 {
+    xxh3_128(key.as_bytes())
 }
 
-fn shard_of(router: &FixedState, key: &str) -> usize {
-    (router.hash_one(key) >> 58) as usize % SHARDS
+pub fn shard_of(fingerprint: u128) -> usize {
+    (fingerprint >> 122) as usize
+}
+
+/// Fingerprints are already uniform hashes: the map uses their low bits
+/// as they are.
+#[derive(Default)]
+pub(crate) struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u128(&mut self, value: u128) {
+        self.0 = value as u64;
+    }
+}
+
+pub(crate) type ByFingerprint = BuildHasherDefault<FingerprintHasher>;
+
+/// One address in the index: its ledger and where its text starts in the
+/// shard's key arena (the text is only needed to report D004).
+#[derive(Debug, Default)]
+pub(crate) struct Entry {
+    pub(crate) ledger: Ledger,
+    key: u32,
+}
+
+/// Memory one address takes in a shard: the map slot (fingerprint and
+/// entry, at hashbrown's typical load) and the key's text beside it.
+pub const BYTES_PER_ADDRESS: u64 =
+    ((std::mem::size_of::<(u128, Entry)>() + 1) * 8 / 6 + 2) as u64;
+
+#[derive(Default)]
+pub(crate) struct Shard {
+    pub(crate) entries: HashMap<u128, Entry, ByFingerprint>,
+    /// Every key's text, each behind its 2-byte length.
+    keys: Vec<u8>,
+}
+
+impl Shard {
+    fn key(&self, entry: &Entry) -> &str {
+        let at = entry.key as usize;
+        let len = u16::from_le_bytes([self.keys[at], self.keys[at + 1]]) as usize;
+        std::str::from_utf8(&self.keys[at + 2..at + 2 + len]).unwrap_or_default()
+    }
+
+    fn entry(&mut self, fingerprint: u128, key: &[u8]) -> &mut Entry {
+        let keys = &mut self.keys;
+        self.entries.entry(fingerprint).or_insert_with(|| {
+            let at = keys.len() as u32;
+            let key = &key[..key.len().min(u16::MAX as usize)];
+            keys.extend_from_slice(&(key.len() as u16).to_le_bytes());
+            keys.extend_from_slice(key);
+            Entry {
+                ledger: Ledger::default(),
+                key: at,
+            }
+        })
+    }
+
+    /// Folds a ledger for `key` into this shard.
+    pub(crate) fn merge(&mut self, fingerprint: u128, key: &[u8], ledger: Ledger) {
+        self.entry(fingerprint, key).ledger.merge(ledger);
+    }
+
+    pub(crate) fn bytes(&self) -> u64 {
+        self.entries.len() as u64 * BYTES_PER_ADDRESS + self.keys.len() as u64
+    }
+
+    /// Every address with its text, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u128, &str, &Ledger)> {
+        self.entries
+            .iter()
+            .map(|(fingerprint, entry)| (*fingerprint, self.key(entry), &entry.ledger))
+    }
+}
+
+/// Events queued for one shard: fingerprint, the key's place in `keys`,
+/// and the event.
+#[derive(Default)]
+struct Routed {
+    events: Vec<(u128, u32, u16, EventRef)>,
+    keys: Vec<u8>,
 }
 
 /// Collects consent events batch by batch.
 pub struct IndexBuilder {
     shards: Vec<Shard>,
-    routed: Vec<Vec<(String, EventRef)>>,
-    router: FixedState,
+    routed: Vec<Routed>,
     symbols: Symbols,
     as_of: Timestamp,
 }
@@ -41,8 +130,7 @@ impl IndexBuilder {
     pub fn new(as_of: Timestamp) -> IndexBuilder {
         IndexBuilder {
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
-            routed: (0..SHARDS).map(|_| Vec::new()).collect(),
-            router: router(),
+            routed: (0..SHARDS).map(|_| Routed::default()).collect(),
             symbols: Symbols::default(),
             as_of,
         }
@@ -53,9 +141,18 @@ impl IndexBuilder {
     }
 
     /// Queues one event for the address `key`.
-    pub fn push(&mut self, key: String, event: EventRef) {
-        let shard = shard_of(&self.router, &key);
-        self.routed[shard].push((key, event));
+    pub fn push(&mut self, key: &str, event: EventRef) {
+        self.push_fingerprinted(fingerprint(key), key, event);
+    }
+
+    /// Queues one event for the address `key`, whose fingerprint the
+    /// caller has computed (in parallel).
+    pub fn push_fingerprinted(&mut self, fingerprint: u128, key: &str, event: EventRef) {
+        let routed = &mut self.routed[shard_of(fingerprint)];
+        let at = routed.keys.len() as u32;
+        let key = &key.as_bytes()[..key.len().min(u16::MAX as usize)];
+        routed.keys.extend_from_slice(key);
+        routed.events.push((fingerprint, at, key.len() as u16, event));
     }
 
     /// Folds every queued event into its shard, shards in parallel.
@@ -64,47 +161,70 @@ impl IndexBuilder {
         self.shards
             .par_iter_mut()
             .zip(self.routed.par_iter_mut())
-            .for_each(|(shard, events)| {
-                for (key, event) in events.drain(..) {
-                    match shard.get_mut(key.as_str()) {
-                        Some(ledger) => ledger.observe(event, as_of),
-                        None => {
-                            let mut ledger = Ledger::default();
-                            ledger.observe(event, as_of);
-                            shard.insert(key.into_boxed_str(), ledger);
-                        }
-                    }
+            .for_each(|(shard, routed)| {
+                for (fingerprint, at, len, event) in routed.events.drain(..) {
+                    let key = &routed.keys[at as usize..at as usize + len as usize];
+                    shard.entry(fingerprint, key).ledger.observe(event, as_of);
                 }
+                routed.keys.clear();
             });
+    }
+
+    /// Memory the folded ledgers take, about.
+    pub fn bytes(&self) -> u64 {
+        self.shards.iter().map(Shard::bytes).sum()
+    }
+
+    /// Hands the folded shards over, leaving the builder empty (used when
+    /// they are spilled to scratch files).
+    pub(crate) fn take_shards(&mut self) -> Vec<Shard> {
+        self.flush();
+        std::mem::replace(
+            &mut self.shards,
+            (0..SHARDS).map(|_| Shard::default()).collect(),
+        )
+    }
+
+    pub(crate) fn symbols(&self) -> &Symbols {
+        &self.symbols
     }
 
     pub fn finish(mut self, sources: &SourcePatterns) -> ConsentIndex {
         self.flush();
-        let source_categories = self
-            .symbols
-            .iter()
-            .map(|(_, text)| sources.classify(text))
-            .collect();
-        ConsentIndex {
-            shards: self.shards,
-            router: self.router,
-            symbols: self.symbols,
-            source_categories,
-        }
+        ConsentIndex::new(self.shards, self.symbols, sources)
     }
 }
 
-/// The folded consent history of every address in the consent logs.
+/// The folded consent history of every address in the consent logs (or,
+/// when the index is spilled, of the addresses in some of its shards).
 pub struct ConsentIndex {
     shards: Vec<Shard>,
-    router: FixedState,
     symbols: Symbols,
     source_categories: Vec<Option<SourceCategory>>,
 }
 
 impl ConsentIndex {
+    pub(crate) fn new(shards: Vec<Shard>, symbols: Symbols, sources: &SourcePatterns) -> ConsentIndex {
+        let source_categories = symbols
+            .iter()
+            .map(|(_, text)| sources.classify(text))
+            .collect();
+        ConsentIndex {
+            shards,
+            symbols,
+            source_categories,
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Ledger> {
-        self.shards[shard_of(&self.router, key)].get(key)
+        self.get_fingerprinted(fingerprint(key))
+    }
+
+    pub fn get_fingerprinted(&self, fingerprint: u128) -> Option<&Ledger> {
+        self.shards[shard_of(fingerprint)]
+            .entries
+            .get(&fingerprint)
+            .map(|entry| &entry.ledger)
     }
 
     pub fn text(&self, symbol: Symbol) -> &str {
@@ -121,7 +241,7 @@ impl ConsentIndex {
 
     /// Number of distinct addresses.
     pub fn len(&self) -> usize {
-        self.shards.iter().map(HashMap::len).sum()
+        self.shards.iter().map(|shard| shard.entries.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -135,8 +255,8 @@ impl ConsentIndex {
             .flat_map_iter(|shard| {
                 shard
                     .iter()
-                    .filter(|(_, ledger)| !ledger.is_matched())
-                    .map(|(key, ledger)| (&**key, ledger))
+                    .filter(|(_, _, ledger)| !ledger.is_matched())
+                    .map(|(_, key, ledger)| (key, ledger))
             })
             .collect()
     }
@@ -173,7 +293,7 @@ mod tests {
             let web = builder.intern("web_form");
             for row in 0..5_000u64 {
                 builder.push(
-                    format!("user{}@example.com", row % 700),
+                    &format!("user{}@example.com", row % 700),
                     event(row + 1, (row * 7919 % 1000) as i64, web),
                 );
                 if row % 1000 == 999 {
@@ -204,7 +324,7 @@ mod tests {
         let mut builder = IndexBuilder::new(Timestamp::from_unix(10_000));
         let contest = builder.intern("Summer sweepstake");
         let web = builder.intern("web_form");
-        builder.push("a@example.com".into(), event(1, 5, contest));
+        builder.push("a@example.com", event(1, 5, contest));
         let index = builder.finish(&SourcePatterns::default());
         assert_eq!(
             index.source_category(contest),

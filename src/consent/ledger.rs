@@ -40,6 +40,72 @@ pub struct EventRef {
     pub terms: Terms,
 }
 
+/// An event as the ledger stores it: 32 bytes instead of 48, with the
+/// time and location packed. Ledgers are what the index is made of, so
+/// their size is most of the memory an audit takes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct StoredEvent {
+    /// Seconds since the epoch; `i64::MIN` when undated.
+    time: i64,
+    /// Input in the top 16 bits, row in the lower 48.
+    at: u64,
+    purpose: Symbol,
+    source: Symbol,
+    kind: EventKind,
+    purpose_fit: PurposeFit,
+    /// Bit 0: has an IP address; bit 1: has a collection point.
+    flags: u8,
+    terms: Terms,
+}
+
+const UNDATED: i64 = i64::MIN;
+const ROW_BITS: u32 = 48;
+const ROW_MASK: u64 = (1 << ROW_BITS) - 1;
+
+impl Location {
+    /// The location in 64 bits. Rows past 2^48 and inputs past 2^16 are
+    /// beyond any file this tool can be given.
+    pub fn pack(self) -> u64 {
+        (u64::from(self.input.min(0xFFFF)) << ROW_BITS) | self.row.min(ROW_MASK)
+    }
+
+    pub fn unpack(packed: u64) -> Location {
+        Location {
+            input: (packed >> ROW_BITS) as u32,
+            row: packed & ROW_MASK,
+        }
+    }
+}
+
+impl StoredEvent {
+    fn store(event: &EventRef) -> StoredEvent {
+        StoredEvent {
+            time: event.time.map_or(UNDATED, Timestamp::unix),
+            at: event.at.pack(),
+            purpose: event.purpose,
+            source: event.source,
+            kind: event.kind,
+            purpose_fit: event.purpose_fit,
+            flags: u8::from(event.has_ip) | (u8::from(event.has_collection_point) << 1),
+            terms: event.terms,
+        }
+    }
+
+    fn load(&self) -> EventRef {
+        EventRef {
+            kind: self.kind,
+            time: (self.time != UNDATED).then(|| Timestamp::from_unix(self.time)),
+            at: Location::unpack(self.at),
+            purpose_fit: self.purpose_fit,
+            purpose: self.purpose,
+            source: self.source,
+            has_ip: self.flags & 1 != 0,
+            has_collection_point: self.flags & 2 != 0,
+            terms: self.terms,
+        }
+    }
+}
+
 impl EventRef {
     /// The consent can be traced to how or where it was given.
     pub fn shows_how_or_where(&self) -> bool {
@@ -136,11 +202,22 @@ impl Slot {
 /// the first one), so each distinct event is stored once with the set of
 /// slots it fills: the common history of an opt-in and its confirmation
 /// fits in the ledger itself, with no allocation.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ledger {
-    entries: SmallVec<[(u16, EventRef); 2]>,
-    first_seen: Option<Location>,
+    entries: SmallVec<[(u16, StoredEvent); 2]>,
+    /// Packed location; `u64::MAX` before the first event.
+    first_seen: u64,
     matched: AtomicBool,
+}
+
+impl Default for Ledger {
+    fn default() -> Ledger {
+        Ledger {
+            entries: SmallVec::new(),
+            first_seen: u64::MAX,
+            matched: AtomicBool::new(false),
+        }
+    }
 }
 
 impl Ledger {
@@ -149,10 +226,7 @@ impl Ledger {
     /// or erasure is honoured (it may be a clock or time-zone slip, and
     /// mailing someone who unsubscribed is the worse mistake).
     pub fn observe(&mut self, event: EventRef, as_of: Timestamp) {
-        self.first_seen = Some(match self.first_seen {
-            Some(seen) => seen.min(event.at),
-            None => event.at,
-        });
+        self.first_seen = self.first_seen.min(event.at.pack());
         let in_future = event.time.is_some_and(|t| t > as_of);
         if in_future {
             self.offer(Slot::Future, event);
@@ -184,7 +258,7 @@ impl Ledger {
     fn offer(&mut self, slot: Slot, event: EventRef) {
         let bit = slot.bit();
         if let Some(i) = self.entries.iter().position(|(slots, _)| slots & bit != 0) {
-            if !slot.prefers(&event, &self.entries[i].1) {
+            if !slot.prefers(&event, &self.entries[i].1.load()) {
                 return;
             }
             self.entries[i].0 &= !bit;
@@ -192,6 +266,7 @@ impl Ledger {
                 self.entries.swap_remove(i);
             }
         }
+        let event = StoredEvent::store(&event);
         match self.entries.iter_mut().find(|(_, stored)| *stored == event) {
             Some((slots, _)) => *slots |= bit,
             None => self.entries.push((bit, event)),
@@ -200,10 +275,12 @@ impl Ledger {
 
     /// Folds another ledger for the same address into this one.
     pub fn merge(&mut self, other: Ledger) {
-        if let Some(seen) = other.first_seen {
-            self.first_seen = Some(self.first_seen.map_or(seen, |s| s.min(seen)));
+        self.first_seen = self.first_seen.min(other.first_seen);
+        if other.is_matched() {
+            self.mark_matched();
         }
         for (slots, event) in other.entries {
+            let event = event.load();
             for slot in Slot::ALL {
                 if slots & slot.bit() != 0 {
                     self.offer(slot, event);
@@ -212,17 +289,17 @@ impl Ledger {
         }
     }
 
-    pub fn get(&self, slot: Slot) -> Option<&EventRef> {
+    pub fn get(&self, slot: Slot) -> Option<EventRef> {
         let bit = slot.bit();
         self.entries
             .iter()
             .find(|(slots, _)| slots & bit != 0)
-            .map(|(_, event)| event)
+            .map(|(_, event)| event.load())
     }
 
     /// Where the address first appears in the consent logs.
     pub fn first_seen(&self) -> Option<Location> {
-        self.first_seen
+        (self.first_seen != u64::MAX).then(|| Location::unpack(self.first_seen))
     }
 
     /// Records that a subscriber row refers to this address (for D004).

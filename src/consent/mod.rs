@@ -13,7 +13,7 @@ mod time;
 
 pub use assessment::{Assessment, latest};
 pub use event::{EventKind, parse_event_kind};
-pub use index::{ConsentIndex, IndexBuilder};
+pub use index::{ConsentIndex, IndexBuilder, fingerprint};
 pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
 pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};

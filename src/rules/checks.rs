@@ -193,7 +193,7 @@ fn no_purpose(ctx: &RowContext<'_>) -> Option<String> {
     let governing = a.governing()?;
     Some(format!(
         "consent recorded ({}) states no purpose",
-        ctx.describe(governing)
+        ctx.describe(&governing)
     ))
 }
 
@@ -212,7 +212,7 @@ fn purpose_mismatch(ctx: &RowContext<'_>) -> Option<String> {
     let mut message = format!(
         "consent is for '{}' ({}); the list is mailed for '{}'",
         ctx.index.text(other.purpose),
-        ctx.describe(other),
+        ctx.describe(&other),
         ctx.policy.list_purpose
     );
     if a.governing_fit() == Some(PurposeFit::Unstated) {
@@ -227,7 +227,7 @@ fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     let governing = a.governing()?;
     let basis = governing.terms.effective_basis();
     if basis.is_implied() && params.implied_consent {
-        return implied_consent_expired(ctx, governing);
+        return implied_consent_expired(ctx, &governing);
     }
     let consent = a.latest_consent_act()?;
     let engagement = a.engagement().filter(|_| params.engagement_refreshes);
@@ -252,12 +252,12 @@ fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     let age = time.whole_months_until(ctx.as_of);
     let mut message = format!(
         "latest consent ({}) is {age} months old",
-        ctx.describe(consent)
+        ctx.describe(&consent)
     );
     if let Some(engagement) = engagement {
         message.push_str(&format!(
             ", and so is the latest engagement ({})",
-            ctx.describe(engagement)
+            ctx.describe(&engagement)
         ));
     }
     message.push_str("; the policy treats ");
@@ -305,12 +305,12 @@ fn no_double_opt_in(ctx: &RowContext<'_>) -> Option<String> {
     Some(match earlier_withdrawal {
         Some(withdrawal) => format!(
             "re-subscribed ({}) after a withdrawal ({}) without a new double opt-in confirmation",
-            ctx.describe(governing),
-            ctx.describe(withdrawal)
+            ctx.describe(&governing),
+            ctx.describe(&withdrawal)
         ),
         None => format!(
             "the opt-in ({}) was never confirmed by double opt-in",
-            ctx.describe(governing)
+            ctx.describe(&governing)
         ),
     })
 }
@@ -322,7 +322,7 @@ fn incomplete_evidence(ctx: &RowContext<'_>) -> Option<String> {
     let confirmation = a.doi_confirmation();
     let dated = governing.time.is_some() || confirmation.is_some_and(|c| c.time.is_some());
     let traceable =
-        governing.shows_how_or_where() || confirmation.is_some_and(EventRef::shows_how_or_where);
+        governing.shows_how_or_where() || confirmation.is_some_and(|c| c.shows_how_or_where());
     let noticed = governing.terms.has_notice || confirmation.is_some_and(|c| c.terms.has_notice);
     let mut missing: SmallVec<[&str; 3]> = SmallVec::new();
     if required.timestamp && !dated {
@@ -381,7 +381,7 @@ fn not_affirmative(ctx: &RowContext<'_>) -> Option<String> {
     };
     Some(format!(
         "consent was expressed by {how} ({})",
-        ctx.describe(governing)
+        ctx.describe(&governing)
     ))
 }
 
@@ -395,8 +395,8 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
     {
         anomalies.push(format!(
             "confirmation ({}) precedes the first opt-in ({})",
-            ctx.describe(confirm),
-            ctx.describe(opt_in)
+            ctx.describe(&confirm),
+            ctx.describe(&opt_in)
         ));
     }
     if let Some(fit) = a.governing_fit()
@@ -408,7 +408,7 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
         if days > window {
             anomalies.push(format!(
                 "confirmed {days} days after the opt-in ({}); the double opt-in window is {window} days",
-                ctx.describe(opt_in)
+                ctx.describe(&opt_in)
             ));
         }
     }
@@ -422,7 +422,7 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
         };
         anomalies.push(format!(
             "an event ({}) is dated after --as-of {}; {treatment}",
-            ctx.describe(future),
+            ctx.describe(&future),
             ctx.as_of
         ));
     }
@@ -431,7 +431,7 @@ fn timeline_anomaly(ctx: &RowContext<'_>) -> Option<String> {
 
 /// The latest consent act that may cover the list, however old, for
 /// explaining withdrawals.
-fn latest_consent_ever<'a>(ctx: &RowContext<'a>) -> Option<&'a EventRef> {
+fn latest_consent_ever(ctx: &RowContext<'_>) -> Option<EventRef> {
     let ledger = ctx.assessment.ledger()?;
     latest(
         [PurposeFit::Covers, PurposeFit::Unstated]
@@ -455,7 +455,7 @@ fn future_note(ctx: &RowContext<'_>, event: &EventRef) -> &'static str {
 
 fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
     let withdrawal = ctx.assessment.withdrawal?;
-    let note = future_note(ctx, withdrawal);
+    let note = future_note(ctx, &withdrawal);
     let mut message = match (withdrawal.time, latest_consent_ever(ctx)) {
         (None, _) => format!(
             "{} without timestamp ({}); no later consent can be shown",
@@ -464,12 +464,12 @@ fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
         ),
         (Some(_), Some(consent)) => format!(
             "the withdrawal ({}){note} is later than the latest consent ({})",
-            ctx.describe(withdrawal),
-            ctx.describe(consent)
+            ctx.describe(&withdrawal),
+            ctx.describe(&consent)
         ),
         (Some(_), None) => format!(
             "the withdrawal ({}){note} has no consent for the list after it",
-            ctx.describe(withdrawal)
+            ctx.describe(&withdrawal)
         ),
     };
     if let Some(time) = withdrawal.time.filter(|t| *t <= ctx.as_of) {
@@ -515,7 +515,7 @@ fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
         );
     }
     let erasure = ctx.assessment.erasure?;
-    let note = future_note(ctx, erasure);
+    let note = future_note(ctx, &erasure);
     Some(match erasure.time {
         Some(time) => format!(
             "erasure requested at {time}{note} ({}); the address is still on the list",
@@ -535,7 +535,7 @@ fn suppressed(ctx: &RowContext<'_>) -> Option<String> {
     let by_tool = ctx.assessment.ledger()?.get(Slot::Suppress)?;
     Some(format!(
         "the sending tool suppressed the address (cleaned or hard bounce: {})",
-        ctx.describe(by_tool)
+        ctx.describe(&by_tool)
     ))
 }
 
@@ -636,7 +636,7 @@ mod tests {
             let source_sym = self.builder.intern(source);
             let fit = crate::consent::PurposeMatcher::new("newsletter", []).classify(purpose);
             self.builder.push(
-                "anna@kaffee-hanse.de".to_string(),
+                "anna@kaffee-hanse.de",
                 EventRef {
                     kind,
                     time: days_ago.map(|d| Timestamp::from_unix(AS_OF.unix() - d * DAY)),
