@@ -9,6 +9,8 @@ mod syntax;
 pub use hygiene::{
     DomainKind, HygieneLists, domain_kind, mailbox, role_account, role_name, typo_suggestion,
 };
-pub use lists::{Provider, SPECIAL_USE, disposable_count, disposable_source, special_use};
+pub use lists::{
+    Provider, SPECIAL_USE, disposable_count, disposable_source, providers, special_use,
+};
 pub use normalize::{normalize, unwrap};
 pub use syntax::{SyntaxError, SyntaxNote, SyntaxVerdict, check as check_syntax};

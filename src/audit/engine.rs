@@ -11,7 +11,7 @@
 
 use indicatif::ProgressBar;
 
-use crate::consent::{ConsentIndex, EventRef, IndexBuilder, Location};
+use crate::consent::{BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex};
 use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
@@ -25,7 +25,9 @@ use crate::settings::AuditSettings;
 use crate::term::Progress;
 
 use super::findings::FindingSink;
-use super::subscribers::SubscriberPass;
+use super::subscribers::{
+    Evaluator, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts, evaluate_group,
+};
 use super::{AuditOutcome, Finding, InputInfo};
 
 /// Runs an audit on a thread pool of `settings.jobs` threads.
@@ -128,23 +130,32 @@ impl<'s> Audit<'s> {
         let report_file = create(&plan.report)?;
 
         let mut inputs = Vec::new();
-        let index = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
+        let built = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
         inputs.extend(suppression_inputs);
+
+        // Names are shared by the evaluators and by findings made while
+        // they are alive.
+        let names = self.names.clone();
+        let stored = match &built {
+            BuiltIndex::Held(_) => None,
+            BuiltIndex::Spilled(spilled) => Some(self.evaluate_in_groups(
+                spilled,
+                &mut subscriber_files,
+                &suppressions,
+                &names,
+            )?),
+        };
 
         let mut subscriber_inputs = Vec::new();
         let mut ready: Vec<ReadyFile> = Vec::new();
         let mut removed_ready: Vec<ReadyFile> = Vec::new();
         let mut totals = (0u64, 0u64);
         {
-            let mut pass = SubscriberPass::new(
-                &index,
-                &suppressions,
-                &settings.policy,
-                settings.as_of,
-                &self.names,
-                settings.consent_logs.len(),
-                settings.reading.strict,
-            );
+            let held = match &built {
+                BuiltIndex::Held(index) => Some(evaluator(settings, index, &suppressions, &names)),
+                BuiltIndex::Spilled(_) => None,
+            };
+            let mut pass = SubscriberPass::new(&settings.policy, &names, settings.reading.strict);
             for (i, ((mapped, bar, evidence), (cleaned, removed))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
             {
@@ -160,8 +171,19 @@ impl<'s> Audit<'s> {
                     mapped.file.dialect.encoding,
                     mapped.file.header_names.len(),
                 )?;
-                let counts =
-                    pass.process(i as u32, mapped, evidence, &mut writers, &mut self.findings)?;
+                let verdicts = match (&held, &stored) {
+                    (Some(evaluator), _) => Verdicts::Evaluate(evaluator),
+                    (None, Some(stored)) => Verdicts::Stored(stored[i].reader()),
+                    (None, None) => unreachable!("a spilled index has stored verdicts"),
+                };
+                let counts = pass.process(
+                    i as u32,
+                    mapped,
+                    evidence,
+                    &mut writers,
+                    &mut self.findings,
+                    verdicts,
+                )?;
                 bar.finish_and_clear();
                 let (cleaned, removed) = writers.finish()?;
                 ready.extend(cleaned);
@@ -181,8 +203,10 @@ impl<'s> Audit<'s> {
             }
         }
         ready.append(&mut removed_ready);
-        self.report_orphans(&index)?;
-        drop(index);
+        if let BuiltIndex::Held(index) = &built {
+            self.report_orphans(index)?;
+        }
+        drop(built);
 
         subscriber_inputs.append(&mut inputs);
         let (findings, summary) = self
@@ -299,7 +323,7 @@ impl<'s> Audit<'s> {
                         push_event(builder, &key, at, &event.to_parsed(purposes));
                     }
                 }
-                builder.flush();
+                builder.flush().map_err(Error::scratch)?;
                 if n < batch.len() {
                     break;
                 }
@@ -314,7 +338,7 @@ impl<'s> Audit<'s> {
         logs: &mut [(ConsentLog, ProgressBar)],
         subscribers: &mut [(MappedFile, ProgressBar, EvidenceReader)],
         inputs: &mut Vec<InputInfo>,
-    ) -> Result<ConsentIndex> {
+    ) -> Result<BuiltIndex> {
         let settings = self.settings;
         let policy = &settings.policy;
         let purposes = policy.purpose_matcher();
@@ -323,7 +347,7 @@ impl<'s> Audit<'s> {
             time: settings.reading.time,
             json_keys: &settings.reading.consent_columns.map,
         };
-        let mut builder = IndexBuilder::new(settings.as_of);
+        let mut builder = IndexBuilder::new(settings.as_of, settings.memory_budget().index);
         self.read_export_evidence(subscribers, &mut builder, &purposes)?;
         let exports_have_evidence = subscribers.iter().any(|(_, _, e)| e.has_evidence());
         if logs.is_empty() && !exports_have_evidence {
@@ -370,7 +394,9 @@ impl<'s> Audit<'s> {
                         push_event(&mut builder, key, at, event);
                     }
                 }
-                builder.flush();
+                if let Err(e) = builder.flush() {
+                    scratch_error.get_or_insert(e);
+                }
             })?;
             if let Some(e) = scratch_error {
                 return Err(Error::scratch(e));
@@ -409,7 +435,43 @@ impl<'s> Audit<'s> {
                 policy.name
             ));
         }
-        Ok(builder.finish(&policy.sources))
+        builder.finish(&policy.sources).map_err(Error::scratch)
+    }
+
+    /// With the index spilled: loads it a group of shards at a time and
+    /// evaluates the rows whose addresses fall in the group, storing the
+    /// verdicts for the final, in-order pass. Reports each group's D004
+    /// findings while it is loaded.
+    fn evaluate_in_groups(
+        &mut self,
+        spilled: &SpilledIndex,
+        files: &mut [(MappedFile, ProgressBar, EvidenceReader)],
+        suppressions: &Suppressions,
+        names: &[String],
+    ) -> Result<Vec<StoredVerdicts>> {
+        let settings = self.settings;
+        let mut spools = files
+            .iter()
+            .map(|_| VerdictSpool::new())
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(Error::scratch)?;
+        for group in spilled.groups(settings.memory_budget().index) {
+            let index = spilled
+                .load(group.clone(), &settings.policy.sources)
+                .map_err(Error::scratch)?;
+            for ((mapped, bar, evidence), spool) in files.iter_mut().zip(&mut spools) {
+                let evaluator = evaluator(settings, &index, suppressions, names);
+                evaluate_group(&evaluator, mapped, evidence, &group, spool)?;
+                // Every pass reads the file from its start.
+                *mapped = self.open_subscribers(&mapped.file.source.clone(), bar)?;
+            }
+            self.report_orphans(&index)?;
+        }
+        spools
+            .into_iter()
+            .map(VerdictSpool::finish)
+            .collect::<std::io::Result<Vec<_>>>()
+            .map_err(Error::scratch)
     }
 
     fn read_suppressions(&mut self) -> Result<(Suppressions, Vec<InputInfo>)> {
@@ -480,6 +542,24 @@ impl<'s> Audit<'s> {
     }
 }
 
+/// The parallel stage of the subscriber pass, against `index`.
+fn evaluator<'e>(
+    settings: &'e AuditSettings,
+    index: &'e ConsentIndex,
+    suppressions: &'e Suppressions,
+    names: &'e [String],
+) -> Evaluator<'e> {
+    Evaluator {
+        index,
+        suppressions,
+        policy: &settings.policy,
+        as_of: settings.as_of,
+        input_names: names,
+        consent_logs: settings.consent_logs.len(),
+        strict: settings.reading.strict,
+    }
+}
+
 /// Folds one parsed event (from a consent log or an export row) into the
 /// index under its address.
 fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &ParsedEvent<'_>) {
@@ -494,5 +574,5 @@ fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &Parse
         has_collection_point: event.has_collection_point,
         terms: event.terms,
     };
-    builder.push(key.to_string(), event_ref);
+    builder.push(key, event_ref);
 }

@@ -13,7 +13,7 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::Finding;
 use super::findings::FindingSink;
 use crate::address::normalize;
-use crate::consent::{Assessment, ConsentIndex, Location, Timestamp};
+use crate::consent::{Assessment, ConsentIndex, Location, Timestamp, fingerprint, shard_of};
 use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, Encoding, EvidenceReader, Field, MappedFile, RawRecord, Suppressions, shape_problem,
@@ -21,6 +21,7 @@ use crate::input::{
 use crate::output::RowWriters;
 use crate::policy::{Level, Policy};
 use crate::rules::{RowContext, RowFinding, RuleId, check_row};
+use crate::spill::{Encode, RangeReader, Scratch, ScratchFile};
 
 /// What the parallel stage decided about one row.
 struct RowVerdict {
@@ -36,7 +37,7 @@ struct RowVerdict {
 }
 
 /// The shape of the file being read.
-struct FileShape<'e> {
+pub struct FileShape<'e> {
     email_column: usize,
     email_name: String,
     header_len: usize,
@@ -45,13 +46,59 @@ struct FileShape<'e> {
     evidence: &'e EvidenceReader,
 }
 
-pub struct SubscriberPass<'a> {
+impl FileShape<'_> {
+    pub fn of<'e>(mapped: &MappedFile, evidence: &'e EvidenceReader) -> FileShape<'e> {
+        let email_column = mapped.column(Field::Email).unwrap_or(0);
+        FileShape {
+            email_column,
+            email_name: mapped
+                .file
+                .header_names
+                .get(email_column)
+                .cloned()
+                .unwrap_or_default(),
+            header_len: mapped.file.header_names.len(),
+            delimiter: mapped.file.dialect.delimiter,
+            encoding: mapped.file.dialect.encoding,
+            evidence,
+        }
+    }
+
+    /// The index shard a row's address falls in (0 when it has none): the
+    /// address as `Evaluator::evaluate` reads it.
+    fn shard_of(&self, record: &RawRecord) -> usize {
+        let cell = record.get(self.email_column).unwrap_or_default();
+        let text = match self.encoding.decode(cell) {
+            Ok(text) => text,
+            Err(_) => String::from_utf8_lossy(cell),
+        };
+        normalize(crate::input::strip_safety_prefix(text.trim()))
+            .map_or(0, |key| shard_of(fingerprint(&key)))
+    }
+}
+
+/// The parallel stage: everything decided about a row on its own.
+pub struct Evaluator<'a> {
     pub index: &'a ConsentIndex,
     pub suppressions: &'a Suppressions,
     pub policy: &'a Policy,
     pub as_of: Timestamp,
     pub input_names: &'a [String],
     pub consent_logs: usize,
+    pub strict: bool,
+}
+
+/// Where the pass gets its verdicts: evaluated now, against an index in
+/// memory, or read back from the group passes of a spilled index.
+pub enum Verdicts<'v> {
+    Evaluate(&'v Evaluator<'v>),
+    Stored(VerdictReader<'v>),
+}
+
+/// The sequential stage: duplicates, and writing rows out in input order.
+pub struct SubscriberPass<'a> {
+    pub policy: &'a Policy,
+    pub input_names: &'a [String],
     /// Stop at the first malformed row (`--strict`).
     pub strict: bool,
     /// First occurrence of every address so far, by 128-bit fingerprint.
@@ -68,22 +115,10 @@ pub struct FileCounts {
 }
 
 impl<'a> SubscriberPass<'a> {
-    pub fn new(
-        index: &'a ConsentIndex,
-        suppressions: &'a Suppressions,
-        policy: &'a Policy,
-        as_of: Timestamp,
-        input_names: &'a [String],
-        consent_logs: usize,
-        strict: bool,
-    ) -> SubscriberPass<'a> {
+    pub fn new(policy: &'a Policy, input_names: &'a [String], strict: bool) -> SubscriberPass<'a> {
         SubscriberPass {
-            index,
-            suppressions,
             policy,
-            as_of,
             input_names,
-            consent_logs,
             strict,
             seen: HashMap::default(),
             mailboxes: HashMap::default(),
@@ -98,21 +133,9 @@ impl<'a> SubscriberPass<'a> {
         evidence: &EvidenceReader,
         writers: &mut RowWriters,
         findings: &mut FindingSink,
+        mut source: Verdicts<'_>,
     ) -> Result<FileCounts> {
-        let email_column = mapped.column(Field::Email).unwrap_or(0);
-        let shape = FileShape {
-            email_column,
-            email_name: mapped
-                .file
-                .header_names
-                .get(email_column)
-                .cloned()
-                .unwrap_or_default(),
-            header_len: mapped.file.header_names.len(),
-            delimiter: mapped.file.dialect.delimiter,
-            encoding: mapped.file.dialect.encoding,
-            evidence,
-        };
+        let shape = FileShape::of(mapped, evidence);
         let mut batch = vec![RawRecord::default(); BATCH_ROWS];
         let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
         let mut counts = FileCounts {
@@ -121,11 +144,19 @@ impl<'a> SubscriberPass<'a> {
         };
         loop {
             let n = mapped.file.read_batch(&mut batch)?;
-            batch[..n]
-                .par_iter()
-                .with_min_len(256)
-                .map(|record| self.evaluate(record, &shape))
-                .collect_into_vec(&mut verdicts);
+            match &mut source {
+                Verdicts::Evaluate(evaluator) => batch[..n]
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|record| evaluator.evaluate(record, &shape))
+                    .collect_into_vec(&mut verdicts),
+                Verdicts::Stored(stored) => {
+                    verdicts.clear();
+                    for record in &batch[..n] {
+                        verdicts.push(stored.next(record.row()).map_err(Error::scratch)?);
+                    }
+                }
+            }
             for (record, verdict) in batch[..n].iter().zip(verdicts.drain(..)) {
                 let at = Location {
                     input,
@@ -243,7 +274,9 @@ impl<'a> SubscriberPass<'a> {
             )
         })
     }
+}
 
+impl Evaluator<'_> {
     fn evaluate(&self, record: &RawRecord, shape: &FileShape<'_>) -> RowVerdict {
         let cell = record.get(shape.email_column).unwrap_or_default();
         let decoded = shape.encoding.decode(cell);
@@ -333,4 +366,187 @@ impl<'a> SubscriberPass<'a> {
             mailbox,
         }
     }
+}
+
+impl RowVerdict {
+    fn encode(&self, row: u64, out: &mut Vec<u8>) {
+        out.put_u64(row);
+        out.extend_from_slice(&self.fingerprint.to_le_bytes());
+        match &self.key {
+            Some(key) => {
+                out.put_u8(1);
+                out.put_str(key);
+            }
+            None => out.put_u8(0),
+        }
+        out.put_u8(u8::from(self.dedup));
+        match self.mailbox {
+            Some((mailbox, provider)) => {
+                out.put_u8(1);
+                out.extend_from_slice(&mailbox.to_le_bytes());
+                let index = crate::address::providers()
+                    .list
+                    .iter()
+                    .position(|p| std::ptr::eq(p, provider))
+                    .unwrap_or(0);
+                out.put_u32(index as u32);
+            }
+            None => out.put_u8(0),
+        }
+        out.put_u8(self.findings.len() as u8);
+        for (rule, level, message) in &self.findings {
+            out.put_u8(rule.index() as u8);
+            out.put_u8(*level as u8);
+            out.put_str(message);
+        }
+    }
+
+    fn decode(input: &mut RangeReader<'_>) -> std::io::Result<RowVerdict> {
+        let invalid = || {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "corrupt verdict scratch file",
+            )
+        };
+        let fingerprint = u128::from_le_bytes(input.take(16)?.try_into().unwrap_or_default());
+        let key = match input.u8()? {
+            0 => None,
+            _ => Some(input.string()?),
+        };
+        let dedup = input.u8()? != 0;
+        let mailbox = match input.u8()? {
+            0 => None,
+            _ => {
+                let mailbox = u128::from_le_bytes(input.take(16)?.try_into().unwrap_or_default());
+                let provider = crate::address::providers()
+                    .list
+                    .get(input.u32()? as usize)
+                    .ok_or_else(invalid)?;
+                Some((mailbox, provider))
+            }
+        };
+        let mut findings = SmallVec::new();
+        for _ in 0..input.u8()? {
+            let rule = crate::rules::RULES
+                .get(input.u8()? as usize)
+                .ok_or_else(invalid)?
+                .id;
+            let level = *Level::ALL.get(input.u8()? as usize).ok_or_else(invalid)?;
+            findings.push((rule, level, input.string()?));
+        }
+        Ok(RowVerdict {
+            key,
+            fingerprint,
+            findings,
+            dedup,
+            mailbox,
+        })
+    }
+}
+
+/// One subscriber file's verdicts from the group passes of a spilled
+/// index: a sorted run per group, each row in exactly one of them.
+pub struct StoredVerdicts {
+    file: ScratchFile,
+    runs: Vec<(u64, u64)>,
+}
+
+/// Verdicts being written by the group passes.
+pub struct VerdictSpool {
+    scratch: Scratch,
+    runs: Vec<(u64, u64)>,
+}
+
+impl VerdictSpool {
+    pub fn new() -> std::io::Result<VerdictSpool> {
+        Ok(VerdictSpool {
+            scratch: Scratch::new()?,
+            runs: Vec::new(),
+        })
+    }
+
+    pub fn finish(self) -> std::io::Result<StoredVerdicts> {
+        Ok(StoredVerdicts {
+            file: self.scratch.into_reader()?,
+            runs: self.runs,
+        })
+    }
+}
+
+impl StoredVerdicts {
+    /// A reader that hands out the verdict of each row in turn.
+    pub fn reader(&self) -> VerdictReader<'_> {
+        VerdictReader {
+            runs: self
+                .runs
+                .iter()
+                .map(|&(start, end)| (self.file.range(start, end), None))
+                .collect(),
+        }
+    }
+}
+
+pub struct VerdictReader<'f> {
+    /// Each run's reader and the row number of its next verdict.
+    runs: Vec<(RangeReader<'f>, Option<u64>)>,
+}
+
+impl VerdictReader<'_> {
+    /// The verdict of `row`; rows come in order, each in one run.
+    fn next(&mut self, row: u64) -> std::io::Result<RowVerdict> {
+        for (reader, head) in &mut self.runs {
+            if head.is_none() && !reader.is_done() {
+                *head = Some(reader.u64()?);
+            }
+            if *head == Some(row) {
+                *head = None;
+                return RowVerdict::decode(reader);
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("no verdict for row {row} in the scratch files"),
+        ))
+    }
+}
+
+/// Evaluates the rows of one subscriber file whose addresses fall in
+/// `shards` (the group of the index in memory), and stores their verdicts
+/// in `spool` as one run.
+pub fn evaluate_group(
+    evaluator: &Evaluator<'_>,
+    mapped: &mut MappedFile,
+    evidence: &EvidenceReader,
+    shards: &std::ops::Range<usize>,
+    spool: &mut VerdictSpool,
+) -> Result<()> {
+    let shape = FileShape::of(mapped, evidence);
+    let mut batch = vec![RawRecord::default(); BATCH_ROWS];
+    let mut verdicts: Vec<Option<RowVerdict>> = Vec::with_capacity(BATCH_ROWS);
+    let start = spool.scratch.len();
+    let mut bytes = Vec::new();
+    loop {
+        let n = mapped.file.read_batch(&mut batch)?;
+        batch[..n]
+            .par_iter()
+            .with_min_len(256)
+            .map(|record| {
+                shards
+                    .contains(&shape.shard_of(record))
+                    .then(|| evaluator.evaluate(record, &shape))
+            })
+            .collect_into_vec(&mut verdicts);
+        bytes.clear();
+        for (record, verdict) in batch[..n].iter().zip(&verdicts) {
+            if let Some(verdict) = verdict {
+                verdict.encode(record.row(), &mut bytes);
+            }
+        }
+        spool.scratch.write(&bytes).map_err(Error::scratch)?;
+        if n < batch.len() {
+            break;
+        }
+    }
+    spool.runs.push((start, spool.scratch.len()));
+    Ok(())
 }

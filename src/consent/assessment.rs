@@ -61,7 +61,7 @@ impl<'a> Assessment<'a> {
         let latest_revocation = [ledger.get(Slot::Withdraw), ledger.get(Slot::Erasure)]
             .into_iter()
             .flatten()
-            .max_by(|a, b| revocation_order(a, b));
+            .max_by(revocation_order);
         let since = |slot| {
             ledger
                 .get(slot)

@@ -30,6 +30,19 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every kind, in declaration order (the order scratch files number them).
+    pub const ALL: [EventKind; 9] = [
+        EventKind::OptIn,
+        EventKind::Confirm,
+        EventKind::Renew,
+        EventKind::Withdraw,
+        EventKind::Erasure,
+        EventKind::Activity,
+        EventKind::Open,
+        EventKind::Bounce,
+        EventKind::Suppress,
+    ];
+
     /// The canonical spelling, used in messages and reports.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -13,6 +13,7 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::ledger::{EventRef, Ledger};
 use super::source::{SourceCategory, SourcePatterns};
+use super::spill::{IndexSpill, SpilledIndex};
 use super::symbols::{Symbol, Symbols};
 use super::time::Timestamp;
 
@@ -62,8 +63,7 @@ pub(crate) struct Entry {
 
 /// Memory one address takes in a shard: the map slot (fingerprint and
 /// entry, at hashbrown's typical load) and the key's text beside it.
-pub const BYTES_PER_ADDRESS: u64 =
-    ((std::mem::size_of::<(u128, Entry)>() + 1) * 8 / 6 + 2) as u64;
+pub const BYTES_PER_ADDRESS: u64 = ((std::mem::size_of::<(u128, Entry)>() + 1) * 8 / 6 + 2) as u64;
 
 #[derive(Default)]
 pub(crate) struct Shard {
@@ -93,7 +93,7 @@ impl Shard {
         })
     }
 
-    /// Folds a ledger for `key` into this shard.
+    /// Folds a ledger for `key` into this shard (loading a spilled one).
     pub(crate) fn merge(&mut self, fingerprint: u128, key: &[u8], ledger: Ledger) {
         self.entry(fingerprint, key).ledger.merge(ledger);
     }
@@ -118,21 +118,33 @@ struct Routed {
     keys: Vec<u8>,
 }
 
-/// Collects consent events batch by batch.
+/// Collects consent events batch by batch. Past its memory budget it
+/// writes the folded shards to a scratch file and starts afresh.
 pub struct IndexBuilder {
     shards: Vec<Shard>,
     routed: Vec<Routed>,
     symbols: Symbols,
     as_of: Timestamp,
+    budget: u64,
+    spill: Option<IndexSpill>,
+}
+
+/// The finished index: in memory, or spilled to be loaded in groups.
+pub enum BuiltIndex {
+    Held(ConsentIndex),
+    Spilled(SpilledIndex),
 }
 
 impl IndexBuilder {
-    pub fn new(as_of: Timestamp) -> IndexBuilder {
+    /// A builder that holds at most about `budget` bytes of ledgers.
+    pub fn new(as_of: Timestamp, budget: u64) -> IndexBuilder {
         IndexBuilder {
             shards: (0..SHARDS).map(|_| Shard::default()).collect(),
             routed: (0..SHARDS).map(|_| Routed::default()).collect(),
             symbols: Symbols::default(),
             as_of,
+            budget,
+            spill: None,
         }
     }
 
@@ -152,11 +164,31 @@ impl IndexBuilder {
         let at = routed.keys.len() as u32;
         let key = &key.as_bytes()[..key.len().min(u16::MAX as usize)];
         routed.keys.extend_from_slice(key);
-        routed.events.push((fingerprint, at, key.len() as u16, event));
+        routed
+            .events
+            .push((fingerprint, at, key.len() as u16, event));
+    }
+
+    /// Folds every queued event into its shard, then spills the shards if
+    /// they have outgrown the budget.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.fold();
+        if self.bytes() > self.budget {
+            let shards = std::mem::replace(
+                &mut self.shards,
+                (0..SHARDS).map(|_| Shard::default()).collect(),
+            );
+            let spill = match &mut self.spill {
+                Some(spill) => spill,
+                None => self.spill.insert(IndexSpill::new()?),
+            };
+            spill.write(shards)?;
+        }
+        Ok(())
     }
 
     /// Folds every queued event into its shard, shards in parallel.
-    pub fn flush(&mut self) {
+    fn fold(&mut self) {
         let as_of = self.as_of;
         self.shards
             .par_iter_mut()
@@ -175,23 +207,15 @@ impl IndexBuilder {
         self.shards.iter().map(Shard::bytes).sum()
     }
 
-    /// Hands the folded shards over, leaving the builder empty (used when
-    /// they are spilled to scratch files).
-    pub(crate) fn take_shards(&mut self) -> Vec<Shard> {
-        self.flush();
-        std::mem::replace(
-            &mut self.shards,
-            (0..SHARDS).map(|_| Shard::default()).collect(),
-        )
-    }
-
-    pub(crate) fn symbols(&self) -> &Symbols {
-        &self.symbols
-    }
-
-    pub fn finish(mut self, sources: &SourcePatterns) -> ConsentIndex {
-        self.flush();
-        ConsentIndex::new(self.shards, self.symbols, sources)
+    pub fn finish(mut self, sources: &SourcePatterns) -> std::io::Result<BuiltIndex> {
+        self.fold();
+        Ok(match self.spill.take() {
+            None => BuiltIndex::Held(ConsentIndex::new(self.shards, self.symbols, sources)),
+            Some(mut spill) => {
+                spill.write(std::mem::take(&mut self.shards))?;
+                BuiltIndex::Spilled(spill.finish(self.symbols)?)
+            }
+        })
     }
 }
 
@@ -204,7 +228,11 @@ pub struct ConsentIndex {
 }
 
 impl ConsentIndex {
-    pub(crate) fn new(shards: Vec<Shard>, symbols: Symbols, sources: &SourcePatterns) -> ConsentIndex {
+    pub(crate) fn new(
+        shards: Vec<Shard>,
+        symbols: Symbols,
+        sources: &SourcePatterns,
+    ) -> ConsentIndex {
         let source_categories = symbols
             .iter()
             .map(|(_, text)| sources.classify(text))
@@ -283,13 +311,15 @@ mod tests {
         }
     }
 
-    fn build(threads: usize) -> Vec<(String, u64, u64)> {
+    /// Every address's latest consent row, first row and whether it is
+    /// unmatched, from an index built on `threads` threads within `budget`.
+    fn build(threads: usize, budget: u64) -> (Vec<(String, u64, u64, bool)>, usize) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
         pool.install(|| {
-            let mut builder = IndexBuilder::new(Timestamp::from_unix(i64::MAX / 2));
+            let mut builder = IndexBuilder::new(Timestamp::from_unix(i64::MAX / 2), budget);
             let web = builder.intern("web_form");
             for row in 0..5_000u64 {
                 builder.push(
@@ -297,35 +327,62 @@ mod tests {
                     event(row + 1, (row * 7919 % 1000) as i64, web),
                 );
                 if row % 1000 == 999 {
-                    builder.flush();
+                    builder.flush().unwrap();
                 }
             }
-            let index = builder.finish(&SourcePatterns::default());
-            let mut out: Vec<_> = (0..700)
-                .map(|i| {
+            let indexes = match builder.finish(&SourcePatterns::default()).unwrap() {
+                BuiltIndex::Held(index) => vec![index],
+                BuiltIndex::Spilled(spilled) => spilled
+                    .groups(budget)
+                    .into_iter()
+                    .map(|group| spilled.load(group, &SourcePatterns::default()).unwrap())
+                    .collect(),
+            };
+            let mut out = Vec::new();
+            for index in &indexes {
+                index.get("user3@example.com").map(Ledger::mark_matched);
+                let unmatched: Vec<&str> = index.unmatched().into_iter().map(|(k, _)| k).collect();
+                for i in 0..700 {
                     let key = format!("user{i}@example.com");
-                    let ledger = index.get(&key).unwrap();
-                    let latest = ledger.get(Slot::Consent(PurposeFit::Covers)).unwrap();
-                    (key, latest.at.row, ledger.first_seen().unwrap().row)
-                })
-                .collect();
+                    if let Some(ledger) = index.get(&key) {
+                        let latest = ledger.get(Slot::Consent(PurposeFit::Covers)).unwrap();
+                        let orphan = unmatched.contains(&key.as_str());
+                        out.push((key, latest.at.row, ledger.first_seen().unwrap().row, orphan));
+                    }
+                }
+            }
             out.sort();
-            out
+            (out, indexes.len())
         })
     }
 
     #[test]
     fn same_index_for_any_thread_count() {
-        assert_eq!(build(1), build(4));
+        assert_eq!(build(1, u64::MAX), build(4, u64::MAX));
+    }
+
+    #[test]
+    fn a_spilled_index_loads_back_the_same_ledgers() {
+        let (held, groups) = build(2, u64::MAX);
+        assert_eq!(groups, 1);
+        assert_eq!(held.len(), 700);
+        // 20 KB holds a fraction of the 700 addresses: every flush spills,
+        // and the shards load back in several groups.
+        let (spilled, groups) = build(2, 20_000);
+        assert!(groups > 2, "{groups} groups");
+        assert_eq!(spilled, held);
+        assert_eq!(spilled.iter().filter(|row| !row.3).count(), 1);
     }
 
     #[test]
     fn classifies_sources_once_per_symbol() {
-        let mut builder = IndexBuilder::new(Timestamp::from_unix(10_000));
+        let mut builder = IndexBuilder::new(Timestamp::from_unix(10_000), u64::MAX);
         let contest = builder.intern("Summer sweepstake");
         let web = builder.intern("web_form");
         builder.push("a@example.com", event(1, 5, contest));
-        let index = builder.finish(&SourcePatterns::default());
+        let BuiltIndex::Held(index) = builder.finish(&SourcePatterns::default()).unwrap() else {
+            panic!("an unlimited index is held in memory");
+        };
         assert_eq!(
             index.source_category(contest),
             Some(SourceCategory::Contest)

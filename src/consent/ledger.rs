@@ -10,12 +10,16 @@
 use std::cmp::Ordering;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
+use std::io;
+
 use smallvec::SmallVec;
+
+use crate::spill::{Encode, RangeReader};
 
 use super::event::EventKind;
 use super::purpose::PurposeFit;
 use super::symbols::Symbol;
-use super::terms::Terms;
+use super::terms::{Basis, Method, Terms};
 use super::time::Timestamp;
 
 /// Where a row came from: the index of its input file and its 1-based data
@@ -103,6 +107,50 @@ impl StoredEvent {
             has_collection_point: self.flags & 2 != 0,
             terms: self.terms,
         }
+    }
+}
+
+impl StoredEvent {
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u64(self.time as u64);
+        out.put_u64(self.at);
+        out.put_u32(self.purpose.index() as u32);
+        out.put_u32(self.source.index() as u32);
+        out.extend_from_slice(&[
+            self.kind as u8,
+            self.purpose_fit as u8,
+            self.flags,
+            self.terms.method as u8,
+            self.terms.basis as u8,
+            u8::from(self.terms.has_notice),
+        ]);
+    }
+
+    fn decode(input: &mut RangeReader<'_>) -> io::Result<StoredEvent> {
+        fn pick<T: Copy>(all: &[T], index: u8) -> io::Result<T> {
+            all.get(index as usize).copied().ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidData, "corrupt index scratch file")
+            })
+        }
+        let time = input.u64()? as i64;
+        let at = input.u64()?;
+        let purpose = Symbol::from_index(input.u32()?);
+        let source = Symbol::from_index(input.u32()?);
+        let bytes: [u8; 6] = input.take(6)?.try_into().unwrap_or_default();
+        Ok(StoredEvent {
+            time,
+            at,
+            purpose,
+            source,
+            kind: pick(&EventKind::ALL, bytes[0])?,
+            purpose_fit: pick(&PurposeFit::ALL, bytes[1])?,
+            flags: bytes[2],
+            terms: Terms {
+                method: pick(&Method::ALL, bytes[3])?,
+                basis: pick(&Basis::ALL, bytes[4])?,
+                has_notice: bytes[5] != 0,
+            },
+        })
     }
 }
 
@@ -300,6 +348,33 @@ impl Ledger {
     /// Where the address first appears in the consent logs.
     pub fn first_seen(&self) -> Option<Location> {
         (self.first_seen != u64::MAX).then(|| Location::unpack(self.first_seen))
+    }
+
+    /// Writes the ledger to a scratch file (the index spilling).
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        out.put_u64(self.first_seen);
+        out.put_u8(u8::from(self.is_matched()));
+        out.put_u8(self.entries.len() as u8);
+        for (slots, event) in &self.entries {
+            out.extend_from_slice(&slots.to_le_bytes());
+            event.encode(out);
+        }
+    }
+
+    pub(crate) fn decode(input: &mut RangeReader<'_>) -> io::Result<Ledger> {
+        let first_seen = input.u64()?;
+        let matched = input.u8()? != 0;
+        let count = input.u8()?;
+        let mut entries = SmallVec::new();
+        for _ in 0..count {
+            let slots: [u8; 2] = input.take(2)?.try_into().unwrap_or_default();
+            entries.push((u16::from_le_bytes(slots), StoredEvent::decode(input)?));
+        }
+        Ok(Ledger {
+            entries,
+            first_seen,
+            matched: AtomicBool::new(matched),
+        })
     }
 
     /// Records that a subscriber row refers to this address (for D004).

@@ -7,16 +7,18 @@ mod index;
 mod ledger;
 mod purpose;
 mod source;
+mod spill;
 mod symbols;
 mod terms;
 mod time;
 
 pub use assessment::{Assessment, latest};
 pub use event::{EventKind, parse_event_kind};
-pub use index::{ConsentIndex, IndexBuilder, fingerprint};
+pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, fingerprint, shard_of};
 pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
 pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};
+pub use spill::{IndexSpill, SpilledIndex};
 pub use symbols::{Symbol, Symbols};
 pub use terms::{Basis, Method, Terms, parse_basis, parse_method};
 pub use time::{

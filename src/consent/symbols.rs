@@ -17,13 +17,17 @@ impl Symbol {
         self == Symbol::EMPTY
     }
 
+    pub(crate) fn from_index(index: u32) -> Symbol {
+        Symbol(index)
+    }
+
     /// Position in [`Symbols::iter`] order.
     pub fn index(self) -> usize {
         self.0 as usize
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Symbols {
     ids: HashMap<Box<str>, Symbol, foldhash::fast::RandomState>,
     strings: Vec<Box<str>>,

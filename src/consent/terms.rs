@@ -26,6 +26,15 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method, in declaration order.
+    pub const ALL: [Method; 5] = [
+        Method::Unknown,
+        Method::Affirmative,
+        Method::PreTicked,
+        Method::Implied,
+        Method::BundledInTerms,
+    ];
+
     /// Whether this method can never carry GDPR consent.
     pub fn is_not_affirmative(self) -> bool {
         matches!(
@@ -164,6 +173,17 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// Every basis, in declaration order.
+    pub const ALL: [Basis; 7] = [
+        Basis::Unstated,
+        Basis::Express,
+        Basis::ImpliedPurchase,
+        Basis::ImpliedInquiry,
+        Basis::ImpliedNonBusiness,
+        Basis::ImpliedPublished,
+        Basis::Implied,
+    ];
+
     pub fn is_implied(self) -> bool {
         matches!(
             self,

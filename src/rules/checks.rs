@@ -616,7 +616,7 @@ mod tests {
     impl Log {
         fn new() -> Log {
             Log {
-                builder: IndexBuilder::new(AS_OF),
+                builder: IndexBuilder::new(AS_OF, u64::MAX),
                 row: 0,
                 next_terms: Default::default(),
             }
@@ -670,7 +670,11 @@ mod tests {
             policy: Policy,
             suppressed_at: Option<Location>,
         ) -> Vec<(RuleId, String)> {
-            let index = self.builder.finish(&policy.sources);
+            let crate::consent::BuiltIndex::Held(index) =
+                self.builder.finish(&policy.sources).unwrap()
+            else {
+                panic!("an unlimited index is held in memory");
+            };
             let names = [
                 "subscribers.csv".to_string(),
                 "consent.csv".to_string(),
