@@ -322,8 +322,10 @@ fn history(rng: &mut Rng, category: Category, k: u32) -> Vec<Event> {
             consent_history(rng, k, last, purpose, false)
         }
         Category::Withdrawn => {
+            // An unsubscribe link withdraws from everything the sender
+            // mails: it names no purpose.
             let source = *rng.pick(WITHDRAW_SOURCES);
-            revoked(rng, "withdraw", purpose, source)
+            revoked(rng, "withdraw", "", source)
         }
         Category::Erasure => {
             let source = *rng.pick(ERASURE_SOURCES);
@@ -338,13 +340,13 @@ fn history(rng: &mut Rng, category: Category, k: u32) -> Vec<Event> {
             events.push(Event {
                 kind: "withdraw",
                 time: withdrawn,
-                purpose,
+                purpose: "",
                 source,
             });
             events.push(Event {
                 kind: "opt_in",
                 time: fresh,
-                purpose,
+                purpose: "newsletter",
                 source: "web_form",
             });
             events

@@ -9,4 +9,7 @@ mod determinism;
 mod formats;
 mod policies;
 mod rule_fixtures;
+#[allow(dead_code)]
+#[path = "../../examples/gen/synth.rs"]
+mod synth;
 mod util;
