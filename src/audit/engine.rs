@@ -14,8 +14,8 @@ use indicatif::ProgressBar;
 use crate::consent::{BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex};
 use crate::error::{Error, Result};
 use crate::input::{
-    BATCH_ROWS, ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
-    ParsedEvent, RawRecord, Suppressions, map_columns, open, read_header, shape_problem,
+    ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
+    Suppressions, map_columns, open, read_header, shape_problem,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
@@ -293,12 +293,12 @@ impl<'s> Audit<'s> {
             let header_len = mapped.file.header_names.len();
             let delimiter = mapped.file.dialect.delimiter;
             let encoding = mapped.file.dialect.encoding;
-            let mut batch = vec![RawRecord::default(); BATCH_ROWS];
-            loop {
-                let n = mapped.file.read_batch(&mut batch)?;
+            let findings = &mut self.findings;
+            let saw_notice = &mut self.saw_notice;
+            mapped.file.for_each_batch(|batch| {
                 let rows: Vec<_> = {
                     use rayon::prelude::*;
-                    batch[..n]
+                    batch
                         .par_iter()
                         .with_min_len(256)
                         .map(|record| {
@@ -307,27 +307,27 @@ impl<'s> Audit<'s> {
                             }
                             let cell = encoding.decode(record.get(email)?).ok()?;
                             let key = crate::address::normalize(&cell)?;
-                            Some((record.row(), record.line(), key, evidence.read(record)))
+                            let fingerprint = crate::consent::fingerprint(&key);
+                            let found = evidence.read(record);
+                            Some((record.row(), record.line(), key, fingerprint, found))
                         })
                         .collect()
                 };
-                for (row, line, key, found) in rows.into_iter().flatten() {
+                for (row, line, key, fingerprint, found) in rows.into_iter().flatten() {
                     let at = Location { input, row };
-                    self.findings
+                    findings
                         .extend(found.problems.into_iter().filter_map(|(rule, message)| {
                             Finding::reported(policy, rule, at, line, &key, message)
                         }))
                         .map_err(Error::scratch)?;
                     for event in &found.events {
-                        self.saw_notice |= event.terms.has_notice;
-                        push_event(builder, &key, at, &event.to_parsed(purposes));
+                        *saw_notice |= event.terms.has_notice;
+                        let event = event.to_parsed(purposes);
+                        push_event(builder, fingerprint, &key, at, &event);
                     }
                 }
-                builder.flush().map_err(Error::scratch)?;
-                if n < batch.len() {
-                    break;
-                }
-            }
+                builder.flush().map_err(Error::scratch)
+            })?;
             *mapped = self.open_subscribers(&mapped.file.source.clone(), bar)?;
         }
         Ok(())
@@ -391,7 +391,7 @@ impl<'s> Audit<'s> {
                     }
                     if let (Some(key), Some(event)) = (&row.key, &row.event) {
                         *saw_notice |= event.terms.has_notice;
-                        push_event(&mut builder, key, at, event);
+                        push_event(&mut builder, row.fingerprint, key, at, event);
                     }
                 }
                 if let Err(e) = builder.flush() {
@@ -562,7 +562,13 @@ fn evaluator<'e>(
 
 /// Folds one parsed event (from a consent log or an export row) into the
 /// index under its address.
-fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &ParsedEvent<'_>) {
+fn push_event(
+    builder: &mut IndexBuilder,
+    fingerprint: u128,
+    key: &str,
+    at: Location,
+    event: &ParsedEvent<'_>,
+) {
     let event_ref = EventRef {
         kind: event.kind,
         time: event.time,
@@ -574,5 +580,5 @@ fn push_event(builder: &mut IndexBuilder, key: &str, at: Location, event: &Parse
         has_collection_point: event.has_collection_point,
         terms: event.terms,
     };
-    builder.push(key, event_ref);
+    builder.push_fingerprinted(fingerprint, key, event_ref);
 }

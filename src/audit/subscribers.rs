@@ -136,14 +136,14 @@ impl<'a> SubscriberPass<'a> {
         mut source: Verdicts<'_>,
     ) -> Result<FileCounts> {
         let shape = FileShape::of(mapped, evidence);
-        let mut batch = vec![RawRecord::default(); BATCH_ROWS];
+        let name = mapped.file.name();
         let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
         let mut counts = FileCounts {
             rows: 0,
             removed: 0,
         };
-        loop {
-            let n = mapped.file.read_batch(&mut batch)?;
+        mapped.file.for_each_batch(|batch| {
+            let n = batch.len();
             match &mut source {
                 Verdicts::Evaluate(evaluator) => batch[..n]
                     .par_iter()
@@ -169,7 +169,7 @@ impl<'a> SubscriberPass<'a> {
                         .find(|(rule, _, _)| *rule == RuleId::D003)
                 {
                     return Err(Error::input(
-                        &mapped.file.name(),
+                        &name,
                         format!("row {} (line {}): {message}", at.row, record.line()),
                     )
                     .with_hint("fix the row, or run without --strict to report malformed rows as D003 and go on"));
@@ -212,10 +212,9 @@ impl<'a> SubscriberPass<'a> {
                 }
                 findings.extend(row_findings).map_err(Error::scratch)?;
             }
-            if n < batch.len() {
-                return Ok(counts);
-            }
-        }
+            Ok(())
+        })?;
+        Ok(counts)
     }
 
     fn finding(
@@ -521,13 +520,11 @@ pub fn evaluate_group(
     spool: &mut VerdictSpool,
 ) -> Result<()> {
     let shape = FileShape::of(mapped, evidence);
-    let mut batch = vec![RawRecord::default(); BATCH_ROWS];
     let mut verdicts: Vec<Option<RowVerdict>> = Vec::with_capacity(BATCH_ROWS);
     let start = spool.scratch.len();
     let mut bytes = Vec::new();
-    loop {
-        let n = mapped.file.read_batch(&mut batch)?;
-        batch[..n]
+    mapped.file.for_each_batch(|batch| {
+        batch
             .par_iter()
             .with_min_len(256)
             .map(|record| {
@@ -537,16 +534,13 @@ pub fn evaluate_group(
             })
             .collect_into_vec(&mut verdicts);
         bytes.clear();
-        for (record, verdict) in batch[..n].iter().zip(&verdicts) {
+        for (record, verdict) in batch.iter().zip(&verdicts) {
             if let Some(verdict) = verdict {
                 verdict.encode(record.row(), &mut bytes);
             }
         }
-        spool.scratch.write(&bytes).map_err(Error::scratch)?;
-        if n < batch.len() {
-            break;
-        }
-    }
+        spool.scratch.write(&bytes).map_err(Error::scratch)
+    })?;
     spool.runs.push((start, spool.scratch.len()));
     Ok(())
 }

@@ -69,6 +69,9 @@ pub struct ParsedRow<'a> {
     pub line: u64,
     /// The normalized address, when the row has one.
     pub key: Option<String>,
+    /// The key's index fingerprint (0 without a key), computed where rows
+    /// are parsed in parallel.
+    pub fingerprint: u128,
     pub event: Option<ParsedEvent<'a>>,
     /// D001, D002 and D003 findings with their messages.
     pub problems: SmallVec<[(RuleId, String); 1]>,
@@ -132,10 +135,12 @@ fn parse_cells<'a>(
     timestamp_name: &str,
     ctx: &ParseContext<'_>,
 ) -> ParsedRow<'a> {
+    let key = cells.email.as_deref().and_then(normalize);
     let mut parsed = ParsedRow {
         row,
         line,
-        key: cells.email.as_deref().and_then(normalize),
+        fingerprint: key.as_deref().map_or(0, crate::consent::fingerprint),
+        key,
         event: None,
         problems: SmallVec::new(),
     };
@@ -308,7 +313,7 @@ impl ConsentLog {
     /// batch's rows in input order. Returns the number of data rows.
     pub fn parse<F>(&mut self, ctx: &ParseContext<'_>, mut sink: F) -> Result<u64>
     where
-        F: FnMut(Vec<ParsedRow<'_>>),
+        F: FnMut(Vec<ParsedRow<'_>>) + Send,
     {
         let name = self.source.display();
         match &mut self.body {
@@ -322,7 +327,7 @@ impl ConsentLog {
 
 fn parse_csv<F>(mapped: &mut MappedFile, ctx: &ParseContext<'_>, sink: &mut F) -> Result<u64>
 where
-    F: FnMut(Vec<ParsedRow<'_>>),
+    F: FnMut(Vec<ParsedRow<'_>>) + Send,
 {
     let header_len = mapped.file.header_names.len();
     let delimiter = mapped.file.dialect.delimiter;
@@ -332,12 +337,10 @@ where
         .map_or("timestamp".to_string(), |i| {
             mapped.file.header_names[i].clone()
         });
-    let mut batch = vec![RawRecord::default(); BATCH_ROWS];
     let mut rows = 0;
-    loop {
-        let n = mapped.file.read_batch(&mut batch)?;
-        rows += n as u64;
-        let parsed: Vec<ParsedRow<'_>> = batch[..n]
+    mapped.file.for_each_batch(|batch| {
+        rows += batch.len() as u64;
+        let parsed: Vec<ParsedRow<'_>> = batch
             .par_iter()
             .with_min_len(256)
             .map(|record| {
@@ -352,10 +355,9 @@ where
             })
             .collect();
         sink(parsed);
-        if n < batch.len() {
-            return Ok(rows);
-        }
-    }
+        Ok(())
+    })?;
+    Ok(rows)
 }
 
 fn parse_record<'a>(
@@ -370,6 +372,7 @@ fn parse_record<'a>(
         row: record.row(),
         line: record.line(),
         key: None,
+        fingerprint: 0,
         event: None,
         problems: SmallVec::from_elem((RuleId::D003, message), 1),
     };
@@ -538,6 +541,7 @@ fn parse_json_value<'a>(
             row,
             line,
             key: None,
+            fingerprint: 0,
             event: None,
             problems: SmallVec::from_elem((RuleId::D003, message), 1),
         }]
@@ -567,7 +571,7 @@ fn parse_json_documents<F>(
     sink: &mut F,
 ) -> Result<u64>
 where
-    F: FnMut(Vec<ParsedRow<'_>>),
+    F: FnMut(Vec<ParsedRow<'_>>) + Send,
 {
     let mut batch: Vec<Value> = Vec::new();
     let mut rows = 0u64;
@@ -606,7 +610,7 @@ fn parse_json_lines<F>(
     sink: &mut F,
 ) -> Result<u64>
 where
-    F: FnMut(Vec<ParsedRow<'_>>),
+    F: FnMut(Vec<ParsedRow<'_>>) + Send,
 {
     let mut lines: Vec<(u64, Vec<u8>)> = Vec::with_capacity(BATCH_ROWS);
     let mut spare: Vec<Vec<u8>> = Vec::new();
@@ -672,7 +676,7 @@ fn parse_json_array<F>(
     sink: &mut F,
 ) -> Result<u64>
 where
-    F: FnMut(Vec<ParsedRow<'_>>),
+    F: FnMut(Vec<ParsedRow<'_>>) + Send,
 {
     let mut batch: Vec<Value> = Vec::with_capacity(BATCH_ROWS);
     let mut rows = 0u64;
@@ -701,7 +705,7 @@ where
 /// `rows` already read), hands them to `sink` in order, and empties it.
 fn flush_json_batch<F>(batch: &mut Vec<Value>, rows: &mut u64, ctx: &ParseContext<'_>, sink: &mut F)
 where
-    F: FnMut(Vec<ParsedRow<'_>>),
+    F: FnMut(Vec<ParsedRow<'_>>) + Send,
 {
     let first = *rows;
     let parsed: Vec<ParsedRow<'_>> = batch

@@ -116,6 +116,27 @@ impl DelimitedFile {
         records
     }
 
+    /// Calls `each` on every record, a batch of up to `BATCH_ROWS` at a
+    /// time, in order. The next batch is read while `each` works on the
+    /// current one: parsing the file is sequential, and this keeps it off
+    /// the critical path. Stops at the first error, the earlier row's
+    /// first.
+    pub fn for_each_batch<F>(&mut self, mut each: F) -> Result<()>
+    where
+        F: FnMut(&[RawRecord]) -> Result<()> + Send,
+    {
+        let mut current = vec![RawRecord::default(); super::BATCH_ROWS];
+        let mut next = vec![RawRecord::default(); super::BATCH_ROWS];
+        let mut n = self.read_batch(&mut current)?;
+        while n == current.len() {
+            let (read, done) = rayon::join(|| self.read_batch(&mut next), || each(&current[..n]));
+            done?;
+            n = read?;
+            std::mem::swap(&mut current, &mut next);
+        }
+        each(&current[..n])
+    }
+
     /// Fills `batch` with up to `batch.len()` records, reusing their
     /// buffers. Returns how many were read; fewer means the end.
     pub fn read_batch(&mut self, batch: &mut [RawRecord]) -> Result<usize> {
