@@ -85,6 +85,7 @@ impl<'s> Audit<'s> {
 
     fn run(mut self) -> Result<AuditOutcome> {
         let settings = self.settings;
+        let mut timings = Timings::from_env();
         let mut subscriber_files = settings
             .subscribers
             .iter()
@@ -131,6 +132,10 @@ impl<'s> Audit<'s> {
 
         let mut inputs = Vec::new();
         let built = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
+        timings.lap(match &built {
+            BuiltIndex::Held(_) => "consent index (in memory)",
+            BuiltIndex::Spilled(_) => "consent index (spilled)",
+        });
         inputs.extend(suppression_inputs);
 
         // Names are shared by the evaluators and by findings made while
@@ -146,6 +151,9 @@ impl<'s> Audit<'s> {
             )?),
         };
 
+        if stored.is_some() {
+            timings.lap("group passes over the spilled index");
+        }
         let mut subscriber_inputs = Vec::new();
         let mut ready: Vec<ReadyFile> = Vec::new();
         let mut removed_ready: Vec<ReadyFile> = Vec::new();
@@ -207,6 +215,7 @@ impl<'s> Audit<'s> {
             self.report_orphans(index)?;
         }
         drop(built);
+        timings.lap("subscriber pass");
 
         subscriber_inputs.append(&mut inputs);
         let (findings, summary) = self
@@ -233,7 +242,10 @@ impl<'s> Audit<'s> {
             write_report_json(&outcome, &mut file).map_err(|e| file.io_error(e))?;
             ready.push(file.finish()?);
         }
+        timings.lap("findings and report");
         outcome.written = commit(ready)?;
+        timings.lap("outputs renamed into place");
+        timings.print();
         if let Some(dir) = created_dir {
             dir.keep();
         }
@@ -348,7 +360,14 @@ impl<'s> Audit<'s> {
             json_keys: &settings.reading.consent_columns.map,
         };
         let mut builder = IndexBuilder::new(settings.as_of, settings.memory_budget().index);
+        let started = std::time::Instant::now();
         self.read_export_evidence(subscribers, &mut builder, &purposes)?;
+        if std::env::var_os("LISTAUDIT_TIMINGS").is_some() {
+            eprintln!(
+                "{:>8.3} s  evidence read from the exports",
+                started.elapsed().as_secs_f64()
+            );
+        }
         let exports_have_evidence = subscribers.iter().any(|(_, _, e)| e.has_evidence());
         if logs.is_empty() && !exports_have_evidence {
             self.notices.push(
@@ -539,6 +558,40 @@ impl<'s> Audit<'s> {
                 message: "consent events for an address that is in no subscriber file".to_string(),
             }))
             .map_err(Error::scratch)
+    }
+}
+
+/// Wall time per phase, printed to standard error when the environment
+/// sets `LISTAUDIT_TIMINGS` (for profiling; not part of the output).
+struct Timings {
+    start: Option<std::time::Instant>,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    fn from_env() -> Timings {
+        Timings {
+            start: std::env::var_os("LISTAUDIT_TIMINGS").map(|_| std::time::Instant::now()),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, phase: &'static str) {
+        if let Some(start) = self.start {
+            self.laps.push((phase, start.elapsed()));
+        }
+    }
+
+    fn print(&self) {
+        let mut previous = std::time::Duration::ZERO;
+        for (phase, at) in &self.laps {
+            eprintln!(
+                "{:>8.3} s  {:>8.3} s  {phase}",
+                (*at - previous).as_secs_f64(),
+                at.as_secs_f64()
+            );
+            previous = *at;
+        }
     }
 }
 
