@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 
 /// An instant, in whole seconds since 1970-01-01T00:00:00Z.
@@ -44,7 +44,9 @@ impl Timestamp {
         (later.0 - self.0).div_euclid(86_400)
     }
 
-    /// Whole calendar months from `self` to `later` (0 when `later` is earlier).
+    /// Whole calendar months from `self` to `later` (0 when `later` is earlier):
+    /// the largest `n` with `self` plus `n` months (day clamped to the
+    /// month's end) not after `later`.
     pub fn whole_months_until(self, later: Timestamp) -> u32 {
         let (Some(start), Some(end)) = (
             DateTime::from_timestamp(self.0, 0),
@@ -52,14 +54,16 @@ impl Timestamp {
         ) else {
             return 0;
         };
-        let mut months = 0u32;
-        while let Some(next) = start.checked_add_months(Months::new(months + 1)) {
-            if next > end {
-                break;
-            }
-            months += 1;
+        let apart = (end.year() - start.year()) * 12 + end.month() as i32 - start.month() as i32;
+        let Ok(apart) = u32::try_from(apart) else {
+            return 0;
+        };
+        // Adding months is monotonic and `apart - 1` months lands in an
+        // earlier calendar month than `later`: the answer is one of two.
+        match start.checked_add_months(Months::new(apart)) {
+            Some(next) if next <= end => apart,
+            _ => apart.saturating_sub(1),
         }
-        months
     }
 }
 
@@ -67,6 +71,19 @@ impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC with a `Z`, e.g. `2025-01-01T00:00:00Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match DateTime::from_timestamp(self.0, 0) {
+            // Fields written directly: formatting with a strftime pattern
+            // parses the pattern on every call, and messages quote
+            // timestamps on most rows.
+            Some(dt) if (0..=9999).contains(&dt.year()) => write!(
+                f,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                dt.year(),
+                dt.month(),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second()
+            ),
             Some(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ")),
             None => write!(f, "@{}", self.0),
         }
@@ -391,6 +408,55 @@ pub fn parse_as_of(text: &str) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    /// Month by month, as the definition says.
+    fn months_by_counting(start: Timestamp, end: Timestamp) -> u32 {
+        let start = DateTime::from_timestamp(start.unix(), 0).unwrap();
+        let end = DateTime::from_timestamp(end.unix(), 0).unwrap();
+        let mut months = 0;
+        while let Some(next) = start.checked_add_months(Months::new(months + 1)) {
+            if next > end {
+                break;
+            }
+            months += 1;
+        }
+        months
+    }
+
+    proptest! {
+        #[test]
+        fn whole_months_match_counting_month_by_month(
+            start in 0i64..4_102_444_800, span in -100_000_000i64..400_000_000
+        ) {
+            let (start, end) = (Timestamp::from_unix(start), Timestamp::from_unix(start + span));
+            prop_assert_eq!(start.whole_months_until(end), months_by_counting(start, end));
+        }
+
+        #[test]
+        fn display_matches_chrono_rfc3339(seconds in -62_135_596_800i64..253_402_300_799) {
+            let expected = DateTime::from_timestamp(seconds, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            prop_assert_eq!(Timestamp::from_unix(seconds).to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn whole_months_clamp_to_the_end_of_short_months() {
+        let ts = |text: &str| parse_timestamp(text, None).unwrap().unwrap();
+        // Jan 31 plus one month is Feb 29 (2024): a month has passed on
+        // Feb 29, not on Feb 28.
+        assert_eq!(ts("2024-01-31").whole_months_until(ts("2024-02-28")), 0);
+        assert_eq!(ts("2024-01-31").whole_months_until(ts("2024-02-29")), 1);
+        assert_eq!(
+            ts("2024-01-31T12:00:00Z").whole_months_until(ts("2024-02-29")),
+            0
+        );
+        assert_eq!(ts("2024-03-31").whole_months_until(ts("2024-04-30")), 1);
+    }
+
     use super::*;
 
     fn ts(cell: &str) -> Timestamp {
