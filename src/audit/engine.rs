@@ -231,17 +231,31 @@ impl<'s> Audit<'s> {
             notices: std::mem::take(&mut self.notices),
             written: Vec::new(),
         };
-        if let Some(mut file) = findings_file {
-            write_findings_csv(&outcome, &mut file).map_err(|e| match e.into_kind() {
-                csv::ErrorKind::Io(e) => file.io_error(e),
-                other => file.io_error(std::io::Error::other(format!("{other:?}"))),
-            })?;
-            ready.push(file.finish()?);
-        }
-        if let Some(mut file) = report_file {
-            write_report_json(&outcome, &mut file).map_err(|e| file.io_error(e))?;
-            ready.push(file.finish()?);
-        }
+        // Both files are a pass over every finding; they are written side
+        // by side (each pass reads the findings on its own).
+        let (findings_csv, report_json) = rayon::join(
+            || {
+                findings_file
+                    .map(|mut file| {
+                        write_findings_csv(&outcome, &mut file).map_err(|e| match e.into_kind() {
+                            csv::ErrorKind::Io(e) => file.io_error(e),
+                            other => file.io_error(std::io::Error::other(format!("{other:?}"))),
+                        })?;
+                        file.finish()
+                    })
+                    .transpose()
+            },
+            || {
+                report_file
+                    .map(|mut file| {
+                        write_report_json(&outcome, &mut file).map_err(|e| file.io_error(e))?;
+                        file.finish()
+                    })
+                    .transpose()
+            },
+        );
+        ready.extend(findings_csv?);
+        ready.extend(report_json?);
         timings.lap("findings and report");
         outcome.written = commit(ready)?;
         timings.lap("outputs renamed into place");
