@@ -237,9 +237,11 @@ impl<'s> Audit<'s> {
             || {
                 findings_file
                     .map(|mut file| {
-                        write_findings_csv(&outcome, &mut file).map_err(|e| match e.into_kind() {
-                            csv::ErrorKind::Io(e) => file.io_error(e),
-                            other => file.io_error(std::io::Error::other(format!("{other:?}"))),
+                        write_findings_csv(&outcome, &mut file).map_err(|e| {
+                            match e.into_kind() {
+                                csv::ErrorKind::Io(e) => file.io_error(e),
+                                other => file.io_error(std::io::Error::other(format!("{other:?}"))),
+                            }
                         })?;
                         file.finish()
                     })

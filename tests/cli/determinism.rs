@@ -11,7 +11,7 @@ use crate::util::{AS_OF, listaudit, run};
 /// events for addresses nobody subscribed with. Its status columns carry
 /// consent evidence of their own, so the export is read for evidence
 /// before it is audited.
-fn generate(dir: &Path, n: usize) {
+pub fn generate(dir: &Path, n: usize) {
     let mut subscribers = String::from("Email Address,First Name,Notes,Status,Unsubscribed At\n");
     let mut consent = String::from("email,event,timestamp,purpose,source,ip\n");
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;

@@ -7,6 +7,7 @@ mod ci_formats;
 mod commands;
 mod determinism;
 mod formats;
+mod memory;
 mod policies;
 mod rule_fixtures;
 #[allow(dead_code)]

@@ -1,0 +1,87 @@
+//! `--memory-limit`: bad sizes are usage errors, and the scratch files a
+//! spilling run writes leave nothing behind in TMPDIR, whether the run
+//! succeeds, fails or is killed. (That spilled runs give identical output
+//! is in `determinism`.)
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::determinism::generate;
+use crate::util::{AS_OF, listaudit, run};
+
+fn audit_in(dir: &Path, tmp: &Path, extra: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("listaudit"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TMPDIR", tmp)
+        .arg("audit")
+        .arg(dir.join("subscribers.csv"))
+        .arg("--consent")
+        .arg(dir.join("consent.csv"))
+        .args(["--as-of", AS_OF, "--memory-limit", "1M", "--out-dir"])
+        .arg(dir.join("out"))
+        .args(extra);
+    cmd
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn scratch_files_are_gone_after_success_failure_and_kill() {
+    let data = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    generate(data.path(), 20_000);
+
+    let done = audit_in(data.path(), tmp.path(), &[]).output().unwrap();
+    assert_eq!(
+        done.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(data.path().join("out/findings.csv").exists());
+    assert_eq!(entries(tmp.path()), Vec::<String>::new());
+
+    // --strict stops at the first malformed row, after the index spilled.
+    fs::remove_dir_all(data.path().join("out")).unwrap();
+    let failed = audit_in(data.path(), tmp.path(), &["--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("row"));
+    assert_eq!(entries(tmp.path()), Vec::<String>::new());
+    assert!(
+        !data.path().join("out").exists(),
+        "a failed run leaves no output"
+    );
+
+    let mut child = audit_in(data.path(), tmp.path(), &[]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(entries(tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn bad_sizes_are_usage_errors_with_a_hint() {
+    for (size, says) in [
+        ("2 parsecs", "unknown unit"),
+        ("100K", "too small"),
+        ("lots", "not a size"),
+    ] {
+        let result = run(listaudit().args([
+            "audit",
+            "fixtures/demo/subscribers.csv",
+            "--memory-limit",
+            size,
+        ]));
+        assert_eq!(result.code, 2, "{size}: {}", result.stderr);
+        assert!(result.stderr.contains(says), "{size}: {}", result.stderr);
+        assert!(result.stderr.contains("512M"), "{size}: {}", result.stderr);
+    }
+}
