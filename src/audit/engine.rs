@@ -134,7 +134,7 @@ impl<'s> Audit<'s> {
         let built = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
         timings.lap(match &built {
             BuiltIndex::Held(_) => "consent index (in memory)",
-            BuiltIndex::Spilled(_) => "consent index (spilled)",
+            BuiltIndex::Spilled(_) => "consent index (spilled to scratch)",
         });
         inputs.extend(suppression_inputs);
 
@@ -151,8 +151,9 @@ impl<'s> Audit<'s> {
             )?),
         };
 
-        if stored.is_some() {
-            timings.lap("group passes over the spilled index");
+        if let BuiltIndex::Spilled(spilled) = &built {
+            let groups = spilled.groups(settings.memory_budget().index).len();
+            timings.lap(format!("{groups} group passes over the spilled index"));
         }
         let mut subscriber_inputs = Vec::new();
         let mut ready: Vec<ReadyFile> = Vec::new();
@@ -581,7 +582,7 @@ impl<'s> Audit<'s> {
 /// sets `LISTAUDIT_TIMINGS` (for profiling; not part of the output).
 struct Timings {
     start: Option<std::time::Instant>,
-    laps: Vec<(&'static str, std::time::Duration)>,
+    laps: Vec<(String, std::time::Duration)>,
 }
 
 impl Timings {
@@ -592,9 +593,9 @@ impl Timings {
         }
     }
 
-    fn lap(&mut self, phase: &'static str) {
+    fn lap(&mut self, phase: impl Into<String>) {
         if let Some(start) = self.start {
-            self.laps.push((phase, start.elapsed()));
+            self.laps.push((phase.into(), start.elapsed()));
         }
     }
 
