@@ -151,8 +151,7 @@ impl<'s> Audit<'s> {
             )?),
         };
 
-        if let BuiltIndex::Spilled(spilled) = &built {
-            let groups = spilled.groups(settings.memory_budget().index).len();
+        if let Some((_, groups)) = &stored {
             timings.lap(format!("{groups} group passes over the spilled index"));
         }
         let mut subscriber_inputs = Vec::new();
@@ -182,7 +181,7 @@ impl<'s> Audit<'s> {
                 )?;
                 let verdicts = match (&held, &stored) {
                     (Some(evaluator), _) => Verdicts::Evaluate(evaluator),
-                    (None, Some(stored)) => Verdicts::Stored(stored[i].reader()),
+                    (None, Some((stored, _))) => Verdicts::Stored(stored[i].reader()),
                     (None, None) => unreachable!("a spilled index has stored verdicts"),
                 };
                 let counts = pass.process(
@@ -484,17 +483,24 @@ impl<'s> Audit<'s> {
         files: &mut [(MappedFile, ProgressBar, EvidenceReader)],
         suppressions: &Suppressions,
         names: &[String],
-    ) -> Result<Vec<StoredVerdicts>> {
+    ) -> Result<(Vec<StoredVerdicts>, usize)> {
         let settings = self.settings;
         let mut spools = files
             .iter()
             .map(|_| VerdictSpool::new())
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(Error::scratch)?;
-        for group in spilled.groups(settings.memory_budget().index) {
-            let index = spilled
-                .load(group.clone(), &settings.policy.sources)
+        let (mut next, mut groups) = (0, 0);
+        while next < crate::consent::SHARDS {
+            let (index, group) = spilled
+                .load_group(
+                    next,
+                    settings.memory_budget().index,
+                    &settings.policy.sources,
+                )
                 .map_err(Error::scratch)?;
+            next = group.end;
+            groups += 1;
             for ((mapped, bar, evidence), spool) in files.iter_mut().zip(&mut spools) {
                 let evaluator = evaluator(settings, &index, suppressions, names);
                 evaluate_group(&evaluator, mapped, evidence, &group, spool)?;
@@ -503,11 +509,12 @@ impl<'s> Audit<'s> {
             }
             self.report_orphans(&index)?;
         }
-        spools
+        let stored = spools
             .into_iter()
             .map(VerdictSpool::finish)
             .collect::<std::io::Result<Vec<_>>>()
-            .map_err(Error::scratch)
+            .map_err(Error::scratch)?;
+        Ok((stored, groups))
     }
 
     fn read_suppressions(&mut self) -> Result<(Suppressions, Vec<InputInfo>)> {

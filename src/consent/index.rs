@@ -61,9 +61,9 @@ pub(crate) struct Entry {
     key: u32,
 }
 
-/// Memory one address takes in a shard: the map slot (fingerprint and
-/// entry, at hashbrown's typical load) and the key's text beside it.
-pub const BYTES_PER_ADDRESS: u64 = ((std::mem::size_of::<(u128, Entry)>() + 1) * 8 / 6 + 2) as u64;
+/// Bytes of one map bucket: the fingerprint and entry, and hashbrown's
+/// control byte.
+const BUCKET_BYTES: u64 = (std::mem::size_of::<(u128, Entry)>() + 1) as u64;
 
 #[derive(Default)]
 pub(crate) struct Shard {
@@ -98,8 +98,10 @@ impl Shard {
         self.entry(fingerprint, key).ledger.merge(ledger);
     }
 
+    /// Memory the shard holds: its map's buckets (a map of capacity `c`
+    /// has `c * 8 / 7` of them) and its key arena.
     pub(crate) fn bytes(&self) -> u64 {
-        self.entries.len() as u64 * BYTES_PER_ADDRESS + self.keys.len() as u64
+        self.entries.capacity() as u64 * 8 / 7 * BUCKET_BYTES + self.keys.capacity() as u64
     }
 
     /// Every address with its text, in no particular order.
@@ -332,11 +334,19 @@ mod tests {
             }
             let indexes = match builder.finish(&SourcePatterns::default()).unwrap() {
                 BuiltIndex::Held(index) => vec![index],
-                BuiltIndex::Spilled(spilled) => spilled
-                    .groups(budget)
-                    .into_iter()
-                    .map(|group| spilled.load(group, &SourcePatterns::default()).unwrap())
-                    .collect(),
+                BuiltIndex::Spilled(spilled) => {
+                    let mut groups = Vec::new();
+                    let mut next = 0;
+                    while next < SHARDS {
+                        let (index, shards) = spilled
+                            .load_group(next, budget, &SourcePatterns::default())
+                            .unwrap();
+                        assert!(shards.start == next && shards.end > next);
+                        next = shards.end;
+                        groups.push(index);
+                    }
+                    groups
+                }
             };
             let mut out = Vec::new();
             for index in &indexes {

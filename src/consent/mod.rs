@@ -14,7 +14,7 @@ mod time;
 
 pub use assessment::{Assessment, latest};
 pub use event::{EventKind, parse_event_kind};
-pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, fingerprint, shard_of};
+pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, SHARDS, fingerprint, shard_of};
 pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
 pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};

@@ -77,48 +77,67 @@ pub struct SpilledIndex {
 }
 
 impl SpilledIndex {
-    /// Consecutive ranges of shards, each expected to fit in `budget`
-    /// bytes once loaded. A shard larger than the budget is a group alone.
-    pub fn groups(&self, budget: u64) -> Vec<Range<usize>> {
-        let mut groups = Vec::new();
-        let mut start = 0;
-        let mut used = 0;
-        for (shard, runs) in self.runs.iter().enumerate() {
-            let bytes: u64 = runs.iter().map(|run| run.bytes).sum();
-            if shard > start && used + bytes > budget {
-                groups.push(start..shard);
-                start = shard;
-                used = 0;
+    /// Loads the next group of shards, from `first` on: as many as fit in
+    /// `budget` bytes once merged (at least one). Merged sizes are
+    /// predicted from the runs' sizes, scaled by how much the shards loaded
+    /// so far shrank in merging (an address is in several runs). Returns
+    /// the index and the shards it holds.
+    pub fn load_group(
+        &self,
+        first: usize,
+        budget: u64,
+        sources: &SourcePatterns,
+    ) -> io::Result<(ConsentIndex, Range<usize>)> {
+        use rayon::prelude::*;
+        // Shards are merged a few at a time, in parallel.
+        const STEP: usize = 4;
+        let written = |shards: Range<usize>| -> u64 {
+            self.runs[shards]
+                .iter()
+                .flatten()
+                .map(|run| run.bytes)
+                .sum()
+        };
+        let mut shards: Vec<Shard> = (0..SHARDS).map(|_| Shard::default()).collect();
+        let (mut end, mut used) = (first, 0u64);
+        while end < SHARDS {
+            let next = end..(end + STEP).min(SHARDS);
+            if end > first {
+                let shrink = used as f64 / written(first..end).max(1) as f64;
+                let predicted = (written(next.clone()) as f64 * shrink) as u64;
+                if used + predicted > budget {
+                    break;
+                }
             }
-            used += bytes;
+            let loaded = next
+                .clone()
+                .into_par_iter()
+                .map(|i| self.load_shard(i))
+                .collect::<io::Result<Vec<Shard>>>()?;
+            for (i, shard) in next.clone().zip(loaded) {
+                used += shard.bytes();
+                shards[i] = shard;
+            }
+            end = next.end;
         }
-        groups.push(start..SHARDS);
-        groups
+        Ok((
+            ConsentIndex::new(shards, self.symbols.clone(), sources),
+            first..end,
+        ))
     }
 
-    /// The index holding the addresses of `shards` (the others empty).
-    pub fn load(&self, shards: Range<usize>, sources: &SourcePatterns) -> io::Result<ConsentIndex> {
-        use rayon::prelude::*;
-        let loaded = (0..SHARDS)
-            .into_par_iter()
-            .map(|i| {
-                let mut shard = Shard::default();
-                if !shards.contains(&i) {
-                    return Ok(shard);
-                }
-                for run in &self.runs[i] {
-                    let mut reader = self.file.range(run.start, run.end);
-                    while !reader.is_done() {
-                        let fingerprint =
-                            u128::from_le_bytes(reader.take(16)?.try_into().unwrap_or_default());
-                        let key = reader.string()?;
-                        let ledger = Ledger::decode(&mut reader)?;
-                        shard.merge(fingerprint, key.as_bytes(), ledger);
-                    }
-                }
-                Ok(shard)
-            })
-            .collect::<io::Result<Vec<Shard>>>()?;
-        Ok(ConsentIndex::new(loaded, self.symbols.clone(), sources))
+    fn load_shard(&self, i: usize) -> io::Result<Shard> {
+        let mut shard = Shard::default();
+        for run in &self.runs[i] {
+            let mut reader = self.file.range(run.start, run.end);
+            while !reader.is_done() {
+                let fingerprint =
+                    u128::from_le_bytes(reader.take(16)?.try_into().unwrap_or_default());
+                let key = reader.string()?;
+                let ledger = Ledger::decode(&mut reader)?;
+                shard.merge(fingerprint, key.as_bytes(), ledger);
+            }
+        }
+        Ok(shard)
     }
 }
