@@ -242,12 +242,13 @@ pub struct MemoryBudget {
 }
 
 impl AuditSettings {
-    /// The index gets most of the limit: it is what a list's size drives.
-    /// The rest is for findings; batches, buffers and the duplicate maps
-    /// (about 50 bytes per distinct address) are outside both.
+    /// The index gets half the limit: it is what a list's size drives, and
+    /// a shard growing while it loads briefly holds its old and new table.
+    /// Findings get an eighth. Batches, buffers and the duplicate maps
+    /// (H002, H006: about 50 bytes per distinct address) are outside both.
     pub fn memory_budget(&self) -> MemoryBudget {
         MemoryBudget {
-            index: self.memory_limit / 8 * 5,
+            index: self.memory_limit / 2,
             findings: usize::try_from(self.memory_limit / 8).unwrap_or(usize::MAX),
         }
     }

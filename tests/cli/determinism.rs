@@ -142,7 +142,7 @@ fn outputs_are_identical_for_one_and_four_threads() {
     ));
 }
 
-/// 1 MiB of --memory-limit gives the index 640 KiB and findings 128 KiB:
+/// 1 MiB of --memory-limit gives the index 512 KiB and findings 128 KiB:
 /// far less than these lists need, so both spill, and the index is read
 /// back in many groups.
 const SPILL: [&str; 4] = ["--jobs", "2", "--memory-limit", "1M"];
