@@ -53,6 +53,8 @@ def main():
     parser.add_argument("--jobs", default=str(os.cpu_count() or 1))
     parser.add_argument("--data", default=os.path.join(tempfile.gettempdir(), "listaudit-bench"))
     parser.add_argument("--extra", default="", help="more listaudit flags, space-separated")
+    parser.add_argument("--same-checks", action="store_true",
+                        help="also run listaudit with only the five checks the baseline makes")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "listaudit",
                     "--example", "gen"], cwd=ROOT, check=True)
@@ -77,6 +79,9 @@ def main():
                           "--as-of", "2025-01-01", "--out-dir", out, "-j", args.jobs,
                           *args.extra.split()],
         }
+        if args.same_checks:
+            # no opt-in, no purpose, stale, withdrawn, erasure
+            tools["listaudit-5"] = tools["listaudit"] + ["--select", "C001,C002,C004,R001,R002"]
         if have_duckdb:
             tools["duckdb"] = [sys.executable, baseline, subscribers, consent, out,
                                "--threads", args.jobs]
@@ -87,7 +92,7 @@ def main():
                 shutil.rmtree(out, ignore_errors=True)
                 results[name].append(measure(argv))
                 wall, cpu, rss, _ = results[name][-1]
-                print(f"s{size} run {run + 1} {name:9} {wall:7.2f} s wall {cpu:7.2f} s cpu "
+                print(f"s{size} run {run + 1} {name:11} {wall:7.2f} s wall {cpu:7.2f} s cpu "
                       f"{rss:8.0f} MiB", file=sys.stderr)
         shutil.rmtree(out, ignore_errors=True)
         size_mb = (os.path.getsize(subscribers) + os.path.getsize(consent)) / 1e6
