@@ -8,7 +8,7 @@
 //! parallel with identical results.
 
 use std::cmp::Ordering;
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use std::io;
 
@@ -44,112 +44,139 @@ pub struct EventRef {
     pub terms: Terms,
 }
 
-/// An event as the ledger stores it: 32 bytes instead of 48, with the
-/// time and location packed. Ledgers are what the index is made of, so
-/// their size is most of the memory an audit takes.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// An event as the ledger stores it, with the slots it fills: 28 bytes
+/// where an `EventRef` takes 48. Ledgers are what the index is made of,
+/// and the index is most of the memory an audit takes.
+#[derive(Copy, Clone, Debug)]
+#[repr(C, packed(4))]
 struct StoredEvent {
     /// Seconds since the epoch; `i64::MIN` when undated.
     time: i64,
-    /// Input in the top 16 bits, row in the lower 48.
+    /// [`Location::pack`].
     at: u64,
     purpose: Symbol,
     source: Symbol,
-    kind: EventKind,
-    purpose_fit: PurposeFit,
-    /// Bit 0: has an IP address; bit 1: has a collection point.
-    flags: u8,
-    terms: Terms,
+    /// The slots this event fills, one bit each ([`Slot::bit`]).
+    slots: u16,
+    /// Kind (bits 0–3), purpose fit (bits 4–5), has an IP address (bit
+    /// 6), has a collection point (bit 7).
+    what: u8,
+    /// Method (bits 0–2), basis (bits 3–5), names its notice (bit 6).
+    terms: u8,
 }
 
 const UNDATED: i64 = i64::MIN;
 const ROW_BITS: u32 = 48;
 const ROW_MASK: u64 = (1 << ROW_BITS) - 1;
+/// Inputs fit in 15 bits: the top bit of a ledger's first-seen location
+/// says whether a subscriber row matched it.
+const MAX_INPUT: u32 = 0x7FFF;
+const MATCHED: u64 = 1 << 63;
+const NOT_SEEN: u64 = MATCHED - 1;
 
 impl Location {
-    /// The location in 64 bits. Rows past 2^48 and inputs past 2^16 are
+    /// The location in 63 bits. Rows past 2^48 and inputs past 2^15 are
     /// beyond any file this tool can be given.
     pub fn pack(self) -> u64 {
-        (u64::from(self.input.min(0xFFFF)) << ROW_BITS) | self.row.min(ROW_MASK)
+        (u64::from(self.input.min(MAX_INPUT)) << ROW_BITS) | self.row.min(ROW_MASK)
     }
 
     pub fn unpack(packed: u64) -> Location {
         Location {
-            input: (packed >> ROW_BITS) as u32,
+            input: ((packed & !MATCHED) >> ROW_BITS) as u32,
             row: packed & ROW_MASK,
         }
     }
 }
 
+fn index_of<T: PartialEq>(all: &[T], value: &T) -> u8 {
+    all.iter().position(|v| v == value).unwrap_or(0) as u8
+}
+
+fn pick<T: Copy>(all: &[T], index: u8) -> io::Result<T> {
+    all.get(index as usize)
+        .copied()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "corrupt index scratch file"))
+}
+
 impl StoredEvent {
-    fn store(event: &EventRef) -> StoredEvent {
+    fn store(event: &EventRef, slots: u16) -> StoredEvent {
+        let terms = event.terms;
         StoredEvent {
             time: event.time.map_or(UNDATED, Timestamp::unix),
             at: event.at.pack(),
             purpose: event.purpose,
             source: event.source,
-            kind: event.kind,
-            purpose_fit: event.purpose_fit,
-            flags: u8::from(event.has_ip) | (u8::from(event.has_collection_point) << 1),
-            terms: event.terms,
+            slots,
+            what: event.kind as u8
+                | (event.purpose_fit as u8) << 4
+                | u8::from(event.has_ip) << 6
+                | u8::from(event.has_collection_point) << 7,
+            terms: index_of(&Method::ALL, &terms.method)
+                | index_of(&Basis::ALL, &terms.basis) << 3
+                | u8::from(terms.has_notice) << 6,
         }
     }
 
     fn load(&self) -> EventRef {
+        let (time, what, terms) = (self.time, self.what, self.terms);
         EventRef {
-            kind: self.kind,
-            time: (self.time != UNDATED).then(|| Timestamp::from_unix(self.time)),
+            kind: EventKind::ALL[usize::from(what & 0xF).min(EventKind::ALL.len() - 1)],
+            time: (time != UNDATED).then(|| Timestamp::from_unix(time)),
             at: Location::unpack(self.at),
-            purpose_fit: self.purpose_fit,
+            purpose_fit: PurposeFit::ALL[usize::from(what >> 4 & 3).min(2)],
             purpose: self.purpose,
             source: self.source,
-            has_ip: self.flags & 1 != 0,
-            has_collection_point: self.flags & 2 != 0,
-            terms: self.terms,
+            has_ip: what & 1 << 6 != 0,
+            has_collection_point: what & 1 << 7 != 0,
+            terms: Terms {
+                method: Method::ALL[usize::from(terms & 7).min(Method::ALL.len() - 1)],
+                basis: Basis::ALL[usize::from(terms >> 3 & 7).min(Basis::ALL.len() - 1)],
+                has_notice: terms & 1 << 6 != 0,
+            },
         }
     }
-}
 
-impl StoredEvent {
+    /// The same event, whatever slots each copy fills.
+    fn is(&self, other: &StoredEvent) -> bool {
+        let (a, b) = (*self, *other);
+        let (a_time, a_at, a_purpose, a_source) = (a.time, a.at, a.purpose, a.source);
+        let (b_time, b_at, b_purpose, b_source) = (b.time, b.at, b.purpose, b.source);
+        (a_time, a_at, a_purpose, a_source, a.what, a.terms)
+            == (b_time, b_at, b_purpose, b_source, b.what, b.terms)
+    }
+
     fn encode(&self, out: &mut Vec<u8>) {
-        out.put_u64(self.time as u64);
-        out.put_u64(self.at);
-        out.put_u32(self.purpose.index() as u32);
-        out.put_u32(self.source.index() as u32);
-        out.extend_from_slice(&[
-            self.kind as u8,
-            self.purpose_fit as u8,
-            self.flags,
-            self.terms.method as u8,
-            self.terms.basis as u8,
-            u8::from(self.terms.has_notice),
-        ]);
+        let (time, at, purpose, source, slots) =
+            (self.time, self.at, self.purpose, self.source, self.slots);
+        out.put_u64(time as u64);
+        out.put_u64(at);
+        out.put_u32(purpose.index() as u32);
+        out.put_u32(source.index() as u32);
+        out.extend_from_slice(&slots.to_le_bytes());
+        out.extend_from_slice(&[self.what, self.terms]);
     }
 
     fn decode(input: &mut RangeReader<'_>) -> io::Result<StoredEvent> {
-        fn pick<T: Copy>(all: &[T], index: u8) -> io::Result<T> {
-            all.get(index as usize).copied().ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "corrupt index scratch file")
-            })
-        }
         let time = input.u64()? as i64;
         let at = input.u64()?;
         let purpose = Symbol::from_index(input.u32()?);
         let source = Symbol::from_index(input.u32()?);
-        let bytes: [u8; 6] = input.take(6)?.try_into().unwrap_or_default();
+        let bytes: [u8; 4] = input.take(4)?.try_into().unwrap_or_default();
+        let (what, terms) = (bytes[2], bytes[3]);
+        // Check the packed enums now, so that `load` never meets a bad one.
+        pick(&EventKind::ALL, what & 0xF)?;
+        pick(&PurposeFit::ALL, what >> 4 & 3)?;
+        pick(&Method::ALL, terms & 7)?;
+        pick(&Basis::ALL, terms >> 3 & 7)?;
         Ok(StoredEvent {
             time,
             at,
             purpose,
             source,
-            kind: pick(&EventKind::ALL, bytes[0])?,
-            purpose_fit: pick(&PurposeFit::ALL, bytes[1])?,
-            flags: bytes[2],
-            terms: Terms {
-                method: pick(&Method::ALL, bytes[3])?,
-                basis: pick(&Basis::ALL, bytes[4])?,
-                has_notice: bytes[5] != 0,
-            },
+            slots: u16::from_le_bytes([bytes[0], bytes[1]]),
+            what,
+            terms,
         })
     }
 }
@@ -252,18 +279,18 @@ impl Slot {
 /// fits in the ledger itself, with no allocation.
 #[derive(Debug)]
 pub struct Ledger {
-    entries: SmallVec<[(u16, StoredEvent); 2]>,
-    /// Packed location; `u64::MAX` before the first event.
-    first_seen: u64,
-    matched: AtomicBool,
+    entries: SmallVec<[StoredEvent; 2]>,
+    /// Where the address was first seen ([`Location::pack`]; `NOT_SEEN`
+    /// before any event), and in the top bit whether a subscriber row
+    /// matched it (set from the parallel subscriber pass, hence atomic).
+    first_seen: AtomicU64,
 }
 
 impl Default for Ledger {
     fn default() -> Ledger {
         Ledger {
             entries: SmallVec::new(),
-            first_seen: u64::MAX,
-            matched: AtomicBool::new(false),
+            first_seen: AtomicU64::new(NOT_SEEN),
         }
     }
 }
@@ -274,7 +301,7 @@ impl Ledger {
     /// or erasure is honoured (it may be a clock or time-zone slip, and
     /// mailing someone who unsubscribed is the worse mistake).
     pub fn observe(&mut self, event: EventRef, as_of: Timestamp) {
-        self.first_seen = self.first_seen.min(event.at.pack());
+        self.see(event.at.pack());
         let in_future = event.time.is_some_and(|t| t > as_of);
         if in_future {
             self.offer(Slot::Future, event);
@@ -303,32 +330,41 @@ impl Ledger {
         }
     }
 
+    /// Folds a first-seen location in, keeping the matched bit.
+    fn see(&mut self, at: u64) {
+        let packed = self.first_seen.get_mut();
+        *packed = (*packed & MATCHED) | (*packed & !MATCHED).min(at & !MATCHED);
+    }
+
     fn offer(&mut self, slot: Slot, event: EventRef) {
         let bit = slot.bit();
-        if let Some(i) = self.entries.iter().position(|(slots, _)| slots & bit != 0) {
-            if !slot.prefers(&event, &self.entries[i].1.load()) {
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|stored| stored.slots & bit != 0)
+        {
+            if !slot.prefers(&event, &self.entries[i].load()) {
                 return;
             }
-            self.entries[i].0 &= !bit;
-            if self.entries[i].0 == 0 {
+            self.entries[i].slots &= !bit;
+            if self.entries[i].slots == 0 {
                 self.entries.swap_remove(i);
             }
         }
-        let event = StoredEvent::store(&event);
-        match self.entries.iter_mut().find(|(_, stored)| *stored == event) {
-            Some((slots, _)) => *slots |= bit,
-            None => self.entries.push((bit, event)),
+        let event = StoredEvent::store(&event, bit);
+        match self.entries.iter_mut().find(|stored| stored.is(&event)) {
+            Some(stored) => stored.slots |= bit,
+            None => self.entries.push(event),
         }
     }
 
     /// Folds another ledger for the same address into this one.
-    pub fn merge(&mut self, other: Ledger) {
-        self.first_seen = self.first_seen.min(other.first_seen);
-        if other.is_matched() {
-            self.mark_matched();
-        }
-        for (slots, event) in other.entries {
-            let event = event.load();
+    pub fn merge(&mut self, mut other: Ledger) {
+        let theirs = *other.first_seen.get_mut();
+        self.see(theirs);
+        *self.first_seen.get_mut() |= theirs & MATCHED;
+        for stored in other.entries {
+            let (slots, event) = (stored.slots, stored.load());
             for slot in Slot::ALL {
                 if slots & slot.bit() != 0 {
                     self.offer(slot, event);
@@ -341,49 +377,45 @@ impl Ledger {
         let bit = slot.bit();
         self.entries
             .iter()
-            .find(|(slots, _)| slots & bit != 0)
-            .map(|(_, event)| event.load())
+            .find(|stored| stored.slots & bit != 0)
+            .map(StoredEvent::load)
     }
 
     /// Where the address first appears in the consent logs.
     pub fn first_seen(&self) -> Option<Location> {
-        (self.first_seen != u64::MAX).then(|| Location::unpack(self.first_seen))
+        let packed = self.first_seen.load(AtomicOrdering::Relaxed) & !MATCHED;
+        (packed != NOT_SEEN).then(|| Location::unpack(packed))
     }
 
     /// Writes the ledger to a scratch file (the index spilling).
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
-        out.put_u64(self.first_seen);
-        out.put_u8(u8::from(self.is_matched()));
+        out.put_u64(self.first_seen.load(AtomicOrdering::Relaxed));
         out.put_u8(self.entries.len() as u8);
-        for (slots, event) in &self.entries {
-            out.extend_from_slice(&slots.to_le_bytes());
+        for event in &self.entries {
             event.encode(out);
         }
     }
 
     pub(crate) fn decode(input: &mut RangeReader<'_>) -> io::Result<Ledger> {
         let first_seen = input.u64()?;
-        let matched = input.u8()? != 0;
         let count = input.u8()?;
         let mut entries = SmallVec::new();
         for _ in 0..count {
-            let slots: [u8; 2] = input.take(2)?.try_into().unwrap_or_default();
-            entries.push((u16::from_le_bytes(slots), StoredEvent::decode(input)?));
+            entries.push(StoredEvent::decode(input)?);
         }
         Ok(Ledger {
             entries,
-            first_seen,
-            matched: AtomicBool::new(matched),
+            first_seen: AtomicU64::new(first_seen),
         })
     }
 
     /// Records that a subscriber row refers to this address (for D004).
     pub fn mark_matched(&self) {
-        self.matched.store(true, AtomicOrdering::Relaxed);
+        self.first_seen.fetch_or(MATCHED, AtomicOrdering::Relaxed);
     }
 
     pub fn is_matched(&self) -> bool {
-        self.matched.load(AtomicOrdering::Relaxed)
+        self.first_seen.load(AtomicOrdering::Relaxed) & MATCHED != 0
     }
 }
 
@@ -503,6 +535,58 @@ mod tests {
         ));
         let ledger = fold(events);
         assert_eq!(ledger.get(Slot::Erasure).unwrap().at.row, 9);
+    }
+
+    /// The index holds one ledger per address: these sizes are what a
+    /// 10M-subscriber audit's memory is made of.
+    #[test]
+    fn ledgers_stay_small() {
+        assert_eq!(std::mem::size_of::<StoredEvent>(), 28);
+        assert_eq!(std::mem::size_of::<Ledger>(), 72);
+    }
+
+    #[test]
+    fn stored_events_load_back_what_was_stored() {
+        for (i, kind) in EventKind::ALL.into_iter().enumerate() {
+            for fit in PurposeFit::ALL {
+                let event = EventRef {
+                    kind,
+                    time: (i % 2 == 0).then(|| Timestamp::from_unix(1_600_000_000 - i as i64)),
+                    at: Location {
+                        input: 0x7FFF,
+                        row: (1 << 48) - 1 - i as u64,
+                    },
+                    purpose_fit: fit,
+                    purpose: Symbol::from_index(i as u32 * 1000),
+                    source: Symbol::from_index(u32::MAX - i as u32),
+                    has_ip: i % 3 == 0,
+                    has_collection_point: i % 2 == 1,
+                    terms: Terms {
+                        method: Method::ALL[i % Method::ALL.len()],
+                        basis: Basis::ALL[i % Basis::ALL.len()],
+                        has_notice: i % 4 == 0,
+                    },
+                };
+                assert_eq!(StoredEvent::store(&event, 1).load(), event);
+            }
+        }
+    }
+
+    #[test]
+    fn matching_does_not_move_the_first_location() {
+        let mut ledger = fold(history());
+        ledger.mark_matched();
+        assert!(ledger.is_matched());
+        assert_eq!(ledger.first_seen(), Some(Location { input: 0, row: 1 }));
+        ledger.observe(
+            event(EventKind::OptIn, Some(1), 0, PurposeFit::Covers),
+            AS_OF,
+        );
+        assert_eq!(ledger.first_seen(), Some(Location { input: 0, row: 0 }));
+        assert!(ledger.is_matched());
+        let mut other = fold(history());
+        other.merge(ledger);
+        assert!(other.is_matched());
     }
 
     #[test]
