@@ -4,6 +4,7 @@
 //! thread count.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use foldhash::fast::RandomState;
 use rayon::prelude::*;
@@ -13,7 +14,9 @@ use xxhash_rust::xxh3::xxh3_128;
 use super::Finding;
 use super::findings::FindingSink;
 use crate::address::normalize;
-use crate::consent::{Assessment, ConsentIndex, Location, Timestamp, fingerprint, shard_of};
+use crate::consent::{
+    Assessment, ConsentIndex, Location, SHARDS, Timestamp, fingerprint, shard_of,
+};
 use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, Encoding, EvidenceReader, Field, MappedFile, RawRecord, Suppressions, shape_problem,
@@ -101,11 +104,69 @@ pub struct SubscriberPass<'a> {
     pub input_names: &'a [String],
     /// Stop at the first malformed row (`--strict`).
     pub strict: bool,
-    /// First occurrence of every address so far, by 128-bit fingerprint.
-    seen: HashMap<u128, Location, RandomState>,
-    /// First occurrence of every provider mailbox (H006), by fingerprint,
-    /// with the fingerprint of the address that row had.
-    mailboxes: HashMap<u128, (Location, u128), RandomState>,
+    /// First occurrence of every address and provider mailbox so far.
+    first: FirstSeen,
+}
+
+/// First occurrences for H002 and H006, sharded by fingerprint so that a
+/// batch's rows are looked up in parallel. The earliest location wins
+/// whatever order rows are recorded in, so a batch can be recorded all at
+/// once and then checked: a row is a duplicate if an earlier row holds
+/// its entry.
+struct FirstSeen {
+    /// First row of every address, by fingerprint.
+    addresses: Vec<Mutex<HashMap<u128, Location, RandomState>>>,
+    /// First row of every provider mailbox, by fingerprint, with the
+    /// fingerprint of that row's address.
+    mailboxes: Vec<Mutex<HashMap<u128, (Location, u128), RandomState>>>,
+}
+
+fn locked<T>(shard: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned shard only means another thread panicked mid-update of
+    // plain maps; the run is failing anyway.
+    shard
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl FirstSeen {
+    fn new() -> FirstSeen {
+        FirstSeen {
+            addresses: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            mailboxes: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
+
+    fn record(&self, verdict: &RowVerdict, at: Location, addresses: bool) {
+        if addresses {
+            locked(&self.addresses[shard_of(verdict.fingerprint)])
+                .entry(verdict.fingerprint)
+                .and_modify(|first| *first = (*first).min(at))
+                .or_insert(at);
+        }
+        if let Some((mailbox, _)) = verdict.mailbox {
+            locked(&self.mailboxes[shard_of(mailbox)])
+                .entry(mailbox)
+                .and_modify(|first| {
+                    if at < first.0 {
+                        *first = (at, verdict.fingerprint);
+                    }
+                })
+                .or_insert((at, verdict.fingerprint));
+        }
+    }
+
+    fn first_address(&self, fingerprint: u128) -> Option<Location> {
+        locked(&self.addresses[shard_of(fingerprint)])
+            .get(&fingerprint)
+            .copied()
+    }
+
+    fn first_mailbox(&self, mailbox: u128) -> Option<(Location, u128)> {
+        locked(&self.mailboxes[shard_of(mailbox)])
+            .get(&mailbox)
+            .copied()
+    }
 }
 
 /// Counts for one subscriber file.
@@ -120,8 +181,7 @@ impl<'a> SubscriberPass<'a> {
             policy,
             input_names,
             strict,
-            seen: HashMap::default(),
-            mailboxes: HashMap::default(),
+            first: FirstSeen::new(),
         }
     }
 
@@ -138,6 +198,7 @@ impl<'a> SubscriberPass<'a> {
         let shape = FileShape::of(mapped, evidence);
         let name = mapped.file.name();
         let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
+        let mut duplicates: Vec<Option<(RuleId, String)>> = Vec::with_capacity(BATCH_ROWS);
         let mut counts = FileCounts {
             rows: 0,
             removed: 0,
@@ -157,7 +218,38 @@ impl<'a> SubscriberPass<'a> {
                     }
                 }
             }
-            for (record, verdict) in batch[..n].iter().zip(verdicts.drain(..)) {
+            // H002 and H006 in two parallel steps: record every row of the
+            // batch, then ask each row whether an earlier one holds its
+            // entry.
+            let addresses = self.policy.enabled(RuleId::H002);
+            let located = |record: &RawRecord| Location {
+                input,
+                row: record.row(),
+            };
+            batch
+                .par_iter()
+                .zip(verdicts.par_iter())
+                .with_min_len(256)
+                .filter(|(_, verdict)| verdict.dedup)
+                .for_each(|(record, verdict)| {
+                    self.first.record(verdict, located(record), addresses)
+                });
+            batch
+                .par_iter()
+                .zip(verdicts.par_iter())
+                .with_min_len(256)
+                .map(|(record, verdict)| {
+                    if !verdict.dedup {
+                        return None;
+                    }
+                    self.duplicate(verdict, located(record), addresses)
+                })
+                .collect_into_vec(&mut duplicates);
+            for ((record, verdict), duplicate) in batch[..n]
+                .iter()
+                .zip(verdicts.drain(..))
+                .zip(duplicates.drain(..))
+            {
                 let at = Location {
                     input,
                     row: record.row(),
@@ -181,27 +273,16 @@ impl<'a> SubscriberPass<'a> {
                         self.finding(rule, level, at, record, &verdict.key, message)
                     })
                     .collect();
-                if verdict.dedup {
-                    let duplicate = self
-                        .duplicate(verdict.fingerprint, at)
-                        .map(|message| (RuleId::H002, message))
-                        .or_else(|| {
-                            let (mailbox, provider) = verdict.mailbox?;
-                            let message =
-                                self.same_mailbox(verdict.fingerprint, mailbox, provider, at)?;
-                            Some((RuleId::H006, message))
-                        });
-                    if let Some((rule, message)) = duplicate {
-                        row_findings.push(self.finding(
-                            rule,
-                            self.policy.level(rule),
-                            at,
-                            record,
-                            &verdict.key,
-                            message,
-                        ));
-                        row_findings.sort_by_key(|f| f.rule);
-                    }
+                if let Some((rule, message)) = duplicate {
+                    row_findings.push(self.finding(
+                        rule,
+                        self.policy.level(rule),
+                        at,
+                        record,
+                        &verdict.key,
+                        message,
+                    ));
+                    row_findings.sort_by_key(|f| f.rule);
                 }
                 counts.rows += 1;
                 if row_findings.iter().any(|f| f.level == Level::Error) {
@@ -237,40 +318,40 @@ impl<'a> SubscriberPass<'a> {
         }
     }
 
-    /// H002: the message when the address was seen in an earlier row.
-    fn duplicate(&mut self, fingerprint: u128, at: Location) -> Option<String> {
-        if !self.policy.enabled(RuleId::H002) {
-            return None;
-        }
-        let first = *self.seen.entry(fingerprint).or_insert(at);
-        (first != at).then(|| {
-            let name = &self.input_names[first.input as usize];
-            format!("same address as {name} row {}", first.row)
-        })
-    }
-
-    /// H006: the message when the provider delivers `key` to the same
-    /// mailbox as an earlier row with a different address. Only reported,
-    /// never used to match consent: each spelling consented on its own.
-    fn same_mailbox(
-        &mut self,
-        address: u128,
-        mailbox: u128,
-        provider: &crate::address::Provider,
+    /// H002 when an earlier row had the address; else H006 when an
+    /// earlier row had another address the provider delivers to the same
+    /// mailbox. H006 is only reported, never used to match consent: each
+    /// spelling consented on its own.
+    fn duplicate(
+        &self,
+        verdict: &RowVerdict,
         at: Location,
-    ) -> Option<String> {
-        let (first, first_address) = *self.mailboxes.entry(mailbox).or_insert((at, address));
-        (first_address != address).then(|| {
+        addresses: bool,
+    ) -> Option<(RuleId, String)> {
+        if addresses
+            && let Some(first) = self.first.first_address(verdict.fingerprint)
+            && first != at
+        {
+            let name = &self.input_names[first.input as usize];
+            return Some((
+                RuleId::H002,
+                format!("same address as {name} row {}", first.row),
+            ));
+        }
+        let (mailbox, provider) = verdict.mailbox?;
+        let (first, first_address) = self.first.first_mailbox(mailbox)?;
+        (first_address != verdict.fingerprint).then(|| {
             let name = &self.input_names[first.input as usize];
             // The shared mailbox is not named: messages reach CI logs,
             // where addresses are masked.
-            format!(
+            let message = format!(
                 "same {} mailbox as {name} row {} ({} {})",
                 provider.name,
                 first.row,
                 provider.name,
                 provider.aliasing()
-            )
+            );
+            (RuleId::H006, message)
         })
     }
 }
