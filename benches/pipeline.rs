@@ -13,12 +13,13 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use listaudit::address::normalize;
-use listaudit::audit::{Finding, FindingSink};
+use listaudit::audit::{AuditOutcome, Finding, FindingSink, Findings, InputInfo};
 use listaudit::consent::{
     Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, PurposeFit, Terms,
     Timestamp, parse_event_kind, parse_timestamp,
 };
 use listaudit::input::{RawRecord, RecordReader};
+use listaudit::output::{write_findings_csv, write_report_json};
 use listaudit::policy::{Level, Policy};
 use listaudit::rules::{RowContext, RuleId, check_row};
 
@@ -237,6 +238,33 @@ fn bench(c: &mut Criterion) {
             )
         });
     }
+    let outcome = AuditOutcome {
+        as_of: AS_OF,
+        policy: policy.clone(),
+        inputs: vec![InputInfo {
+            path: "subscribers.csv".to_string(),
+            kind: "subscribers",
+            format: "mailchimp",
+            encoding: "utf-8",
+            delimiter: ",".to_string(),
+            rows: findings.len() as u64,
+            kept: Some(0),
+            removed: Some(findings.len() as u64),
+        }],
+        summary: {
+            let sink = FindingSink::new(usize::MAX);
+            sink.finish(findings.len() as u64, 0).unwrap().1
+        },
+        findings: Findings::Held(findings.clone()),
+        notices: Vec::new(),
+        written: Vec::new(),
+    };
+    group.bench_function("write findings.csv", |b| {
+        b.iter(|| write_findings_csv(&outcome, std::io::sink()).unwrap())
+    });
+    group.bench_function("write report.json", |b| {
+        b.iter(|| write_report_json(&outcome, std::io::sink()).unwrap())
+    });
     group.finish();
 }
 

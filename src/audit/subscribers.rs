@@ -115,11 +115,14 @@ pub struct SubscriberPass<'a> {
 /// its entry.
 struct FirstSeen {
     /// First row of every address, by fingerprint.
-    addresses: Vec<Mutex<HashMap<u128, Location, RandomState>>>,
+    addresses: Sharded<Location>,
     /// First row of every provider mailbox, by fingerprint, with the
     /// fingerprint of that row's address.
-    mailboxes: Vec<Mutex<HashMap<u128, (Location, u128), RandomState>>>,
+    mailboxes: Sharded<(Location, u128)>,
 }
+
+/// A map by fingerprint, in shards each behind its own lock.
+type Sharded<V> = Vec<Mutex<HashMap<u128, V, RandomState>>>;
 
 fn locked<T>(shard: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A poisoned shard only means another thread panicked mid-update of
