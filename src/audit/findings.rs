@@ -14,7 +14,7 @@ use std::io;
 use super::{Finding, Summary};
 use crate::policy::Level;
 use crate::rules::{RULES, RuleId};
-use crate::spill::{Encode, RangeReader, Scratch, ScratchFile};
+use crate::spill::{Encode, READ_AHEAD, RangeReader, Scratch, ScratchFile};
 
 /// Memory a finding takes besides its text.
 const FINDING_OVERHEAD: usize = std::mem::size_of::<Finding>() + 32;
@@ -104,6 +104,7 @@ impl FindingSink {
                 file: file.ok_or_else(|| io::Error::other("no scratch file"))?,
                 runs: self.runs,
                 count,
+                budget: self.budget,
             }
         } else {
             self.held.sort_by_key(sort_key);
@@ -120,6 +121,8 @@ pub enum Findings {
         file: ScratchFile,
         runs: Vec<(u64, u64)>,
         count: u64,
+        /// The memory the merge's read buffers may take together.
+        budget: usize,
     },
 }
 
@@ -142,10 +145,14 @@ impl Findings {
     ) -> Result<(), E> {
         match self {
             Findings::Held(findings) => findings.iter().try_for_each(visit),
-            Findings::Spilled { file, runs, .. } => {
+            Findings::Spilled {
+                file, runs, budget, ..
+            } => {
+                // A small budget means many runs: their read buffers share it.
+                let read_ahead = (budget / runs.len().max(1)).clamp(4096, READ_AHEAD);
                 let mut readers: Vec<RangeReader<'_>> = runs
                     .iter()
-                    .map(|&(start, end)| file.range(start, end))
+                    .map(|&(start, end)| file.range_buffered(start, end, read_ahead))
                     .collect();
                 let mut heads: Vec<Option<Finding>> = Vec::with_capacity(readers.len());
                 let mut queue = BinaryHeap::with_capacity(readers.len());

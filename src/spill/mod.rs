@@ -63,12 +63,19 @@ impl ScratchFile {
 
     /// A buffered reader over `start..end`.
     pub fn range(&self, start: u64, end: u64) -> RangeReader<'_> {
+        self.range_buffered(start, end, READ_AHEAD)
+    }
+
+    /// A reader over `start..end` that reads `read_ahead` bytes at a time
+    /// (less where many readers share a memory budget).
+    pub fn range_buffered(&self, start: u64, end: u64, read_ahead: usize) -> RangeReader<'_> {
         RangeReader {
             file: &self.file,
             next: start,
             end,
             buffer: Vec::new(),
             at: 0,
+            read_ahead: read_ahead.max(1),
         }
     }
 }
@@ -81,9 +88,11 @@ pub struct RangeReader<'f> {
     end: u64,
     buffer: Vec<u8>,
     at: usize,
+    read_ahead: usize,
 }
 
-const READ_AHEAD: usize = 64 * 1024;
+/// Bytes a range reader reads at a time.
+pub const READ_AHEAD: usize = 64 * 1024;
 
 impl RangeReader<'_> {
     pub fn is_done(&self) -> bool {
@@ -95,7 +104,7 @@ impl RangeReader<'_> {
         if self.buffer.len() - self.at < n {
             self.buffer.drain(..self.at);
             self.at = 0;
-            let want = (n - self.buffer.len()).max(READ_AHEAD);
+            let want = (n - self.buffer.len()).max(self.read_ahead);
             let want = want.min((self.end - self.next) as usize);
             let old = self.buffer.len();
             self.buffer.resize(old + want, 0);
