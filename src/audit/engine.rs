@@ -15,7 +15,7 @@ use crate::consent::{BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location,
 use crate::error::{Error, Result};
 use crate::input::{
     ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
-    Suppressions, map_columns, open, read_header, shape_problem,
+    Suppressions, map_columns, open, read_header,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
@@ -26,7 +26,8 @@ use crate::term::Progress;
 
 use super::findings::FindingSink;
 use super::subscribers::{
-    Evaluator, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts, evaluate_group,
+    Evaluator, FileShape, RowKey, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts,
+    evaluate_group,
 };
 use super::{AuditOutcome, Finding, InputInfo};
 
@@ -317,10 +318,10 @@ impl<'s> Audit<'s> {
                 continue;
             }
             let input = i as u32;
-            let email = mapped.column(crate::input::Field::Email).unwrap_or(0);
-            let header_len = mapped.file.header_names.len();
-            let delimiter = mapped.file.dialect.delimiter;
-            let encoding = mapped.file.dialect.encoding;
+            let shape = FileShape::of(mapped, evidence);
+            // Rows are read as the audit pass reads them: a row it reports
+            // as malformed (D003) has no evidence to give.
+            let check = policy.enabled(RuleId::D003) || self.settings.reading.strict;
             let findings = &mut self.findings;
             let saw_notice = &mut self.saw_notice;
             mapped.file.for_each_batch(|batch| {
@@ -329,15 +330,14 @@ impl<'s> Audit<'s> {
                     batch
                         .par_iter()
                         .with_min_len(256)
-                        .map(|record| {
-                            if shape_problem(record, header_len, delimiter).is_some() {
-                                return None;
+                        .map(|record| match shape.row_key(record, check) {
+                            RowKey::Address {
+                                key, fingerprint, ..
+                            } => {
+                                let found = evidence.read(record);
+                                Some((record.row(), record.line(), key, fingerprint, found))
                             }
-                            let cell = encoding.decode(record.get(email)?).ok()?;
-                            let key = crate::address::normalize(&cell)?;
-                            let fingerprint = crate::consent::fingerprint(&key);
-                            let found = evidence.read(record);
-                            Some((record.row(), record.line(), key, fingerprint, found))
+                            RowKey::Broken { .. } | RowKey::Empty => None,
                         })
                         .collect()
                 };

@@ -67,16 +67,83 @@ impl FileShape<'_> {
         }
     }
 
-    /// The index shard a row's address falls in (0 when it has none): the
-    /// address as `Evaluator::evaluate` reads it.
-    fn shard_of(&self, record: &RawRecord) -> usize {
+    /// The row's address as every pass reads it: the export-evidence
+    /// pass, the group passes and the audit itself must agree on it, or a
+    /// row's own consent columns would be filed under another key. With
+    /// `check` (D003 on, or `--strict`), a row with a broken shape or an
+    /// undecodable address is [`RowKey::Broken`]; without it, the address
+    /// is read with replacement characters.
+    pub fn row_key<'r>(&self, record: &'r RawRecord, check: bool) -> RowKey<'r> {
         let cell = record.get(self.email_column).unwrap_or_default();
-        let text = match self.encoding.decode(cell) {
-            Ok(text) => text,
-            Err(_) => String::from_utf8_lossy(cell),
-        };
-        normalize(crate::input::strip_safety_prefix(text.trim()))
-            .map_or(0, |key| shard_of(fingerprint(&key)))
+        let decoded = self.encoding.decode(cell);
+        if check {
+            let problem = shape_problem(record, self.header_len, self.delimiter).or_else(|| {
+                decoded.as_ref().err().map(|bad| {
+                    // The offset in the file: the record's start plus the
+                    // first bad byte in its raw text.
+                    let within = std::str::from_utf8(record.content())
+                        .err()
+                        .map_or(0, |e| e.valid_up_to());
+                    format!(
+                        "column '{}' has a byte (0x{:02X}) that is not valid {} at byte offset {} of the file",
+                        self.email_name,
+                        bad.byte,
+                        self.encoding.as_str().trim_end_matches("-bom").to_uppercase(),
+                        record.offset() + within as u64
+                    )
+                })
+            });
+            if let Some(problem) = problem {
+                let key = decoded.ok().and_then(|text| normalize(&text));
+                return RowKey::Broken { problem, key };
+            }
+        }
+        // Decoded once; an undecodable cell only gets here unchecked, and
+        // is then read with replacement characters.
+        let text = decoded.unwrap_or_else(|_| String::from_utf8_lossy(cell));
+        match normalize(written(&text)) {
+            Some(key) => RowKey::Address {
+                fingerprint: fingerprint(&key),
+                key,
+                text,
+            },
+            None => RowKey::Empty,
+        }
+    }
+}
+
+/// The address as the file writes it: trimmed, without the `'` some
+/// tools put before values a spreadsheet would run as a formula.
+fn written(cell: &str) -> &str {
+    crate::input::strip_safety_prefix(cell.trim())
+}
+
+/// A row's address, read once per pass.
+pub enum RowKey<'r> {
+    /// The row cannot be read (D003), and the address if one could be
+    /// made out.
+    Broken {
+        problem: String,
+        key: Option<String>,
+    },
+    /// The address cell is empty.
+    Empty,
+    Address {
+        /// The decoded cell.
+        text: std::borrow::Cow<'r, str>,
+        key: String,
+        fingerprint: u128,
+    },
+}
+
+impl RowKey<'_> {
+    /// The index shard the row is judged with: its address's, and shard
+    /// 0 for a row without one (it needs no index).
+    fn shard(&self) -> usize {
+        match self {
+            RowKey::Address { fingerprint, .. } => shard_of(*fingerprint),
+            RowKey::Broken { .. } | RowKey::Empty => 0,
+        }
     }
 }
 
@@ -361,28 +428,20 @@ impl<'a> SubscriberPass<'a> {
 
 impl Evaluator<'_> {
     fn evaluate(&self, record: &RawRecord, shape: &FileShape<'_>) -> RowVerdict {
-        let cell = record.get(shape.email_column).unwrap_or_default();
-        let decoded = shape.encoding.decode(cell);
-        if self.policy.enabled(RuleId::D003) || self.strict {
-            let problem = shape_problem(record, shape.header_len, shape.delimiter).or_else(|| {
-                decoded.as_ref().err().map(|bad| {
-                    // The offset in the file: the record's start plus the
-                    // first bad byte in its raw text.
-                    let within = std::str::from_utf8(record.content())
-                        .err()
-                        .map_or(0, |e| e.valid_up_to());
-                    format!(
-                        "column '{}' has a byte (0x{:02X}) that is not valid {} at byte offset {} of the file",
-                        shape.email_name,
-                        bad.byte,
-                        shape.encoding.as_str().trim_end_matches("-bom").to_uppercase(),
-                        record.offset() + within as u64
-                    )
-                })
-            });
-            if let Some(problem) = problem {
+        self.judge(record, shape, shape.row_key(record, self.checks_rows()))
+    }
+
+    /// Whether rows are checked for D003 (reported, or fatal with
+    /// `--strict`).
+    pub fn checks_rows(&self) -> bool {
+        self.policy.enabled(RuleId::D003) || self.strict
+    }
+
+    fn judge(&self, record: &RawRecord, shape: &FileShape<'_>, row: RowKey<'_>) -> RowVerdict {
+        let (text, key, fingerprint) = match row {
+            RowKey::Broken { problem, key } => {
                 return RowVerdict {
-                    key: decoded.ok().and_then(|text| normalize(&text)),
+                    key,
                     findings: SmallVec::from_elem(
                         (RuleId::D003, self.policy.level(RuleId::D003), problem),
                         1,
@@ -392,36 +451,36 @@ impl Evaluator<'_> {
                     fingerprint: 0,
                 };
             }
-        }
-        // Decoded once; an undecodable cell only gets here when D003 is
-        // off, and is then read with replacement characters.
-        let text = decoded.unwrap_or_else(|_| String::from_utf8_lossy(cell));
-        let text = crate::input::strip_safety_prefix(text.trim());
-        let Some(key) = normalize(text) else {
-            let mut findings = SmallVec::new();
-            if self.policy.enabled(RuleId::H001) {
-                findings.push((
-                    RuleId::H001,
-                    self.policy.level(RuleId::H001),
-                    "the address is empty".to_string(),
-                ));
+            RowKey::Empty => {
+                let mut findings = SmallVec::new();
+                if self.policy.enabled(RuleId::H001) {
+                    findings.push((
+                        RuleId::H001,
+                        self.policy.level(RuleId::H001),
+                        "the address is empty".to_string(),
+                    ));
+                }
+                return RowVerdict {
+                    key: None,
+                    findings,
+                    dedup: false,
+                    mailbox: None,
+                    fingerprint: 0,
+                };
             }
-            return RowVerdict {
-                key: None,
-                findings,
-                dedup: false,
-                mailbox: None,
-                fingerprint: 0,
-            };
+            RowKey::Address {
+                text,
+                key,
+                fingerprint,
+            } => (text, key, fingerprint),
         };
-        let fingerprint = crate::consent::fingerprint(&key);
         let ledger = self.index.get_fingerprinted(fingerprint);
         if let Some(ledger) = ledger {
             ledger.mark_matched();
         }
         let ctx = RowContext {
             key: &key,
-            written: crate::address::unwrap(text),
+            written: crate::address::unwrap(written(&text)),
             syntax: Default::default(),
             export: Some((shape.evidence, record)),
             export_evidence: shape.evidence.has_evidence(),
@@ -604,6 +663,7 @@ pub fn evaluate_group(
     spool: &mut VerdictSpool,
 ) -> Result<()> {
     let shape = FileShape::of(mapped, evidence);
+    let check = evaluator.checks_rows();
     let mut verdicts: Vec<Option<RowVerdict>> = Vec::with_capacity(BATCH_ROWS);
     let start = spool.scratch.len();
     let mut bytes = Vec::new();
@@ -612,9 +672,10 @@ pub fn evaluate_group(
             .par_iter()
             .with_min_len(256)
             .map(|record| {
+                let row = shape.row_key(record, check);
                 shards
-                    .contains(&shape.shard_of(record))
-                    .then(|| evaluator.evaluate(record, &shape))
+                    .contains(&row.shard())
+                    .then(|| evaluator.judge(record, &shape, row))
             })
             .collect_into_vec(&mut verdicts);
         bytes.clear();

@@ -159,7 +159,7 @@ fn every_format_is_detected_and_mapped() {
             "phplist",
             "utf-8",
             "\t",
-            3,
+            4,
             &[
                 ("double_opt_in", "Is this subscriber confirmed"),
                 ("unsubscribed", "Is this subscriber blacklisted"),
@@ -355,9 +355,16 @@ fn evidence_inside_exports_decides_the_verdicts() {
             "sendy-weekly-news-all.csv",
             &[(2, &["C005"]), (3, &["R001"]), (4, &["C005"])],
         ),
+        // Row 4's address starts with a digit, so phpList wrote it as
+        // '1ruud...: its own confirmation still counts for it.
         (
             "phpList Export on Nieuwsbrief (2025-Jun-01).csv",
-            &[(1, &["C006"]), (2, &["C001"]), (3, &["R001"])],
+            &[
+                (1, &["C006"]),
+                (2, &["C001"]),
+                (3, &["R001"]),
+                (4, &["C006"]),
+            ],
         ),
         (
             "substack/email_list.example-news.csv",
