@@ -1,9 +1,9 @@
 //! Scratch files for data that does not fit the memory budget
 //! (`--memory-limit`): findings and the consent index.
 //!
-//! Scratch files are unnamed where the system allows it (`O_TMPFILE` on
-//! Linux): they are owner-only, and the kernel removes them when the
-//! process ends, however it ends (error, panic, Ctrl-C, kill).
+//! Scratch files are unnamed (`O_TMPFILE` on Linux, unlinked at once
+//! elsewhere) and owner-only: the kernel removes them when the process
+//! ends, however it ends (error, panic, Ctrl-C, kill).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -16,8 +16,17 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> io::Result<Scratch> {
+        let file = tempfile::tempfile()?;
+        // Unnamed files are created with the default mode (0644 under the
+        // usual umask). Nobody can open them by name, but they hold
+        // personal data: owner-only like every output.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
         Ok(Scratch {
-            writer: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            writer: BufWriter::with_capacity(1 << 20, file),
             len: 0,
         })
     }

@@ -61,10 +61,55 @@ fn scratch_files_are_gone_after_success_failure_and_kill() {
     );
 
     let mut child = audit_in(data.path(), tmp.path(), &[]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    scratch_files_while_running(child.id(), tmp.path());
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the run ended before it could be killed"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(entries(tmp.path()), Vec::<String>::new());
+}
+
+/// Waits until the running audit holds a scratch file in `tmp`, and checks
+/// that it is owner-only and has no name in the directory (so nothing can
+/// be left behind). Linux shows a process's open files in /proc.
+#[cfg(target_os = "linux")]
+fn scratch_files_while_running(pid: u32, tmp: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tmp.canonicalize().unwrap();
+    let fds = Path::new("/proc").join(pid.to_string()).join("fd");
+    for _ in 0..1000 {
+        let scratch: Vec<_> = fs::read_dir(&fds)
+            .map(|dir| {
+                dir.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|fd| fs::read_link(fd).is_ok_and(|target| target.starts_with(&tmp)))
+            .collect();
+        if let Some(fd) = scratch.first() {
+            let target = fs::read_link(fd).unwrap();
+            assert!(
+                target.to_string_lossy().ends_with("(deleted)"),
+                "{} has a name in TMPDIR",
+                target.display()
+            );
+            let mode = fs::metadata(fd).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "scratch file mode {mode:o}");
+            assert_eq!(entries(&tmp), Vec::<String>::new());
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("no scratch file appeared in {}", tmp.display());
+}
+
+#[cfg(not(target_os = "linux"))]
+fn scratch_files_while_running(_pid: u32, _tmp: &Path) {
+    std::thread::sleep(Duration::from_millis(300));
 }
 
 #[test]
