@@ -132,38 +132,39 @@ impl<'s> Audit<'s> {
         let report_file = create(&plan.report)?;
 
         let mut inputs = Vec::new();
-        let built = self.build_index(&mut consent_logs, &mut subscriber_files, &mut inputs)?;
+        let built = self.build_index(
+            &mut consent_logs,
+            &mut subscriber_files,
+            &mut inputs,
+            &mut timings,
+        )?;
         timings.lap(match &built {
-            BuiltIndex::Held(_) => "consent index (in memory)",
-            BuiltIndex::Spilled(_) => "consent index (spilled to scratch)",
+            BuiltIndex::Held(_) => "consent logs (index in memory)",
+            BuiltIndex::Spilled(_) => "consent logs (index spilled to scratch)",
         });
         inputs.extend(suppression_inputs);
 
         // Names are shared by the evaluators and by findings made while
         // they are alive.
         let names = self.names.clone();
-        let stored = match &built {
-            BuiltIndex::Held(_) => None,
-            BuiltIndex::Spilled(spilled) => Some(self.evaluate_in_groups(
-                spilled,
-                &mut subscriber_files,
-                &suppressions,
-                &names,
-            )?),
+        // Rows are judged in the pass itself against an index in memory, or
+        // beforehand, a group of the spilled index at a time.
+        let judged = match &built {
+            BuiltIndex::Held(index) => {
+                Judged::Now(evaluator(settings, index, &suppressions, &names))
+            }
+            BuiltIndex::Spilled(spilled) => {
+                let (stored, groups) =
+                    self.evaluate_in_groups(spilled, &mut subscriber_files, &suppressions, &names)?;
+                timings.lap(format!("{groups} group passes over the spilled index"));
+                Judged::Before(stored)
+            }
         };
-
-        if let Some((_, groups)) = &stored {
-            timings.lap(format!("{groups} group passes over the spilled index"));
-        }
         let mut subscriber_inputs = Vec::new();
         let mut ready: Vec<ReadyFile> = Vec::new();
         let mut removed_ready: Vec<ReadyFile> = Vec::new();
         let mut totals = (0u64, 0u64);
         {
-            let held = match &built {
-                BuiltIndex::Held(index) => Some(evaluator(settings, index, &suppressions, &names)),
-                BuiltIndex::Spilled(_) => None,
-            };
             let mut pass = SubscriberPass::new(&settings.policy, &names, settings.reading.strict);
             for (i, ((mapped, bar, evidence), (cleaned, removed))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
@@ -180,10 +181,9 @@ impl<'s> Audit<'s> {
                     mapped.file.dialect.encoding,
                     mapped.file.header_names.len(),
                 )?;
-                let verdicts = match (&held, &stored) {
-                    (Some(evaluator), _) => Verdicts::Evaluate(evaluator),
-                    (None, Some((stored, _))) => Verdicts::Stored(stored[i].reader()),
-                    (None, None) => unreachable!("a spilled index has stored verdicts"),
+                let verdicts = match &judged {
+                    Judged::Now(evaluator) => Verdicts::Evaluate(evaluator),
+                    Judged::Before(stored) => Verdicts::Stored(stored[i].reader()),
                 };
                 let counts = pass.process(
                     i as u32,
@@ -212,6 +212,7 @@ impl<'s> Audit<'s> {
             }
         }
         ready.append(&mut removed_ready);
+        drop(judged);
         if let BuiltIndex::Held(index) = &built {
             self.report_orphans(index)?;
         }
@@ -259,7 +260,10 @@ impl<'s> Audit<'s> {
         );
         ready.extend(findings_csv?);
         ready.extend(report_json?);
-        timings.lap("findings and report");
+        timings.lap(match outcome.findings.spilled_runs() {
+            0 => "findings and report".to_string(),
+            runs => format!("findings and report (findings merged from {runs} spilled runs)"),
+        });
         outcome.written = commit(ready)?;
         timings.lap("outputs renamed into place");
         timings.print();
@@ -366,6 +370,7 @@ impl<'s> Audit<'s> {
         logs: &mut [(ConsentLog, ProgressBar)],
         subscribers: &mut [(MappedFile, ProgressBar, EvidenceReader)],
         inputs: &mut Vec<InputInfo>,
+        timings: &mut Timings,
     ) -> Result<BuiltIndex> {
         let settings = self.settings;
         let policy = &settings.policy;
@@ -376,14 +381,8 @@ impl<'s> Audit<'s> {
             json_keys: &settings.reading.consent_columns.map,
         };
         let mut builder = IndexBuilder::new(settings.as_of, settings.memory_budget().index);
-        let started = std::time::Instant::now();
         self.read_export_evidence(subscribers, &mut builder, &purposes)?;
-        if std::env::var_os("LISTAUDIT_TIMINGS").is_some() {
-            eprintln!(
-                "{:>8.3} s  evidence read from the exports",
-                started.elapsed().as_secs_f64()
-            );
-        }
+        timings.lap("evidence read from the exports");
         let exports_have_evidence = subscribers.iter().any(|(_, _, e)| e.has_evidence());
         if logs.is_empty() && !exports_have_evidence {
             self.notices.push(
@@ -583,6 +582,15 @@ impl<'s> Audit<'s> {
             }))
             .map_err(Error::scratch)
     }
+}
+
+/// How the subscriber pass gets its rows judged.
+enum Judged<'e> {
+    /// In the pass, against the index in memory.
+    Now(Evaluator<'e>),
+    /// Beforehand, by the group passes over a spilled index: one file of
+    /// verdicts per subscriber file.
+    Before(Vec<StoredVerdicts>),
 }
 
 /// Wall time per phase, printed to standard error when the environment

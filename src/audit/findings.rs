@@ -138,6 +138,14 @@ impl Findings {
         self.len() == 0
     }
 
+    /// How many sorted runs were written to scratch (0 when held).
+    pub fn spilled_runs(&self) -> usize {
+        match self {
+            Findings::Held(_) => 0,
+            Findings::Spilled { runs, .. } => runs.len(),
+        }
+    }
+
     /// Calls `visit` on every finding, in report order.
     pub fn for_each<E: From<io::Error>>(
         &self,

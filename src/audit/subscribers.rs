@@ -1,5 +1,6 @@
-//! The subscriber pass: rows are read in batches, evaluated in parallel,
-//! and then, in input order, checked for duplicates and written to the
+//! The subscriber pass: rows are read in batches, judged in parallel (or
+//! read back from the group passes of a spilled index), checked for
+//! duplicates in parallel, and then, in input order, written to the
 //! cleaned or removed list. Output order is input order whatever the
 //! thread count.
 
@@ -274,16 +275,15 @@ impl<'a> SubscriberPass<'a> {
             removed: 0,
         };
         mapped.file.for_each_batch(|batch| {
-            let n = batch.len();
             match &mut source {
-                Verdicts::Evaluate(evaluator) => batch[..n]
+                Verdicts::Evaluate(evaluator) => batch
                     .par_iter()
                     .with_min_len(256)
                     .map(|record| evaluator.evaluate(record, &shape))
                     .collect_into_vec(&mut verdicts),
                 Verdicts::Stored(stored) => {
                     verdicts.clear();
-                    for record in &batch[..n] {
+                    for record in batch {
                         verdicts.push(stored.next(record.row()).map_err(Error::scratch)?);
                     }
                 }
@@ -315,15 +315,12 @@ impl<'a> SubscriberPass<'a> {
                     self.duplicate(verdict, located(record), addresses)
                 })
                 .collect_into_vec(&mut duplicates);
-            for ((record, verdict), duplicate) in batch[..n]
+            for ((record, verdict), duplicate) in batch
                 .iter()
                 .zip(verdicts.drain(..))
                 .zip(duplicates.drain(..))
             {
-                let at = Location {
-                    input,
-                    row: record.row(),
-                };
+                let at = located(record);
                 if self.strict
                     && let Some((_, _, message)) = verdict
                         .findings

@@ -76,9 +76,13 @@ pub fn generate(dir: &Path, n: usize) {
     fs::write(dir.join("consent.csv"), consent).unwrap();
 }
 
+/// Runs an audit and returns its four output files. The phase timings on
+/// standard error say which path the run took: with `--memory-limit` the
+/// index and the findings must have spilled, without it neither.
 fn audit(dir: &Path, flags: &[&str]) -> Vec<(String, Vec<u8>)> {
     let out = dir.join(format!("out{}", flags.join("")));
     let result = run(listaudit()
+        .env("LISTAUDIT_TIMINGS", "1")
         .arg("audit")
         .arg(dir.join("subscribers.csv"))
         .arg("--consent")
@@ -92,6 +96,21 @@ fn audit(dir: &Path, flags: &[&str]) -> Vec<(String, Vec<u8>)> {
         .arg("--out-dir")
         .arg(&out));
     assert_eq!(result.code, 1, "{}", result.stderr);
+    let spills = flags.contains(&"--memory-limit");
+    for phase in ["group passes over the spilled index", "spilled runs"] {
+        assert_eq!(
+            result.stderr.contains(phase),
+            spills,
+            "{phase}:\n{}",
+            result.stderr
+        );
+    }
+    assert_eq!(
+        result.stderr.contains("index in memory"),
+        !spills,
+        "{}",
+        result.stderr
+    );
     ["cleaned.csv", "removed.csv", "findings.csv", "report.json"]
         .iter()
         .map(|name| (name.to_string(), fs::read(out.join(name)).unwrap()))
