@@ -19,7 +19,9 @@ use listaudit::consent::{
     Timestamp, parse_event_kind, parse_timestamp,
 };
 use listaudit::input::{RawRecord, RecordReader};
-use listaudit::output::{write_findings_csv, write_report_json};
+use listaudit::output::{
+    Addresses, Redactor, write_findings_csv, write_html_report, write_report_json,
+};
 use listaudit::policy::{Level, Policy};
 use listaudit::rules::{RowContext, RuleId, check_row};
 
@@ -250,6 +252,7 @@ fn bench(c: &mut Criterion) {
             rows: findings.len() as u64,
             kept: Some(0),
             removed: Some(findings.len() as u64),
+            sha256: None,
         }],
         summary: {
             let sink = FindingSink::new(usize::MAX);
@@ -258,12 +261,27 @@ fn bench(c: &mut Criterion) {
         findings: Findings::Held(findings.clone()),
         notices: Vec::new(),
         written: Vec::new(),
+        consent: Default::default(),
     };
+    let redactor = Redactor::with_key("benchmark key of some length").unwrap();
     group.bench_function("write findings.csv", |b| {
-        b.iter(|| write_findings_csv(&outcome, std::io::sink()).unwrap())
+        b.iter(|| write_findings_csv(&outcome, Addresses::Shown, std::io::sink()).unwrap())
+    });
+    group.bench_function("write findings.csv --redact", |b| {
+        b.iter(|| {
+            write_findings_csv(
+                &outcome,
+                Addresses::Pseudonymized(&redactor),
+                std::io::sink(),
+            )
+            .unwrap()
+        })
     });
     group.bench_function("write report.json", |b| {
-        b.iter(|| write_report_json(&outcome, std::io::sink()).unwrap())
+        b.iter(|| write_report_json(&outcome, Addresses::Shown, std::io::sink()).unwrap())
+    });
+    group.bench_function("write report.html", |b| {
+        b.iter(|| write_html_report(&outcome, Addresses::Shown, std::io::sink()).unwrap())
     });
     group.finish();
 }

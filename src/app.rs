@@ -141,11 +141,23 @@ fn render_inspections(found: &[Inspection]) -> String {
 
 fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
     let settings = AuditSettings::resolve(args, stderr_is_terminal())?;
+    if let Some(key) = settings
+        .redaction
+        .as_ref()
+        .and_then(|r| r.generated_key.as_deref())
+    {
+        // Printed even with --quiet: without it, later runs cannot give
+        // the same pseudonyms.
+        eprintln!(
+            "listaudit: redaction key (generated for this run; pass it as {} to get the same pseudonyms again): {key}",
+            crate::settings::REDACT_KEY_VAR
+        );
+    }
     let outcome = audit::run(&settings)?;
-    let addresses = if args.show_addresses {
-        Addresses::Shown
-    } else {
-        Addresses::Masked
+    let addresses = match settings.addresses() {
+        Addresses::Pseudonymized(redactor) => Addresses::Pseudonymized(redactor),
+        _ if args.show_addresses => Addresses::Shown,
+        _ => Addresses::Masked,
     };
     if !args.quiet {
         for notice in &outcome.notices {
@@ -156,7 +168,9 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
                 let colored = use_color(color, stdout_is_terminal());
                 write_stdout(|out| out.write_all(render_summary(&outcome, colored).as_bytes()))
             }
-            AuditFormat::Json => write_stdout(|out| write_report_json(&outcome, out)),
+            AuditFormat::Json => {
+                write_stdout(|out| write_report_json(&outcome, settings.addresses(), out))
+            }
             AuditFormat::Markdown => {
                 write_stdout(|out| out.write_all(render_markdown(&outcome, addresses)?.as_bytes()))
             }

@@ -26,8 +26,15 @@ OUTPUTS (--out-dir DIR):
   cleaned.csv    rows without an error finding, byte for byte as in the input
                  (cleaned-<name>.csv per file when several are audited)
   removed.csv    the other rows, plus listaudit_rules and listaudit_reasons
+  repermission.csv  removed rows a re-permission campaign may lawfully ask
+                 again (stale, unconfirmed, incomplete evidence), with reasons
+  erasure.csv    every address with an erasure request and each row where it
+                 still appears
   findings.csv   one row per finding: file,row,email,rule,severity,message,...
-  report.json    inputs, policy, --as-of, summary and findings
+  report.json    inputs (with SHA-256), policy, --as-of, summary and findings
+  report.html    the consultant's report: summary, charts, rule sections,
+                 inputs; self-contained and printable
+  report.md      the same summary in Markdown, for tickets
 
 EXIT STATUS:
   0  no finding at or above --fail-on
@@ -177,7 +184,9 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub reading: ReadingArgs,
 
-    /// Write cleaned.csv, removed.csv, findings.csv and report.json into DIR
+    /// Write the standard outputs into DIR: cleaned.csv, removed.csv,
+    /// repermission.csv, erasure.csv, findings.csv, report.json, report.html
+    /// and report.md
     #[arg(short = 'o', long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 
@@ -196,6 +205,36 @@ pub struct AuditArgs {
     /// Write the JSON report to FILE
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+
+    /// Write the consultant's report (self-contained HTML, printable) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+
+    /// Write the summary in Markdown (for tickets) to FILE
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+
+    /// Write the removed rows a re-permission campaign may ask again to FILE
+    /// (one subscriber file only)
+    #[arg(long, value_name = "FILE")]
+    pub repermission: Option<PathBuf>,
+
+    /// Write every address with an erasure request, and where it still
+    /// appears, to FILE
+    #[arg(long, value_name = "FILE")]
+    pub erasure: Option<PathBuf>,
+
+    /// Replace addresses in findings.csv, report.json, report.html,
+    /// report.md and standard output by keyed pseudonyms (HMAC-SHA256);
+    /// cleaned, removed, repermission and erasure lists keep them
+    #[arg(long, conflicts_with = "show_addresses")]
+    pub redact: bool,
+
+    /// The pseudonym key (at least 16 bytes), else LISTAUDIT_REDACT_KEY,
+    /// else a new random key printed once; the same key gives the same
+    /// pseudonyms in every run
+    #[arg(long, value_name = "KEY", requires = "redact")]
+    pub redact_key: Option<String>,
 
     /// What to print on standard output
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]

@@ -8,6 +8,7 @@ use crate::cli::{AuditArgs, DateOrderArg, FailOn, ReadingArgs};
 use crate::consent::{DateOrder, TimeRules, Timestamp, parse_as_of, parse_zone};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file};
+use crate::output::{Addresses, Redactor};
 use crate::policy::{Level, Policy};
 
 /// Everything an audit needs, validated.
@@ -25,6 +26,51 @@ pub struct AuditSettings {
     pub show_progress: bool,
     /// When the run exits with status 1.
     pub gate: Gate,
+    /// `--redact`: pseudonymise addresses in the report outputs.
+    pub redaction: Option<Redaction>,
+}
+
+/// The pseudonym key of a `--redact` run.
+#[derive(Clone, Debug)]
+pub struct Redaction {
+    pub redactor: Redactor,
+    /// The key, in hex, when it was generated for this run: the user must
+    /// be told it once to get the same pseudonyms again.
+    pub generated_key: Option<String>,
+}
+
+/// The environment variable a redaction key may come from (safer than the
+/// command line, which other users of the machine can see).
+pub const REDACT_KEY_VAR: &str = "LISTAUDIT_REDACT_KEY";
+
+fn resolve_redaction(args: &AuditArgs) -> Result<Option<Redaction>> {
+    if !args.redact {
+        return Ok(None);
+    }
+    let given = match &args.redact_key {
+        Some(key) => Some(("--redact-key", key.clone())),
+        None => std::env::var(REDACT_KEY_VAR)
+            .ok()
+            .map(|key| (REDACT_KEY_VAR, key)),
+    };
+    let hint = "use a random key of 32 bytes or more, e.g. `openssl rand -hex 32`, or leave it out to have one generated";
+    match given {
+        Some((origin, key)) => {
+            let redactor = Redactor::with_key(&key)
+                .map_err(|message| Error::usage(format!("{origin}: {message}")).with_hint(hint))?;
+            Ok(Some(Redaction {
+                redactor,
+                generated_key: None,
+            }))
+        }
+        None => {
+            let (redactor, key) = Redactor::generate().map_err(Error::usage)?;
+            Ok(Some(Redaction {
+                redactor,
+                generated_key: Some(key),
+            }))
+        }
+    }
 }
 
 /// The CI threshold: findings at a level, or too many removed rows.
@@ -203,8 +249,12 @@ pub struct OutputPlan {
     /// Per subscriber file, in input order.
     pub cleaned: Vec<Option<PathBuf>>,
     pub removed: Vec<Option<PathBuf>>,
+    pub repermission: Vec<Option<PathBuf>>,
+    pub erasure: Option<PathBuf>,
     pub findings: Option<PathBuf>,
     pub report: Option<PathBuf>,
+    pub html: Option<PathBuf>,
+    pub markdown: Option<PathBuf>,
 }
 
 impl OutputPlan {
@@ -212,9 +262,21 @@ impl OutputPlan {
         self.cleaned
             .iter()
             .chain(&self.removed)
-            .chain([&self.findings, &self.report])
+            .chain(&self.repermission)
+            .chain([
+                &self.erasure,
+                &self.findings,
+                &self.report,
+                &self.html,
+                &self.markdown,
+            ])
             .flatten()
             .map(PathBuf::as_path)
+    }
+
+    /// Whether a document that names its inputs by SHA-256 is written.
+    pub fn describes_inputs(&self) -> bool {
+        self.report.is_some() || self.html.is_some() || self.markdown.is_some()
     }
 }
 
@@ -242,6 +304,14 @@ pub struct MemoryBudget {
 }
 
 impl AuditSettings {
+    /// How report outputs show addresses: as pseudonyms with `--redact`.
+    pub fn addresses(&self) -> Addresses<'_> {
+        match &self.redaction {
+            Some(redaction) => Addresses::Pseudonymized(&redaction.redactor),
+            None => Addresses::Shown,
+        }
+    }
+
     /// The index gets half the limit: it is what a list's size drives, and
     /// a shard growing while it loads briefly holds its old and new table.
     /// Findings get an eighth. Batches, buffers and the duplicate maps
@@ -329,6 +399,7 @@ impl AuditSettings {
             Some(n) => usize::from(n),
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let redaction = resolve_redaction(args)?;
         let memory_limit = parse_size(&args.memory_limit).map_err(|message| {
             Error::usage(format!("--memory-limit {}: {message}", args.memory_limit))
                 .with_hint("give a size such as 512M, 2G or 1.5GiB (at least 1M)")
@@ -345,20 +416,25 @@ impl AuditSettings {
             memory_limit,
             show_progress: show_progress && !args.quiet && !args.no_progress,
             gate,
+            redaction,
         })
     }
 }
 
 fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputPlan> {
     let several = subscribers.len() > 1;
-    for (flag, value) in [("--cleaned", &args.cleaned), ("--removed", &args.removed)] {
+    for (flag, value) in [
+        ("--cleaned", &args.cleaned),
+        ("--removed", &args.removed),
+        ("--repermission", &args.repermission),
+    ] {
         if several && value.is_some() {
             return Err(Error::usage(format!(
                 "{flag} names one file, but {} subscriber files are audited",
                 subscribers.len()
             ))
             .with_hint(
-                "use --out-dir, which writes cleaned-<name>.csv and removed-<name>.csv per file",
+                "use --out-dir, which writes cleaned-<name>.csv, removed-<name>.csv and repermission-<name>.csv per file",
             ));
         }
     }
@@ -395,8 +471,12 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
         out_dir: args.out_dir.clone(),
         cleaned: per_file(&args.cleaned, "cleaned"),
         removed: per_file(&args.removed, "removed"),
+        repermission: per_file(&args.repermission, "repermission"),
+        erasure: single(&args.erasure, "erasure.csv"),
         findings: single(&args.findings, "findings.csv"),
         report: single(&args.report, "report.json"),
+        html: single(&args.html, "report.html"),
+        markdown: single(&args.markdown, "report.md"),
     };
     let mut seen = HashSet::new();
     for path in plan.paths() {

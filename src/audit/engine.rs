@@ -11,25 +11,29 @@
 
 use indicatif::ProgressBar;
 
-use crate::consent::{BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex};
-use crate::error::{Error, Result};
+use crate::consent::{
+    Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex,
+};
+use crate::error::{Error, Result, describe_io};
 use crate::input::{
     ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
     Suppressions, map_columns, open, read_header,
 };
 use crate::output::{
-    AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_findings_csv, write_report_json,
+    AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_erasure_csv, write_findings_csv,
+    write_html_report, write_markdown_report, write_report_json,
 };
 use crate::rules::RuleId;
 use crate::settings::AuditSettings;
 use crate::term::Progress;
 
 use super::findings::FindingSink;
+use super::profile::{Activity, ErasureEntry};
 use super::subscribers::{
     Evaluator, FileShape, RowKey, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts,
     evaluate_group,
 };
-use super::{AuditOutcome, Finding, InputInfo};
+use super::{AuditOutcome, ConsentOverview, Finding, InputInfo};
 
 /// Runs an audit on a thread pool of `settings.jobs` threads.
 pub fn run(settings: &AuditSettings) -> Result<AuditOutcome> {
@@ -55,6 +59,10 @@ struct Audit<'s> {
     notices: Vec<String>,
     /// Whether any consent record named the notice it was given under.
     saw_notice: bool,
+    /// Opt-ins and withdrawals per month, as events are read.
+    activity: Activity,
+    /// Standing erasure requests of addresses in no subscriber file.
+    unlisted_erasures: Vec<ErasureEntry>,
 }
 
 impl<'s> Audit<'s> {
@@ -73,6 +81,8 @@ impl<'s> Audit<'s> {
             findings: FindingSink::new(settings.memory_budget().findings),
             notices: Vec::new(),
             saw_notice: false,
+            activity: Activity::default(),
+            unlisted_erasures: Vec::new(),
         }
     }
 
@@ -87,6 +97,23 @@ impl<'s> Audit<'s> {
     fn run(mut self) -> Result<AuditOutcome> {
         let settings = self.settings;
         let mut timings = Timings::from_env();
+        // Reports name each input by its SHA-256. Hashing reads every file
+        // once more, on a thread of its own beside the audit.
+        let hashing = settings.outputs.describes_inputs().then(|| {
+            let sources: Vec<InputSource> = settings
+                .subscribers
+                .iter()
+                .chain(&settings.consent_logs)
+                .chain(&settings.suppression_lists)
+                .cloned()
+                .collect();
+            std::thread::spawn(move || {
+                sources
+                    .iter()
+                    .map(|source| (source.display(), source.sha256()))
+                    .collect::<Vec<_>>()
+            })
+        });
         let mut subscriber_files = settings
             .subscribers
             .iter()
@@ -125,11 +152,19 @@ impl<'s> Audit<'s> {
         let create =
             |path: &Option<std::path::PathBuf>| path.as_deref().map(AtomicFile::create).transpose();
         let mut row_outputs = Vec::new();
-        for (cleaned, removed) in plan.cleaned.iter().zip(&plan.removed) {
-            row_outputs.push((create(cleaned)?, create(removed)?));
+        for ((cleaned, removed), repermission) in plan
+            .cleaned
+            .iter()
+            .zip(&plan.removed)
+            .zip(&plan.repermission)
+        {
+            row_outputs.push((create(cleaned)?, create(removed)?, create(repermission)?));
         }
         let findings_file = create(&plan.findings)?;
         let report_file = create(&plan.report)?;
+        let erasure_file = create(&plan.erasure)?;
+        let html_file = create(&plan.html)?;
+        let markdown_file = create(&plan.markdown)?;
 
         let mut inputs = Vec::new();
         let built = self.build_index(
@@ -142,6 +177,10 @@ impl<'s> Audit<'s> {
             BuiltIndex::Held(_) => "consent logs (index in memory)",
             BuiltIndex::Spilled(_) => "consent logs (index spilled to scratch)",
         });
+        let symbols = match &built {
+            BuiltIndex::Held(index) => index.symbols().clone(),
+            BuiltIndex::Spilled(spilled) => spilled.symbols().clone(),
+        };
         inputs.extend(suppression_inputs);
 
         // Names are shared by the evaluators and by findings made while
@@ -164,9 +203,9 @@ impl<'s> Audit<'s> {
         let mut ready: Vec<ReadyFile> = Vec::new();
         let mut removed_ready: Vec<ReadyFile> = Vec::new();
         let mut totals = (0u64, 0u64);
-        {
+        let (tally, mut erasures, re_askable) = {
             let mut pass = SubscriberPass::new(&settings.policy, &names, settings.reading.strict);
-            for (i, ((mapped, bar, evidence), (cleaned, removed))) in
+            for (i, ((mapped, bar, evidence), (cleaned, removed, repermission))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
             {
                 // The bar was drawn since the file was opened; its rate
@@ -176,6 +215,7 @@ impl<'s> Audit<'s> {
                 let mut writers = RowWriters::new(
                     cleaned,
                     removed,
+                    repermission,
                     &mapped.file.header,
                     mapped.file.dialect.delimiter,
                     mapped.file.dialect.encoding,
@@ -194,9 +234,10 @@ impl<'s> Audit<'s> {
                     verdicts,
                 )?;
                 bar.finish_and_clear();
-                let (cleaned, removed) = writers.finish()?;
+                let [cleaned, removed, repermission] = writers.finish()?;
                 ready.extend(cleaned);
                 removed_ready.extend(removed);
+                removed_ready.extend(repermission);
                 totals.0 += counts.rows;
                 totals.1 += counts.removed;
                 subscriber_inputs.push(InputInfo {
@@ -208,9 +249,11 @@ impl<'s> Audit<'s> {
                     rows: counts.rows,
                     kept: Some(counts.rows - counts.removed),
                     removed: Some(counts.removed),
+                    sha256: None,
                 });
             }
-        }
+            (pass.tally, pass.erasures, pass.re_askable)
+        };
         ready.append(&mut removed_ready);
         drop(judged);
         if let BuiltIndex::Held(index) = &built {
@@ -220,6 +263,24 @@ impl<'s> Audit<'s> {
         timings.lap("subscriber pass");
 
         subscriber_inputs.append(&mut inputs);
+        if let Some(hashing) = hashing {
+            let hashes = hashing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (info, (name, hash)) in subscriber_inputs.iter_mut().zip(hashes) {
+                info.sha256 = hash.map_err(|e| Error::input(&name, describe_io(&e)))?;
+            }
+        }
+        erasures.append(&mut self.unlisted_erasures);
+        erasures.sort_unstable();
+        let consent = ConsentOverview {
+            sources: tally.sources(&symbols),
+            purposes: tally.purposes(&symbols),
+            tally,
+            activity: std::mem::take(&mut self.activity),
+            erasures,
+            re_askable,
+        };
         let (findings, summary) = self
             .findings
             .finish(totals.0, totals.1)
@@ -232,34 +293,72 @@ impl<'s> Audit<'s> {
             summary,
             notices: std::mem::take(&mut self.notices),
             written: Vec::new(),
+            consent,
         };
-        // Both files are a pass over every finding; they are written side
-        // by side (each pass reads the findings on its own).
-        let (findings_csv, report_json) = rayon::join(
+        let addresses = settings.addresses();
+        let outcome_ref = &outcome;
+        // Each document is a pass over every finding (the HTML and Markdown
+        // reports over the most severe); they are written side by side.
+        let csv_error = |file: &AtomicFile, e: csv::Error| match e.into_kind() {
+            csv::ErrorKind::Io(e) => file.io_error(e),
+            other => file.io_error(std::io::Error::other(format!("{other:?}"))),
+        };
+        let write = |file: Option<AtomicFile>,
+                     write: &(dyn Fn(&mut AtomicFile) -> Result<()> + Sync)|
+         -> Result<Option<ReadyFile>> {
+            file.map(|mut file| {
+                write(&mut file)?;
+                file.finish()
+            })
+            .transpose()
+        };
+        let ((findings_csv, report_json), ((html, markdown), erasure_csv)) = rayon::join(
             || {
-                findings_file
-                    .map(|mut file| {
-                        write_findings_csv(&outcome, &mut file).map_err(|e| {
-                            match e.into_kind() {
-                                csv::ErrorKind::Io(e) => file.io_error(e),
-                                other => file.io_error(std::io::Error::other(format!("{other:?}"))),
-                            }
-                        })?;
-                        file.finish()
-                    })
-                    .transpose()
+                rayon::join(
+                    || {
+                        write(findings_file, &|file| {
+                            write_findings_csv(outcome_ref, addresses, &mut *file)
+                                .map_err(|e| csv_error(file, e))
+                        })
+                    },
+                    || {
+                        write(report_file, &|file| {
+                            write_report_json(outcome_ref, addresses, &mut *file)
+                                .map_err(|e| file.io_error(e))
+                        })
+                    },
+                )
             },
             || {
-                report_file
-                    .map(|mut file| {
-                        write_report_json(&outcome, &mut file).map_err(|e| file.io_error(e))?;
-                        file.finish()
-                    })
-                    .transpose()
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || {
+                                write(html_file, &|file| {
+                                    write_html_report(outcome_ref, addresses, &mut *file)
+                                        .map_err(|e| file.io_error(e))
+                                })
+                            },
+                            || {
+                                write(markdown_file, &|file| {
+                                    write_markdown_report(outcome_ref, addresses, &mut *file)
+                                        .map_err(|e| file.io_error(e))
+                                })
+                            },
+                        )
+                    },
+                    || {
+                        write(erasure_file, &|file| {
+                            write_erasure_csv(outcome_ref, &mut *file)
+                                .map_err(|e| csv_error(file, e))
+                        })
+                    },
+                )
             },
         );
-        ready.extend(findings_csv?);
-        ready.extend(report_json?);
+        for written in [findings_csv, report_json, html, markdown, erasure_csv] {
+            ready.extend(written?);
+        }
         timings.lap(match outcome.findings.spilled_runs() {
             0 => "findings and report".to_string(),
             runs => format!("findings and report (findings merged from {runs} spilled runs)"),
@@ -328,6 +427,7 @@ impl<'s> Audit<'s> {
             let check = policy.enabled(RuleId::D003) || self.settings.reading.strict;
             let findings = &mut self.findings;
             let saw_notice = &mut self.saw_notice;
+            let activity = &mut self.activity;
             mapped.file.for_each_batch(|batch| {
                 let rows: Vec<_> = {
                     use rayon::prelude::*;
@@ -355,7 +455,7 @@ impl<'s> Audit<'s> {
                     for event in &found.events {
                         *saw_notice |= event.terms.has_notice;
                         let event = event.to_parsed(purposes);
-                        push_event(builder, fingerprint, &key, at, &event);
+                        push_event(builder, activity, fingerprint, &key, at, &event);
                     }
                 }
                 builder.flush().map_err(Error::scratch)
@@ -399,6 +499,7 @@ impl<'s> Audit<'s> {
             }
             let findings = &mut self.findings;
             let saw_notice = &mut self.saw_notice;
+            let activity = &mut self.activity;
             let strict = settings.reading.strict;
             let mut first_malformed: Option<(u64, u64, String)> = None;
             let mut scratch_error = None;
@@ -425,7 +526,7 @@ impl<'s> Audit<'s> {
                     }
                     if let (Some(key), Some(event)) = (&row.key, &row.event) {
                         *saw_notice |= event.terms.has_notice;
-                        push_event(&mut builder, row.fingerprint, key, at, event);
+                        push_event(&mut builder, activity, row.fingerprint, key, at, event);
                     }
                 }
                 if let Err(e) = builder.flush() {
@@ -461,6 +562,7 @@ impl<'s> Audit<'s> {
                 rows,
                 kept: None,
                 removed: None,
+                sha256: None,
             });
         }
         if policy.evidence.notice_version && policy.enabled(RuleId::C006) && !self.saw_notice {
@@ -552,20 +654,36 @@ impl<'s> Audit<'s> {
                 rows: file.rows,
                 kept: None,
                 removed: None,
+                sha256: None,
             });
         }
         Ok((suppressions, inputs))
     }
 
     /// D004: one finding per consent-log address that no subscriber row
-    /// referred to, at the first row it appears in.
+    /// referred to, at the first row it appears in. Standing erasure
+    /// requests of such addresses go to `erasure.csv` as not listed.
     fn report_orphans(&mut self, index: &ConsentIndex) -> Result<()> {
         let policy = &self.settings.policy;
-        if !policy.enabled(RuleId::D004) {
+        let orphans_reported = policy.enabled(RuleId::D004);
+        if !orphans_reported && self.settings.outputs.erasure.is_none() {
             return Ok(());
         }
-        let mut orphans: Vec<(Location, &str)> = index
-            .unmatched()
+        let unmatched = index.unmatched();
+        for (key, ledger) in &unmatched {
+            if let Some(request) = Assessment::new(Some(ledger)).erasure {
+                self.unlisted_erasures.push(ErasureEntry {
+                    email: key.to_string(),
+                    still_at: None,
+                    request: request.at,
+                    requested: request.time,
+                });
+            }
+        }
+        if !orphans_reported {
+            return Ok(());
+        }
+        let mut orphans: Vec<(Location, &str)> = unmatched
             .into_iter()
             .filter_map(|(key, ledger)| ledger.first_seen().map(|at| (at, key)))
             .collect();
@@ -649,11 +767,13 @@ fn evaluator<'e>(
 /// index under its address.
 fn push_event(
     builder: &mut IndexBuilder,
+    activity: &mut Activity,
     fingerprint: u128,
     key: &str,
     at: Location,
     event: &ParsedEvent<'_>,
 ) {
+    activity.record(event.kind, event.time);
     let event_ref = EventRef {
         kind: event.kind,
         time: event.time,

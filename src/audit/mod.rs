@@ -3,10 +3,12 @@
 
 mod engine;
 mod findings;
+mod profile;
 mod subscribers;
 
 pub use engine::run;
 pub use findings::{FindingSink, Findings};
+pub use profile::{Activity, Confirmation, ConsentTally, ErasureEntry, MonthActivity};
 
 use serde::Serialize;
 
@@ -65,6 +67,10 @@ pub struct InputInfo {
     pub kept: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed: Option<u64>,
+    /// SHA-256 of the file's bytes, when a report that names inputs is
+    /// written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// Totals over all subscriber rows and findings.
@@ -104,6 +110,42 @@ pub struct AuditOutcome {
     pub notices: Vec<String>,
     /// Output files written, in the order they were renamed into place.
     pub written: Vec<std::path::PathBuf>,
+    /// What the report shows beside the findings.
+    pub consent: ConsentOverview,
+}
+
+/// The consent behind the audited rows, for the report's charts.
+#[derive(Clone, Debug, Default)]
+pub struct ConsentOverview {
+    pub tally: ConsentTally,
+    /// Rows per source and per purpose of the consent they rest on, most
+    /// first.
+    pub sources: Vec<(String, u64)>,
+    pub purposes: Vec<(String, u64)>,
+    pub activity: Activity,
+    /// Every address with a standing erasure request: once per subscriber
+    /// row it still appears in, or once with no row. Sorted by address.
+    pub erasures: Vec<ErasureEntry>,
+    /// Removed rows a re-permission campaign may ask again.
+    pub re_askable: u64,
+}
+
+impl ConsentOverview {
+    /// Distinct addresses with a standing erasure request, and how many of
+    /// them are still in a subscriber file.
+    pub fn erasure_counts(&self) -> (u64, u64) {
+        let mut addresses = 0;
+        let mut listed = 0;
+        let mut previous: Option<&str> = None;
+        for entry in &self.erasures {
+            if previous != Some(entry.email.as_str()) {
+                addresses += 1;
+                listed += u64::from(entry.still_at.is_some());
+                previous = Some(&entry.email);
+            }
+        }
+        (addresses, listed)
+    }
 }
 
 impl AuditOutcome {

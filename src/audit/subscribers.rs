@@ -14,9 +14,10 @@ use xxhash_rust::xxh3::xxh3_128;
 
 use super::Finding;
 use super::findings::FindingSink;
+use super::profile::{Confirmation, ConsentProfile, ConsentTally, ErasureEntry, ErasureRequest};
 use crate::address::normalize;
 use crate::consent::{
-    Assessment, ConsentIndex, Location, SHARDS, Timestamp, fingerprint, shard_of,
+    Assessment, ConsentIndex, Location, SHARDS, Symbol, Timestamp, fingerprint, shard_of,
 };
 use crate::error::{Error, Result};
 use crate::input::{
@@ -38,6 +39,8 @@ struct RowVerdict {
     /// The fingerprint of the mailbox the provider delivers to, and the
     /// provider, where it ignores dots or `+tags` (H006).
     mailbox: Option<(u128, &'static crate::address::Provider)>,
+    /// The consent standing the report counts (rows with an address).
+    profile: Option<ConsentProfile>,
 }
 
 /// The shape of the file being read.
@@ -174,6 +177,12 @@ pub struct SubscriberPass<'a> {
     pub strict: bool,
     /// First occurrence of every address and provider mailbox so far.
     first: FirstSeen,
+    /// The consent profiles of the rows so far, for the report.
+    pub tally: ConsentTally,
+    /// Rows whose address has a standing erasure request.
+    pub erasures: Vec<ErasureEntry>,
+    /// Removed rows a re-permission campaign may ask again.
+    pub re_askable: u64,
 }
 
 /// First occurrences for H002 and H006, sharded by fingerprint so that a
@@ -253,6 +262,9 @@ impl<'a> SubscriberPass<'a> {
             input_names,
             strict,
             first: FirstSeen::new(),
+            tally: ConsentTally::default(),
+            erasures: Vec::new(),
+            re_askable: 0,
         }
     }
 
@@ -351,9 +363,23 @@ impl<'a> SubscriberPass<'a> {
                     ));
                     row_findings.sort_by_key(|f| f.rule);
                 }
+                if let Some(profile) = &verdict.profile {
+                    self.tally.add(profile);
+                    if let Some(request) = profile.erasure {
+                        self.erasures.push(ErasureEntry {
+                            email: verdict.key.clone().unwrap_or_default(),
+                            still_at: Some(at),
+                            request: request.at,
+                            requested: request.time,
+                        });
+                    }
+                }
                 counts.rows += 1;
                 if row_findings.iter().any(|f| f.level == Level::Error) {
                     counts.removed += 1;
+                    self.re_askable += u64::from(crate::rules::may_ask_again(
+                        row_findings.iter().map(|f| (f.rule, f.level)),
+                    ));
                     writers.remove(record, &row_findings)?;
                 } else {
                     writers.keep(record)?;
@@ -446,6 +472,7 @@ impl Evaluator<'_> {
                     dedup: false,
                     mailbox: None,
                     fingerprint: 0,
+                    profile: None,
                 };
             }
             RowKey::Empty => {
@@ -463,6 +490,7 @@ impl Evaluator<'_> {
                     dedup: false,
                     mailbox: None,
                     fingerprint: 0,
+                    profile: None,
                 };
             }
             RowKey::Address {
@@ -491,6 +519,7 @@ impl Evaluator<'_> {
             consent_logs: self.consent_logs,
         };
         let findings = check_row(&ctx);
+        let profile = ConsentProfile::of(&ctx.assessment, self.policy, self.as_of);
         let mailbox = if self.policy.enabled(RuleId::H006) {
             crate::address::mailbox(&key, &mut [0; 256])
                 .map(|(mailbox, provider)| (xxh3_128(mailbox.as_bytes()), provider))
@@ -503,6 +532,7 @@ impl Evaluator<'_> {
             findings,
             dedup: true,
             mailbox,
+            profile: Some(profile),
         }
     }
 }
@@ -529,6 +559,13 @@ impl RowVerdict {
                     .position(|p| std::ptr::eq(p, provider))
                     .unwrap_or(0);
                 out.put_u32(index as u32);
+            }
+            None => out.put_u8(0),
+        }
+        match &self.profile {
+            Some(profile) => {
+                out.put_u8(1);
+                encode_profile(profile, out);
             }
             None => out.put_u8(0),
         }
@@ -564,6 +601,10 @@ impl RowVerdict {
                 Some((mailbox, provider))
             }
         };
+        let profile = match input.u8()? {
+            0 => None,
+            _ => Some(decode_profile(input)?),
+        };
         let mut findings = SmallVec::new();
         for _ in 0..input.u8()? {
             let rule = crate::rules::RULES
@@ -579,8 +620,61 @@ impl RowVerdict {
             findings,
             dedup,
             mailbox,
+            profile,
         })
     }
+}
+
+fn encode_profile(profile: &ConsentProfile, out: &mut Vec<u8>) {
+    let confirmation = Confirmation::ALL
+        .iter()
+        .position(|c| *c == profile.confirmation)
+        .unwrap_or(2);
+    out.put_u8(confirmation as u8);
+    out.put_u32(profile.age_months.unwrap_or(u32::MAX));
+    out.put_u32(profile.source.index() as u32);
+    out.put_u32(profile.purpose.index() as u32);
+    match profile.erasure {
+        Some(request) => {
+            out.put_u8(1);
+            out.put_u32(request.at.input);
+            out.put_u64(request.at.row);
+            out.put_u64(request.time.map_or(u64::MAX, |t| t.unix() as u64));
+        }
+        None => out.put_u8(0),
+    }
+}
+
+fn decode_profile(input: &mut RangeReader<'_>) -> std::io::Result<ConsentProfile> {
+    let confirmation = *Confirmation::ALL.get(input.u8()? as usize).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "corrupt verdict scratch file",
+        )
+    })?;
+    let age_months = Some(input.u32()?).filter(|&m| m != u32::MAX);
+    let source = Symbol::from_index(input.u32()?);
+    let purpose = Symbol::from_index(input.u32()?);
+    let erasure = match input.u8()? {
+        0 => None,
+        _ => {
+            let at = Location {
+                input: input.u32()?,
+                row: input.u64()?,
+            };
+            let time = Some(input.u64()?)
+                .filter(|&t| t != u64::MAX)
+                .map(|t| Timestamp::from_unix(t as i64));
+            Some(ErasureRequest { at, time })
+        }
+    };
+    Ok(ConsentProfile {
+        confirmation,
+        age_months,
+        source,
+        purpose,
+        erasure,
+    })
 }
 
 /// One subscriber file's verdicts from the group passes of a spilled

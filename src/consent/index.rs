@@ -261,6 +261,12 @@ impl ConsentIndex {
         self.symbols.resolve(symbol)
     }
 
+    /// The interned sources and purposes (the same table in every group of
+    /// a spilled index).
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+
     /// The invalid-source category of an interned source, if any.
     pub fn source_category(&self, symbol: Symbol) -> Option<SourceCategory> {
         self.source_categories

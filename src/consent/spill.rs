@@ -77,6 +77,11 @@ pub struct SpilledIndex {
 }
 
 impl SpilledIndex {
+    /// The interned sources and purposes of every group.
+    pub fn symbols(&self) -> &Symbols {
+        &self.symbols
+    }
+
     /// Loads the next group of shards, from `first` on: as many as fit in
     /// `budget` bytes once merged (at least one). Merged sizes are
     /// predicted from the runs' sizes, scaled by how much the shards loaded

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// An interned string. Symbols are only ever resolved back to text; they
 /// never decide an order, so their numbering does not affect output.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Symbol(u32);
 
 impl Symbol {

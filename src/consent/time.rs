@@ -67,6 +67,53 @@ impl Timestamp {
     }
 }
 
+/// A calendar month, numbered `year * 12 + month - 1`: consecutive months
+/// are consecutive numbers, so a range of them is a plain integer range.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(pub i64);
+
+impl Month {
+    pub fn year(self) -> i64 {
+        self.0.div_euclid(12)
+    }
+
+    /// 1 to 12.
+    pub fn month(self) -> u32 {
+        self.0.rem_euclid(12) as u32 + 1
+    }
+}
+
+impl fmt::Display for Month {
+    /// `2025-03`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+impl Timestamp {
+    /// The UTC calendar month of the instant. Days are turned into a civil
+    /// date arithmetically (Howard Hinnant's `civil_from_days`): it runs once
+    /// per consent event, where going through chrono would cost a
+    /// validated date-time each time.
+    pub fn month(self) -> Month {
+        let days = self.0.div_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Month(year * 12 + month - 1)
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC with a `Z`, e.g. `2025-01-01T00:00:00Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -408,6 +455,29 @@ pub fn parse_as_of(text: &str) -> Option<Timestamp> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn months_agree_with_chrono() {
+        let mut seconds = -5_000_000_000i64;
+        while seconds < 8_000_000_000 {
+            let t = Timestamp::from_unix(seconds);
+            let dt = DateTime::from_timestamp(seconds, 0).unwrap();
+            let month = t.month();
+            assert_eq!(
+                (month.year(), month.month()),
+                (i64::from(dt.year()), dt.month()),
+                "{seconds}"
+            );
+            seconds += 86_399 * 7 + 3_601;
+        }
+        assert_eq!(Timestamp::from_unix(0).month().to_string(), "1970-01");
+        assert_eq!(Timestamp::from_unix(-1).month().to_string(), "1969-12");
+        assert_eq!(
+            Timestamp::from_unix(951_782_400).month().to_string(),
+            "2000-02",
+            "29 February 2000"
+        );
+    }
+
     use proptest::prelude::*;
 
     /// Month by month, as the definition says.

@@ -8,35 +8,39 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
+use super::redact::Redactor;
 use crate::audit::{AuditOutcome, Finding};
 use crate::policy::Level;
 use crate::rules::RULES;
 
-/// How addresses appear in CI output.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Addresses {
-    /// `j***@example.com`.
+/// How addresses appear in an output.
+#[derive(Copy, Clone, Debug)]
+pub enum Addresses<'r> {
+    /// `j***@example.com` (CI formats by default).
     Masked,
     Shown,
+    /// Keyed pseudonyms (`--redact`).
+    Pseudonymized(&'r Redactor),
 }
 
-impl Addresses {
+impl Addresses<'_> {
     pub fn show(self, email: &str) -> String {
         match self {
             Addresses::Shown => email.to_string(),
             Addresses::Masked => mask(email),
+            Addresses::Pseudonymized(redactor) => redactor.pseudonym(email),
         }
     }
 
-    /// The finding's message with its own address masked, should the
-    /// message quote it.
-    fn message(self, finding: &Finding) -> String {
-        if self == Addresses::Masked && !finding.email.is_empty() {
-            finding
+    /// The finding's message with its own address hidden as the address
+    /// is, should the message quote it.
+    pub fn message(self, finding: &Finding) -> String {
+        match self {
+            Addresses::Masked if !finding.email.is_empty() => finding
                 .message
-                .replace(&finding.email, &mask(&finding.email))
-        } else {
-            finding.message.clone()
+                .replace(&finding.email, &mask(&finding.email)),
+            Addresses::Pseudonymized(redactor) => redactor.scrub(&finding.message, &finding.email),
+            _ => finding.message.clone(),
         }
     }
 }
@@ -56,7 +60,7 @@ pub fn mask(email: &str) -> String {
 
 /// The first `n` findings in the order a reader wants them: most severe
 /// first, then in input order. One pass, holding at most `n` per level.
-fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
+pub(super) fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
     let mut by_level: [Vec<Finding>; 4] = Default::default();
     outcome.findings.for_each(|finding| {
         let kept = &mut by_level[finding.level as usize];

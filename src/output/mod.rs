@@ -2,13 +2,18 @@
 //! findings and report documents, and the terminal summary.
 
 mod atomic;
+mod charts;
 mod ci;
+mod document;
+mod redact;
 mod report;
 mod rows;
 mod table;
 
 pub use atomic::{AtomicFile, CreatedDir, ReadyFile, commit};
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
-pub use report::{REPORT_SCHEMA, write_findings_csv, write_report_json};
+pub use document::{write_html_report, write_markdown_report};
+pub use redact::{MIN_KEY_BYTES, Redactor};
+pub use report::{REPORT_SCHEMA, write_erasure_csv, write_findings_csv, write_report_json};
 pub use rows::RowWriters;
 pub use table::{new_table, render_summary};

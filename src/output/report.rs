@@ -1,11 +1,12 @@
-//! `findings.csv` and `report.json` (SPEC §3). The same JSON document is
-//! what `audit --format json` prints.
+//! `findings.csv`, `report.json` and `erasure.csv` (SPEC §3). The same JSON
+//! document is what `audit --format json` prints.
 
 use std::io::Write;
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
+use super::Addresses;
 use crate::audit::{AuditOutcome, Finding, Summary};
 use crate::policy::Level;
 use crate::rules::RULES;
@@ -14,7 +15,11 @@ pub const REPORT_SCHEMA: &str = "listaudit.report/1";
 
 /// Writes `findings.csv`: one row per finding. The first six columns are
 /// the contract; `rule_name` and `line` follow.
-pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Result<()> {
+pub fn write_findings_csv<W: Write>(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    out: W,
+) -> csv::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record([
         "file",
@@ -36,10 +41,10 @@ pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resu
         writer.write_record([
             outcome.input_name(finding),
             &row,
-            &finding.email,
+            &addresses.show(&finding.email),
             finding.rule.code(),
             finding.level.as_str(),
-            &finding.message,
+            &addresses.message(finding),
             finding.rule.meta().name,
             &line,
         ])
@@ -51,7 +56,11 @@ pub fn write_findings_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resu
 /// Writes the report document: pretty-printed, except that each finding is
 /// one compact line, which keeps large reports small, fast to write, and
 /// easy to grep and diff.
-pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::io::Result<()> {
+pub fn write_report_json<W: Write>(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    mut out: W,
+) -> std::io::Result<()> {
     let tool = Tool {
         name: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
@@ -60,7 +69,7 @@ pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::i
         summary: &outcome.summary,
         outcome,
     };
-    let fields: [(&str, String); 6] = [
+    let mut fields: Vec<(&str, String)> = vec![
         ("schema", pretty(&REPORT_SCHEMA)?),
         ("tool", pretty(&tool)?),
         ("as_of", pretty(&outcome.as_of.to_string())?),
@@ -68,6 +77,13 @@ pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::i
         ("inputs", pretty(&outcome.inputs)?),
         ("summary", pretty(&summary)?),
     ];
+    if let Addresses::Pseudonymized(_) = addresses {
+        let redaction = serde_json::json!({
+            "addresses": "pseudonymized",
+            "method": "HMAC-SHA256 of the normalized address, first 80 bits, hex, prefixed pseudo-",
+        });
+        fields.push(("redaction", pretty(&redaction)?));
+    }
     out.write_all(b"{\n")?;
     for (key, value) in fields {
         writeln!(out, "  \"{key}\": {value},")?;
@@ -79,6 +95,8 @@ pub fn write_report_json<W: Write>(outcome: &AuditOutcome, mut out: W) -> std::i
         first = false;
         let document = FindingDocument {
             file: outcome.input_name(finding),
+            email: addresses.show(&finding.email),
+            message: addresses.message(finding),
             finding,
         };
         serde_json::to_writer(&mut out, &document).map_err(std::io::Error::from)
@@ -148,6 +166,8 @@ struct BySeverity {
 
 struct FindingDocument<'a> {
     file: &'a str,
+    email: String,
+    message: String,
     finding: &'a Finding,
 }
 
@@ -157,14 +177,49 @@ impl Serialize for FindingDocument<'_> {
         let mut map = serializer.serialize_map(Some(8))?;
         map.serialize_entry("file", self.file)?;
         map.serialize_entry("row", &f.row)?;
-        map.serialize_entry("email", &f.email)?;
+        map.serialize_entry("email", &self.email)?;
         map.serialize_entry("rule", f.rule.code())?;
         map.serialize_entry("severity", f.level.as_str())?;
-        map.serialize_entry("message", &f.message)?;
+        map.serialize_entry("message", &self.message)?;
         map.serialize_entry("name", f.rule.meta().name)?;
         if f.line > 0 {
             map.serialize_entry("line", &f.line)?;
         }
         map.end()
     }
+}
+
+/// Writes `erasure.csv`: per address with a standing erasure request, one
+/// line per subscriber row it still appears in (or one line saying it is
+/// in none), with where and when the request was recorded. It is a list
+/// to act on, so it holds the addresses themselves, like `removed.csv`.
+pub fn write_erasure_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "email",
+        "status",
+        "file",
+        "row",
+        "requested_at",
+        "request_file",
+        "request_row",
+    ])?;
+    let name = |input: u32| outcome.inputs[input as usize].path.as_str();
+    for entry in &outcome.consent.erasures {
+        let (status, file, row) = match entry.still_at {
+            Some(at) => ("still-listed", name(at.input), at.row.to_string()),
+            None => ("not-listed", "", String::new()),
+        };
+        writer.write_record([
+            entry.email.as_str(),
+            status,
+            file,
+            &row,
+            &entry.requested.map_or(String::new(), |t| t.to_string()),
+            name(entry.request.input),
+            &entry.request.row.to_string(),
+        ])?;
+    }
+    writer.flush()?;
+    Ok(())
 }

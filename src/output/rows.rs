@@ -1,10 +1,13 @@
-//! `cleaned.csv` and `removed.csv`: the subscriber rows themselves.
+//! `cleaned.csv`, `removed.csv` and `repermission.csv`: the subscriber rows
+//! themselves.
 //!
 //! Kept rows are copied byte for byte (their quoting, line endings,
 //! encoding and any byte-order mark), so the cleaned list re-imports like
 //! the original. Removed rows keep their original bytes too, followed by
 //! two columns in the file's own delimiter: `listaudit_rules` and
-//! `listaudit_reasons`.
+//! `listaudit_reasons`. `repermission.csv` is the part of `removed.csv` a
+//! re-permission campaign may ask again ([`crate::rules::may_ask_again`]),
+//! in the same shape.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -17,6 +20,7 @@ use crate::input::{Encoding, RawRecord};
 pub struct RowWriters {
     cleaned: Option<AtomicFile>,
     removed: Option<AtomicFile>,
+    repermission: Option<AtomicFile>,
     delimiter: u8,
     encoding: Encoding,
     header_len: usize,
@@ -24,12 +28,13 @@ pub struct RowWriters {
 }
 
 impl RowWriters {
-    /// Starts both files with the input's header (an empty header record
+    /// Starts the files with the input's header (an empty header record
     /// for a file without one). Files are written in the input's encoding:
     /// UTF-16 inputs were parsed as UTF-8 and are encoded back.
     pub fn new(
         cleaned: Option<AtomicFile>,
         removed: Option<AtomicFile>,
+        repermission: Option<AtomicFile>,
         header: &RawRecord,
         delimiter: u8,
         encoding: Encoding,
@@ -42,6 +47,7 @@ impl RowWriters {
         let mut writers = RowWriters {
             cleaned,
             removed,
+            repermission,
             delimiter,
             encoding,
             header_len: columns,
@@ -60,17 +66,18 @@ impl RowWriters {
                 .and_then(|()| file.write_all(&encoding.encode_stored(header.raw())));
             result.map_err(|e| file.io_error(e))?;
         }
-        if let Some(file) = &mut writers.removed {
-            let d = delimiter as char;
-            let mut line = encoding.bom().to_vec();
-            if !header.raw().is_empty() {
-                let mut text = header.content().to_vec();
-                text.extend_from_slice(
-                    format!("{d}listaudit_rules{d}listaudit_reasons").as_bytes(),
-                );
-                text.extend_from_slice(&writers.line_break);
-                line.extend_from_slice(&encoding.encode_stored(&text));
-            }
+        let d = delimiter as char;
+        let mut line = encoding.bom().to_vec();
+        if !header.raw().is_empty() {
+            let mut text = header.content().to_vec();
+            text.extend_from_slice(format!("{d}listaudit_rules{d}listaudit_reasons").as_bytes());
+            text.extend_from_slice(&writers.line_break);
+            line.extend_from_slice(&encoding.encode_stored(&text));
+        }
+        for file in [&mut writers.removed, &mut writers.repermission]
+            .into_iter()
+            .flatten()
+        {
             file.write_all(&line).map_err(|e| file.io_error(e))?;
         }
         Ok(writers)
@@ -84,11 +91,14 @@ impl RowWriters {
         Ok(())
     }
 
-    /// Writes a removed row with the codes and messages of its findings.
+    /// Writes a removed row with the codes and messages of its findings,
+    /// to `repermission.csv` too when it may be asked again.
     pub fn remove(&mut self, record: &RawRecord, findings: &[Finding]) -> Result<()> {
-        let Some(file) = &mut self.removed else {
+        let ask_again = self.repermission.is_some()
+            && crate::rules::may_ask_again(findings.iter().map(|f| (f.rule, f.level)));
+        if self.removed.is_none() && !ask_again {
             return Ok(());
-        };
+        }
         let codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
         let reasons: Vec<String> = findings
             .iter()
@@ -110,16 +120,26 @@ impl RowWriters {
             [] => line.extend_from_slice(&self.line_break),
             terminator => line.extend_from_slice(terminator),
         }
-        file.write_all(&self.encoding.encode_stored(&line))
-            .map_err(|e| file.io_error(e))
+        let line = self.encoding.encode_stored(&line);
+        let asked = if ask_again {
+            self.repermission.as_mut()
+        } else {
+            None
+        };
+        for file in [self.removed.as_mut(), asked].into_iter().flatten() {
+            file.write_all(&line).map_err(|e| file.io_error(e))?;
+        }
+        Ok(())
     }
 
-    /// Completes both files: (cleaned, removed), each if it was asked for.
-    pub fn finish(self) -> Result<(Option<ReadyFile>, Option<ReadyFile>)> {
-        Ok((
+    /// Completes the files, each if it was asked for: (cleaned, removed,
+    /// repermission).
+    pub fn finish(self) -> Result<[Option<ReadyFile>; 3]> {
+        Ok([
             self.cleaned.map(AtomicFile::finish).transpose()?,
             self.removed.map(AtomicFile::finish).transpose()?,
-        ))
+            self.repermission.map(AtomicFile::finish).transpose()?,
+        ])
     }
 }
 

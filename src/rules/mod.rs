@@ -81,6 +81,23 @@ pub enum Stage {
     Index,
 }
 
+/// What a rule's finding means for a re-permission campaign: an email
+/// that asks for consent is itself direct marketing, so it may only go to
+/// people who did consent once and are not known to object.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RePermission {
+    /// The consent exists but has aged, was not confirmed, or its record is
+    /// incomplete: asking the person to renew it is the remedy.
+    Allows,
+    /// No lawful first contact: no consent at all, consent for something
+    /// else or given invalidly, the person objected, asked for erasure or
+    /// is suppressed, or the address is invalid, a duplicate or likely
+    /// mistyped. Such a row is never asked, whatever its level.
+    Forbids,
+    /// Says nothing either way; as an error it keeps the row out.
+    Neutral,
+}
+
 /// One rule of the catalog.
 pub struct RuleMeta {
     pub id: RuleId,
@@ -91,6 +108,11 @@ pub struct RuleMeta {
     /// The level under the default `eu-gdpr` policy.
     pub default_level: Level,
     pub summary: &'static str,
+    /// What the rule found, in plain words for a management summary, as
+    /// the predicate of "N rows ...".
+    pub headline: &'static str,
+    /// Whether a row removed for this rule may be asked to consent again.
+    pub re_permission: RePermission,
     /// The Markdown page in `docs/rules/`, printed by `explain`.
     pub doc: &'static str,
 }
@@ -110,6 +132,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "no opt-in evidence for the address anywhere",
+        headline: "have no provable opt-in: no consent event and no opt-in time in the export",
+        re_permission: RePermission::Forbids,
         doc: doc!("C001"),
     },
     RuleMeta {
@@ -120,6 +144,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "consent evidence exists but states no purpose",
+        headline: "have consent on record that names no purpose",
+        re_permission: RePermission::Neutral,
         doc: doc!("C002"),
     },
     RuleMeta {
@@ -130,6 +156,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "the stated purposes do not cover the list purpose",
+        headline: "consented to other purposes than the one this list is mailed for",
+        re_permission: RePermission::Forbids,
         doc: doc!("C003"),
     },
     RuleMeta {
@@ -140,6 +168,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "latest consent or engagement is older than the policy allows",
+        headline: "have consent older than the policy accepts without renewal",
+        re_permission: RePermission::Allows,
         doc: doc!("C004"),
     },
     RuleMeta {
@@ -150,6 +180,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Warning,
         summary: "the current consent was never confirmed by double opt-in",
+        headline: "were never confirmed by double opt-in",
+        re_permission: RePermission::Allows,
         doc: doc!("C005"),
     },
     RuleMeta {
@@ -160,6 +192,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "the consent record lacks a timestamp or how/where it was given",
+        headline: "have consent on record that lacks its date or how and where it was given",
+        re_permission: RePermission::Allows,
         doc: doc!("C006"),
     },
     RuleMeta {
@@ -170,6 +204,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "consent collected from a source that cannot carry it",
+        headline: "were collected from a source that cannot carry consent (contest, bought list, sync, scraping)",
+        re_permission: RePermission::Forbids,
         doc: doc!("C007"),
     },
     RuleMeta {
@@ -180,6 +216,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Warning,
         summary: "events out of order, outside the confirmation window, or after --as-of",
+        headline: "have consent events out of order or dated after the audit date",
+        re_permission: RePermission::Neutral,
         doc: doc!("C008"),
     },
     RuleMeta {
@@ -190,6 +228,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "consent expressed by a pre-ticked box, implied, or bundled in terms",
+        headline: "gave consent by a pre-ticked box, implicitly, or bundled with terms",
+        re_permission: RePermission::Forbids,
         doc: doc!("C009"),
     },
     RuleMeta {
@@ -200,6 +240,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "withdrawal, unsubscribe or objection later than the latest consent",
+        headline: "withdrew or unsubscribed and are still on the list",
+        re_permission: RePermission::Forbids,
         doc: doc!("R001"),
     },
     RuleMeta {
@@ -210,6 +252,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "an erasure request was recorded for the address",
+        headline: "asked to have their data erased and are still on the list",
+        re_permission: RePermission::Forbids,
         doc: doc!("R002"),
     },
     RuleMeta {
@@ -220,6 +264,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "the address is on a suppression list",
+        headline: "are on a suppression list",
+        re_permission: RePermission::Forbids,
         doc: doc!("R003"),
     },
     RuleMeta {
@@ -230,6 +276,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "the address fails the syntax check",
+        headline: "are not valid email addresses",
+        re_permission: RePermission::Forbids,
         doc: doc!("H001"),
     },
     RuleMeta {
@@ -240,6 +288,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::InputOrder,
         default_level: Level::Error,
         summary: "the same normalized address appeared earlier in the subscriber input",
+        headline: "appear more than once in the list",
+        re_permission: RePermission::Forbids,
         doc: doc!("H002"),
     },
     RuleMeta {
@@ -250,6 +300,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Warning,
         summary: "role mailbox (info@, admin@, noreply@, ...)",
+        headline: "are role mailboxes (info@, admin@, ...) rather than people",
+        re_permission: RePermission::Neutral,
         doc: doc!("H003"),
     },
     RuleMeta {
@@ -260,6 +312,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Error,
         summary: "disposable or throw-away mail domain (privacy relays only as info)",
+        headline: "use disposable, throw-away mail domains",
+        re_permission: RePermission::Forbids,
         doc: doc!("H004"),
     },
     RuleMeta {
@@ -270,6 +324,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Warning,
         summary: "domain is a likely typo of a common provider (suggestion in the message)",
+        headline: "have a domain that looks like a typo of a common provider",
+        re_permission: RePermission::Forbids,
         doc: doc!("H005"),
     },
     RuleMeta {
@@ -280,6 +336,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::InputOrder,
         default_level: Level::Warning,
         summary: "same mailbox as an earlier row under provider aliasing (Gmail dots, +tag)",
+        headline: "reach the same mailbox as another row (Gmail dots, +tags)",
+        re_permission: RePermission::Neutral,
         doc: doc!("H006"),
     },
     RuleMeta {
@@ -290,6 +348,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Row,
         default_level: Level::Info,
         summary: "reserved or special-use domain (RFC 2606/6761)",
+        headline: "use reserved or special-use domains",
+        re_permission: RePermission::Neutral,
         doc: doc!("H007"),
     },
     RuleMeta {
@@ -300,6 +360,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Reader,
         default_level: Level::Warning,
         summary: "a timestamp that cannot be parsed",
+        headline: "carry a timestamp that cannot be read",
+        re_permission: RePermission::Neutral,
         doc: doc!("D001"),
     },
     RuleMeta {
@@ -310,6 +372,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Reader,
         default_level: Level::Warning,
         summary: "a consent-log event type that is not recognised",
+        headline: "carry consent-log events of an unknown type",
+        re_permission: RePermission::Neutral,
         doc: doc!("D002"),
     },
     RuleMeta {
@@ -320,6 +384,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Reader,
         default_level: Level::Error,
         summary: "a row that cannot be parsed (field count, quoting, encoding)",
+        headline: "are malformed rows that could not be read",
+        re_permission: RePermission::Forbids,
         doc: doc!("D003"),
     },
     RuleMeta {
@@ -330,6 +396,8 @@ pub static RULES: [RuleMeta; 23] = [
         stage: Stage::Index,
         default_level: Level::Info,
         summary: "consent events for an address that is in no subscriber file",
+        headline: "are consent records for addresses in no subscriber file",
+        re_permission: RePermission::Neutral,
         doc: doc!("D004"),
     },
 ];
@@ -352,10 +420,59 @@ pub fn suggest(query: &str) -> Vec<&'static str> {
     similar
 }
 
+/// Whether a removed row may be asked to consent again (`repermission.csv`):
+/// it has an error, every error is one that re-permission remedies, and no
+/// finding at any level forbids a first contact.
+pub fn may_ask_again(findings: impl IntoIterator<Item = (RuleId, Level)>) -> bool {
+    let mut removed = false;
+    for (rule, level) in findings {
+        match rule.meta().re_permission {
+            RePermission::Forbids => return false,
+            RePermission::Neutral if level == Level::Error => return false,
+            RePermission::Allows | RePermission::Neutral => {}
+        }
+        removed |= level == Level::Error;
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn only_remediable_errors_may_be_asked_again() {
+        use Level::*;
+        assert!(may_ask_again([(RuleId::C004, Error)]));
+        assert!(may_ask_again([
+            (RuleId::C005, Error),
+            (RuleId::C006, Error),
+            (RuleId::H003, Warning)
+        ]));
+        // Kept rows are not re-permission candidates.
+        assert!(!may_ask_again([(RuleId::C005, Warning)]));
+        assert!(!may_ask_again([]));
+        // A withdrawal or a bad address forbids it at any level.
+        assert!(!may_ask_again([
+            (RuleId::C004, Error),
+            (RuleId::R001, Warning)
+        ]));
+        assert!(!may_ask_again([
+            (RuleId::C004, Error),
+            (RuleId::H005, Warning)
+        ]));
+        assert!(!may_ask_again([(RuleId::C001, Error)]));
+        // A neutral rule only blocks as an error.
+        assert!(!may_ask_again([
+            (RuleId::C004, Error),
+            (RuleId::C002, Error)
+        ]));
+        assert!(may_ask_again([
+            (RuleId::C004, Error),
+            (RuleId::C008, Warning)
+        ]));
+    }
 
     #[test]
     fn table_is_indexed_by_id() {

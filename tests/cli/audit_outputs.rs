@@ -31,7 +31,16 @@ fn demo_summary_findings_and_report() {
     insta::assert_snapshot!("demo_summary", stdout);
     assert_eq!(
         files_in(&out),
-        ["cleaned.csv", "findings.csv", "removed.csv", "report.json"]
+        [
+            "cleaned.csv",
+            "erasure.csv",
+            "findings.csv",
+            "removed.csv",
+            "repermission.csv",
+            "report.html",
+            "report.json",
+            "report.md"
+        ]
     );
     let findings = fs::read_to_string(out.join("findings.csv")).unwrap();
     assert!(findings.starts_with("file,row,email,rule,severity,message"));
@@ -161,10 +170,15 @@ fn several_subscriber_files_get_one_cleaned_list_each() {
         [
             "cleaned-subscribers-1.csv",
             "cleaned-subscribers-2.csv",
+            "erasure.csv",
             "findings.csv",
             "removed-subscribers-1.csv",
             "removed-subscribers-2.csv",
-            "report.json"
+            "repermission-subscribers-1.csv",
+            "repermission-subscribers-2.csv",
+            "report.html",
+            "report.json",
+            "report.md"
         ]
     );
     let cleaned = fs::read_to_string(dir.path().join("cleaned-subscribers-2.csv")).unwrap();

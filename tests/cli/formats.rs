@@ -610,11 +610,17 @@ fn a_mailchimp_zip_is_audited_member_by_member() {
             "cleaned-cleaned_members_export_1a2b3c4d5e.csv",
             "cleaned-subscribed_members_export_1a2b3c4d5e.csv",
             "cleaned-unsubscribed_members_export_1a2b3c4d5e.csv",
+            "erasure.csv",
             "findings.csv",
             "removed-cleaned_members_export_1a2b3c4d5e.csv",
             "removed-subscribed_members_export_1a2b3c4d5e.csv",
             "removed-unsubscribed_members_export_1a2b3c4d5e.csv",
+            "repermission-cleaned_members_export_1a2b3c4d5e.csv",
+            "repermission-subscribed_members_export_1a2b3c4d5e.csv",
+            "repermission-unsubscribed_members_export_1a2b3c4d5e.csv",
+            "report.html",
             "report.json",
+            "report.md",
         ]
     );
     // The subscribed member's kept rows are its own bytes.

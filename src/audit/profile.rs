@@ -1,0 +1,253 @@
+//! What the consultant's report shows beside the findings: how old the
+//! consent behind each row is, where it came from and for what, whether it
+//! was confirmed, the list's opt-ins and withdrawals month by month, and
+//! the erasure requests still to carry out.
+//!
+//! Every row's profile is decided in the parallel stage with its findings
+//! (and stored with them when the index is spilled); the totals are counted
+//! in input order, so they are the same for any thread count.
+
+use std::collections::BTreeMap;
+
+use crate::consent::{Assessment, EventKind, Location, Month, Symbol, Symbols, Timestamp, latest};
+use crate::policy::Policy;
+
+/// How the consent a row rests on was given.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Confirmation {
+    /// No consent act for the list since the last revocation.
+    #[default]
+    None,
+    /// Opt-in without a double opt-in confirmation.
+    Single,
+    /// Confirmed by double opt-in.
+    Double,
+}
+
+impl Confirmation {
+    pub const ALL: [Confirmation; 3] = [
+        Confirmation::Double,
+        Confirmation::Single,
+        Confirmation::None,
+    ];
+}
+
+/// A standing erasure request: where it was recorded and when.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct ErasureRequest {
+    pub at: Location,
+    pub time: Option<Timestamp>,
+}
+
+/// The consent standing of one subscriber row, as the report counts it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsentProfile {
+    pub confirmation: Confirmation,
+    /// Whole months from the freshest dated consent act (or engagement from
+    /// the person, where the policy counts it: the clock C004 reads) to
+    /// `--as-of`. `None`: no dated consent.
+    pub age_months: Option<u32>,
+    /// Source and purpose of the consent the list relies on.
+    pub source: Symbol,
+    pub purpose: Symbol,
+    pub erasure: Option<ErasureRequest>,
+}
+
+impl ConsentProfile {
+    pub fn of(assessment: &Assessment<'_>, policy: &Policy, as_of: Timestamp) -> ConsentProfile {
+        let erasure = assessment.erasure.map(|e| ErasureRequest {
+            at: e.at,
+            time: e.time,
+        });
+        let Some(governing) = assessment.governing() else {
+            return ConsentProfile {
+                erasure,
+                ..ConsentProfile::default()
+            };
+        };
+        let confirmed =
+            assessment.doi_confirmation().is_some() || governing.kind == EventKind::Confirm;
+        let engagement = assessment
+            .engagement()
+            .filter(|_| policy.consent.engagement_refreshes);
+        let freshest = latest([assessment.latest_consent_act(), engagement]);
+        ConsentProfile {
+            confirmation: if confirmed {
+                Confirmation::Double
+            } else {
+                Confirmation::Single
+            },
+            age_months: freshest
+                .and_then(|e| e.time)
+                .map(|time| time.whole_months_until(as_of)),
+            source: governing.source,
+            purpose: governing.purpose,
+            erasure,
+        }
+    }
+}
+
+/// Opt-ins and withdrawals recorded in one month.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthActivity {
+    pub opt_ins: u64,
+    pub withdrawals: u64,
+}
+
+/// Consent events per month, from every consent log and export.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Activity {
+    pub months: BTreeMap<Month, MonthActivity>,
+}
+
+impl Activity {
+    pub fn record(&mut self, kind: EventKind, time: Option<Timestamp>) {
+        let Some(time) = time else { return };
+        match kind {
+            EventKind::OptIn => self.months.entry(time.month()).or_default().opt_ins += 1,
+            EventKind::Withdraw => self.months.entry(time.month()).or_default().withdrawals += 1,
+            _ => {}
+        }
+    }
+}
+
+/// Totals of the consent profiles of every subscriber row with an address.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConsentTally {
+    /// Rows per [`Confirmation`], indexed as [`Confirmation::ALL`].
+    pub confirmation: [u64; 3],
+    /// Rows per whole month of consent age.
+    pub age_months: Vec<u64>,
+    /// Rows with consent that carries no date.
+    pub undated: u64,
+    /// Rows per interned source and purpose (by symbol index).
+    sources: Vec<u64>,
+    purposes: Vec<u64>,
+}
+
+impl ConsentTally {
+    pub fn add(&mut self, profile: &ConsentProfile) {
+        let slot = Confirmation::ALL
+            .iter()
+            .position(|c| *c == profile.confirmation)
+            .unwrap_or(2);
+        self.confirmation[slot] += 1;
+        if profile.confirmation == Confirmation::None {
+            return;
+        }
+        match profile.age_months {
+            Some(months) => bump(&mut self.age_months, months as usize),
+            None => self.undated += 1,
+        }
+        bump(&mut self.sources, profile.source.index());
+        bump(&mut self.purposes, profile.purpose.index());
+    }
+
+    /// Rows with consent for the list.
+    pub fn with_consent(&self) -> u64 {
+        self.confirmation[0] + self.confirmation[1]
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.confirmation.iter().sum()
+    }
+
+    /// Rows per source of consent, most first (then by name); unnamed
+    /// sources as `""`.
+    pub fn sources(&self, symbols: &Symbols) -> Vec<(String, u64)> {
+        named_counts(&self.sources, symbols)
+    }
+
+    pub fn purposes(&self, symbols: &Symbols) -> Vec<(String, u64)> {
+        named_counts(&self.purposes, symbols)
+    }
+}
+
+fn bump(counts: &mut Vec<u64>, index: usize) {
+    if counts.len() <= index {
+        counts.resize(index + 1, 0);
+    }
+    counts[index] += 1;
+}
+
+fn named_counts(counts: &[u64], symbols: &Symbols) -> Vec<(String, u64)> {
+    let mut named: Vec<(String, u64)> = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| {
+            (
+                symbols.resolve(Symbol::from_index(i as u32)).to_string(),
+                *n,
+            )
+        })
+        .collect();
+    named.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    named
+}
+
+/// One line of `erasure.csv`: an address with a standing erasure request
+/// and a subscriber row where it still appears (`None`: in none).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ErasureEntry {
+    pub email: String,
+    pub still_at: Option<Location>,
+    pub request: Location,
+    pub requested: Option<Timestamp>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn activity_counts_opt_ins_and_withdrawals_by_month() {
+        let mut activity = Activity::default();
+        let march = Some(Timestamp::from_unix(1_709_294_400)); // 2024-03-01T12:00Z
+        activity.record(EventKind::OptIn, march);
+        activity.record(EventKind::OptIn, march);
+        activity.record(EventKind::Withdraw, march);
+        activity.record(EventKind::Confirm, march);
+        activity.record(EventKind::OptIn, None);
+        let months: Vec<_> = activity
+            .months
+            .iter()
+            .map(|(m, a)| (m.to_string(), a.opt_ins, a.withdrawals))
+            .collect();
+        assert_eq!(months, [("2024-03".to_string(), 2, 1)]);
+    }
+
+    #[test]
+    fn tally_counts_consent_rows_only_for_age_and_origin() {
+        let mut symbols = Symbols::default();
+        let web = symbols.intern("web_form");
+        let shop = symbols.intern("checkout");
+        let newsletter = symbols.intern("newsletter");
+        let mut tally = ConsentTally::default();
+        let consent = |source, age| ConsentProfile {
+            confirmation: Confirmation::Double,
+            age_months: age,
+            source,
+            purpose: newsletter,
+            erasure: None,
+        };
+        tally.add(&consent(web, Some(3)));
+        tally.add(&consent(web, Some(30)));
+        tally.add(&ConsentProfile {
+            confirmation: Confirmation::Single,
+            ..consent(shop, None)
+        });
+        tally.add(&ConsentProfile::default());
+        assert_eq!(tally.confirmation, [2, 1, 1]);
+        assert_eq!(tally.with_consent(), 3);
+        assert_eq!(tally.rows(), 4);
+        assert_eq!(tally.undated, 1);
+        assert_eq!(tally.age_months.iter().sum::<u64>(), 2);
+        assert_eq!(tally.age_months[30], 1);
+        assert_eq!(
+            tally.sources(&symbols),
+            [("web_form".to_string(), 2), ("checkout".to_string(), 1)]
+        );
+        assert_eq!(tally.purposes(&symbols), [("newsletter".to_string(), 3)]);
+    }
+}

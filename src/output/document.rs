@@ -1,0 +1,723 @@
+//! `report.html`, the consultant's report, and `report.md`, the same
+//! summary for tickets. Both are rendered from one view of the outcome, by
+//! askama templates (`templates/`), which escape everything they are given
+//! unless it is marked as markup we produced ourselves (charts, rule docs).
+
+use std::io::{self, Write};
+
+use askama::Template;
+
+use super::Addresses;
+use super::charts::{
+    AgeHistogram, BarInput, HorizontalBars, MonthlyActivity, ShareBar, percent, thousands,
+};
+use super::ci::top_by_severity;
+use crate::audit::{AuditOutcome, Confirmation};
+use crate::consent::Month;
+use crate::policy::{Level, render_policy};
+use crate::rules::{Family, RULES, RuleMeta};
+
+/// Findings listed in the HTML report; the rest are in findings.csv.
+pub const HTML_FINDINGS: usize = 500;
+/// Findings listed in report.md.
+pub const MARKDOWN_FINDINGS: usize = 25;
+/// Sources or purposes drawn before the rest are summed as "others".
+const TOP_ORIGINS: usize = 8;
+/// Months of opt-ins and withdrawals drawn, ending with the audit month.
+const ACTIVITY_MONTHS: i64 = 36;
+
+struct Problem {
+    count: String,
+    share: String,
+    headline: &'static str,
+    code: &'static str,
+    name: &'static str,
+    level: &'static str,
+}
+
+struct Figure {
+    id: &'static str,
+    title: String,
+    caption: String,
+    svg: Option<String>,
+    empty: String,
+}
+
+struct RuleSection {
+    code: &'static str,
+    name: &'static str,
+    level: &'static str,
+    count: String,
+    checks: String,
+    why: String,
+    fix: String,
+    basis: Option<String>,
+}
+
+struct FindingRow {
+    file: String,
+    row: u64,
+    email: String,
+    rule: &'static str,
+    severity: &'static str,
+    message: String,
+}
+
+struct InputRow {
+    path: String,
+    kind: &'static str,
+    format: &'static str,
+    encoding: &'static str,
+    rows: String,
+    kept: String,
+    removed: String,
+    sha256: String,
+}
+
+/// What both documents show.
+struct View<'a> {
+    tool: &'static str,
+    version: &'static str,
+    subject: String,
+    as_of: String,
+    as_of_date: String,
+    policy_name: &'a str,
+    policy_summary: &'a str,
+    list_purpose: &'a str,
+    rows: String,
+    kept: String,
+    kept_share: String,
+    removed: String,
+    removed_share: String,
+    verdict: String,
+    problems: Vec<Problem>,
+    erasure_note: Option<String>,
+    repermission_note: Option<String>,
+    notices: Vec<String>,
+    redaction: Option<String>,
+    rules: Vec<RuleSection>,
+    findings: Vec<FindingRow>,
+    findings_note: String,
+    inputs: Vec<InputRow>,
+    parameters: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html", escape = "html")]
+struct HtmlReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    subject: String,
+    as_of: String,
+    as_of_date: String,
+    policy_name: &'a str,
+    policy_summary: &'a str,
+    list_purpose: &'a str,
+    rows: String,
+    kept: String,
+    kept_share: String,
+    removed: String,
+    removed_share: String,
+    verdict: String,
+    problems: Vec<Problem>,
+    erasure_note: Option<String>,
+    repermission_note: Option<String>,
+    notices: Vec<String>,
+    redaction: Option<String>,
+    figures: Vec<Figure>,
+    rules: Vec<RuleSection>,
+    findings: Vec<FindingRow>,
+    findings_note: String,
+    inputs: Vec<InputRow>,
+    parameters: Vec<(String, String)>,
+    policy_toml: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.md", escape = "none")]
+struct MarkdownReport<'a> {
+    view: View<'a>,
+}
+
+/// Writes `report.html`.
+pub fn write_html_report<W: Write>(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    mut out: W,
+) -> io::Result<()> {
+    let view = View::of(outcome, addresses, HTML_FINDINGS, render_doc_html)?;
+    let page = HtmlReport {
+        figures: figures(outcome),
+        policy_toml: render_policy(&outcome.policy),
+        tool: view.tool,
+        version: view.version,
+        subject: view.subject,
+        as_of: view.as_of,
+        as_of_date: view.as_of_date,
+        policy_name: view.policy_name,
+        policy_summary: view.policy_summary,
+        list_purpose: view.list_purpose,
+        rows: view.rows,
+        kept: view.kept,
+        kept_share: view.kept_share,
+        removed: view.removed,
+        removed_share: view.removed_share,
+        verdict: view.verdict,
+        problems: view.problems,
+        erasure_note: view.erasure_note,
+        repermission_note: view.repermission_note,
+        notices: view.notices,
+        redaction: view.redaction,
+        rules: view.rules,
+        findings: view.findings,
+        findings_note: view.findings_note,
+        inputs: view.inputs,
+        parameters: view.parameters,
+    };
+    out.write_all(page.render().map_err(io::Error::other)?.as_bytes())
+}
+
+/// Writes `report.md`.
+pub fn write_markdown_report<W: Write>(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    mut out: W,
+) -> io::Result<()> {
+    let mut view = View::of(outcome, addresses, MARKDOWN_FINDINGS, |_| String::new())?;
+    for finding in &mut view.findings {
+        finding.file = md_cell(&finding.file);
+        finding.email = md_cell(&finding.email);
+        finding.message = md_cell(&finding.message);
+    }
+    for input in &mut view.inputs {
+        input.path = md_cell(&input.path);
+    }
+    view.notices = view.notices.iter().map(|n| md_text(n)).collect();
+    let document = MarkdownReport { view };
+    out.write_all(document.render().map_err(io::Error::other)?.as_bytes())
+}
+
+impl<'a> View<'a> {
+    fn of(
+        outcome: &'a AuditOutcome,
+        addresses: Addresses<'_>,
+        max_findings: usize,
+        render_doc: fn(&str) -> String,
+    ) -> io::Result<View<'a>> {
+        let summary = &outcome.summary;
+        let policy = &outcome.policy;
+        let subscriber_files: Vec<&str> = outcome
+            .inputs
+            .iter()
+            .filter(|i| i.kind == "subscribers")
+            .map(|i| i.path.as_str())
+            .collect();
+        let subject = match subscriber_files.as_slice() {
+            [] => "no subscriber file".to_string(),
+            [one] => one.to_string(),
+            [first, rest @ ..] => format!("{first} and {} more files", rest.len()),
+        };
+        let problems = biggest_problems(outcome);
+        let verdict = if summary.rows == 0 {
+            "The subscriber files hold no rows.".to_string()
+        } else if summary.removed == 0 {
+            format!(
+                "Every one of the {} rows can be mailed under the {} policy{}.",
+                thousands(summary.rows),
+                policy.name,
+                if summary.warnings > 0 {
+                    "; the warnings below are worth a look"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            format!(
+                "{} of {} rows ({}) cannot be shown to have a lawful basis for mailing, or must not be mailed, under the {} policy. They are removed from the cleaned list; {} rows remain.",
+                thousands(summary.removed),
+                thousands(summary.rows),
+                percent(summary.removed, summary.rows),
+                policy.name,
+                thousands(summary.kept)
+            )
+        };
+        let (erasures, still_listed) = outcome.consent.erasure_counts();
+        let erasure_note = (erasures > 0).then(|| {
+            format!(
+                "{} {} asked for erasure; {} still in a subscriber file. erasure.csv lists every file and row to delete them from.",
+                thousands(erasures),
+                if erasures == 1 { "person has" } else { "people have" },
+                if still_listed == 1 {
+                    "1 is".to_string()
+                } else {
+                    format!("{} are", thousands(still_listed))
+                }
+            )
+        });
+        let re_askable = outcome.consent.re_askable;
+        let repermission_note = (re_askable > 0).then(|| {
+            format!(
+                "{} of the removed rows did consent once, but the consent has aged, was not confirmed or is incompletely recorded: a re-permission campaign may ask them to renew it (repermission.csv). Everyone else removed must not be contacted to ask.",
+                thousands(re_askable)
+            )
+        });
+        let rules = RULES
+            .iter()
+            .filter(|rule| summary.by_rule[rule.id.index()] > 0)
+            .map(|rule| RuleSection {
+                code: rule.code,
+                name: rule.name,
+                level: policy.level(rule.id).as_str(),
+                count: thousands(summary.by_rule[rule.id.index()]),
+                checks: render_doc(doc_section(rule, "What it checks")),
+                why: render_doc(doc_section(rule, "Why it matters")),
+                fix: render_doc(doc_section(rule, "How to fix")),
+                basis: policy
+                    .basis_of(&format!("rules.{}", rule.code))
+                    .map(str::to_string),
+            })
+            .collect();
+        let shown = top_by_severity(outcome, max_findings)?;
+        let total = outcome.findings.len();
+        let findings_note = if total == 0 {
+            "No findings.".to_string()
+        } else if (shown.len() as u64) < total {
+            format!(
+                "The {} most severe of {} findings, in input order within each level; findings.csv and report.json hold all of them.",
+                thousands(shown.len() as u64),
+                thousands(total)
+            )
+        } else {
+            format!(
+                "All {} findings, most severe first; findings.csv and report.json hold the same.",
+                thousands(total)
+            )
+        };
+        let findings = shown
+            .iter()
+            .map(|f| FindingRow {
+                file: outcome.input_name(f).to_string(),
+                row: f.row,
+                email: addresses.show(&f.email),
+                rule: f.rule.code(),
+                severity: f.level.as_str(),
+                message: addresses.message(f),
+            })
+            .collect();
+        let count = |n: Option<u64>| n.map_or("–".to_string(), thousands);
+        let inputs = outcome
+            .inputs
+            .iter()
+            .map(|input| InputRow {
+                path: input.path.clone(),
+                kind: input.kind,
+                format: input.format,
+                encoding: input.encoding,
+                rows: thousands(input.rows),
+                kept: count(input.kept),
+                removed: count(input.removed),
+                sha256: input.sha256.clone().unwrap_or_else(|| "–".to_string()),
+            })
+            .collect();
+        let months = |m: Option<u32>| m.map_or("never".to_string(), |m| format!("{m} months"));
+        let mut parameters = vec![
+            ("Policy".to_string(), policy.name.clone()),
+            ("Built from".to_string(), policy.chain.join(" → ")),
+            ("List purpose".to_string(), policy.list_purpose.clone()),
+            (
+                "Consent is stale after".to_string(),
+                months(policy.consent.stale_after_months),
+            ),
+            (
+                "Engagement renews consent".to_string(),
+                yes_no(policy.consent.engagement_refreshes),
+            ),
+            (
+                "Double opt-in missing is".to_string(),
+                policy
+                    .level(crate::rules::RuleId::C005)
+                    .as_str()
+                    .to_string(),
+            ),
+            (
+                "Fails the run at".to_string(),
+                policy
+                    .fail_on
+                    .map_or("never".to_string(), |l| l.as_str().to_string()),
+            ),
+        ];
+        if let Some(basis) = policy.basis_of("consent.stale_after_months") {
+            parameters.push((
+                "Basis of the stale threshold".to_string(),
+                basis.to_string(),
+            ));
+        }
+        let redaction = match addresses {
+            Addresses::Pseudonymized(_) => Some(
+                "Addresses in this report are keyed pseudonyms (HMAC-SHA256): the same address has the same pseudonym in every report of this audit. The cleaned and removed lists hold the addresses themselves."
+                    .to_string(),
+            ),
+            _ => None,
+        };
+        Ok(View {
+            tool: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            subject,
+            as_of: outcome.as_of.to_string(),
+            as_of_date: outcome.as_of.to_string().chars().take(10).collect(),
+            policy_name: &policy.name,
+            policy_summary: &policy.summary,
+            list_purpose: &policy.list_purpose,
+            rows: thousands(summary.rows),
+            kept: thousands(summary.kept),
+            kept_share: percent(summary.kept, summary.rows),
+            removed: thousands(summary.removed),
+            removed_share: percent(summary.removed, summary.rows),
+            verdict,
+            problems,
+            erasure_note,
+            repermission_note,
+            notices: outcome.notices.clone(),
+            redaction,
+            rules,
+            findings,
+            findings_note,
+            inputs,
+            parameters,
+        })
+    }
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_string()
+}
+
+/// The three rules that hit the most subscriber rows, errors before
+/// warnings: what a manager should hear first.
+fn biggest_problems(outcome: &AuditOutcome) -> Vec<Problem> {
+    let summary = &outcome.summary;
+    let mut candidates: Vec<(&RuleMeta, Level, u64)> = RULES
+        .iter()
+        .filter(|rule| rule.family != Family::Data)
+        .map(|rule| {
+            (
+                rule,
+                outcome.policy.level(rule.id),
+                summary.by_rule[rule.id.index()],
+            )
+        })
+        .filter(|(_, level, count)| *count > 0 && matches!(level, Level::Error | Level::Warning))
+        .collect();
+    candidates.sort_by(|a, b| {
+        (b.1 == Level::Error)
+            .cmp(&(a.1 == Level::Error))
+            .then(b.2.cmp(&a.2))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    candidates
+        .into_iter()
+        .take(3)
+        .map(|(rule, level, count)| Problem {
+            count: thousands(count),
+            share: percent(count, summary.rows),
+            headline: rule.headline,
+            code: rule.code,
+            name: rule.name,
+            level: level.as_str(),
+        })
+        .collect()
+}
+
+/// The charts, in the order the report shows them.
+fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
+    let summary = &outcome.summary;
+    let consent = &outcome.consent;
+    let tally = &consent.tally;
+    let policy = &outcome.policy;
+    let render = |template: &dyn DynRender| template.render_svg();
+    let mut figures = Vec::new();
+
+    let rule_bars: Vec<BarInput> = RULES
+        .iter()
+        .filter(|rule| summary.by_rule[rule.id.index()] > 0)
+        .map(|rule| BarInput {
+            label: format!("{} {}", rule.code, rule.name),
+            value: summary.by_rule[rule.id.index()],
+            class: policy.level(rule.id).as_str(),
+        })
+        .collect();
+    figures.push(Figure {
+        id: "rules",
+        title: "Findings per rule".to_string(),
+        caption: format!(
+            "{} findings in all: {} errors (the row is removed), {} warnings and {} notes (the row is kept).",
+            thousands(summary.errors + summary.warnings + summary.infos),
+            thousands(summary.errors),
+            thousands(summary.warnings),
+            thousands(summary.infos)
+        ),
+        svg: (!rule_bars.is_empty())
+            .then(|| render(&HorizontalBars::new("rules", "Findings per rule", rule_bars, None))),
+        empty: "No rule fired.".to_string(),
+    });
+
+    let dated: u64 = tally.age_months.iter().sum();
+    let stale = policy.consent.stale_after_months;
+    let stale_rows = stale.map_or(0, |t| tally.age_months.iter().skip(t as usize).sum::<u64>());
+    figures.push(Figure {
+        id: "consent-age",
+        title: "Age of consent".to_string(),
+        caption: format!(
+            "Rows by the age of the latest consent act{} at the audit date. {} rows have dated consent{}; {} have consent without a date and {} no consent at all (not drawn).",
+            if policy.consent.engagement_refreshes {
+                " or engagement from the person"
+            } else {
+                ""
+            },
+            thousands(dated),
+            match stale {
+                Some(t) => format!(
+                    ", of which {} ({}) are older than the policy's {t} months",
+                    thousands(stale_rows),
+                    percent(stale_rows, dated)
+                ),
+                None => ", and the policy lets consent last indefinitely".to_string(),
+            },
+            thousands(tally.undated),
+            thousands(tally.confirmation[2])
+        ),
+        svg: (dated > 0).then(|| {
+            render(&AgeHistogram::new(
+                "consent-age",
+                "Age of consent",
+                &tally.age_months,
+                stale,
+            ))
+        }),
+        empty: "No row has dated consent.".to_string(),
+    });
+
+    for (id, title, counts, unnamed) in [
+        (
+            "sources",
+            "Sources of consent",
+            &consent.sources,
+            "(no source recorded)",
+        ),
+        (
+            "purposes",
+            "Purposes of consent",
+            &consent.purposes,
+            "(no purpose stated)",
+        ),
+    ] {
+        let with_consent = tally.with_consent();
+        let mut bars: Vec<BarInput> = counts
+            .iter()
+            .take(TOP_ORIGINS)
+            .map(|(name, n)| BarInput {
+                label: if name.is_empty() {
+                    unnamed.to_string()
+                } else {
+                    name.clone()
+                },
+                value: *n,
+                class: if name.is_empty() { "info" } else { "neutral" },
+            })
+            .collect();
+        if counts.len() > TOP_ORIGINS {
+            let rest: u64 = counts[TOP_ORIGINS..].iter().map(|(_, n)| n).sum();
+            bars.push(BarInput {
+                label: format!("{} others", counts.len() - TOP_ORIGINS),
+                value: rest,
+                class: "info",
+            });
+        }
+        figures.push(Figure {
+            id,
+            title: title.to_string(),
+            caption: format!(
+                "The {} of the consent each of the {} rows with consent rests on.",
+                if id == "sources" { "source" } else { "purpose" },
+                thousands(with_consent)
+            ),
+            svg: (!bars.is_empty())
+                .then(|| render(&HorizontalBars::new(id, title, bars, Some(with_consent)))),
+            empty: "No row has consent.".to_string(),
+        });
+    }
+
+    let [double, single, none] = tally.confirmation;
+    figures.push(Figure {
+        id: "double-opt-in",
+        title: "Double opt-in".to_string(),
+        caption: format!(
+            "{} of the rows with consent ({}) were confirmed by double opt-in.",
+            thousands(double),
+            percent(double, double + single)
+        ),
+        svg: (tally.rows() > 0).then(|| {
+            render(&ShareBar::new(
+                "double-opt-in",
+                "Double opt-in",
+                &[
+                    (label(Confirmation::Double), double, "double"),
+                    (label(Confirmation::Single), single, "single"),
+                    (label(Confirmation::None), none, "none"),
+                ],
+            ))
+        }),
+        empty: "No subscriber row has an address.".to_string(),
+    });
+
+    let last = outcome.as_of.month();
+    let first = Month(last.0 - ACTIVITY_MONTHS + 1);
+    let months: Vec<(String, u64, u64)> = (first.0..=last.0)
+        .map(|m| {
+            let activity = consent
+                .activity
+                .months
+                .get(&Month(m))
+                .copied()
+                .unwrap_or_default();
+            (Month(m).to_string(), activity.opt_ins, activity.withdrawals)
+        })
+        .collect();
+    let (opt_ins, withdrawals) = months.iter().fold((0, 0), |(a, b), m| (a + m.1, b + m.2));
+    let (older, later) =
+        consent
+            .activity
+            .months
+            .iter()
+            .fold((0u64, 0u64), |(older, later), (month, activity)| {
+                let n = activity.opt_ins + activity.withdrawals;
+                if *month < first {
+                    (older + n, later)
+                } else if *month > last {
+                    (older, later + n)
+                } else {
+                    (older, later)
+                }
+            });
+    figures.push(Figure {
+        id: "activity",
+        title: "Opt-ins and withdrawals per month".to_string(),
+        caption: format!(
+            "The {ACTIVITY_MONTHS} months up to the audit date, from every consent log and export: {} opt-ins and {} withdrawals. {} earlier events{} are not drawn.",
+            thousands(opt_ins),
+            thousands(withdrawals),
+            thousands(older),
+            if later > 0 {
+                format!(" and {} dated after the audit date", thousands(later))
+            } else {
+                String::new()
+            }
+        ),
+        svg: (opt_ins + withdrawals > 0).then(|| {
+            render(&MonthlyActivity::new(
+                "activity",
+                "Opt-ins and withdrawals per month",
+                &months,
+            ))
+        }),
+        empty: "No dated opt-in or withdrawal in these months.".to_string(),
+    });
+    figures
+}
+
+fn label(confirmation: Confirmation) -> &'static str {
+    match confirmation {
+        Confirmation::Double => "double opt-in",
+        Confirmation::Single => "single opt-in",
+        Confirmation::None => "no consent",
+    }
+}
+
+/// A chart that renders to SVG markup.
+trait DynRender {
+    fn render_svg(&self) -> String;
+}
+
+impl<T: Template> DynRender for T {
+    fn render_svg(&self) -> String {
+        // The chart templates only format numbers and escaped strings;
+        // rendering into a String cannot fail.
+        self.render().unwrap_or_default()
+    }
+}
+
+/// The body of one `## heading` section of a rule's page.
+fn doc_section(rule: &RuleMeta, heading: &str) -> &'static str {
+    let doc = rule.doc;
+    let marker = format!("## {heading}\n");
+    let Some(start) = doc.find(&marker) else {
+        return "";
+    };
+    let body = &doc[start + marker.len()..];
+    let end = body.find("\n## ").map_or(body.len(), |i| i + 1);
+    body[..end].trim()
+}
+
+/// A rule page's Markdown as HTML for the report. Links become their text
+/// and raw HTML is escaped: the report must load nothing when opened.
+fn render_doc_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd, html};
+    let events = Parser::new(markdown).filter_map(|event| match event {
+        Event::Start(Tag::Link { .. } | Tag::Image { .. })
+        | Event::End(TagEnd::Link | TagEnd::Image) => None,
+        Event::Html(text) | Event::InlineHtml(text) => Some(Event::Text(text)),
+        other => Some(other),
+    });
+    let mut out = String::new();
+    html::push_html(&mut out, events);
+    out
+}
+
+/// Text for a Markdown table cell.
+fn md_cell(text: &str) -> String {
+    md_text(text).replace('|', "\\|")
+}
+
+/// Text that Markdown shows as it is: no markup, one line.
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_docs_lose_links_and_raw_html() {
+        let html = render_doc_html("See [the list](https://example.org/x) and <script>x</script>.");
+        assert!(html.contains("the list"));
+        assert!(!html.contains("https://"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+    }
+
+    #[test]
+    fn doc_sections_are_found_by_heading() {
+        let c004 = crate::rules::RuleId::C004.meta();
+        let why = doc_section(c004, "Why it matters");
+        assert!(why.contains("BGH"), "{why}");
+        assert!(!why.contains("## How to fix"));
+        assert!(doc_section(c004, "How to fix").starts_with("Run a re-permission"));
+    }
+
+    #[test]
+    fn markdown_text_cannot_break_out() {
+        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+        assert_eq!(md_text("[x](y) *z*"), "\\[x\\](y) \\*z\\*");
+    }
+}
