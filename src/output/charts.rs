@@ -169,10 +169,13 @@ pub struct Axis {
     label_y: Px,
 }
 
-/// Grid lines at 0, half and the whole of a nice maximum.
+/// Grid lines at 0, the whole of a nice maximum, and half of it where
+/// that is a whole number.
 fn ticks(max: u64, left: f64, right: f64, y_of: impl Fn(u64) -> f64) -> Vec<Tick> {
-    [0, max / 2, max]
+    let half = (max >= 2 && max.is_multiple_of(2)).then_some(max / 2);
+    [Some(0), half, Some(max)]
         .into_iter()
+        .flatten()
         .map(|value| {
             let y = y_of(value);
             Tick {
@@ -432,7 +435,12 @@ impl MonthlyActivity {
             })
             .collect();
         // The scale reads both ways from the middle line.
-        let y_ticks = [max, max / 2, 0]
+        let mut values = vec![max];
+        if max >= 2 && max.is_multiple_of(2) {
+            values.push(max / 2);
+        }
+        values.push(0);
+        let y_ticks = values
             .into_iter()
             .flat_map(|value| {
                 let up = middle - scale(value);
@@ -452,7 +460,7 @@ impl MonthlyActivity {
                 }
             })
             .collect();
-        let height = bottom + 40.0;
+        let height = bottom + 46.0;
         MonthlyActivity {
             id: id.to_string(),
             title: title.to_string(),
@@ -466,7 +474,7 @@ impl MonthlyActivity {
                 x1: Px(left),
                 x2: Px(right),
                 label_x: Px((left + right) / 2.0),
-                label_y: Px(bottom + 14.0),
+                label_y: Px(bottom + 20.0),
             },
             legend_y: Px(height - 14.0),
             legend_text_y: Px(height - 4.0),

@@ -268,7 +268,7 @@ impl<'a> View<'a> {
                 code: rule.code,
                 name: rule.name,
                 level: policy.level(rule.id).as_str(),
-                count: thousands(summary.by_rule[rule.id.index()]),
+                count: plural(summary.by_rule[rule.id.index()], "finding"),
                 checks: render_doc(doc_section(rule, "What it checks")),
                 why: render_doc(doc_section(rule, "Why it matters")),
                 fix: render_doc(doc_section(rule, "How to fix")),
@@ -385,6 +385,15 @@ impl<'a> View<'a> {
             inputs,
             parameters,
         })
+    }
+}
+
+/// `1 finding`, `1,200 findings`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", thousands(n))
     }
 }
 
@@ -528,7 +537,7 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
         if counts.len() > TOP_ORIGINS {
             let rest: u64 = counts[TOP_ORIGINS..].iter().map(|(_, n)| n).sum();
             bars.push(BarInput {
-                label: format!("{} others", counts.len() - TOP_ORIGINS),
+                label: plural((counts.len() - TOP_ORIGINS) as u64, "other"),
                 value: rest,
                 class: "info",
             });

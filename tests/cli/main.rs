@@ -3,12 +3,14 @@
 mod address_corpus;
 mod audit_outputs;
 mod bad_input;
+mod browser;
 mod ci_formats;
 mod commands;
 mod determinism;
 mod formats;
 mod memory;
 mod policies;
+mod report_documents;
 mod rule_fixtures;
 #[allow(dead_code)]
 #[path = "../../examples/gen/synth.rs"]
