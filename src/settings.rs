@@ -274,6 +274,12 @@ impl OutputPlan {
             .map(PathBuf::as_path)
     }
 
+    /// Whether an output counts erasure requests of addresses in no
+    /// subscriber file.
+    pub fn lists_erasures(&self) -> bool {
+        self.erasure.is_some() || self.html.is_some() || self.markdown.is_some()
+    }
+
     /// Whether a document that names its inputs by SHA-256 is written.
     pub fn describes_inputs(&self) -> bool {
         self.report.is_some() || self.html.is_some() || self.markdown.is_some()

@@ -666,7 +666,7 @@ impl<'s> Audit<'s> {
     fn report_orphans(&mut self, index: &ConsentIndex) -> Result<()> {
         let policy = &self.settings.policy;
         let orphans_reported = policy.enabled(RuleId::D004);
-        if !orphans_reported && self.settings.outputs.erasure.is_none() {
+        if !orphans_reported && !self.settings.outputs.lists_erasures() {
             return Ok(());
         }
         let unmatched = index.unmatched();

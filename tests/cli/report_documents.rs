@@ -314,10 +314,20 @@ fn erasure_lists_every_row_still_holding_an_erased_address() {
         )
     );
     let md = fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(
-        md.contains("2 people have asked for erasure; 1 is still in a subscriber file."),
-        "{md}"
-    );
+    let said = "2 people have asked for erasure; 1 is still in a subscriber file.";
+    assert!(md.contains(said), "{md}");
+    // The same count when the report is the only output and D004 is off.
+    let alone = run(listaudit()
+        .arg("audit")
+        .arg(dir.path().join("a.csv"))
+        .arg(dir.path().join("b.csv"))
+        .arg("--consent")
+        .arg(dir.path().join("consent.csv"))
+        .args(["--as-of", AS_OF, "--ignore", "D004", "--markdown"])
+        .arg(dir.path().join("alone.md")));
+    assert_eq!(alone.code, 1, "{}", alone.stderr);
+    let md = fs::read_to_string(dir.path().join("alone.md")).unwrap();
+    assert!(md.contains(said), "{md}");
 }
 
 /// Every address written in the demo's inputs, lower-cased.
