@@ -2,6 +2,7 @@
 //! GitHub Actions workflow annotations, and JUnit XML. CI logs are widely
 //! visible, so these mask addresses unless asked not to.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -25,22 +26,31 @@ pub enum Addresses<'r> {
 
 impl Addresses<'_> {
     pub fn show(self, email: &str) -> String {
+        self.shown(email).into_owned()
+    }
+
+    /// The address as this output shows it, borrowed when shown as is.
+    pub fn shown<'e>(self, email: &'e str) -> Cow<'e, str> {
         match self {
-            Addresses::Shown => email.to_string(),
-            Addresses::Masked => mask(email),
-            Addresses::Pseudonymized(redactor) => redactor.pseudonym(email),
+            Addresses::Shown => Cow::Borrowed(email),
+            Addresses::Masked => Cow::Owned(mask(email)),
+            Addresses::Pseudonymized(redactor) => Cow::Owned(redactor.pseudonym(email)),
         }
     }
 
     /// The finding's message with its own address hidden as the address
     /// is, should the message quote it.
-    pub fn message(self, finding: &Finding) -> String {
+    pub fn message<'f>(self, finding: &'f Finding) -> Cow<'f, str> {
         match self {
-            Addresses::Masked if !finding.email.is_empty() => finding
-                .message
-                .replace(&finding.email, &mask(&finding.email)),
-            Addresses::Pseudonymized(redactor) => redactor.scrub(&finding.message, &finding.email),
-            _ => finding.message.clone(),
+            Addresses::Masked if !finding.email.is_empty() => Cow::Owned(
+                finding
+                    .message
+                    .replace(&finding.email, &mask(&finding.email)),
+            ),
+            Addresses::Pseudonymized(redactor) => {
+                Cow::Owned(redactor.scrub(&finding.message, &finding.email))
+            }
+            _ => Cow::Borrowed(&finding.message),
         }
     }
 }

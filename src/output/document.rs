@@ -301,7 +301,7 @@ impl<'a> View<'a> {
                 email: addresses.show(&f.email),
                 rule: f.rule.code(),
                 severity: f.level.as_str(),
-                message: addresses.message(f),
+                message: addresses.message(f).into_owned(),
             })
             .collect();
         let count = |n: Option<u64>| n.map_or("–".to_string(), thousands);

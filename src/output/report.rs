@@ -1,6 +1,7 @@
 //! `findings.csv`, `report.json` and `erasure.csv` (SPEC §3). The same JSON
 //! document is what `audit --format json` prints.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
@@ -41,7 +42,7 @@ pub fn write_findings_csv<W: Write>(
         writer.write_record([
             outcome.input_name(finding),
             &row,
-            &addresses.show(&finding.email),
+            &addresses.shown(&finding.email),
             finding.rule.code(),
             finding.level.as_str(),
             &addresses.message(finding),
@@ -95,7 +96,7 @@ pub fn write_report_json<W: Write>(
         first = false;
         let document = FindingDocument {
             file: outcome.input_name(finding),
-            email: addresses.show(&finding.email),
+            email: addresses.shown(&finding.email),
             message: addresses.message(finding),
             finding,
         };
@@ -166,8 +167,8 @@ struct BySeverity {
 
 struct FindingDocument<'a> {
     file: &'a str,
-    email: String,
-    message: String,
+    email: Cow<'a, str>,
+    message: Cow<'a, str>,
     finding: &'a Finding,
 }
 
