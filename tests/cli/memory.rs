@@ -90,14 +90,18 @@ fn scratch_files_while_running(pid: u32, tmp: &Path) {
             .into_iter()
             .filter(|fd| fs::read_link(fd).is_ok_and(|target| target.starts_with(&tmp)))
             .collect();
-        if let Some(fd) = scratch.first() {
-            let target = fs::read_link(fd).unwrap();
+        // A scratch file may be closed between listing the descriptors and
+        // looking at one; then the next poll finds the next file.
+        for fd in &scratch {
+            let (Ok(target), Ok(metadata)) = (fs::read_link(fd), fs::metadata(fd)) else {
+                continue;
+            };
             assert!(
                 target.to_string_lossy().ends_with("(deleted)"),
                 "{} has a name in TMPDIR",
                 target.display()
             );
-            let mode = fs::metadata(fd).unwrap().permissions().mode();
+            let mode = metadata.permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "scratch file mode {mode:o}");
             assert_eq!(entries(&tmp), Vec::<String>::new());
             return;
