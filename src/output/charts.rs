@@ -42,12 +42,12 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// `part` of `whole` as a percentage with one decimal (`12.5 %`).
+/// `part` of `whole` as a percentage with one decimal (`12.5%`).
 pub fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
-        return "0 %".to_string();
+        return "0%".to_string();
     }
-    format!("{:.1} %", part as f64 * 100.0 / whole as f64)
+    format!("{:.1}%", part as f64 * 100.0 / whole as f64)
 }
 
 /// The smallest 1, 2 or 5 times a power of ten at or above `value`.
@@ -502,8 +502,8 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(percent(1, 8), "12.5 %");
-        assert_eq!(percent(0, 0), "0 %");
+        assert_eq!(percent(1, 8), "12.5%");
+        assert_eq!(percent(0, 0), "0%");
         assert_eq!(nice_ceiling(0), 1);
         assert_eq!(nice_ceiling(3), 5);
         assert_eq!(nice_ceiling(7), 10);
@@ -541,7 +541,7 @@ mod tests {
             svg.contains(r#"width="170""#),
             "half the value, half the bar"
         );
-        assert!(svg.contains("50 (50.0 %)"));
+        assert!(svg.contains("50 (50.0%)"));
     }
 
     #[test]

@@ -87,7 +87,7 @@ const MARKDOWN_TOP: usize = 20;
 
 /// Escapes a cell for a Markdown table: pipes, line breaks, and the
 /// characters that would start formatting or HTML.
-fn md_cell(text: &str) -> String {
+pub(super) fn md_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -11,9 +11,10 @@ use super::Addresses;
 use super::charts::{
     AgeHistogram, BarInput, HorizontalBars, MonthlyActivity, ShareBar, percent, thousands,
 };
-use super::ci::top_by_severity;
+use super::ci::{md_cell, top_by_severity};
 use crate::audit::{AuditOutcome, Confirmation};
 use crate::consent::Month;
+use crate::input::FileKind;
 use crate::policy::{Level, render_policy};
 use crate::rules::{Family, RULES, RuleMeta};
 
@@ -105,31 +106,8 @@ struct View<'a> {
 #[derive(Template)]
 #[template(path = "report.html", escape = "html")]
 struct HtmlReport<'a> {
-    tool: &'static str,
-    version: &'static str,
-    subject: String,
-    as_of: String,
-    as_of_date: String,
-    policy_name: &'a str,
-    policy_summary: &'a str,
-    list_purpose: &'a str,
-    rows: String,
-    kept: String,
-    kept_share: String,
-    removed: String,
-    removed_share: String,
-    verdict: String,
-    problems: Vec<Problem>,
-    erasure_note: Option<String>,
-    repermission_note: Option<String>,
-    notices: Vec<String>,
-    redaction: Option<String>,
+    view: View<'a>,
     figures: Vec<Figure>,
-    rules: Vec<RuleSection>,
-    findings: Vec<FindingRow>,
-    findings_note: String,
-    inputs: Vec<InputRow>,
-    parameters: Vec<(String, String)>,
     policy_toml: String,
 }
 
@@ -145,34 +123,10 @@ pub fn write_html_report<W: Write>(
     addresses: Addresses<'_>,
     mut out: W,
 ) -> io::Result<()> {
-    let view = View::of(outcome, addresses, HTML_FINDINGS, render_doc_html)?;
     let page = HtmlReport {
+        view: View::of(outcome, addresses, HTML_FINDINGS, render_doc_html)?,
         figures: figures(outcome),
         policy_toml: render_policy(&outcome.policy),
-        tool: view.tool,
-        version: view.version,
-        subject: view.subject,
-        as_of: view.as_of,
-        as_of_date: view.as_of_date,
-        policy_name: view.policy_name,
-        policy_summary: view.policy_summary,
-        list_purpose: view.list_purpose,
-        rows: view.rows,
-        kept: view.kept,
-        kept_share: view.kept_share,
-        removed: view.removed,
-        removed_share: view.removed_share,
-        verdict: view.verdict,
-        problems: view.problems,
-        erasure_note: view.erasure_note,
-        repermission_note: view.repermission_note,
-        notices: view.notices,
-        redaction: view.redaction,
-        rules: view.rules,
-        findings: view.findings,
-        findings_note: view.findings_note,
-        inputs: view.inputs,
-        parameters: view.parameters,
     };
     out.write_all(page.render().map_err(io::Error::other)?.as_bytes())
 }
@@ -192,7 +146,7 @@ pub fn write_markdown_report<W: Write>(
     for input in &mut view.inputs {
         input.path = md_cell(&input.path);
     }
-    view.notices = view.notices.iter().map(|n| md_text(n)).collect();
+    view.notices = view.notices.iter().map(|n| md_cell(n)).collect();
     let document = MarkdownReport { view };
     out.write_all(document.render().map_err(io::Error::other)?.as_bytes())
 }
@@ -209,7 +163,7 @@ impl<'a> View<'a> {
         let subscriber_files: Vec<&str> = outcome
             .inputs
             .iter()
-            .filter(|i| i.kind == "subscribers")
+            .filter(|i| i.kind == FileKind::Subscribers.as_str())
             .map(|i| i.path.as_str())
             .collect();
         let subject = match subscriber_files.as_slice() {
@@ -682,27 +636,6 @@ fn render_doc_html(markdown: &str) -> String {
     out
 }
 
-/// Text for a Markdown table cell.
-fn md_cell(text: &str) -> String {
-    md_text(text).replace('|', "\\|")
-}
-
-/// Text that Markdown shows as it is: no markup, one line.
-fn md_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' | '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,11 +655,5 @@ mod tests {
         assert!(why.contains("BGH"), "{why}");
         assert!(!why.contains("## How to fix"));
         assert!(doc_section(c004, "How to fix").starts_with("Run a re-permission"));
-    }
-
-    #[test]
-    fn markdown_text_cannot_break_out() {
-        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
-        assert_eq!(md_text("[x](y) *z*"), "\\[x\\](y) \\*z\\*");
     }
 }

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
+use super::charts::percent;
 use crate::audit::AuditOutcome;
 use crate::policy::Level;
 use crate::rules::RULES;
@@ -51,14 +52,6 @@ fn severity_cell(level: Level, color: bool) -> Cell {
         Level::Warning => cell.fg(Color::Yellow),
         Level::Info => cell.fg(Color::Cyan),
         Level::Off => cell,
-    }
-}
-
-fn percent(part: u64, whole: u64) -> String {
-    if whole == 0 {
-        "0%".to_string()
-    } else {
-        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
     }
 }
 

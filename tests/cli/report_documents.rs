@@ -119,7 +119,7 @@ fn html_report_states_the_summary_inputs_and_every_rule_that_fired() {
         );
         assert!(html.contains(&card), "{card}");
     }
-    assert!(html.contains("<span class=\"number\">41.1 %</span>of the list at risk"));
+    assert!(html.contains("<span class=\"number\">41.1%</span>of the list at risk"));
     // Every rule that fired has its section, with its legal basis; no
     // other rule has one.
     for rule in &listaudit::rules::RULES {
@@ -188,10 +188,8 @@ fn markdown_report_carries_the_same_summary() {
     demo_into(dir.path(), &[]);
     let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.starts_with("# Mailing-list consent audit: fixtures/demo/subscribers.csv\n"));
-    assert!(md.contains("| 56 | 33 | 23 | 41.1 % |"), "{md}");
-    assert!(
-        md.contains("## The biggest problems\n\n1. **3 rows (5.4 %)** have no provable opt-in")
-    );
+    assert!(md.contains("| 56 | 33 | 23 | 41.1% |"), "{md}");
+    assert!(md.contains("## The biggest problems\n\n1. **3 rows (5.4%)** have no provable opt-in"));
     assert!(md.contains(&format!("`{}`", sha256_hex("fixtures/demo/consent.csv"))));
     assert!(md.contains("The 25 most severe of 87 findings"));
     // Every findings-table line has the six cells, whatever the message.
