@@ -169,25 +169,29 @@ pub struct Axis {
     label_y: Px,
 }
 
-/// Grid lines at 0, the whole of a nice maximum, and half of it where
-/// that is a whole number.
-fn ticks(max: u64, left: f64, right: f64, y_of: impl Fn(u64) -> f64) -> Vec<Tick> {
-    let half = (max >= 2 && max.is_multiple_of(2)).then_some(max / 2);
-    [Some(0), half, Some(max)]
-        .into_iter()
-        .flatten()
-        .map(|value| {
-            let y = y_of(value);
-            Tick {
-                label: thousands(value),
-                y: Px(y),
-                x1: Px(left),
-                x2: Px(right),
-                label_x: Px(left - 6.0),
-                label_y: Px(y + 4.0),
-            }
-        })
-        .collect()
+impl Tick {
+    /// A grid line at `y` labelled with `value`.
+    fn at(value: u64, y: f64, left: f64, right: f64) -> Tick {
+        Tick {
+            label: thousands(value),
+            y: Px(y),
+            x1: Px(left),
+            x2: Px(right),
+            label_x: Px(left - 6.0),
+            label_y: Px(y + 4.0),
+        }
+    }
+}
+
+/// The values of the grid lines below a nice maximum: 0, the maximum,
+/// and half of it where that is a whole number.
+fn tick_values(max: u64) -> Vec<u64> {
+    let mut values = vec![0];
+    if max >= 2 && max.is_multiple_of(2) {
+        values.push(max / 2);
+    }
+    values.push(max);
+    values
 }
 
 pub struct Bin {
@@ -293,7 +297,10 @@ impl AgeHistogram {
             title: title.to_string(),
             width: Px(WIDTH),
             height: Px(bottom + 36.0),
-            y_ticks: ticks(max, left, right, y_of),
+            y_ticks: tick_values(max)
+                .into_iter()
+                .map(|value| Tick::at(value, y_of(value), left, right))
+                .collect(),
             bins: bins_drawn,
             axis: Axis {
                 label: "age of consent in months at the audit date".to_string(),
@@ -435,29 +442,12 @@ impl MonthlyActivity {
             })
             .collect();
         // The scale reads both ways from the middle line.
-        let mut values = vec![max];
-        if max >= 2 && max.is_multiple_of(2) {
-            values.push(max / 2);
-        }
-        values.push(0);
-        let y_ticks = values
+        let y_ticks = tick_values(max)
             .into_iter()
             .flat_map(|value| {
-                let up = middle - scale(value);
-                let down = middle + scale(value);
-                let tick = |y: f64| Tick {
-                    label: thousands(value),
-                    y: Px(y),
-                    x1: Px(left),
-                    x2: Px(right),
-                    label_x: Px(left - 6.0),
-                    label_y: Px(y + 4.0),
-                };
-                if value == 0 {
-                    vec![tick(up)]
-                } else {
-                    vec![tick(up), tick(down)]
-                }
+                let up = Tick::at(value, middle - scale(value), left, right);
+                let down = (value > 0).then(|| Tick::at(value, middle + scale(value), left, right));
+                std::iter::once(up).chain(down)
             })
             .collect();
         let height = bottom + 46.0;
