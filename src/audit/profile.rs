@@ -25,11 +25,20 @@ pub enum Confirmation {
 }
 
 impl Confirmation {
+    /// Every kind, in [`Confirmation::index`] order.
     pub const ALL: [Confirmation; 3] = [
         Confirmation::Double,
         Confirmation::Single,
         Confirmation::None,
     ];
+
+    pub fn index(self) -> usize {
+        match self {
+            Confirmation::Double => 0,
+            Confirmation::Single => 1,
+            Confirmation::None => 2,
+        }
+    }
 }
 
 /// A standing erasure request: where it was recorded and when.
@@ -127,11 +136,7 @@ pub struct ConsentTally {
 
 impl ConsentTally {
     pub fn add(&mut self, profile: &ConsentProfile) {
-        let slot = Confirmation::ALL
-            .iter()
-            .position(|c| *c == profile.confirmation)
-            .unwrap_or(2);
-        self.confirmation[slot] += 1;
+        self.confirmation[profile.confirmation.index()] += 1;
         if profile.confirmation == Confirmation::None {
             return;
         }
@@ -145,7 +150,8 @@ impl ConsentTally {
 
     /// Rows with consent for the list.
     pub fn with_consent(&self) -> u64 {
-        self.confirmation[0] + self.confirmation[1]
+        self.confirmation[Confirmation::Double.index()]
+            + self.confirmation[Confirmation::Single.index()]
     }
 
     pub fn rows(&self) -> u64 {
@@ -199,6 +205,13 @@ pub struct ErasureEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmation_indexes_follow_all() {
+        for (i, c) in Confirmation::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i);
+        }
+    }
 
     #[test]
     fn activity_counts_opt_ins_and_withdrawals_by_month() {

@@ -377,10 +377,11 @@ impl<'a> SubscriberPass<'a> {
                 counts.rows += 1;
                 if row_findings.iter().any(|f| f.level == Level::Error) {
                     counts.removed += 1;
-                    self.re_askable += u64::from(crate::rules::may_ask_again(
+                    let ask_again = crate::rules::may_ask_again(
                         row_findings.iter().map(|f| (f.rule, f.level)),
-                    ));
-                    writers.remove(record, &row_findings)?;
+                    );
+                    self.re_askable += u64::from(ask_again);
+                    writers.remove(record, &row_findings, ask_again)?;
                 } else {
                     writers.keep(record)?;
                 }
@@ -626,11 +627,7 @@ impl RowVerdict {
 }
 
 fn encode_profile(profile: &ConsentProfile, out: &mut Vec<u8>) {
-    let confirmation = Confirmation::ALL
-        .iter()
-        .position(|c| *c == profile.confirmation)
-        .unwrap_or(2);
-    out.put_u8(confirmation as u8);
+    out.put_u8(profile.confirmation.index() as u8);
     out.put_u32(profile.age_months.unwrap_or(u32::MAX));
     out.put_u32(profile.source.index() as u32);
     out.put_u32(profile.purpose.index() as u32);

@@ -447,7 +447,7 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
                 None => ", and the policy lets consent last indefinitely".to_string(),
             },
             thousands(tally.undated),
-            thousands(tally.confirmation[2])
+            thousands(tally.confirmation[Confirmation::None.index()])
         ),
         svg: (dated > 0).then(|| {
             render(&AgeHistogram::new(
@@ -510,7 +510,7 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
         });
     }
 
-    let [double, single, none] = tally.confirmation;
+    let [double, single, none] = Confirmation::ALL.map(|c| tally.confirmation[c.index()]);
     figures.push(Figure {
         id: "double-opt-in",
         title: "Double opt-in".to_string(),

@@ -92,10 +92,15 @@ impl RowWriters {
     }
 
     /// Writes a removed row with the codes and messages of its findings,
-    /// to `repermission.csv` too when it may be asked again.
-    pub fn remove(&mut self, record: &RawRecord, findings: &[Finding]) -> Result<()> {
-        let ask_again = self.repermission.is_some()
-            && crate::rules::may_ask_again(findings.iter().map(|f| (f.rule, f.level)));
+    /// to `repermission.csv` too when it may be asked again
+    /// ([`crate::rules::may_ask_again`]).
+    pub fn remove(
+        &mut self,
+        record: &RawRecord,
+        findings: &[Finding],
+        ask_again: bool,
+    ) -> Result<()> {
+        let ask_again = ask_again && self.repermission.is_some();
         if self.removed.is_none() && !ask_again {
             return Ok(());
         }
