@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 
+use listaudit::consent::{Civil, Timestamp};
+
 pub const SUBSCRIBER_HEADER: &str = "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,LAST_CHANGED,LEID,EUID,NOTES,TAGS\n";
 pub const CONSENT_HEADER: &str = "email,event,timestamp,purpose,source,ip\n";
 
@@ -354,22 +356,6 @@ fn history(rng: &mut Rng, category: Category, k: u32) -> Vec<Event> {
     }
 }
 
-fn civil(time: i64) -> (i64, u32, u32, i64) {
-    // Howard Hinnant's days-to-civil algorithm.
-    let days = time.div_euclid(DAY);
-    let secs = time.rem_euclid(DAY);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, secs)
-}
-
 /// `2024-03-01T09:30:00Z`, or about one in twenty with a `+02:00` offset.
 fn write_rfc3339(out: &mut String, time: i64, rng: &mut Rng) {
     let (shifted, suffix) = if rng.below(20) == 0 {
@@ -377,7 +363,12 @@ fn write_rfc3339(out: &mut String, time: i64, rng: &mut Rng) {
     } else {
         (time, "Z")
     };
-    let (y, m, d, s) = civil(shifted);
+    let Civil {
+        year: y,
+        month: m,
+        day: d,
+        second: s,
+    } = Timestamp::from_unix(shifted).civil();
     let _ = write!(
         out,
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{suffix}",
@@ -389,7 +380,12 @@ fn write_rfc3339(out: &mut String, time: i64, rng: &mut Rng) {
 
 /// Mailchimp's export form, `2024-03-01 09:30:00`.
 fn write_mailchimp_time(out: &mut String, time: i64) {
-    let (y, m, d, s) = civil(time);
+    let Civil {
+        year: y,
+        month: m,
+        day: d,
+        second: s,
+    } = Timestamp::from_unix(time).civil();
     let _ = write!(
         out,
         "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",

@@ -22,6 +22,6 @@ pub use spill::{IndexSpill, SpilledIndex};
 pub use symbols::{Symbol, Symbols};
 pub use terms::{Basis, Method, Terms, parse_basis, parse_method};
 pub use time::{
-    DateOrder, Month, TimeRules, Timestamp, TimestampError, parse_as_of, parse_timestamp,
+    Civil, DateOrder, Month, TimeRules, Timestamp, TimestampError, parse_as_of, parse_timestamp,
     parse_timestamp_with, parse_zone,
 };

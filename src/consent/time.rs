@@ -90,13 +90,25 @@ impl fmt::Display for Month {
     }
 }
 
+/// A UTC date and the second of its day.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Civil {
+    pub year: i64,
+    /// 1 to 12.
+    pub month: u32,
+    /// 1 to 31.
+    pub day: u32,
+    /// 0 to 86,399.
+    pub second: u32,
+}
+
 impl Timestamp {
-    /// The UTC calendar month of the instant. Days are turned into a civil
-    /// date arithmetically (Howard Hinnant's `civil_from_days`): it runs once
-    /// per consent event, where going through chrono would cost a
-    /// validated date-time each time.
-    pub fn month(self) -> Month {
+    /// The UTC date of the instant, computed arithmetically (Howard
+    /// Hinnant's `civil_from_days`): it runs once per consent event, where
+    /// going through chrono would build a validated date-time each time.
+    pub fn civil(self) -> Civil {
         let days = self.0.div_euclid(86_400);
+        let second = self.0.rem_euclid(86_400) as u32;
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let day_of_era = z - era * 146_097;
@@ -104,13 +116,24 @@ impl Timestamp {
             (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
         let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
         let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
         let month = if shifted_month < 10 {
             shifted_month + 3
         } else {
             shifted_month - 9
-        };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Month(year * 12 + month - 1)
+        } as u32;
+        Civil {
+            year: year_of_era + era * 400 + i64::from(month <= 2),
+            month,
+            day,
+            second,
+        }
+    }
+
+    /// The UTC calendar month of the instant.
+    pub fn month(self) -> Month {
+        let civil = self.civil();
+        Month(civil.year * 12 + i64::from(civil.month) - 1)
     }
 }
 
@@ -456,7 +479,7 @@ pub fn parse_as_of(text: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn months_agree_with_chrono() {
+    fn dates_and_months_agree_with_chrono() {
         let mut seconds = -5_000_000_000i64;
         while seconds < 8_000_000_000 {
             let t = Timestamp::from_unix(seconds);
@@ -465,6 +488,17 @@ mod tests {
             assert_eq!(
                 (month.year(), month.month()),
                 (i64::from(dt.year()), dt.month()),
+                "{seconds}"
+            );
+            let civil = t.civil();
+            assert_eq!(
+                (civil.year, civil.month, civil.day, civil.second),
+                (
+                    i64::from(dt.year()),
+                    dt.month(),
+                    dt.day(),
+                    dt.num_seconds_from_midnight()
+                ),
                 "{seconds}"
             );
             seconds += 86_399 * 7 + 3_601;
