@@ -69,7 +69,7 @@ impl Timestamp {
 
 /// A calendar month, numbered `year * 12 + month - 1`: consecutive months
 /// are consecutive numbers, so a range of them is a plain integer range.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month(pub i64);
 
 impl Month {

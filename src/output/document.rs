@@ -537,12 +537,7 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
     let first = Month(last.0 - ACTIVITY_MONTHS + 1);
     let months: Vec<(String, u64, u64)> = (first.0..=last.0)
         .map(|m| {
-            let activity = consent
-                .activity
-                .months
-                .get(&Month(m))
-                .copied()
-                .unwrap_or_default();
+            let activity = consent.activity.get(Month(m));
             (Month(m).to_string(), activity.opt_ins, activity.withdrawals)
         })
         .collect();
@@ -550,13 +545,12 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
     let (older, later) =
         consent
             .activity
-            .months
             .iter()
             .fold((0u64, 0u64), |(older, later), (month, activity)| {
                 let n = activity.opt_ins + activity.withdrawals;
-                if *month < first {
+                if month < first {
                     (older + n, later)
-                } else if *month > last {
+                } else if month > last {
                     (older, later + n)
                 } else {
                     (older, later)
