@@ -475,3 +475,88 @@ fn a_weak_redaction_key_is_refused_before_anything_is_written() {
         .args(["--redact", "--show-addresses"]));
     assert_eq!(conflicting.code, 2);
 }
+
+/// The charts count what the consent logs say, row by row: a small list
+/// whose every number is known.
+#[test]
+fn charts_count_the_consent_behind_each_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let subscribers = dir.path().join("subscribers.csv");
+    fs::write(
+        &subscribers,
+        "email\ndouble@example.org\nsingle@example.org\nnone@example.org\nundated@example.org\ngone@example.org\n",
+    )
+    .unwrap();
+    let consent = dir.path().join("consent.csv");
+    fs::write(
+        &consent,
+        "email,event,timestamp,purpose,source\n\
+         double@example.org,opt_in,2025-01-10T10:00:00Z,newsletter,web_form\n\
+         double@example.org,confirm,2025-01-10T10:05:00Z,newsletter,web_form\n\
+         single@example.org,opt_in,2022-03-01T09:00:00Z,newsletter,checkout\n\
+         undated@example.org,opt_in,,newsletter,web_form\n\
+         gone@example.org,opt_in,2024-02-01T09:00:00Z,newsletter,web_form\n\
+         gone@example.org,withdraw,2024-05-01T09:00:00Z,,unsubscribe_link\n",
+    )
+    .unwrap();
+    let html_path = dir.path().join("report.html");
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&subscribers)
+        .arg("--consent")
+        .arg(&consent)
+        .args(["--as-of", AS_OF, "--html"])
+        .arg(&html_path));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let html = fs::read_to_string(&html_path).unwrap();
+    let figure = |id: &str| {
+        let start = html.find(&format!("<figure id=\"chart-{id}\">")).unwrap();
+        html[start..start + html[start..].find("</figure>").unwrap()].to_string()
+    };
+    // The withdrawn row has no consent left.
+    let doi = figure("double-opt-in");
+    for part in [
+        "<title>double opt-in: 1 (20.0%)</title>",
+        "<title>single opt-in: 2 (40.0%)</title>",
+        "<title>no consent: 2 (40.0%)</title>",
+    ] {
+        assert!(doi.contains(part), "{part}\n{doi}");
+    }
+    let age = figure("consent-age");
+    assert!(
+        age.contains("<g class=\"bar fresh\">\n<title>0–5 months: 1</title>"),
+        "{age}"
+    );
+    assert!(
+        age.contains("<g class=\"bar stale\">\n<title>36–41 months: 1</title>"),
+        "{age}"
+    );
+    assert!(
+        age.contains("2 rows have dated consent, of which 1 (50.0%) are older than the policy&#39;s 24 months; 1 have consent without a date and 2 no consent at all"),
+        "{age}"
+    );
+    let sources = figure("sources");
+    assert!(
+        sources.contains("<title>web_form: 2 (66.7%)</title>"),
+        "{sources}"
+    );
+    assert!(
+        sources.contains("<title>checkout: 1 (33.3%)</title>"),
+        "{sources}"
+    );
+    // Opt-ins and withdrawals by month; confirmations and undated events
+    // are not counted, and 2022-03 is before the 36 months drawn.
+    let activity = figure("activity");
+    for month in [
+        "<title>2025-01: 1 opt-ins, 0 withdrawals</title>",
+        "<title>2024-02: 1 opt-ins, 0 withdrawals</title>",
+        "<title>2024-05: 0 opt-ins, 1 withdrawals</title>",
+        "<title>2022-07: 0 opt-ins, 0 withdrawals</title>",
+    ] {
+        assert!(activity.contains(month), "{month}\n{activity}");
+    }
+    assert!(
+        activity.contains("2 opt-ins and 1 withdrawals. 1 earlier events are not drawn."),
+        "{activity}"
+    );
+}
