@@ -10,6 +10,7 @@
 //! 6. write findings and report, then rename every output into place.
 
 use indicatif::ProgressBar;
+use rayon::prelude::*;
 
 use crate::consent::{
     Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex,
@@ -296,68 +297,60 @@ impl<'s> Audit<'s> {
             consent,
         };
         let addresses = settings.addresses();
-        let outcome_ref = &outcome;
-        // Each document is a pass over every finding (the HTML and Markdown
-        // reports over the most severe); they are written side by side.
+        let report = &outcome;
         let csv_error = |file: &AtomicFile, e: csv::Error| match e.into_kind() {
             csv::ErrorKind::Io(e) => file.io_error(e),
             other => file.io_error(std::io::Error::other(format!("{other:?}"))),
         };
-        let write = |file: Option<AtomicFile>,
-                     write: &(dyn Fn(&mut AtomicFile) -> Result<()> + Sync)|
-         -> Result<Option<ReadyFile>> {
-            file.map(|mut file| {
-                write(&mut file)?;
-                file.finish()
+        // Each document is a pass over every finding (the HTML and Markdown
+        // reports over the most severe); they are written side by side, and
+        // renamed into place in this order.
+        let documents: Vec<(Option<AtomicFile>, DocumentWriter<'_>)> = vec![
+            (
+                findings_file,
+                Box::new(move |file| {
+                    write_findings_csv(report, addresses, &mut *file)
+                        .map_err(|e| csv_error(file, e))
+                }),
+            ),
+            (
+                report_file,
+                Box::new(move |file| {
+                    write_report_json(report, addresses, &mut *file).map_err(|e| file.io_error(e))
+                }),
+            ),
+            (
+                html_file,
+                Box::new(move |file| {
+                    write_html_report(report, addresses, &mut *file).map_err(|e| file.io_error(e))
+                }),
+            ),
+            (
+                markdown_file,
+                Box::new(move |file| {
+                    write_markdown_report(report, addresses, &mut *file)
+                        .map_err(|e| file.io_error(e))
+                }),
+            ),
+            (
+                erasure_file,
+                Box::new(move |file| {
+                    write_erasure_csv(report, &mut *file).map_err(|e| csv_error(file, e))
+                }),
+            ),
+        ];
+        let written: Vec<Result<Option<ReadyFile>>> = documents
+            .into_par_iter()
+            .map(|(file, write)| {
+                file.map(|mut file| {
+                    write(&mut file)?;
+                    file.finish()
+                })
+                .transpose()
             })
-            .transpose()
-        };
-        let ((findings_csv, report_json), ((html, markdown), erasure_csv)) = rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        write(findings_file, &|file| {
-                            write_findings_csv(outcome_ref, addresses, &mut *file)
-                                .map_err(|e| csv_error(file, e))
-                        })
-                    },
-                    || {
-                        write(report_file, &|file| {
-                            write_report_json(outcome_ref, addresses, &mut *file)
-                                .map_err(|e| file.io_error(e))
-                        })
-                    },
-                )
-            },
-            || {
-                rayon::join(
-                    || {
-                        rayon::join(
-                            || {
-                                write(html_file, &|file| {
-                                    write_html_report(outcome_ref, addresses, &mut *file)
-                                        .map_err(|e| file.io_error(e))
-                                })
-                            },
-                            || {
-                                write(markdown_file, &|file| {
-                                    write_markdown_report(outcome_ref, addresses, &mut *file)
-                                        .map_err(|e| file.io_error(e))
-                                })
-                            },
-                        )
-                    },
-                    || {
-                        write(erasure_file, &|file| {
-                            write_erasure_csv(outcome_ref, &mut *file)
-                                .map_err(|e| csv_error(file, e))
-                        })
-                    },
-                )
-            },
-        );
-        for written in [findings_csv, report_json, html, markdown, erasure_csv] {
-            ready.extend(written?);
+            .collect();
+        for document in written {
+            ready.extend(document?);
         }
         timings.lap(match outcome.findings.spilled_runs() {
             0 => "findings and report".to_string(),
@@ -701,6 +694,9 @@ impl<'s> Audit<'s> {
             .map_err(Error::scratch)
     }
 }
+
+/// Writes one report document into its file.
+type DocumentWriter<'a> = Box<dyn Fn(&mut AtomicFile) -> Result<()> + Send + Sync + 'a>;
 
 /// How the subscriber pass gets its rows judged.
 enum Judged<'e> {
