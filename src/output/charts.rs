@@ -151,7 +151,9 @@ impl HorizontalBars {
     }
 }
 
-pub struct Tick {
+/// A horizontal line from `x1` to `x2` with a label: a grid line of the
+/// value axis, or the base line under the bars.
+pub struct Line {
     label: String,
     y: Px,
     x1: Px,
@@ -160,19 +162,10 @@ pub struct Tick {
     label_y: Px,
 }
 
-pub struct Axis {
-    label: String,
-    y: Px,
-    x1: Px,
-    x2: Px,
-    label_x: Px,
-    label_y: Px,
-}
-
-impl Tick {
+impl Line {
     /// A grid line at `y` labelled with `value`.
-    fn at(value: u64, y: f64, left: f64, right: f64) -> Tick {
-        Tick {
+    fn tick(value: u64, y: f64, left: f64, right: f64) -> Line {
+        Line {
             label: thousands(value),
             y: Px(y),
             x1: Px(left),
@@ -223,9 +216,9 @@ pub struct AgeHistogram {
     title: String,
     width: Px,
     height: Px,
-    y_ticks: Vec<Tick>,
+    y_ticks: Vec<Line>,
     bins: Vec<Bin>,
-    axis: Axis,
+    axis: Line,
     threshold: Option<Marker>,
 }
 
@@ -299,10 +292,10 @@ impl AgeHistogram {
             height: Px(bottom + 36.0),
             y_ticks: tick_values(max)
                 .into_iter()
-                .map(|value| Tick::at(value, y_of(value), left, right))
+                .map(|value| Line::tick(value, y_of(value), left, right))
                 .collect(),
             bins: bins_drawn,
-            axis: Axis {
+            axis: Line {
                 label: "age of consent in months at the audit date".to_string(),
                 y: Px(bottom),
                 x1: Px(left),
@@ -393,9 +386,9 @@ pub struct MonthlyActivity {
     title: String,
     width: Px,
     height: Px,
-    y_ticks: Vec<Tick>,
+    y_ticks: Vec<Line>,
     months: Vec<MonthColumn>,
-    axis: Axis,
+    axis: Line,
     legend_y: Px,
     legend_text_y: Px,
     legend_in_x: Px,
@@ -445,8 +438,9 @@ impl MonthlyActivity {
         let y_ticks = tick_values(max)
             .into_iter()
             .flat_map(|value| {
-                let up = Tick::at(value, middle - scale(value), left, right);
-                let down = (value > 0).then(|| Tick::at(value, middle + scale(value), left, right));
+                let up = Line::tick(value, middle - scale(value), left, right);
+                let down =
+                    (value > 0).then(|| Line::tick(value, middle + scale(value), left, right));
                 std::iter::once(up).chain(down)
             })
             .collect();
@@ -458,7 +452,7 @@ impl MonthlyActivity {
             height: Px(height),
             y_ticks,
             months: columns,
-            axis: Axis {
+            axis: Line {
                 label: String::new(),
                 y: Px(middle),
                 x1: Px(left),
