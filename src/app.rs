@@ -6,20 +6,25 @@ use serde_json::json;
 
 use crate::audit;
 use crate::cli::{
-    AuditArgs, AuditFormat, Cli, ColorWhen, Command, ExplainArgs, ExplainFormat, InspectArgs,
-    ListFormat, PolicyCommand, PolicyInitArgs, RulesArgs,
+    AuditArgs, AuditFormat, Cli, ColorWhen, Command, EraseArgs, ExplainArgs, ExplainFormat,
+    InspectArgs, ListFormat, LookupArgs, PolicyCommand, PolicyInitArgs, RulesArgs,
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::input::InputSource;
+use crate::input::{InputSource, parse_digest};
 use crate::inspect::{Inspection, inspect};
 use crate::output::{
-    Addresses, AtomicFile, commit, new_table, render_markdown, render_summary, write_github,
-    write_junit, write_report_json,
+    self, Addresses, AtomicFile, CreatedDir, commit, lookup_documents, new_table, receipt_json,
+    render_erase, render_lookup, render_markdown, render_summary, suppression_list, write_github,
+    write_junit, write_receipt_csv, write_report_json,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
+use crate::rights::{self, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE, SkippedEntry};
 use crate::rules::{self, RULES, RuleId};
-use crate::settings::{AuditSettings, ReadingSettings, expand_subscriber_inputs, resolve_policy};
+use crate::settings::{
+    AuditSettings, ReadingSettings, expand_subscriber_inputs, resolve_erase, resolve_lookup,
+    resolve_policy,
+};
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
 
@@ -36,6 +41,132 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         Command::Policy(PolicyCommand::Init(args)) => run_policy_init(args),
+        Command::Lookup(args) => run_lookup(args),
+        Command::Erase(args) => run_erase(args),
+    }
+}
+
+fn warn_skipped(skipped: &[SkippedEntry]) {
+    for entry in skipped {
+        eprintln!(
+            "listaudit: warning: {} line {}: {}; skipped",
+            sanitize_for_terminal(&entry.file),
+            entry.line,
+            sanitize_for_terminal(&entry.message)
+        );
+    }
+}
+
+fn run_lookup(args: &LookupArgs) -> Result<ExitStatus> {
+    let settings = resolve_lookup(args)?;
+    let outcome = rights::lookup(&settings)?;
+    warn_skipped(&outcome.skipped);
+    match args.format {
+        ListFormat::Json => {
+            let mut documents = lookup_documents(&outcome);
+            let document = if settings.email.is_some() && documents.len() == 1 {
+                documents.remove(0)
+            } else {
+                serde_json::Value::Array(documents)
+            };
+            stdout_result(write_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &document)?;
+                out.write_all(b"\n")
+            }))?;
+        }
+        ListFormat::Table => {
+            let text = render_lookup(&outcome);
+            stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?;
+        }
+    }
+    Ok(if outcome.not_found() > 0 {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
+    let settings = resolve_erase(args)?;
+    let created = match &settings.out_dir {
+        Some(dir) => Some(CreatedDir::ensure(dir)?),
+        None => None,
+    };
+    let (outcome, erased) = rights::erase(&settings)?;
+    warn_skipped(&outcome.skipped);
+    let receipt = receipt_json(&outcome, args.dry_run, args.in_place);
+    if let Some(dir) = &settings.out_dir {
+        let suppression_path = dir.join(SUPPRESSION_FILE);
+        let earlier = earlier_digests(&suppression_path)?;
+        let mut documents = Vec::new();
+        let mut json_file = AtomicFile::create(&dir.join(RECEIPT_JSON))?;
+        serde_json::to_writer_pretty(&mut json_file, &receipt)
+            .map_err(|e| json_file.io_error(e.into()))?;
+        json_file
+            .write_all(b"\n")
+            .map_err(|e| json_file.io_error(e))?;
+        documents.push(json_file.finish()?);
+        let mut csv_file = AtomicFile::create(&dir.join(RECEIPT_CSV))?;
+        write_receipt_csv(&outcome, &mut csv_file)
+            .map_err(|e| csv_file.io_error(std::io::Error::other(e)))?;
+        documents.push(csv_file.finish()?);
+        let mut suppression = AtomicFile::create(&suppression_path)?;
+        suppression
+            .write_all(suppression_list(&outcome, &earlier).as_bytes())
+            .map_err(|e| suppression.io_error(e))?;
+        documents.push(suppression.finish()?);
+        if args.in_place {
+            // The erasure itself first: a receipt must not claim more
+            // than was done.
+            output::replace(erased)?;
+            commit(documents)?;
+        } else {
+            let mut all = erased;
+            all.extend(documents);
+            commit(all)?;
+        }
+    }
+    if let Some(created) = created {
+        created.keep();
+    }
+    if !args.quiet {
+        match args.format {
+            ListFormat::Json => stdout_result(write_stdout(|out| {
+                serde_json::to_writer_pretty(&mut *out, &receipt)?;
+                out.write_all(b"\n")
+            }))?,
+            ListFormat::Table => {
+                let mut text = render_erase(&outcome, args.dry_run);
+                if let Some(dir) = &settings.out_dir {
+                    text.push_str(&format!(
+                        "Wrote {}, {} and {} in {}\n",
+                        RECEIPT_JSON,
+                        RECEIPT_CSV,
+                        SUPPRESSION_FILE,
+                        sanitize_for_terminal(&dir.display().to_string())
+                    ));
+                }
+                stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?;
+            }
+        }
+    }
+    Ok(ExitStatus::Clean)
+}
+
+/// The digests of a suppression list this run replaces, so that the list
+/// only grows. Lines that are not digests (comments) are dropped.
+fn earlier_digests(path: &std::path::Path) -> Result<std::collections::BTreeSet<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(|line| line.trim().to_ascii_lowercase())
+            .filter(|line| parse_digest(line).is_some())
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(
+            Error::input(&path.display().to_string(), crate::error::describe_io(&e))
+                .with_hint("the suppression list this run would extend cannot be read"),
+        ),
     }
 }
 

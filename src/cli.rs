@@ -49,6 +49,8 @@ EXAMPLES:
   listaudit explain C004
   listaudit policy show --policy de-strict
   listaudit policy init policy.toml
+  listaudit lookup anna@example.org newsletter.csv crm.csv consent.jsonl
+  listaudit erase --addresses requests.txt newsletter.csv crm.csv -o erased
 
 EXIT STATUS:
   0 clean, 1 findings at or above --fail-on, 2 usage or input error";
@@ -91,6 +93,148 @@ pub enum Command {
     /// Show the effective policy, or write a policy file to start from
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Find every record about a person in any column of any file, with
+    /// their consent history (GDPR Art. 15)
+    #[command(
+        override_usage = "listaudit lookup [OPTIONS] <EMAIL> <FILE>...\n       listaudit lookup [OPTIONS] --addresses <LIST> <FILE>...",
+        after_long_help = LOOKUP_EXAMPLES
+    )]
+    Lookup(LookupArgs),
+    /// Remove people from every file, keeping every other row byte for
+    /// byte; write a receipt and a hashed suppression list (GDPR Art. 17)
+    #[command(after_long_help = ERASE_EXAMPLES)]
+    Erase(EraseArgs),
+}
+
+const LOOKUP_EXAMPLES: &str = "\
+EXAMPLES:
+  # Everything held about one person, for an access request
+  listaudit lookup anna@example.org newsletter.csv crm.csv consent.jsonl
+
+  # The same as JSON, to hand over
+  listaudit lookup anna@example.org exports/*.csv consent.jsonl --format json
+
+  # Several people at once (one address per line)
+  listaudit lookup --addresses requests.txt exports/*.csv
+
+EXIT STATUS:
+  0  every address was found in at least one file
+  1  an address was found in no file
+  2  usage or input error";
+
+const ERASE_EXAMPLES: &str = "\
+EXAMPLES:
+  # Erase the people in requests.txt and everyone with an erasure request
+  listaudit erase --addresses requests.txt -c consent.jsonl \\
+      newsletter.csv crm.csv --out-dir erased
+
+  # What would go, without writing anything
+  listaudit erase --addresses requests.txt newsletter.csv crm.csv --dry-run
+
+  # Replace the files themselves (each atomically); receipts go to DIR
+  listaudit erase --addresses requests.txt newsletter.csv --in-place -o receipts
+
+  # Block re-imports without keeping the addresses
+  listaudit audit new-import.csv --suppress erased/suppression.sha256
+
+OUTPUTS (--out-dir DIR):
+  <input file name>     each input without the erased rows: same format,
+                        encoding, delimiter and line endings; every other
+                        row byte for byte (not with --in-place)
+  erasure-receipt.json  per person (as SHA-256) and file: rows removed;
+                        input and output SHA-256; when
+  erasure-receipt.csv   the same, one line per person and file
+  suppression.sha256    SHA-256 of each erased address, for audit --suppress;
+                        digests already in DIR's list are kept
+
+EXIT STATUS:
+  0  done (also when nobody was found)
+  2  usage or input error: no file is written or replaced";
+
+/// Options for the time stamps of consent logs read by `lookup` and
+/// `erase`.
+#[derive(Debug, Args, Default)]
+pub struct LogTimeArgs {
+    /// Time zone of timestamps written without one (IANA name such as
+    /// Europe/Berlin) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// How to read dates like 01/02/2025 in consent logs
+    #[arg(long, value_enum, value_name = "ORDER")]
+    pub date_order: Option<DateOrderArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// The address, then the files to search (CSV, TSV, JSON Lines, JSON,
+    /// ZIP; `-` reads standard input). With --addresses, files only
+    #[arg(required = true, value_name = "EMAIL|FILE")]
+    pub operands: Vec<PathBuf>,
+
+    /// Look up every address in LIST (one per line, or a CSV file with an
+    /// email column) instead of one EMAIL
+    #[arg(long, value_name = "LIST")]
+    pub addresses: Vec<PathBuf>,
+
+    /// table: each row with its fields; json: one document per person
+    /// ({"email", "matches", "consent_history"}; an array with --addresses)
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub time: LogTimeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EraseArgs {
+    /// The files to erase people from (CSV, TSV, JSON Lines, JSON)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// The people to erase: one address per line, a CSV file with an email
+    /// column, or SHA-256 digests (a suppression.sha256 file); repeatable
+    #[arg(long, value_name = "LIST")]
+    pub addresses: Vec<PathBuf>,
+
+    /// Consent log whose standing erasure requests are carried out too;
+    /// repeatable. The log itself is not changed unless it is also a FILE
+    #[arg(short = 'c', long = "consent", value_name = "LOG")]
+    pub consent: Vec<PathBuf>,
+
+    /// Write the erased files, the receipts and suppression.sha256 into DIR
+    #[arg(
+        short = 'o',
+        long,
+        value_name = "DIR",
+        required_unless_present = "dry_run"
+    )]
+    pub out_dir: Option<PathBuf>,
+
+    /// Replace each FILE itself, atomically, once its new version is
+    /// written and synced; the receipts still go to --out-dir
+    #[arg(long)]
+    pub in_place: bool,
+
+    /// Report what would be removed; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The instant at which erasure requests are read (a request followed
+    /// by a new sign-up before it no longer stands) [default: now]
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    #[command(flatten)]
+    pub time: LogTimeArgs,
+
+    /// table: a summary; json: the receipt
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Print nothing on standard output
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -85,6 +85,31 @@ pub fn inspect(files: &[InputSource], reading: &ReadingSettings) -> Result<Vec<I
     Ok(found)
 }
 
+/// Whether a file is a consent log, as `inspect` decides it: JSON, or a
+/// header that maps as a consent log and as no known export.
+pub fn is_consent_log(source: &InputSource) -> Result<bool> {
+    let opened = open(source, &ProgressBar::hidden())?;
+    if matches!(opened.first_byte(), Some(b'{' | b'[')) {
+        return Ok(true);
+    }
+    if looks_like_digest_list(&opened.prefix) {
+        return Ok(false);
+    }
+    let file = read_header(opened)?;
+    Ok(reads_as_consent_log(
+        &file.header_names,
+        file.dialect.delimiter,
+    ))
+}
+
+/// A known export wins over a consent-log reading of the same header
+/// (Campaign Monitor's `State` could be read as an event column).
+fn reads_as_consent_log(header: &[String], delimiter: u8) -> bool {
+    let export = detect(FileKind::Subscribers, header, delimiter);
+    let consent = detect(FileKind::Consent, header, delimiter);
+    export.format.is_generic() && consent.missing().is_none()
+}
+
 fn inspect_one(
     source: &InputSource,
     reading: &ReadingSettings,
@@ -106,12 +131,7 @@ fn inspect_one(
         return Ok(inspection);
     }
     let file = read_header(opened)?;
-    // A known export wins over a consent-log reading of the same header
-    // (Campaign Monitor's `State` could be read as an event column).
-    let delimiter = file.dialect.delimiter;
-    let export = detect(FileKind::Subscribers, &file.header_names, delimiter);
-    let consent = detect(FileKind::Consent, &file.header_names, delimiter);
-    if export.format.is_generic() && consent.missing().is_none() {
+    if reads_as_consent_log(&file.header_names, file.dialect.delimiter) {
         drop(file);
         return inspect_consent_log(source, reading, bar);
     }

@@ -8,7 +8,8 @@
 //! streams the subscriber rows through the rules in parallel while keeping
 //! input order; [`output`] writes the cleaned list byte for byte, the
 //! removed rows with reasons, findings and report, atomically and
-//! owner-only. [`settings`] resolves the command line once; [`app`] maps a
+//! owner-only. [`rights`] finds a person in every file (`lookup`) and
+//! removes them from every file (`erase`). [`settings`] resolves the command line once; [`app`] maps a
 //! run to an exit status.
 
 pub mod address;
@@ -22,6 +23,7 @@ pub mod input;
 pub mod inspect;
 pub mod output;
 pub mod policy;
+pub mod rights;
 pub mod rules;
 pub mod settings;
 pub mod spill;

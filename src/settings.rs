@@ -4,12 +4,17 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{AuditArgs, DateOrderArg, FailOn, ReadingArgs};
+use crate::cli::{
+    AuditArgs, DateOrderArg, EraseArgs, FailOn, LogTimeArgs, LookupArgs, ReadingArgs,
+};
 use crate::consent::{DateOrder, TimeRules, Timestamp, parse_as_of, parse_zone};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file};
 use crate::output::{Addresses, Redactor};
 use crate::policy::{Level, Policy};
+use crate::rights::{
+    Destination, EraseSettings, LookupSettings, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE,
+};
 
 /// Everything an audit needs, validated.
 pub struct AuditSettings {
@@ -286,6 +291,203 @@ impl OutputPlan {
     }
 }
 
+fn log_reading(time: &LogTimeArgs) -> Result<ReadingSettings> {
+    let args = ReadingArgs {
+        timezone: time.timezone.clone(),
+        date_order: time.date_order,
+        ..ReadingArgs::default()
+    };
+    ReadingSettings::resolve(&args, None, None)
+}
+
+fn parse_as_of_arg(as_of: Option<&String>) -> Result<Timestamp> {
+    match as_of {
+        None => Ok(Timestamp::now()),
+        Some(text) => parse_as_of(text).ok_or_else(|| {
+            Error::usage(format!("invalid --as-of '{text}'"))
+                .with_hint("use RFC 3339 (2025-06-30T00:00:00Z) or a date (2025-06-30)")
+        }),
+    }
+}
+
+/// Standard input may be named once among all inputs of a command.
+fn stdin_at_most_once<'a>(sources: impl Iterator<Item = &'a InputSource>) -> Result<()> {
+    if sources.filter(|s| **s == InputSource::Stdin).count() > 1 {
+        return Err(Error::usage(
+            "standard input ('-') is named more than once; it can be read only once",
+        ));
+    }
+    Ok(())
+}
+
+/// `lookup EMAIL FILE...` or `lookup --addresses LIST FILE...`.
+pub fn resolve_lookup(args: &LookupArgs) -> Result<LookupSettings> {
+    let mut operands = args.operands.iter();
+    let email = if args.addresses.is_empty() {
+        let first = operands.next().expect("clap requires one operand");
+        Some(first.to_string_lossy().into_owned())
+    } else {
+        None
+    };
+    let files: Vec<InputSource> = operands.map(|p| InputSource::from_arg(p)).collect();
+    if files.is_empty() {
+        return Err(Error::usage("no file to search").with_hint(
+            "name the files after the address: listaudit lookup anna@example.org export.csv crm.csv",
+        ));
+    }
+    if let Some(email) = &email
+        && !email.contains('@')
+        && Path::new(email).exists()
+    {
+        return Err(Error::usage(format!(
+            "'{email}' is a file, not an email address"
+        ))
+        .with_hint("the address comes first: listaudit lookup anna@example.org FILE..., or use --addresses LIST"));
+    }
+    let address_lists: Vec<InputSource> = args
+        .addresses
+        .iter()
+        .map(|p| InputSource::from_arg(p))
+        .collect();
+    stdin_at_most_once(files.iter().chain(&address_lists))?;
+    let files = expand_subscriber_inputs(files)?;
+    Ok(LookupSettings {
+        email,
+        address_lists,
+        files,
+        reading: log_reading(&args.time)?,
+        policy: resolve_policy("eu-gdpr")?,
+    })
+}
+
+/// `erase`: every input must be a file that can be written again under
+/// its own name, and no output may land on an input.
+pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
+    if args.addresses.is_empty() && args.consent.is_empty() {
+        return Err(
+            Error::usage("nobody to erase: give --addresses or --consent")
+                .with_hint("listaudit erase --addresses requests.txt FILE... --out-dir DIR"),
+        );
+    }
+    let address_lists: Vec<InputSource> = args
+        .addresses
+        .iter()
+        .map(|p| InputSource::from_arg(p))
+        .collect();
+    let consent_logs: Vec<InputSource> = args
+        .consent
+        .iter()
+        .map(|p| InputSource::from_arg(p))
+        .collect();
+    stdin_at_most_once(address_lists.iter().chain(&consent_logs))?;
+    if consent_logs.contains(&InputSource::Stdin) {
+        return Err(
+            Error::usage("a consent log for erase cannot be standard input")
+                .with_hint("erase reads each consent log twice; save it to a file"),
+        );
+    }
+    let mut seen_inputs: HashSet<PathBuf> = HashSet::new();
+    let mut seen_names: HashSet<std::ffi::OsString> = HashSet::new();
+    let out_dir = if args.dry_run {
+        None
+    } else {
+        args.out_dir.clone()
+    };
+    let mut files = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let shown = path.display().to_string();
+        if path.as_os_str() == "-" {
+            return Err(
+                Error::usage("erase cannot read a FILE from standard input").with_hint(
+                    "its new version is written under the input's name; save it to a file",
+                ),
+            );
+        }
+        let metadata =
+            std::fs::metadata(path).map_err(|e| Error::input(&shown, describe_io(&e)))?;
+        if metadata.is_dir() {
+            return Err(Error::input(&shown, "is a directory, not a file")
+                .with_hint("name the files themselves"));
+        }
+        if is_zip_file(path) {
+            return Err(Error::input(&shown, "erase cannot rewrite a ZIP archive")
+                .with_hint("extract its files and erase from them"));
+        }
+        let resolved =
+            std::fs::canonicalize(path).map_err(|e| Error::input(&shown, describe_io(&e)))?;
+        if !seen_inputs.insert(resolved) {
+            return Err(Error::usage(format!("{shown} is named twice")));
+        }
+        let Some(name) = path.file_name() else {
+            return Err(Error::input(&shown, "has no file name"));
+        };
+        let destination = if args.dry_run {
+            Destination::Nowhere
+        } else if args.in_place {
+            Destination::InPlace(path.clone())
+        } else {
+            if !seen_names.insert(name.to_os_string()) {
+                return Err(Error::usage(format!(
+                    "two inputs are named {}; their erased versions would have the same name in --out-dir",
+                    name.to_string_lossy()
+                ))
+                .with_hint("erase them in separate runs, with separate --out-dir"));
+            }
+            Destination::Copy(out_dir.clone().unwrap_or_default().join(name))
+        };
+        files.push((path.clone(), destination));
+    }
+    if let Some(dir) = &out_dir {
+        let mut outputs: Vec<PathBuf> = [RECEIPT_JSON, RECEIPT_CSV, SUPPRESSION_FILE]
+            .iter()
+            .map(|name| dir.join(name))
+            .collect();
+        for (_, destination) in &files {
+            if let Destination::Copy(dest) = destination {
+                if [RECEIPT_JSON, RECEIPT_CSV, SUPPRESSION_FILE]
+                    .iter()
+                    .any(|name| dest.file_name() == Some(std::ffi::OsStr::new(name)))
+                {
+                    return Err(Error::usage(format!(
+                        "an input is named {}, like a receipt erase writes",
+                        dest.display()
+                    ))
+                    .with_hint("rename the input"));
+                }
+                outputs.push(dest.clone());
+            }
+        }
+        let inputs: Vec<PathBuf> = args
+            .files
+            .iter()
+            .chain(&args.addresses)
+            .chain(&args.consent)
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        for output in outputs {
+            if let Ok(resolved) = std::fs::canonicalize(&output)
+                && inputs.contains(&resolved)
+            {
+                return Err(Error::usage(format!(
+                    "--out-dir {} holds the input {}; inputs are never overwritten",
+                    dir.display(),
+                    output.display()
+                ))
+                .with_hint("choose another --out-dir, or replace the inputs with --in-place"));
+            }
+        }
+    }
+    Ok(EraseSettings {
+        address_lists,
+        consent_logs,
+        files,
+        out_dir,
+        as_of: parse_as_of_arg(args.as_of.as_ref())?,
+        reading: log_reading(&args.time)?,
+        policy: resolve_policy("eu-gdpr")?,
+    })
+}
+
 /// The policy named on the command line (`--policy`): a preset or a file.
 pub fn resolve_policy(name: &str) -> Result<Policy> {
     crate::policy::load_policy(name)
@@ -380,13 +582,7 @@ impl AuditSettings {
             max_removed,
         };
 
-        let as_of = match &args.as_of {
-            None => Timestamp::now(),
-            Some(text) => parse_as_of(text).ok_or_else(|| {
-                Error::usage(format!("invalid --as-of '{text}'"))
-                    .with_hint("use RFC 3339 (2025-06-30T00:00:00Z) or a date (2025-06-30)")
-            })?,
-        };
+        let as_of = parse_as_of_arg(args.as_of.as_ref())?;
 
         let reading =
             ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), policy.date_order)?;

@@ -400,7 +400,7 @@ fn parse_record<'a>(
 
 /// Whether the first non-blank line of a JSON log is a whole JSON value
 /// (JSON Lines) rather than the start of a pretty-printed document.
-fn first_line_is_json(prefix: &[u8]) -> bool {
+pub fn first_line_is_json(prefix: &[u8]) -> bool {
     let text = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
     text.split(|&b| b == b'\n')
         .find(|line| !line.iter().all(u8::is_ascii_whitespace))

@@ -15,10 +15,12 @@ mod suppression;
 pub use archive::{
     expand as expand_archive, is_zip_file, mailchimp_status_prefix, starts_like_zip,
 };
-pub use consent_log::{BATCH_ROWS, ConsentLog, LogShape, ParseContext, ParsedEvent, ParsedRow};
+pub use consent_log::{
+    BATCH_ROWS, ConsentLog, LogShape, ParseContext, ParsedEvent, ParsedRow, first_line_is_json,
+};
 pub use delimited::{
-    ColumnOverrides, DelimitedFile, EmailFoundBy, MappedFile, map_columns, open, read_header,
-    shape_problem,
+    ColumnOverrides, DelimitedFile, EmailFoundBy, MAX_RECORD_BYTES, MappedFile, Opened,
+    map_columns, open, read_header, shape_problem,
 };
 pub use dialect::{Dialect, SniffError, sniff};
 pub use encoding::{Encoding, Undecodable};
@@ -29,5 +31,8 @@ pub use format::{
     ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column, format_named, format_names,
 };
 pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader};
-pub use source::{InputSource, Spool};
-pub use suppression::{BadEntry, SuppressionFile, Suppressions, looks_like_digest_list, sha256};
+pub use source::{InputSource, Peeked, Spool};
+pub use suppression::{
+    BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,
+    read_entries, sha256,
+};

@@ -44,6 +44,18 @@ impl RawRecord {
         &self.raw
     }
 
+    /// What precedes the record in [`raw`](Self::raw): a byte-order mark
+    /// and blank lines, which only the first record of a file can have.
+    pub fn lead(&self) -> &[u8] {
+        &self.raw[..self.leading]
+    }
+
+    /// [`raw`](Self::raw) without [`lead`](Self::lead): the record and the
+    /// line break(s) after it.
+    pub fn own_bytes(&self) -> &[u8] {
+        &self.raw[self.leading..]
+    }
+
     /// The record without line breaks before or after it.
     pub fn content(&self) -> &[u8] {
         &self.raw[self.leading..self.content_end]

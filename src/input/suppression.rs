@@ -84,67 +84,94 @@ impl Suppressions {
         input: u32,
         progress: &ProgressBar,
     ) -> Result<(SuppressionFile, Vec<BadEntry>)> {
-        let opened = open(source, progress)?;
-        if is_plain_list(&opened.prefix) {
-            return self.read_plain(opened, input);
-        }
-        let mut mapped = map_columns(
-            read_header(opened)?,
-            FileKind::Suppression,
-            &ColumnOverrides::default(),
-        )?;
-        let encoding = mapped.file.dialect.encoding;
-        let column = mapped.column(Field::Email).unwrap_or(0);
         let mut entries = Entries::new(input);
-        let mut batch = vec![RawRecord::default(); 1024];
-        loop {
-            let n = mapped.file.read_batch(&mut batch)?;
-            for record in &batch[..n] {
-                let cell = encoding.decode_lossy(record.get(column).unwrap_or_default());
-                entries.take(self, &cell, record.line());
-            }
-            if n < batch.len() {
-                break;
-            }
-        }
-        let dialect = mapped.file.dialect;
-        Ok(entries.finish(source, Some(dialect.delimiter), dialect.encoding.as_str()))
+        let list = read_entries(source, progress, |cell, line| {
+            entries.take(self, cell, line);
+        })?;
+        Ok(entries.finish(source, list))
     }
+}
 
-    /// One address or digest per line; `#` starts a comment line.
-    fn read_plain(
-        &mut self,
-        opened: super::delimited::Opened,
-        input: u32,
-    ) -> Result<(SuppressionFile, Vec<BadEntry>)> {
-        let encoding = if opened.prefix.starts_with(b"\xef\xbb\xbf") {
-            "utf-8-bom"
-        } else {
-            "utf-8"
-        };
-        let mut entries = Entries::new(input);
-        let mut reader = BufReader::new(opened.reader);
-        let mut line = Vec::new();
-        let mut number = 0u64;
-        loop {
-            line.clear();
-            let n = reader
-                .read_until(b'\n', &mut line)
-                .map_err(|e| Error::input(&opened.source.display(), describe_io(&e)))?;
-            if n == 0 {
-                break;
-            }
-            number += 1;
-            let text = String::from_utf8_lossy(&line);
-            let text = if number == 1 {
-                text.trim_start_matches('\u{feff}')
-            } else {
-                &text
-            };
-            entries.take(self, text, number);
-        }
-        Ok(entries.finish(&opened.source, None, encoding))
+/// How a list of entries is written, for the report.
+#[derive(Copy, Clone, Debug)]
+pub struct ListShape {
+    /// `None` for a plain list (one entry per line).
+    pub delimiter: Option<u8>,
+    pub encoding: &'static str,
+}
+
+/// Calls `each` with every entry of a list of addresses or digests and the
+/// physical line it is on: one entry per line (`#` starts a comment line),
+/// or the email column of a CSV file. Blank entries and comments are
+/// passed too (trimmed, they are empty or start with `#`).
+pub fn read_entries(
+    source: &InputSource,
+    progress: &ProgressBar,
+    mut each: impl FnMut(&str, u64),
+) -> Result<ListShape> {
+    let opened = open(source, progress)?;
+    if is_plain_list(&opened.prefix) {
+        return read_plain(opened, each);
     }
+    let mut mapped = map_columns(
+        read_header(opened)?,
+        FileKind::Suppression,
+        &ColumnOverrides::default(),
+    )?;
+    let encoding = mapped.file.dialect.encoding;
+    let column = mapped.column(Field::Email).unwrap_or(0);
+    let mut batch = vec![RawRecord::default(); 1024];
+    loop {
+        let n = mapped.file.read_batch(&mut batch)?;
+        for record in &batch[..n] {
+            let cell = encoding.decode_lossy(record.get(column).unwrap_or_default());
+            each(&cell, record.line());
+        }
+        if n < batch.len() {
+            break;
+        }
+    }
+    let dialect = mapped.file.dialect;
+    Ok(ListShape {
+        delimiter: Some(dialect.delimiter),
+        encoding: dialect.encoding.as_str(),
+    })
+}
+
+/// One address or digest per line.
+fn read_plain(
+    opened: super::delimited::Opened,
+    mut each: impl FnMut(&str, u64),
+) -> Result<ListShape> {
+    let encoding = if opened.prefix.starts_with(b"\xef\xbb\xbf") {
+        "utf-8-bom"
+    } else {
+        "utf-8"
+    };
+    let mut reader = BufReader::new(opened.reader);
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::input(&opened.source.display(), describe_io(&e)))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let text = String::from_utf8_lossy(&line);
+        let text = if number == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            &text
+        };
+        each(text, number);
+    }
+    Ok(ListShape {
+        delimiter: None,
+        encoding,
+    })
 }
 
 /// The first line of a file that is not blank or a comment, trimmed.
@@ -207,23 +234,19 @@ impl Entries {
         }
     }
 
-    fn finish(
-        self,
-        source: &InputSource,
-        delimiter: Option<u8>,
-        encoding: &'static str,
-    ) -> (SuppressionFile, Vec<BadEntry>) {
+    fn finish(self, source: &InputSource, list: ListShape) -> (SuppressionFile, Vec<BadEntry>) {
         let summary = SuppressionFile {
             name: source.display(),
-            delimiter,
-            encoding,
+            delimiter: list.delimiter,
+            encoding: list.encoding,
             rows: self.rows,
         };
         (summary, self.bad)
     }
 }
 
-fn parse_digest(text: &str) -> Option<[u8; 32]> {
+/// A SHA-256 digest written as 64 hex digits.
+pub fn parse_digest(text: &str) -> Option<[u8; 32]> {
     if text.len() != 64 {
         return None;
     }

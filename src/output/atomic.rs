@@ -86,6 +86,58 @@ pub struct ReadyFile {
     temp: NamedTempFile,
 }
 
+impl ReadyFile {
+    /// Gives the new file the permissions of the one it replaces
+    /// (`--in-place`); new outputs stay owner-only.
+    pub fn set_permissions(&self, permissions: fs::Permissions) -> Result<()> {
+        self.temp
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(|e| Error::output(&self.dest.display().to_string(), e))
+    }
+}
+
+/// Renames each ready file over its destination, one after the other,
+/// with no undo: for inputs replaced in place, where removing a file
+/// already renamed would lose the only copy. Each destination holds its
+/// old content or its new content, never part of either. The directory is
+/// synced after each rename so that the new name survives a crash.
+pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
+    let mut placed = Vec::with_capacity(files.len());
+    for file in files {
+        let dest = file.dest.clone();
+        let display = dest.display().to_string();
+        file.temp.persist(&dest).map_err(|e| {
+            let error = Error::output(&display, e.error);
+            if placed.is_empty() {
+                error
+            } else {
+                error.with_hint(format!(
+                    "these files were already replaced: {}",
+                    placed
+                        .iter()
+                        .map(|p: &PathBuf| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        })?;
+        #[cfg(unix)]
+        if let Some(dir) = dest.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            if let Ok(handle) = fs::File::open(dir) {
+                let _ = handle.sync_all();
+            }
+        }
+        placed.push(dest);
+    }
+    Ok(placed)
+}
+
 /// Renames every ready file into place. If one rename fails, the files
 /// already renamed by this call are removed again, so that a failed run
 /// leaves no new output behind.

@@ -7,13 +7,18 @@ mod ci;
 mod document;
 mod redact;
 mod report;
+mod rights;
 mod rows;
 mod table;
 
-pub use atomic::{AtomicFile, CreatedDir, ReadyFile, commit};
+pub use atomic::{AtomicFile, CreatedDir, ReadyFile, commit, replace};
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use redact::{MIN_KEY_BYTES, Redactor};
 pub use report::{REPORT_SCHEMA, write_erasure_csv, write_findings_csv, write_report_json};
+pub use rights::{
+    RECEIPT_SCHEMA, lookup_documents, receipt_json, render_erase, render_lookup, suppression_list,
+    write_receipt_csv,
+};
 pub use rows::RowWriters;
 pub use table::{new_table, render_summary};

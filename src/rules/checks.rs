@@ -510,7 +510,7 @@ const SUBSTACK_DELETED: &str = "@deletion-request.substack.com";
 fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
     if ctx.key.ends_with(SUBSTACK_DELETED) {
         return Some(
-            "the address is Substack's placeholder for an account deleted on request; remove the row"
+            "the address is Substack's placeholder for an account deleted on request; remove the row (`listaudit erase` removes the person's rows from every file)"
                 .to_string(),
         );
     }
@@ -518,11 +518,11 @@ fn erasure_requested(ctx: &RowContext<'_>) -> Option<String> {
     let note = future_note(ctx, &erasure);
     Some(match erasure.time {
         Some(time) => format!(
-            "erasure requested at {time}{note} ({}); the address is still on the list",
+            "erasure requested at {time}{note} ({}); the address is still on the list: remove it from every file with `listaudit erase`",
             ctx.at(erasure.at)
         ),
         None => format!(
-            "erasure requested, without timestamp ({}); the address is still on the list",
+            "erasure requested, without timestamp ({}); the address is still on the list: remove it from every file with `listaudit erase`",
             ctx.at(erasure.at)
         ),
     })
