@@ -11,6 +11,7 @@ mod formats;
 mod memory;
 mod policies;
 mod report_documents;
+mod rights;
 mod rule_fixtures;
 #[allow(dead_code)]
 #[path = "../../examples/gen/synth.rs"]
