@@ -643,3 +643,46 @@ fn explain_r002_points_to_erase() {
         result.stdout
     );
 }
+
+#[test]
+fn erase_keeps_utf16_byte_order_marks_blank_lines_and_headerless_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let utf16 = |text: &str| -> Vec<u8> {
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let files: [(&str, Vec<u8>, Vec<u8>); 3] = [
+        (
+            "excel.csv",
+            utf16("Email\tName\r\nanna@example.org\tÄnna\r\nbob@example.org\tBob\r\n"),
+            utf16("Email\tName\r\nbob@example.org\tBob\r\n"),
+        ),
+        // No header: the first line is a row, and the mark stays.
+        (
+            "list.txt",
+            b"\xef\xbb\xbfANNA@example.org\nbob@example.org\n".to_vec(),
+            b"\xef\xbb\xbfbob@example.org\n".to_vec(),
+        ),
+        (
+            "log.jsonl",
+            b"\xef\xbb\xbf{\"email\":\"anna@example.org\",\"event\":\"opt_in\"}\n\n{\"email\":\"bob@example.org\"}\n".to_vec(),
+            b"\xef\xbb\xbf\n{\"email\":\"bob@example.org\"}\n".to_vec(),
+        ),
+    ];
+    let requests = dir.path().join("requests.txt");
+    fs::write(&requests, "anna@example.org\n").unwrap();
+    let mut cmd = listaudit();
+    cmd.args(["erase", "--addresses"]).arg(&requests);
+    for (name, input, _) in &files {
+        let path = dir.path().join(name);
+        fs::write(&path, input).unwrap();
+        cmd.arg(path);
+    }
+    let out = dir.path().join("out");
+    let result = run(cmd.arg("-o").arg(&out));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for (name, _, expected) in &files {
+        assert_eq!(&fs::read(out.join(name)).unwrap(), expected, "{name}");
+    }
+}
