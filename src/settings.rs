@@ -310,6 +310,11 @@ fn parse_as_of_arg(as_of: Option<&String>) -> Result<Timestamp> {
     }
 }
 
+/// Inputs as named on the command line (`-` is standard input).
+fn sources(paths: &[PathBuf]) -> Vec<InputSource> {
+    paths.iter().map(|p| InputSource::from_arg(p)).collect()
+}
+
 /// Standard input may be named once among all inputs of a command.
 fn stdin_at_most_once<'a>(sources: impl Iterator<Item = &'a InputSource>) -> Result<()> {
     if sources.filter(|s| **s == InputSource::Stdin).count() > 1 {
@@ -344,11 +349,7 @@ pub fn resolve_lookup(args: &LookupArgs) -> Result<LookupSettings> {
         ))
         .with_hint("the address comes first: listaudit lookup anna@example.org FILE..., or use --addresses LIST"));
     }
-    let address_lists: Vec<InputSource> = args
-        .addresses
-        .iter()
-        .map(|p| InputSource::from_arg(p))
-        .collect();
+    let address_lists: Vec<InputSource> = sources(&args.addresses);
     stdin_at_most_once(files.iter().chain(&address_lists))?;
     let files = expand_subscriber_inputs(files)?;
     Ok(LookupSettings {
@@ -369,16 +370,8 @@ pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
                 .with_hint("listaudit erase --addresses requests.txt FILE... --out-dir DIR"),
         );
     }
-    let address_lists: Vec<InputSource> = args
-        .addresses
-        .iter()
-        .map(|p| InputSource::from_arg(p))
-        .collect();
-    let consent_logs: Vec<InputSource> = args
-        .consent
-        .iter()
-        .map(|p| InputSource::from_arg(p))
-        .collect();
+    let address_lists: Vec<InputSource> = sources(&args.addresses);
+    let consent_logs: Vec<InputSource> = sources(&args.consent);
     stdin_at_most_once(address_lists.iter().chain(&consent_logs))?;
     if consent_logs.contains(&InputSource::Stdin) {
         return Err(
@@ -532,21 +525,9 @@ impl AuditSettings {
     }
 
     pub fn resolve(args: &AuditArgs, show_progress: bool) -> Result<AuditSettings> {
-        let subscribers: Vec<InputSource> = args
-            .subscribers
-            .iter()
-            .map(|p| InputSource::from_arg(p))
-            .collect();
-        let consent_logs: Vec<InputSource> = args
-            .consent
-            .iter()
-            .map(|p| InputSource::from_arg(p))
-            .collect();
-        let suppression_lists: Vec<InputSource> = args
-            .suppress
-            .iter()
-            .map(|p| InputSource::from_arg(p))
-            .collect();
+        let subscribers: Vec<InputSource> = sources(&args.subscribers);
+        let consent_logs: Vec<InputSource> = sources(&args.consent);
+        let suppression_lists: Vec<InputSource> = sources(&args.suppress);
         let stdin_uses = subscribers
             .iter()
             .chain(&consent_logs)
