@@ -53,7 +53,12 @@ pub fn open(source: &InputSource, progress: &ProgressBar) -> Result<Opened> {
     if let Some(len) = len {
         progress.set_length(len);
     }
-    let reader: Box<dyn Read + Send> = Box::new(progress.wrap_read(reader));
+    open_reader(source, Box::new(progress.wrap_read(reader)))
+}
+
+/// [`open`] on a reader of the source's bytes that the caller wraps (to
+/// hash the bytes as they are read, say).
+pub fn open_reader(source: &InputSource, reader: Box<dyn Read + Send>) -> Result<Opened> {
     let (prefix, reader) =
         peek(reader, SNIFF_BYTES).map_err(|e| Error::input(&source.display(), describe_io(&e)))?;
     Ok(Opened {

@@ -58,6 +58,15 @@ impl Encoding {
         }
     }
 
+    /// Checks that bytes as the parser sees them decode, without decoding
+    /// them: every byte is a Windows-1252 character.
+    pub fn validate(self, bytes: &[u8]) -> Result<(), Undecodable> {
+        match self {
+            Encoding::Windows1252 => Ok(()),
+            _ => self.decode(bytes).map(drop),
+        }
+    }
+
     /// Decodes a cell as the parser sees it (UTF-16 files are parsed after
     /// transcoding, so their cells are UTF-8).
     pub fn decode(self, bytes: &[u8]) -> Result<Cow<'_, str>, Undecodable> {

@@ -20,7 +20,7 @@ pub use consent_log::{
 };
 pub use delimited::{
     ColumnOverrides, DelimitedFile, EmailFoundBy, MAX_RECORD_BYTES, MappedFile, Opened,
-    map_columns, open, read_header, shape_problem,
+    map_columns, open, open_reader, read_header, shape_problem,
 };
 pub use dialect::{Dialect, SniffError, sniff};
 pub use encoding::{Encoding, Undecodable};

@@ -7,6 +7,7 @@
 //! replaced by a rename, so that an interrupted run leaves either the old
 //! file or the new one, never a mix.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 use super::history::{ErasureRequests, add_erasure_requests};
-use super::scan::{Piece, Shape, scan};
+use super::scan::{InputDigest, Piece, Shape, scan};
 use super::targets::{Accept, SkippedEntry, Targets};
 use crate::consent::Timestamp;
 use crate::error::{Error, Result};
@@ -63,15 +64,12 @@ pub struct ErasedFile {
     pub input_sha256: String,
     pub output_sha256: String,
     /// Per person (target index), the rows removed, in order.
-    pub rows_by_target: Vec<(usize, Vec<u64>)>,
+    pub rows_by_target: BTreeMap<usize, Vec<u64>>,
 }
 
 impl ErasedFile {
     pub fn rows_of(&self, target: usize) -> &[u64] {
-        self.rows_by_target
-            .iter()
-            .find(|(t, _)| *t == target)
-            .map_or(&[], |(_, rows)| rows.as_slice())
+        self.rows_by_target.get(&target).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -156,12 +154,13 @@ fn erase_file(
             None => Ok(()),
         }
     };
-    let mut rows_by_target: Vec<(usize, Vec<u64>)> = Vec::new();
+    let mut rows_by_target: BTreeMap<usize, Vec<u64>> = BTreeMap::new();
     let mut removed = 0u64;
     let mut kept_a_row = false;
     let mut separator: Vec<u8> = Vec::new();
     let scanned = scan(
         &source,
+        InputDigest::Sha256,
         |row| {
             targets
                 .in_row(row)
@@ -191,21 +190,13 @@ fn erase_file(
                 }
                 removed += 1;
                 for target in decided {
-                    match rows_by_target.iter_mut().find(|(t, _)| *t == target) {
-                        Some((_, rows)) => rows.push(row),
-                        None => rows_by_target.push((target, vec![row])),
-                    }
+                    rows_by_target.entry(target).or_default().push(row);
                 }
                 Ok(())
             }
         },
     )?;
-    rows_by_target.sort_by_key(|(target, _)| *target);
     let output_sha256 = hex::encode(hasher.finalize());
-    let input_sha256 = source
-        .sha256()
-        .map_err(|e| Error::input(&name, crate::error::describe_io(&e)))?
-        .unwrap_or_default();
     let ready = match (out, destination) {
         // A file that loses no row is left as it is.
         (Some(_), Destination::InPlace(_)) if removed == 0 => None,
@@ -226,7 +217,7 @@ fn erase_file(
         shape: scanned.shape,
         rows: scanned.rows,
         removed,
-        input_sha256,
+        input_sha256: scanned.sha256.unwrap_or_default(),
         output_sha256,
         rows_by_target,
     };

@@ -11,16 +11,17 @@
 
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
+use std::sync::{Arc, Mutex};
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::address::{check_syntax, normalize, unwrap};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
-    Encoding, InputSource, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, first_line_is_json, open,
-    read_header,
+    Encoding, InputSource, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, Undecodable,
+    first_line_is_json, open_reader, read_header,
 };
 
 const BATCH: usize = 4096;
@@ -83,10 +84,12 @@ pub enum Cells<'a> {
 }
 
 impl Cells<'_> {
-    /// Calls `each(column, text)` for every text value of the row: each
-    /// cell of a CSV record, each string anywhere in a JSON value (the
-    /// column is its path, such as `customer.emails[1]`).
-    pub fn each_text(&self, each: &mut dyn FnMut(&str, &str)) {
+    /// Calls `each(column, text)` for every value of the row that could
+    /// name an address, one with an `@`: cells of a CSV record, strings
+    /// anywhere in a JSON value (the column is its path, such as
+    /// `customer.emails[1]`). The `@` is looked for in the bytes, so the
+    /// other cells are never decoded.
+    pub fn each_candidate(&self, each: &mut dyn FnMut(&str, &str)) {
         match self {
             Cells::Delimited {
                 record,
@@ -94,8 +97,9 @@ impl Cells<'_> {
                 encoding,
             } => {
                 for (i, cell) in record.iter().enumerate() {
-                    let text = encoding.decode_lossy(cell);
-                    each(&column_name(header, i), &text);
+                    if memchr::memchr(b'@', cell).is_some() {
+                        each(&column_name(header, i), &encoding.decode_lossy(cell));
+                    }
                 }
             }
             Cells::Json(value) => {
@@ -144,7 +148,7 @@ fn column_name(header: &[String], i: usize) -> Cow<'_, str> {
 
 fn walk_strings(value: &Value, path: &mut String, each: &mut dyn FnMut(&str, &str)) {
     match value {
-        Value::String(text) => each(path, text),
+        Value::String(text) if text.contains('@') => each(path, text),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
@@ -192,27 +196,81 @@ pub enum Piece<'a, D> {
 pub struct Scanned {
     pub shape: Shape,
     pub rows: u64,
+    /// SHA-256 of the bytes read, when asked for ([`InputDigest::Sha256`]).
+    pub sha256: Option<String>,
+}
+
+/// Whether a scan hashes the input's bytes as it reads them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum InputDigest {
+    Skip,
+    Sha256,
+}
+
+/// A reader that hashes what passes through it. The hasher is shared so
+/// that it can be read after the reader has gone into the parsers.
+struct Hashing<R> {
+    inner: R,
+    hasher: Arc<Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher
+            .lock()
+            .expect("only this reader hashes")
+            .update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// Reads `source` to the end: `decide` sees every row (in parallel),
 /// `sink` gets every piece of the file in order. A file that cannot be
 /// read whole (undecodable, broken JSON) is an error naming it and the
 /// line: a row that cannot be read cannot be said not to be about the
-/// person.
-pub fn scan<D, F, S>(source: &InputSource, decide: F, mut sink: S) -> Result<Scanned>
+/// person. With [`InputDigest::Sha256`] the bytes are hashed as they are
+/// read, so the digest is of exactly what was scanned.
+pub fn scan<D, F, S>(
+    source: &InputSource,
+    digest: InputDigest,
+    decide: F,
+    mut sink: S,
+) -> Result<Scanned>
 where
     D: Send,
     F: Fn(&Row<'_>) -> D + Sync,
     S: FnMut(Piece<'_, D>) -> Result<()>,
 {
-    let opened = open(source, &ProgressBar::hidden())?;
+    let hasher = Arc::new(Mutex::new(Sha256::new()));
+    let (reader, _) = source.open()?;
+    let reader: Box<dyn Read + Send> = match digest {
+        InputDigest::Skip => reader,
+        InputDigest::Sha256 => Box::new(Hashing {
+            inner: reader,
+            hasher: Arc::clone(&hasher),
+        }),
+    };
+    let opened = open_reader(source, reader)?;
+    let mut scanned = scan_opened(opened, &decide, &mut sink)?;
+    if digest == InputDigest::Sha256 {
+        let hasher = hasher.lock().expect("the reader is gone").clone();
+        scanned.sha256 = Some(hex::encode(hasher.finalize()));
+    }
+    Ok(scanned)
+}
+
+fn scan_opened<D, F, S>(opened: Opened, decide: &F, sink: &mut S) -> Result<Scanned>
+where
+    D: Send,
+    F: Fn(&Row<'_>) -> D + Sync,
+    S: FnMut(Piece<'_, D>) -> Result<()>,
+{
     match opened.first_byte() {
-        Some(b'{') if first_line_is_json(&opened.prefix) => {
-            scan_json_lines(opened, &decide, &mut sink)
-        }
-        Some(b'{') => scan_json_stream(opened, false, &decide, &mut sink),
-        Some(b'[') => scan_json_stream(opened, true, &decide, &mut sink),
-        _ => scan_delimited(opened, &decide, &mut sink),
+        Some(b'{') if first_line_is_json(&opened.prefix) => scan_json_lines(opened, decide, sink),
+        Some(b'{') => scan_json_stream(opened, false, decide, sink),
+        Some(b'[') => scan_json_stream(opened, true, decide, sink),
+        _ => scan_delimited(opened, decide, sink),
     }
 }
 
@@ -248,11 +306,13 @@ where
     let mut rows = 0;
     loop {
         let n = file.read_batch(&mut batch)?;
-        let decided: Vec<D> = batch[..n]
+        // Checked where rows are decided, in parallel; reported in order.
+        let decided: Vec<Result<D, Undecodable>> = batch[..n]
             .par_iter()
             .with_min_len(64)
             .map(|record| {
-                decide(&Row {
+                encoding.validate(record.content())?;
+                Ok(decide(&Row {
                     row: record.row(),
                     line: record.line(),
                     cells: Cells::Delimited {
@@ -260,7 +320,7 @@ where
                         header: &header,
                         encoding,
                     },
-                })
+                }))
             })
             .collect();
         for (record, decided) in batch[..n].iter().zip(decided) {
@@ -268,9 +328,8 @@ where
             if !record.lead().is_empty() {
                 sink(Piece::Frame(&encoding.encode_stored(record.lead())))?;
             }
-            let undecodable = encoding.decode(record.content()).err();
-            if let Some(bad) = undecodable {
-                return Err(Error::input(
+            let decided = decided.map_err(|bad| {
+                Error::input(
                     &name,
                     format!(
                         "line {}: byte 0x{:02X} is not valid {}",
@@ -279,10 +338,8 @@ where
                         encoding.as_str()
                     ),
                 )
-                .with_hint(
-                    "the file is damaged or in another encoding; export it again as UTF-8",
-                ));
-            }
+                .with_hint("the file is damaged or in another encoding; export it again as UTF-8")
+            })?;
             sink(Piece::Row {
                 row: record.row(),
                 line: record.line(),
@@ -294,7 +351,11 @@ where
             break;
         }
     }
-    Ok(Scanned { shape, rows })
+    Ok(Scanned {
+        shape,
+        rows,
+        sha256: None,
+    })
 }
 
 /// Takes a UTF-8 byte-order mark off the front of a JSON file, as a frame.
@@ -397,6 +458,7 @@ where
     Ok(Scanned {
         shape: Shape::JsonLines { encoding },
         rows,
+        sha256: None,
     })
 }
 
@@ -502,7 +564,11 @@ where
     } else {
         Shape::JsonDocuments { encoding }
     };
-    Ok(Scanned { shape, rows })
+    Ok(Scanned {
+        shape,
+        rows,
+        sha256: None,
+    })
 }
 
 /// One top-level value of a JSON array or document stream.
@@ -724,11 +790,11 @@ mod tests {
     #[test]
     fn json_strings_are_found_with_their_path() {
         let value: Value = serde_json::from_str(
-            r#"{"id": 7, "customer": {"emails": ["a@x.org", "b@y.org"]}, "note": "hi"}"#,
+            r#"{"id": 7, "customer": {"emails": ["a@x.org", "b@y.org"]}, "note": "hi", "to": "c@z.org"}"#,
         )
         .unwrap();
         let mut seen = Vec::new();
-        Cells::Json(&value).each_text(&mut |column, text| {
+        Cells::Json(&value).each_candidate(&mut |column, text| {
             seen.push(format!("{column}={text}"));
         });
         assert_eq!(
@@ -736,7 +802,7 @@ mod tests {
             [
                 "customer.emails[0]=a@x.org",
                 "customer.emails[1]=b@y.org",
-                "note=hi"
+                "to=c@z.org"
             ]
         );
     }

@@ -207,7 +207,7 @@ impl Targets {
     /// naming them.
     pub fn in_row(&self, row: &Row<'_>) -> SmallVec<[(usize, String); 1]> {
         let mut found: SmallVec<[(usize, String); 1]> = SmallVec::new();
-        row.cells.each_text(&mut |column, text| {
+        row.cells.each_candidate(&mut |column, text| {
             if let Some(i) = self.find(text)
                 && !found.iter().any(|(seen, _)| *seen == i)
             {
