@@ -6,9 +6,7 @@ use std::collections::{HashMap, HashSet};
 use indicatif::ProgressBar;
 
 use super::targets::{Origin, Targets};
-use crate::consent::{
-    Assessment, EventKind, EventRef, Ledger, Location, Symbol, Timestamp, fingerprint,
-};
+use crate::consent::{Assessment, EventKind, EventRef, Ledger, Location, Symbol, Timestamp};
 use crate::error::Result;
 use crate::input::{ConsentLog, ParseContext, ParsedRow};
 use crate::policy::Policy;
@@ -62,13 +60,11 @@ pub fn consent_history(
     policy: &Policy,
 ) -> Result<Vec<HistoryEvent>> {
     let mut events = Vec::new();
-    let mut order = Vec::new();
-    each_row(logs, reading, policy, |log, name, row| {
+    each_row(logs, reading, policy, |_, name, row| {
         let (Some(key), Some(event)) = (&row.key, &row.event) else {
             return;
         };
         if let Some(target) = targets.find(key) {
-            order.push((log, row.row));
             events.push(HistoryEvent {
                 target,
                 event: event.kind,
@@ -80,9 +76,9 @@ pub fn consent_history(
             });
         }
     })?;
-    let mut indexed: Vec<(usize, HistoryEvent)> = events.into_iter().enumerate().collect();
-    indexed.sort_by_key(|(i, e)| (e.timestamp.is_none(), e.timestamp, order[*i]));
-    Ok(indexed.into_iter().map(|(_, e)| e).collect())
+    // Stable: events at the same instant, and undated ones, keep file order.
+    events.sort_by_key(|e| (e.timestamp.is_none(), e.timestamp));
+    Ok(events)
 }
 
 /// The erasure requests found in consent logs.
@@ -131,7 +127,7 @@ pub fn add_erasure_requests(
         let (Some(key), Some(event)) = (&row.key, &row.event) else {
             return;
         };
-        if !asked.contains(&fingerprint(key)) {
+        if !asked.contains(&row.fingerprint) {
             return;
         }
         let event = EventRef {
