@@ -11,12 +11,12 @@ use crate::cli::{
 };
 use crate::error::{Error, Result};
 use crate::exit::ExitStatus;
-use crate::input::{InputSource, parse_digest};
+use crate::input::InputSource;
 use crate::inspect::{Inspection, inspect};
 use crate::output::{
-    self, Addresses, AtomicFile, CreatedDir, commit, lookup_documents, new_table, receipt_json,
-    render_erase, render_lookup, render_markdown, render_summary, suppression_list, write_github,
-    write_junit, write_receipt_csv, write_report_json,
+    self, Addresses, AtomicFile, CreatedDir, commit, erase_documents, lookup_documents, new_table,
+    receipt_json, render_erase, render_lookup, render_markdown, render_summary, write_github,
+    write_junit, write_report_json,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
 use crate::rights::{self, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE, SkippedEntry};
@@ -69,10 +69,7 @@ fn run_lookup(args: &LookupArgs) -> Result<ExitStatus> {
             } else {
                 serde_json::Value::Array(documents)
             };
-            stdout_result(write_stdout(|out| {
-                serde_json::to_writer_pretty(&mut *out, &document)?;
-                out.write_all(b"\n")
-            }))?;
+            print_json(&document)?;
         }
         ListFormat::Table => {
             let text = render_lookup(&outcome);
@@ -94,27 +91,9 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
     };
     let (outcome, erased) = rights::erase(&settings)?;
     warn_skipped(&outcome.skipped);
-    let receipt = receipt_json(&outcome, args.dry_run, args.in_place);
+    let receipt = receipt_json(&outcome);
     if let Some(dir) = &settings.out_dir {
-        let suppression_path = dir.join(SUPPRESSION_FILE);
-        let earlier = earlier_digests(&suppression_path)?;
-        let mut documents = Vec::new();
-        let mut json_file = AtomicFile::create(&dir.join(RECEIPT_JSON))?;
-        serde_json::to_writer_pretty(&mut json_file, &receipt)
-            .map_err(|e| json_file.io_error(e.into()))?;
-        json_file
-            .write_all(b"\n")
-            .map_err(|e| json_file.io_error(e))?;
-        documents.push(json_file.finish()?);
-        let mut csv_file = AtomicFile::create(&dir.join(RECEIPT_CSV))?;
-        write_receipt_csv(&outcome, &mut csv_file)
-            .map_err(|e| csv_file.io_error(std::io::Error::other(e)))?;
-        documents.push(csv_file.finish()?);
-        let mut suppression = AtomicFile::create(&suppression_path)?;
-        suppression
-            .write_all(suppression_list(&outcome, &earlier).as_bytes())
-            .map_err(|e| suppression.io_error(e))?;
-        documents.push(suppression.finish()?);
+        let documents = erase_documents(dir, &outcome, &receipt)?;
         if args.in_place {
             // The erasure itself first: a receipt must not claim more
             // than was done.
@@ -131,10 +110,7 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
     }
     if !args.quiet {
         match args.format {
-            ListFormat::Json => stdout_result(write_stdout(|out| {
-                serde_json::to_writer_pretty(&mut *out, &receipt)?;
-                out.write_all(b"\n")
-            }))?,
+            ListFormat::Json => print_json(&receipt)?,
             ListFormat::Table => {
                 let mut text = render_erase(&outcome, args.dry_run);
                 if let Some(dir) = &settings.out_dir {
@@ -151,23 +127,6 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Clean)
-}
-
-/// The digests of a suppression list this run replaces, so that the list
-/// only grows. Lines that are not digests (comments) are dropped.
-fn earlier_digests(path: &std::path::Path) -> Result<std::collections::BTreeSet<String>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Ok(text
-            .lines()
-            .map(|line| line.trim().to_ascii_lowercase())
-            .filter(|line| parse_digest(line).is_some())
-            .collect()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Default::default()),
-        Err(e) => Err(
-            Error::input(&path.display().to_string(), crate::error::describe_io(&e))
-                .with_hint("the suppression list this run would extend cannot be read"),
-        ),
-    }
 }
 
 fn run_policy_init(args: &PolicyInitArgs) -> Result<ExitStatus> {
@@ -210,10 +169,7 @@ fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
     match args.format {
         ListFormat::Json => {
             let documents: Vec<_> = found.iter().map(|i| i.to_json()).collect();
-            stdout_result(write_stdout(|out| {
-                serde_json::to_writer_pretty(&mut *out, &documents)?;
-                out.write_all(b"\n")
-            }))?;
+            print_json(&documents)?;
         }
         ListFormat::Table => {
             let text = render_inspections(&found);
@@ -325,6 +281,14 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
     })
 }
 
+/// Prints a JSON document, pretty, with a final line break.
+fn print_json(document: &impl serde::Serialize) -> Result<()> {
+    stdout_result(write_stdout(|out| {
+        serde_json::to_writer_pretty(&mut *out, document)?;
+        out.write_all(b"\n")
+    }))
+}
+
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -351,10 +315,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitStatus> {
                     })
                 })
                 .collect();
-            stdout_result(write_stdout(|out| {
-                serde_json::to_writer_pretty(&mut *out, &rules)?;
-                out.write_all(b"\n")
-            }))?;
+            print_json(&rules)?;
         }
         ListFormat::Table => {
             let mut table = new_table(false);
@@ -435,10 +396,7 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                 "levels": levels,
                 "doc": rule.doc,
             });
-            stdout_result(write_stdout(|out| {
-                serde_json::to_writer_pretty(&mut *out, &document)?;
-                out.write_all(b"\n")
-            }))?;
+            print_json(&document)?;
         }
     }
     Ok(ExitStatus::Clean)

@@ -17,7 +17,7 @@ pub use document::{write_html_report, write_markdown_report};
 pub use redact::{MIN_KEY_BYTES, Redactor};
 pub use report::{REPORT_SCHEMA, write_erasure_csv, write_findings_csv, write_report_json};
 pub use rights::{
-    RECEIPT_SCHEMA, lookup_documents, receipt_json, render_erase, render_lookup, suppression_list,
+    RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, render_erase, render_lookup,
     write_receipt_csv,
 };
 pub use rows::RowWriters;

@@ -3,12 +3,17 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::atomic::{AtomicFile, ReadyFile};
 use super::table::new_table;
+use crate::error::{Error, Result, describe_io};
+use crate::input::parse_digest;
 use crate::rights::{
-    Destination, EraseOutcome, HistoryEvent, LookupOutcome, Match, Origin, SkippedEntry, Target,
+    Destination, EraseOutcome, HistoryEvent, LookupOutcome, Match, Origin, RECEIPT_CSV,
+    RECEIPT_JSON, SUPPRESSION_FILE, SkippedEntry, Target,
 };
 use crate::text::sanitize_for_terminal;
 
@@ -166,7 +171,15 @@ fn skipped_json(skipped: &[SkippedEntry]) -> Vec<Value> {
 /// The erasure receipt. People are named by the SHA-256 of their
 /// normalized address only: the receipt proves the erasure without
 /// keeping what was erased.
-pub fn receipt_json(outcome: &EraseOutcome, dry_run: bool, in_place: bool) -> Value {
+pub fn receipt_json(outcome: &EraseOutcome) -> Value {
+    let dry_run = outcome
+        .files
+        .iter()
+        .all(|f| f.destination == Destination::Nowhere);
+    let in_place = outcome
+        .files
+        .iter()
+        .any(|f| matches!(f.destination, Destination::InPlace(_)));
     let people: Vec<Value> = outcome
         .targets
         .iter()
@@ -268,18 +281,59 @@ pub fn write_receipt_csv<W: Write>(outcome: &EraseOutcome, out: W) -> csv::Resul
 
 /// `suppression.sha256`: the digests of everyone erased now and of
 /// everyone in `earlier` (the list this run replaces), sorted, one per
-/// line, so that the list only ever grows.
-pub fn suppression_list(outcome: &EraseOutcome, earlier: &BTreeSet<String>) -> String {
-    let mut digests = earlier.clone();
+/// line and nothing else (SPEC §2), so that the list only ever grows.
+fn suppression_list(outcome: &EraseOutcome, earlier: BTreeSet<String>) -> String {
+    let mut digests = earlier;
     digests.extend(outcome.targets.iter().map(Target::digest_hex));
-    let mut text = String::from(
-        "# listaudit suppression list: SHA-256 of each normalized address (listaudit audit --suppress)\n",
-    );
+    let mut text = String::with_capacity(digests.len() * 65);
     for digest in digests {
         text.push_str(&digest);
         text.push('\n');
     }
     text
+}
+
+/// The digests of the suppression list a run replaces. Lines that are not
+/// digests (comments) are dropped.
+fn earlier_digests(path: &Path) -> Result<BTreeSet<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(|line| line.trim().to_ascii_lowercase())
+            .filter(|line| parse_digest(line).is_some())
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(Error::input(&path.display().to_string(), describe_io(&e))
+            .with_hint("the suppression list this run would extend cannot be read")),
+    }
+}
+
+/// The receipts and the suppression list, written in `dir` and ready to
+/// be put in place.
+pub fn erase_documents(
+    dir: &Path,
+    outcome: &EraseOutcome,
+    receipt: &Value,
+) -> Result<Vec<ReadyFile>> {
+    let suppression_path = dir.join(SUPPRESSION_FILE);
+    let earlier = earlier_digests(&suppression_path)?;
+    let mut json_file = AtomicFile::create(&dir.join(RECEIPT_JSON))?;
+    serde_json::to_writer_pretty(&mut json_file, receipt)
+        .map_err(std::io::Error::from)
+        .and_then(|()| json_file.write_all(b"\n"))
+        .map_err(|e| json_file.io_error(e))?;
+    let mut csv_file = AtomicFile::create(&dir.join(RECEIPT_CSV))?;
+    write_receipt_csv(outcome, &mut csv_file)
+        .map_err(|e| csv_file.io_error(std::io::Error::other(e)))?;
+    let mut suppression = AtomicFile::create(&suppression_path)?;
+    suppression
+        .write_all(suppression_list(outcome, earlier).as_bytes())
+        .map_err(|e| suppression.io_error(e))?;
+    Ok(vec![
+        json_file.finish()?,
+        csv_file.finish()?,
+        suppression.finish()?,
+    ])
 }
 
 /// The terminal summary of an erasure.
