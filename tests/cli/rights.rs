@@ -337,7 +337,7 @@ fn receipts_count_what_was_removed_and_name_people_only_by_digest() {
     }
     let suppression = fs::read_to_string(erased.out().join("suppression.sha256")).unwrap();
     // SHA-256 hex of each address, one per line and nothing else, sorted.
-    let mut expected = vec![anna.as_str(), ole.as_str(), nobody.as_str()];
+    let mut expected = [anna.as_str(), ole.as_str(), nobody.as_str()];
     expected.sort();
     assert_eq!(suppression, format!("{}\n", expected.join("\n")));
 }
