@@ -46,6 +46,19 @@ pub fn similar<'a>(query: &str, candidates: impl IntoIterator<Item = &'a str>) -
     scored.into_iter().map(|(_, c)| c).collect()
 }
 
+/// A cell for a CSV report that a spreadsheet will not run as a formula:
+/// a value starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// gets a leading `'` (OWASP's advice for CSV injection), which the
+/// readers strip again ([`crate::input::strip_safety_prefix`]). Only for
+/// the tool's own report columns: the user's rows stay byte-faithful.
+pub fn spreadsheet_safe(value: &str) -> Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
 /// Escapes control characters and invisible or direction-changing Unicode
 /// (bidi overrides, zero-width characters) before input text is printed to
 /// a terminal, where they could rewrite what the user sees.
@@ -77,6 +90,20 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_cells_never_start_a_formula() {
+        for risky in ["=1+1", "+cmd@example.com", "-2+3@example.com", "@SUM(A1)"] {
+            let safe = spreadsheet_safe(risky);
+            assert_eq!(safe, format!("'{risky}"));
+            assert_eq!(crate::input::strip_safety_prefix(&safe), risky);
+        }
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("\rx"), "'\rx");
+        for plain in ["anna@example.com", "C001: no opt-in", "", "'=already"] {
+            assert!(matches!(spreadsheet_safe(plain), Cow::Borrowed(p) if p == plain));
+        }
+    }
 
     #[test]
     fn fold_into_matches_fold_without_allocating() {

@@ -11,6 +11,7 @@ use super::Addresses;
 use crate::audit::{AuditOutcome, Finding, Summary};
 use crate::policy::Level;
 use crate::rules::RULES;
+use crate::text::spreadsheet_safe;
 
 pub const REPORT_SCHEMA: &str = "listaudit.report/1";
 
@@ -40,12 +41,12 @@ pub fn write_findings_csv<W: Write>(
             finding.line.to_string()
         };
         writer.write_record([
-            outcome.input_name(finding),
+            &*spreadsheet_safe(outcome.input_name(finding)),
             &row,
-            &addresses.shown(&finding.email),
+            &spreadsheet_safe(&addresses.shown(&finding.email)),
             finding.rule.code(),
             finding.level.as_str(),
-            &addresses.message(finding),
+            &spreadsheet_safe(&addresses.message(finding)),
             finding.rule.meta().name,
             &line,
         ])
@@ -212,12 +213,12 @@ pub fn write_erasure_csv<W: Write>(outcome: &AuditOutcome, out: W) -> csv::Resul
             None => ("not-listed", "", String::new()),
         };
         writer.write_record([
-            entry.email.as_str(),
+            &*spreadsheet_safe(&entry.email),
             status,
-            file,
+            &spreadsheet_safe(file),
             &row,
             &entry.requested.map_or(String::new(), |t| t.to_string()),
-            name(entry.request.input),
+            &spreadsheet_safe(name(entry.request.input)),
             &entry.request.row.to_string(),
         ])?;
     }

@@ -266,7 +266,7 @@ pub fn write_receipt_csv<W: Write>(outcome: &EraseOutcome, out: W) -> csv::Resul
             let listed: Vec<String> = rows.iter().map(u64::to_string).collect();
             writer.write_record([
                 digest.as_str(),
-                &file.path,
+                &crate::text::spreadsheet_safe(&file.path),
                 &rows.len().to_string(),
                 &listed.join(";"),
                 &file.input_sha256,

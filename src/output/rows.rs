@@ -119,7 +119,7 @@ impl RowWriters {
         line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
         line.push(self.delimiter);
         let reasons = reasons.join(" | ");
-        let reasons = quote(&reasons, self.delimiter);
+        let reasons = quote(&crate::text::spreadsheet_safe(&reasons), self.delimiter).into_owned();
         line.extend_from_slice(&self.encoding.encode_added(&reasons));
         match record.terminator() {
             [] => line.extend_from_slice(&self.line_break),
