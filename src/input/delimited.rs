@@ -23,6 +23,11 @@ pub const SNIFF_BYTES: usize = 64 * 1024;
 /// never closes, and reading on would hold the rest of the file in memory.
 pub const MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
 
+/// The most columns a header may have: Excel's limit (column XFD). Wider
+/// "headers" are not exports; reading them would cost time per row for
+/// nothing.
+pub const MAX_COLUMNS: usize = 16_384;
+
 /// An input whose bytes are read ahead for sniffing, with progress shown.
 pub struct Opened {
     pub source: InputSource,
@@ -212,6 +217,17 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
     if !found {
         return Err(Error::input(&name, "file is empty (no header row)"));
     }
+    if header.len() > MAX_COLUMNS {
+        return Err(Error::input(
+            &name,
+            format!(
+                "line {}: the header has {} columns; the most listaudit reads is {MAX_COLUMNS} (Excel's limit)",
+                header.line(),
+                header.len()
+            ),
+        )
+        .with_hint("check the delimiter and quoting of the first line, or save the sheet again as CSV"));
+    }
     let header_names = header
         .iter()
         .map(|f| encoding.decode_lossy(f).trim().to_string())
@@ -280,12 +296,21 @@ pub fn map_columns(
     overrides: &ColumnOverrides,
 ) -> Result<MappedFile> {
     let name = file.name();
+    // A message names at most this many columns, so a wide header cannot
+    // flood the terminal.
+    const SHOWN: usize = 40;
     let headers_found = |file: &DelimitedFile| {
-        file.header_names
+        let mut shown = file
+            .header_names
             .iter()
+            .take(SHOWN)
             .map(|h| sanitize_for_terminal(h).into_owned())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ");
+        if file.header_names.len() > SHOWN {
+            shown.push_str(&format!(", … {} more", file.header_names.len() - SHOWN));
+        }
+        shown
     };
     let forced = match &overrides.format {
         Some(wanted) => Some(format_named(kind, wanted).ok_or_else(|| {
@@ -457,27 +482,29 @@ fn email_column_by_content(file: &DelimitedFile) -> Option<usize> {
 
 /// Header names used twice: the first column of that name is the one read.
 fn duplicate_header_notices(name: &str, header: &[String]) -> Vec<String> {
-    let mut notices = Vec::new();
-    for (i, h) in header.iter().enumerate() {
-        if h.is_empty() || header[..i].contains(h) {
-            continue;
-        }
-        let positions: Vec<String> = header
-            .iter()
-            .enumerate()
-            .filter(|(_, other)| *other == h)
-            .map(|(j, _)| (j + 1).to_string())
-            .collect();
-        if positions.len() > 1 {
-            notices.push(format!(
+    // Positions per name in first-seen order: linear in the header's width.
+    let mut positions: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, h) in header.iter().enumerate().filter(|(_, h)| !h.is_empty()) {
+        let slot = *seen.entry(h.as_str()).or_insert_with(|| {
+            positions.push((h.as_str(), Vec::new()));
+            positions.len() - 1
+        });
+        positions[slot].1.push(i + 1);
+    }
+    positions
+        .into_iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(h, at)| {
+            let listed: Vec<String> = at.iter().map(usize::to_string).collect();
+            format!(
                 "{name}: column name '{}' is used {} times (columns {}); the first is read",
                 sanitize_for_terminal(h),
-                positions.len(),
-                positions.join(", ")
-            ));
-        }
-    }
-    notices
+                at.len(),
+                listed.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Why a data row's shape cannot be trusted (a D003 message), if it can't.
