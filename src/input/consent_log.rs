@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::{BufRead, BufReader};
+use std::io::BufReader;
 
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -15,6 +15,7 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use smallvec::SmallVec;
 
+use super::bounded::{LineError, PieceLimited, max_record_size, read_line};
 use super::delimited::{
     ColumnOverrides, MappedFile, map_columns, open, read_header, shape_problem,
 };
@@ -575,12 +576,20 @@ where
 {
     let mut batch: Vec<Value> = Vec::new();
     let mut rows = 0u64;
+    // serde_json reads a byte at a time: unbuffered, that is a system
+    // call per byte.
+    let (reader, mark) = PieceLimited::new(BufReader::with_capacity(1 << 16, reader));
     let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Value>();
     for value in stream {
         let value = value.map_err(|e| {
-            Error::input(name, format!("document {}: not valid JSON: {e}", rows + batch.len() as u64 + 1))
+            let document = rows + batch.len() as u64 + 1;
+            if mark.exceeded() {
+                return too_long(name, &format!("document {document}"));
+            }
+            Error::input(name, format!("document {document}: not valid JSON: {e}"))
                 .with_hint("a consent log in JSON is one object per line (JSON Lines), a top-level array, or whole JSON documents one after another")
         })?;
+        mark.start_next();
         // A first document that is neither a record nor a receipt means the
         // file is some other JSON; a finding per document would hide that.
         if rows == 0
@@ -621,10 +630,11 @@ where
         while lines.len() < BATCH_ROWS {
             let mut buf = spare.pop().unwrap_or_default();
             buf.clear();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| Error::input(name, describe_io(&e)))?;
-            if n == 0 {
+            let more = read_line(reader, &mut buf).map_err(|e| match e {
+                LineError::Io(e) => Error::input(name, describe_io(&e)),
+                LineError::TooLong => too_long(name, &format!("line {}", line_number + 1)),
+            })?;
+            if !more {
                 at_end = true;
                 break;
             }
@@ -680,8 +690,12 @@ where
 {
     let mut batch: Vec<Value> = Vec::with_capacity(BATCH_ROWS);
     let mut rows = 0u64;
+    // serde_json reads a byte at a time: unbuffered, that is a system
+    // call per byte.
+    let (reader, mark) = PieceLimited::new(BufReader::with_capacity(1 << 16, reader));
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let mut on_element = |value: Value| {
+        mark.start_next();
         batch.push(value);
         if batch.len() == BATCH_ROWS {
             flush_json_batch(&mut batch, &mut rows, ctx, sink);
@@ -691,6 +705,9 @@ where
         .deserialize(&mut deserializer)
         .and_then(|()| deserializer.end())
         .map_err(|e| {
+            if mark.exceeded() {
+                return too_long(name, &format!("record {}", rows + batch.len() as u64 + 1));
+            }
             Error::input(
                 name,
                 format!("not a valid JSON array of consent records: {e}"),
@@ -699,6 +716,14 @@ where
         })?;
     flush_json_batch(&mut batch, &mut rows, ctx, sink);
     Ok(rows)
+}
+
+/// A JSON record past [`crate::input::MAX_RECORD_BYTES`]: no consent
+/// record is that long, and holding it would take the memory of many.
+fn too_long(name: &str, which: &str) -> Error {
+    Error::input(name, format!("{which}: longer than {}", max_record_size())).with_hint(
+        "a consent record is one small object; check that the file is the consent log you meant",
+    )
 }
 
 /// Parses a batch of JSON records in parallel (records numbered after the

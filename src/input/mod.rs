@@ -2,6 +2,7 @@
 //! in whatever delimiter and header language they come.
 
 mod archive;
+mod bounded;
 mod consent_log;
 mod delimited;
 mod dialect;
@@ -15,6 +16,7 @@ mod suppression;
 pub use archive::{
     expand as expand_archive, is_zip_file, mailchimp_status_prefix, starts_like_zip,
 };
+pub use bounded::{LineError, PieceLimited, max_record_size, read_line};
 pub use consent_log::{
     BATCH_ROWS, ConsentLog, LogShape, ParseContext, ParsedEvent, ParsedRow, first_line_is_json,
 };

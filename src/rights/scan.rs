@@ -20,8 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::address::{check_syntax, normalize, unwrap};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
-    Encoding, InputSource, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, Undecodable,
-    first_line_is_json, open_reader, read_header,
+    Encoding, InputSource, LineError, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, Undecodable,
+    first_line_is_json, max_record_size, open_reader, read_header, read_line,
 };
 
 const BATCH: usize = 4096;
@@ -404,8 +404,9 @@ where
                 LineError::TooLong => Error::input(
                     &name,
                     format!(
-                        "line {}: longer than {MAX_RECORD_BYTES} bytes",
-                        line_number + 1
+                        "line {}: longer than {}",
+                        line_number + 1,
+                        max_record_size()
                     ),
                 )
                 .with_hint("a JSON Lines file has one record per line"),
@@ -460,37 +461,6 @@ where
         rows,
         sha256: None,
     })
-}
-
-enum LineError {
-    Io(std::io::Error),
-    TooLong,
-}
-
-/// Reads one line with its `\n` into `line`; `false` at the end.
-fn read_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> Result<bool, LineError> {
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(LineError::Io(e)),
-        };
-        if available.is_empty() {
-            return Ok(!line.is_empty());
-        }
-        let (used, found) = match memchr::memchr(b'\n', available) {
-            Some(at) => (at + 1, true),
-            None => (available.len(), false),
-        };
-        line.extend_from_slice(&available[..used]);
-        reader.consume(used);
-        if found {
-            return Ok(true);
-        }
-        if line.len() > MAX_RECORD_BYTES {
-            return Err(LineError::TooLong);
-        }
-    }
 }
 
 fn scan_json_stream<D, F, S>(
