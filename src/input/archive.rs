@@ -14,6 +14,22 @@ use crate::text::sanitize_for_terminal;
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
+/// Members an archive may hold lists in. Real exports have a handful; each
+/// member becomes an open scratch file.
+const MAX_LIST_MEMBERS: usize = 256;
+
+/// How much bigger than its compressed size a member may unpack to, once
+/// past [`BOMB_FLOOR`]. CSV deflates 3–20 times; a ZIP bomb, up to 1,000.
+const MAX_RATIO: u64 = 100;
+
+/// Members below this size are never suspected, whatever their ratio.
+const BOMB_FLOOR: u64 = 64 << 20;
+
+/// The most a member with `compressed` bytes may unpack to.
+fn unpack_limit(compressed: u64) -> u64 {
+    compressed.saturating_mul(MAX_RATIO).max(BOMB_FLOOR)
+}
+
 /// Whether a file is a ZIP archive, by its first bytes. Unreadable files
 /// are not: opening them later gives the clear error.
 pub fn is_zip_file(path: &Path) -> bool {
@@ -58,22 +74,49 @@ pub fn expand(name: &str, reader: impl Read + Seek) -> Result<Vec<InputSource>> 
             }
         )));
     }
+    if wanted.len() > MAX_LIST_MEMBERS {
+        return Err(fail(format!(
+            "the archive has {} CSV members; the most listaudit unpacks is {MAX_LIST_MEMBERS}",
+            wanted.len()
+        )));
+    }
     let mut inputs = Vec::new();
     for member in wanted {
         let display = format!("{name}:{member}");
-        let mut file = archive
+        let file = archive
             .by_name(&member)
             .map_err(|e| Error::input(&display, format!("cannot read this ZIP member: {e}")))?;
+        let compressed = file.compressed_size();
+        let limit = unpack_limit(compressed);
+        let bomb = || {
+            Error::input(
+                &display,
+                format!(
+                    "unpacks to more than {} MiB from {} bytes, more than {MAX_RATIO} times its size: refused as a ZIP bomb",
+                    limit >> 20,
+                    compressed
+                ),
+            )
+            .with_hint("unpack the archive yourself and name the CSV files, if it is a real export")
+        };
+        // The declared size can lie, so the bytes are counted as they come.
+        if file.size() > limit {
+            return Err(bomb());
+        }
         let stem = Path::new(&member)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "member".to_string());
-        let spool = Spool::copy(display.clone(), stem, &mut file).map_err(|e| {
+        let mut counted = file.take(limit + 1);
+        let spool = Spool::copy(display.clone(), stem, &mut counted).map_err(|e| {
             Error::input(
                 &display,
                 format!("cannot unpack this ZIP member: {}", describe_io(&e)),
             )
         })?;
+        if spool.unpacked() > limit {
+            return Err(bomb());
+        }
         inputs.push(InputSource::Spooled(spool));
     }
     Ok(inputs)

@@ -23,6 +23,7 @@ pub struct Spool {
     name: String,
     stem: String,
     file: Arc<File>,
+    len: u64,
 }
 
 impl PartialEq for Spool {
@@ -37,13 +38,19 @@ impl Spool {
     /// Copies `reader` into a new anonymous temporary file (removed when
     /// the last handle closes; created owner-only by `tempfile`).
     pub fn copy(name: String, stem: String, reader: &mut dyn Read) -> io::Result<Spool> {
-        let mut file = tempfile::tempfile()?;
-        io::copy(reader, &mut file)?;
+        let mut file = crate::spill::unnamed_file()?;
+        let len = io::copy(reader, &mut file)?;
         Ok(Spool {
             name,
             stem,
             file: Arc::new(file),
+            len,
         })
+    }
+
+    /// Bytes spooled.
+    pub fn unpacked(&self) -> u64 {
+        self.len
     }
 
     /// A reader from the first byte. Readers of one spool must not be used

@@ -8,6 +8,20 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
+/// An unnamed, owner-only file in `TMPDIR`, gone when the process ends.
+pub fn unnamed_file() -> io::Result<File> {
+    let file = tempfile::tempfile()?;
+    // Unnamed files are created with the default mode (0644 under the
+    // usual umask). Nobody can open them by name, but they hold personal
+    // data: owner-only like every output.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
 /// An append-only scratch file that is read back by position.
 pub struct Scratch {
     writer: BufWriter<File>,
@@ -16,15 +30,7 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new() -> io::Result<Scratch> {
-        let file = tempfile::tempfile()?;
-        // Unnamed files are created with the default mode (0644 under the
-        // usual umask). Nobody can open them by name, but they hold
-        // personal data: owner-only like every output.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        }
+        let file = unnamed_file()?;
         Ok(Scratch {
             writer: BufWriter::with_capacity(1 << 20, file),
             len: 0,
