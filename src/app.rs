@@ -28,7 +28,21 @@ use crate::settings::{
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
 
+/// Every file and directory this process creates is owner-only from its
+/// first moment (0600, 0700): outputs, their temporary files and scratch
+/// files hold personal data. Explicit modes stay as a second line.
+fn owner_only_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot
+    // fail and touches no memory.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    owner_only_files();
+    output::remove_on_interrupt();
     match &cli.command {
         Command::Audit(args) => run_audit(args, cli.color),
         Command::Rules(args) => run_rules(args),

@@ -4,10 +4,82 @@
 //! destination and renamed into place only after the whole audit has
 //! succeeded. A failed run (or one that panics) drops the temporary files,
 //! which deletes them; a directory the run created is removed again.
+//!
+//! Ctrl-C, SIGTERM and SIGHUP run no destructors, so every temporary file
+//! and created directory is also listed in [`PENDING`], which
+//! [`remove_on_interrupt`]'s thread empties before the process ends. The
+//! renames into place hold the same lock, so an interrupt lands before
+//! them (nothing is left) or after them (every output is whole), never
+//! between.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, Once};
+
+/// Paths to remove if the run is interrupted: temporary files (a path
+/// that was since renamed or deleted is simply gone) and created
+/// directories (removed only when empty).
+struct Pending {
+    temp_files: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    temp_files: Vec::new(),
+    dirs: Vec::new(),
+});
+
+fn pending() -> MutexGuard<'static, Pending> {
+    // A panic while holding the lock leaves plain paths behind: still usable.
+    PENDING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Starts the thread that, on SIGINT, SIGTERM or SIGHUP, removes every
+/// pending temporary file and created directory, then ends the process as
+/// the signal would have (exit status 128 + its number). Called once by
+/// the commands that write files.
+pub fn remove_on_interrupt() {
+    static STARTED: Once = Once::new();
+    STARTED.call_once(|| {
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+            else {
+                return;
+            };
+            std::thread::spawn(move || {
+                if let Some(signal) = signals.forever().next() {
+                    let removed = remove_pending();
+                    if removed > 0 {
+                        eprintln!("\nlistaudit: interrupted; no output was written");
+                    }
+                    let _ = signal_hook::low_level::emulate_default_handler(signal);
+                    std::process::exit(128 + signal);
+                }
+            });
+        }
+    });
+}
+
+/// Removes what [`PENDING`] lists and keeps the lock, so that no rename
+/// can follow. Returns how many temporary files were still there.
+fn remove_pending() -> usize {
+    let mut pending = pending();
+    let removed = pending
+        .temp_files
+        .drain(..)
+        .filter(|path| fs::remove_file(path).is_ok())
+        .count();
+    for dir in pending.dirs.drain(..).rev() {
+        let _ = fs::remove_dir(dir);
+    }
+    std::mem::forget(pending);
+    removed
+}
 
 use tempfile::NamedTempFile;
 
@@ -35,6 +107,7 @@ impl AtomicFile {
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| Error::output(&dest.display().to_string(), e))?;
+        pending().temp_files.push(temp.path().to_path_buf());
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 20, temp),
@@ -103,6 +176,7 @@ impl ReadyFile {
 /// old content or its new content, never part of either. The directory is
 /// synced after each rename so that the new name survives a crash.
 pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
+    let _renaming = pending();
     let mut placed = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();
@@ -142,6 +216,7 @@ pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
 /// already renamed by this call are removed again, so that a failed run
 /// leaves no new output behind.
 pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
+    let _renaming = pending();
     let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();
@@ -192,6 +267,8 @@ impl CreatedDir {
             use std::os::unix::fs::DirBuilderExt;
             builder.mode(0o700);
         }
+        // Listed before it exists, so an interrupt cannot fall between.
+        pending().dirs.extend(created.iter().rev().cloned());
         builder
             .create(dir)
             .map_err(|e| Error::output(&display, e))?;
@@ -200,6 +277,7 @@ impl CreatedDir {
 
     /// The run succeeded: keep the directories.
     pub fn keep(mut self) {
+        pending().dirs.retain(|dir| !self.created.contains(dir));
         self.created.clear();
     }
 }
