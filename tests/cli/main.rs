@@ -8,6 +8,7 @@ mod ci_formats;
 mod commands;
 mod determinism;
 mod formats;
+mod hostile;
 mod memory;
 mod policies;
 mod report_documents;
