@@ -19,6 +19,8 @@ pub mod cli;
 pub mod consent;
 pub mod error;
 pub mod exit;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod input;
 pub mod inspect;
 pub mod output;

@@ -234,7 +234,13 @@ pub fn load_policy(spec: &str) -> Result<Policy> {
             describe_io(&e)
         ))
     })?;
-    let origin = Origin::file(path, &text);
+    parse_policy(spec, &text)
+}
+
+/// A policy file's `text`, read from the path `spec` (which an `extends`
+/// of another file is relative to).
+pub fn parse_policy(spec: &str, text: &str) -> Result<Policy> {
+    let origin = Origin::file(Path::new(spec), text);
     let mut policy = load(&origin, 0)?;
     policy.name = spec.to_string();
     Ok(policy)

@@ -9,7 +9,7 @@ mod file;
 mod select;
 mod show;
 
-pub use file::{PRESETS, load_policy, preset_names};
+pub use file::{PRESETS, load_policy, parse_policy, preset_names};
 pub use select::{Selection, SelectionOp, apply_selection};
 pub use show::{INIT_TEMPLATE, render_policy};
 
