@@ -11,6 +11,7 @@ mod formats;
 mod hostile;
 mod memory;
 mod policies;
+mod properties;
 mod report_documents;
 mod rights;
 mod rule_fixtures;
