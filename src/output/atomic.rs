@@ -17,12 +17,23 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, Once};
 
-/// Paths to remove if the run is interrupted: temporary files (a path
-/// that was since renamed or deleted is simply gone) and created
-/// directories (removed only when empty).
+/// Paths to remove if the run is interrupted: temporary files not yet
+/// renamed into place (one dropped on an error path is simply gone) and
+/// created directories (removed only when empty).
 struct Pending {
     temp_files: Vec<PathBuf>,
     dirs: Vec<PathBuf>,
+}
+
+impl Pending {
+    /// Renames `file` over its destination and stops listing it: its
+    /// temporary name is free again, and may be another file's later.
+    fn persist(&mut self, file: ReadyFile) -> std::result::Result<(), tempfile::PersistError> {
+        let temp = file.temp.path().to_path_buf();
+        file.temp.persist(&file.dest)?;
+        self.temp_files.retain(|listed| *listed != temp);
+        Ok(())
+    }
 }
 
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
@@ -53,9 +64,10 @@ pub fn remove_on_interrupt() {
             };
             std::thread::spawn(move || {
                 if let Some(signal) = signals.forever().next() {
-                    let removed = remove_pending();
-                    if removed > 0 {
-                        eprintln!("\nlistaudit: interrupted; no output was written");
+                    if remove_pending() > 0 {
+                        // Files already renamed into place (an in-place
+                        // erase's inputs) are whole and stay.
+                        eprintln!("\nlistaudit: interrupted; unfinished output files were removed");
                     }
                     let _ = signal_hook::low_level::emulate_default_handler(signal);
                     std::process::exit(128 + signal);
@@ -102,12 +114,16 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // Created under the lock, so that no interrupt falls between the
+        // file appearing and its being listed.
+        let mut pending = pending();
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(|e| Error::output(&dest.display().to_string(), e))?;
-        pending().temp_files.push(temp.path().to_path_buf());
+        pending.temp_files.push(temp.path().to_path_buf());
+        drop(pending);
         Ok(AtomicFile {
             dest: dest.to_path_buf(),
             writer: BufWriter::with_capacity(1 << 20, temp),
@@ -176,12 +192,12 @@ impl ReadyFile {
 /// old content or its new content, never part of either. The directory is
 /// synced after each rename so that the new name survives a crash.
 pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
-    let _renaming = pending();
+    let mut renaming = pending();
     let mut placed = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();
         let display = dest.display().to_string();
-        file.temp.persist(&dest).map_err(|e| {
+        renaming.persist(file).map_err(|e| {
             let error = Error::output(&display, e.error);
             if placed.is_empty() {
                 error
@@ -216,11 +232,11 @@ pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
 /// already renamed by this call are removed again, so that a failed run
 /// leaves no new output behind.
 pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
-    let _renaming = pending();
+    let mut renaming = pending();
     let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();
-        if let Err(err) = file.temp.persist(&dest) {
+        if let Err(err) = renaming.persist(file) {
             for done in &placed {
                 let _ = fs::remove_file(done);
             }
@@ -302,11 +318,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
         let mut file = AtomicFile::create(&dest).unwrap();
+        let temp = file.writer.get_ref().path().to_path_buf();
+        assert!(
+            pending().temp_files.contains(&temp),
+            "an interrupt would leave it"
+        );
         file.write_all(b"a,b\n").unwrap();
         assert!(!dest.exists());
         let ready = file.finish().unwrap();
         assert!(!dest.exists());
         commit(vec![ready]).unwrap();
+        assert!(
+            !pending().temp_files.contains(&temp),
+            "still listed once renamed"
+        );
         assert_eq!(fs::read(&dest).unwrap(), b"a,b\n");
         #[cfg(unix)]
         {
