@@ -74,9 +74,14 @@ impl PieceMark {
     }
 }
 
-/// The limit in words, for messages.
-pub fn max_record_size() -> String {
-    format!("{} MiB", MAX_RECORD_BYTES >> 20)
+/// A byte limit in words, for messages: `64 MiB`, or bytes when it is not
+/// a whole number of MiB.
+pub fn size_in_words(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 const PIECE_TOO_LONG: &str = "a JSON record longer than the limit";
@@ -115,6 +120,13 @@ impl<R: Read> Read for PieceLimited<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_in_words() {
+        assert_eq!(size_in_words(MAX_RECORD_BYTES), "64 MiB");
+        assert_eq!(size_in_words(1_000), "1000 bytes");
+        assert_eq!(size_in_words((1 << 20) + 1), "1048577 bytes");
+    }
 
     #[test]
     fn a_line_past_the_limit_stops_the_read() {

@@ -15,9 +15,9 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde_json::Value;
 use smallvec::SmallVec;
 
-use super::bounded::{LineError, PieceLimited, max_record_size, read_line};
+use super::bounded::{LineError, PieceLimited, read_line, size_in_words};
 use super::delimited::{
-    ColumnOverrides, MappedFile, map_columns, open, read_header, shape_problem,
+    ColumnOverrides, MAX_RECORD_BYTES, MappedFile, map_columns, open, read_header, shape_problem,
 };
 use super::dialect::Dialect;
 use super::encoding::Encoding;
@@ -721,7 +721,11 @@ where
 /// A JSON record past [`crate::input::MAX_RECORD_BYTES`]: no consent
 /// record is that long, and holding it would take the memory of many.
 fn too_long(name: &str, which: &str) -> Error {
-    Error::input(name, format!("{which}: longer than {}", max_record_size())).with_hint(
+    Error::input(
+        name,
+        format!("{which}: longer than {}", size_in_words(MAX_RECORD_BYTES)),
+    )
+    .with_hint(
         "a consent record is one small object; check that the file is the consent log you meant",
     )
 }

@@ -16,7 +16,7 @@ mod suppression;
 pub use archive::{
     expand as expand_archive, is_zip_file, mailchimp_status_prefix, starts_like_zip,
 };
-pub use bounded::{LineError, PieceLimited, max_record_size, read_line};
+pub use bounded::{LineError, PieceLimited, read_line, size_in_words};
 pub use consent_log::{
     BATCH_ROWS, ConsentLog, LogShape, ParseContext, ParsedEvent, ParsedRow, first_line_is_json,
 };

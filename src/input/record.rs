@@ -188,7 +188,10 @@ fn quoting_problem(content: &[u8], delimiter: u8) -> Option<QuotingProblem> {
 pub enum ReadError {
     #[error(transparent)]
     Io(#[from] io::Error),
-    #[error("line {line}: a record is longer than {limit} bytes (is a quote unbalanced?)")]
+    #[error(
+        "line {line}: a record is longer than {} (is a quote unbalanced?)",
+        super::bounded::size_in_words(*limit)
+    )]
     RecordTooLong { line: u64, limit: usize },
 }
 

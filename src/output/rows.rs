@@ -119,7 +119,8 @@ impl RowWriters {
         line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
         line.push(self.delimiter);
         let reasons = reasons.join(" | ");
-        let reasons = quote(&crate::text::spreadsheet_safe(&reasons), self.delimiter).into_owned();
+        // Starts with a rule code, so no spreadsheet reads it as a formula.
+        let reasons = quote(&reasons, self.delimiter);
         line.extend_from_slice(&self.encoding.encode_added(&reasons));
         match record.terminator() {
             [] => line.extend_from_slice(&self.line_break),

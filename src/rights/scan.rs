@@ -21,7 +21,7 @@ use crate::address::{check_syntax, normalize, unwrap};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
     Encoding, InputSource, LineError, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, Undecodable,
-    first_line_is_json, max_record_size, open_reader, read_header, read_line,
+    first_line_is_json, open_reader, read_header, read_line, size_in_words,
 };
 
 const BATCH: usize = 4096;
@@ -406,7 +406,7 @@ where
                     format!(
                         "line {}: longer than {}",
                         line_number + 1,
-                        max_record_size()
+                        size_in_words(MAX_RECORD_BYTES)
                     ),
                 )
                 .with_hint("a JSON Lines file has one record per line"),
@@ -660,7 +660,7 @@ impl<R: BufRead> JsonSplitter<R> {
             if bytes.len() > MAX_RECORD_BYTES {
                 return Err(SplitError::Syntax {
                     line,
-                    message: format!("a value longer than {MAX_RECORD_BYTES} bytes"),
+                    message: format!("a value longer than {}", size_in_words(MAX_RECORD_BYTES)),
                 });
             }
             if in_string {

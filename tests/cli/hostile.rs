@@ -52,7 +52,7 @@ fn a_gigabyte_line_stops_at_the_record_limit_in_every_reader() {
     gigabyte_line(&export, b"email,name\nanna@example.org,", b'a');
     let stderr = refused(dir.path(), &[&export]);
     assert!(
-        stderr.contains("export.csv: line 2: a record is longer than 67108864 bytes"),
+        stderr.contains("export.csv: line 2: a record is longer than 64 MiB"),
         "{stderr}"
     );
 
