@@ -55,22 +55,25 @@ pub struct PieceLimited<R> {
 /// Where the current piece started, shared with the code that sees the
 /// parser finish each piece.
 #[derive(Clone, Default)]
-pub struct PieceMark {
-    read: Rc<Cell<u64>>,
-    piece_start: Rc<Cell<u64>>,
-    exceeded: Rc<Cell<bool>>,
+pub struct PieceMark(Rc<Counts>);
+
+#[derive(Default)]
+struct Counts {
+    read: Cell<u64>,
+    piece_start: Cell<u64>,
+    exceeded: Cell<bool>,
 }
 
 impl PieceMark {
     /// The previous piece is complete; the next one starts here.
     pub fn start_next(&self) {
-        self.piece_start.set(self.read.get());
+        self.0.piece_start.set(self.0.read.get());
     }
 
     /// Whether the reader stopped because a piece was too long (and not
     /// because the parser found bad syntax).
     pub fn exceeded(&self) -> bool {
-        self.exceeded.get()
+        self.0.exceeded.get()
     }
 }
 
@@ -106,13 +109,14 @@ impl<R> PieceLimited<R> {
 
 impl<R: Read> Read for PieceLimited<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = self.mark.read.get();
-        if read - self.mark.piece_start.get() > self.limit {
-            self.mark.exceeded.set(true);
+        let counts = &self.mark.0;
+        let read = counts.read.get();
+        if read - counts.piece_start.get() > self.limit {
+            counts.exceeded.set(true);
             return Err(io::Error::new(io::ErrorKind::InvalidData, PIECE_TOO_LONG));
         }
         let n = self.inner.read(buf)?;
-        self.mark.read.set(read + n as u64);
+        counts.read.set(read + n as u64);
         Ok(n)
     }
 }

@@ -35,8 +35,8 @@ impl PartialEq for Spool {
 impl Eq for Spool {}
 
 impl Spool {
-    /// Copies `reader` into a new anonymous temporary file (removed when
-    /// the last handle closes; created owner-only by `tempfile`).
+    /// Copies `reader` into a new unnamed, owner-only temporary file
+    /// ([`crate::spill::unnamed_file`]), gone when the last handle closes.
     pub fn copy(name: String, stem: String, reader: &mut dyn Read) -> io::Result<Spool> {
         let mut file = crate::spill::unnamed_file()?;
         let len = io::copy(reader, &mut file)?;
