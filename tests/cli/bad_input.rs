@@ -7,30 +7,30 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{AS_OF, files_in, listaudit, run};
 
-struct Case {
-    dir: tempfile::TempDir,
+pub struct Case {
+    pub dir: tempfile::TempDir,
 }
 
 impl Case {
-    fn new() -> Case {
+    pub fn new() -> Case {
         Case {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+    pub fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
         let path = self.dir.path().join(name);
         fs::write(&path, contents).unwrap();
         path
     }
 
-    fn out(&self) -> PathBuf {
+    pub fn out(&self) -> PathBuf {
         self.dir.path().join("out")
     }
 
     /// Runs `audit ARGS --out-dir out`, expects exit 2, and returns the
     /// first line of standard error.
-    fn fails(&self, args: &[&Path]) -> String {
+    pub fn fails(&self, args: &[&Path]) -> String {
         let result = run(listaudit()
             .arg("audit")
             .args(args)

@@ -1,7 +1,8 @@
 //! Hostile input: sizes past every limit, nesting, archives that unpack
 //! without end, values that would run as formulas or rewrite a terminal,
 //! and runs cut short by a signal. Each case asserts the exit status, the
-//! message (file, and line where known), and that nothing is left behind.
+//! message (file, and line where known), and that nothing is left behind
+//! ([`Case::fails`]).
 
 use std::fs::{self, File};
 use std::io::{Seek, SeekFrom, Write};
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::bad_input::Case;
 use crate::util::{AS_OF, files_in, fixture, listaudit, run};
 
 /// A file that says `head`, then about 1 GiB without a line break: `fill`
@@ -28,29 +30,13 @@ fn subscribers(dir: &Path) -> PathBuf {
     path
 }
 
-/// Runs `audit ARGS --out-dir DIR/out` and asserts a clean refusal:
-/// exit 2, no panic, nothing on stdout, no output directory. Returns
-/// standard error.
-fn refused(dir: &Path, args: &[&Path]) -> String {
-    let out = dir.join("out");
-    let result = run(listaudit()
-        .arg("audit")
-        .args(args)
-        .args(["--as-of", AS_OF, "--out-dir"])
-        .arg(&out));
-    assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(!result.stderr.contains("panicked"), "{}", result.stderr);
-    assert_eq!(result.stdout, "");
-    assert!(!out.exists(), "left behind: {:?}", files_in(&out));
-    result.stderr
-}
-
 #[test]
 fn a_gigabyte_line_stops_at_the_record_limit_in_every_reader() {
-    let dir = tempfile::tempdir().unwrap();
+    let case = Case::new();
+    let dir = &case.dir;
     let export = dir.path().join("export.csv");
     gigabyte_line(&export, b"email,name\nanna@example.org,", b'a');
-    let stderr = refused(dir.path(), &[&export]);
+    let stderr = case.fails(&[&export]);
     assert!(
         stderr.contains("export.csv: line 2: a record is longer than 64 MiB"),
         "{stderr}"
@@ -63,7 +49,7 @@ fn a_gigabyte_line_stops_at_the_record_limit_in_every_reader() {
         b"{\"email\":\"anna@example.org\",\"event\":\"opt_in\",\"timestamp\":\"2024-01-01\"}\n{\"note\":\"",
         b'a',
     );
-    let stderr = refused(dir.path(), &[&list, Path::new("-c"), &lines]);
+    let stderr = case.fails(&[&list, Path::new("-c"), &lines]);
     assert!(
         stderr.contains("log.jsonl: line 2: longer than 64 MiB"),
         "{stderr}"
@@ -74,7 +60,7 @@ fn a_gigabyte_line_stops_at_the_record_limit_in_every_reader() {
     let mut text = b"[{\"email\":\"anna@example.org\",\"event\":\"opt_in\",\"timestamp\":\"2024-01-01\"},\n{\"note\":\"".to_vec();
     text.resize(text.len() + (65 << 20), b'a');
     fs::write(&array, text).unwrap();
-    let stderr = refused(dir.path(), &[&list, Path::new("-c"), &array]);
+    let stderr = case.fails(&[&list, Path::new("-c"), &array]);
     assert!(
         stderr.contains("log.json: record 2: longer than 64 MiB"),
         "{stderr}"
@@ -83,11 +69,12 @@ fn a_gigabyte_line_stops_at_the_record_limit_in_every_reader() {
 
 #[test]
 fn a_header_of_100000_columns_is_refused_and_16384_are_read() {
-    let dir = tempfile::tempdir().unwrap();
+    let case = Case::new();
+    let dir = &case.dir;
     let wide = dir.path().join("wide.csv");
     let names: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
     fs::write(&wide, format!("{},email\n", names.join(","))).unwrap();
-    let stderr = refused(dir.path(), &[&wide]);
+    let stderr = case.fails(&[&wide]);
     assert!(
         stderr.contains(
             "wide.csv: line 1: the header has 100001 columns; the most listaudit reads is 16384"
@@ -118,7 +105,8 @@ fn a_header_of_100000_columns_is_refused_and_16384_are_read() {
 
 #[test]
 fn deeply_nested_json_is_an_error_not_a_crash() {
-    let dir = tempfile::tempdir().unwrap();
+    let case = Case::new();
+    let dir = &case.dir;
     let list = subscribers(dir.path());
     let depth = 100_000;
     let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
@@ -134,7 +122,7 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
     ] {
         let log = dir.path().join(name);
         fs::write(&log, text).unwrap();
-        let stderr = refused(dir.path(), &[&list, Path::new("-c"), &log]);
+        let stderr = case.fails(&[&list, Path::new("-c"), &log]);
         assert!(stderr.contains(&format!("{name}: ")), "{stderr}");
         assert!(stderr.contains("recursion limit exceeded"), "{stderr}");
     }
@@ -142,9 +130,10 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
 
 #[test]
 fn a_zip_bomb_and_an_archive_of_too_many_members_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
+    let case = Case::new();
+    let dir = &case.dir;
     let bomb = fixture("hostile/bomb.zip");
-    let stderr = refused(dir.path(), &[&bomb]);
+    let stderr = case.fails(&[&bomb]);
     assert!(
         stderr.contains("bomb.zip:subscribed_members_export_bomb.csv: unpacks to more than"),
         "{stderr}"
@@ -163,7 +152,7 @@ fn a_zip_bomb_and_an_archive_of_too_many_members_are_refused() {
         writer.write_all(b"email\nanna@example.org\n").unwrap();
     }
     writer.finish().unwrap();
-    let stderr = refused(dir.path(), &[&many]);
+    let stderr = case.fails(&[&many]);
     assert!(
         stderr.contains(
             "many.zip: the archive has 300 CSV members; the most listaudit unpacks is 256"
