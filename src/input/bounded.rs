@@ -80,7 +80,7 @@ impl PieceMark {
 /// A byte limit in words, for messages: `64 MiB`, or bytes when it is not
 /// a whole number of MiB.
 pub fn size_in_words(bytes: usize) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")
