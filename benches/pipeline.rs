@@ -23,7 +23,8 @@ use listaudit::output::{
     Addresses, Redactor, write_findings_csv, write_html_report, write_report_json,
 };
 use listaudit::policy::{Level, Policy};
-use listaudit::rules::{RowContext, RuleId, check_row};
+use listaudit::rules::RuleId;
+use listaudit::rules::checks::{RowContext, check_row};
 
 const AS_OF: Timestamp = Timestamp::from_unix(1_735_689_600); // 2025-01-01
 

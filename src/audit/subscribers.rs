@@ -25,7 +25,8 @@ use crate::input::{
 };
 use crate::output::RowWriters;
 use crate::policy::{Level, Policy};
-use crate::rules::{RowContext, RowFinding, RuleId, check_row};
+use crate::rules::RuleId;
+use crate::rules::checks::{RowContext, RowFinding, check_row};
 use crate::spill::{Encode, RangeReader, Scratch, ScratchFile};
 
 /// What the parallel stage decided about one row.

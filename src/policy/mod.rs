@@ -14,51 +14,13 @@ pub use select::{Selection, SelectionOp, apply_selection};
 pub use show::{INIT_TEMPLATE, render_policy};
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
 use crate::address::HygieneLists;
 use crate::consent::{DateOrder, PurposeMatcher, SourceCategory, SourcePatterns};
+pub use crate::rules::Level;
 use crate::rules::{RULES, RuleId};
-
-/// How seriously a finding is taken. `Error` removes the row from the
-/// cleaned list; `Off` disables the rule.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Off,
-    Info,
-    Warning,
-    Error,
-}
-
-impl Level {
-    pub const ALL: [Level; 4] = [Level::Off, Level::Info, Level::Warning, Level::Error];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Info => "info",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Level> {
-        let text = text.trim();
-        Level::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(text))
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 pub const DEFAULT_PRESET: &str = "eu-gdpr";
 
@@ -464,13 +426,5 @@ mod tests {
         policy.set_list_purpose("product_updates");
         assert_eq!(policy.list_purpose, "product_updates");
         assert!(policy.purpose_synonyms().is_empty());
-    }
-
-    #[test]
-    fn levels_are_ordered_by_severity() {
-        assert!(Level::Error > Level::Warning && Level::Warning > Level::Info);
-        assert!(Level::Info > Level::Off);
-        assert_eq!(Level::parse(" Warning "), Some(Level::Warning));
-        assert_eq!(Level::parse("critical"), None);
     }
 }

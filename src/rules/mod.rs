@@ -4,11 +4,48 @@
 //!
 //! Codes are permanent: never reused, never renumbered.
 
-mod checks;
+pub mod checks;
 
-pub use checks::{RowContext, RowFinding, check_row};
+use std::fmt;
 
-use crate::policy::Level;
+use serde::Serialize;
+
+/// How seriously a finding is taken. `Error` removes the row from the
+/// cleaned list; `Off` disables the rule.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Off, Level::Info, Level::Warning, Level::Error];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Level> {
+        let text = text.trim();
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Every rule this version implements, in catalog order (the order findings
 /// of one row are reported in).
@@ -440,6 +477,14 @@ pub fn may_ask_again(findings: impl IntoIterator<Item = (RuleId, Level)>) -> boo
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn levels_are_ordered_by_severity() {
+        assert!(Level::Error > Level::Warning && Level::Warning > Level::Info);
+        assert!(Level::Info > Level::Off);
+        assert_eq!(Level::parse(" Warning "), Some(Level::Warning));
+        assert_eq!(Level::parse("critical"), None);
+    }
 
     #[test]
     fn only_remediable_errors_may_be_asked_again() {
