@@ -16,7 +16,7 @@ use listaudit::address::normalize;
 use listaudit::audit::{AuditOutcome, Finding, FindingSink, Findings, InputInfo};
 use listaudit::consent::{
     Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, PurposeFit, Terms,
-    Timestamp, parse_event_kind, parse_timestamp,
+    Timestamp, parse_timestamp,
 };
 use listaudit::input::{RawRecord, RecordReader};
 use listaudit::output::{
@@ -25,6 +25,7 @@ use listaudit::output::{
 use listaudit::policy::{Level, Policy};
 use listaudit::rules::RuleId;
 use listaudit::rules::checks::{RowContext, check_row};
+use listaudit::vocabulary::Vocabulary;
 
 const AS_OF: Timestamp = Timestamp::from_unix(1_735_689_600); // 2025-01-01
 
@@ -64,7 +65,7 @@ fn events(log: &[RawRecord], builder: &mut IndexBuilder) -> Vec<(String, EventRe
         .map(|record| {
             let key = normalize(text(record, 0)).unwrap();
             let event = EventRef {
-                kind: parse_event_kind(text(record, 1)).unwrap(),
+                kind: Vocabulary::builtin().event(text(record, 1)).unwrap(),
                 time: parse_timestamp(text(record, 2), None).unwrap(),
                 at: Location {
                     input: 1,
@@ -77,6 +78,7 @@ fn events(log: &[RawRecord], builder: &mut IndexBuilder) -> Vec<(String, EventRe
                 },
                 purpose: builder.intern(text(record, 3)),
                 source: builder.intern(text(record, 4)),
+                detail: Default::default(),
                 has_ip: !text(record, 5).is_empty(),
                 has_collection_point: false,
                 terms: Terms::default(),
@@ -102,7 +104,7 @@ fn build_index(events: &[(String, EventRef)]) -> ConsentIndex {
             builder.flush().unwrap();
         }
     }
-    match builder.finish(&Default::default()).unwrap() {
+    match builder.finish(Vocabulary::builtin()).unwrap() {
         BuiltIndex::Held(index) => index,
         BuiltIndex::Spilled(_) => unreachable!("an unlimited builder holds its index"),
     }

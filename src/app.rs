@@ -167,7 +167,9 @@ fn run_policy_init(args: &PolicyInitArgs) -> Result<ExitStatus> {
 }
 
 fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
-    let reading = ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), None)?;
+    let policy = resolve_policy(&args.policy)?;
+    let reading =
+        ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), policy.date_order)?;
     let sources: Vec<InputSource> = args
         .files
         .iter()
@@ -179,7 +181,7 @@ fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
         ));
     }
     let sources = expand_subscriber_inputs(sources)?;
-    let found = inspect(&sources, &reading)?;
+    let found = inspect(&sources, &reading, &policy)?;
     match args.format {
         ListFormat::Json => {
             let documents: Vec<_> = found.iter().map(|i| i.to_json()).collect();
@@ -230,6 +232,22 @@ fn render_inspections(found: &[Inspection]) -> String {
         }
         for notice in &inspection.notices {
             rows.push(("note", clean(notice)));
+        }
+        for value in &inspection.values {
+            let meaning = match value.understood_as {
+                Some(kind) => format!("→ {kind}"),
+                None => "→ not understood (D002)".to_string(),
+            };
+            rows.push((
+                value.what,
+                format!("{} ({} rows) {meaning}", clean(&value.value), value.rows),
+            ));
+        }
+        if inspection.more_values > 0 {
+            rows.push((
+                "values",
+                format!("{} more distinct values not listed", inspection.more_values),
+            ));
         }
         table.set_header(vec!["".to_string(), clean(&inspection.path)]);
         for (key, value) in rows {
@@ -396,6 +414,25 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                     policy.level(rule.id)
                 ));
             }
+            if rule.id == RuleId::C010 {
+                // Whether the exemption applies at all is a parameter, and
+                // each preset says why it sets it as it does.
+                text.push_str("\n## Soft opt-in by preset\n\n");
+                for policy in crate::policy::preset_names().filter_map(Policy::preset) {
+                    let basis = policy
+                        .basis_of("consent.soft_opt_in")
+                        .map_or(String::new(), |b| format!(" ({b})"));
+                    text.push_str(&format!(
+                        "- `{}`: {}{basis}\n",
+                        policy.name,
+                        if policy.consent.soft_opt_in {
+                            "a basis"
+                        } else {
+                            "not a basis"
+                        }
+                    ));
+                }
+            }
             stdout_result(write_stdout(|out| out.write_all(text.as_bytes())))?
         }
         ExplainFormat::Json => {
@@ -403,13 +440,21 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                 .filter_map(Policy::preset)
                 .map(|p| (p.name.clone(), p.level(rule.id).as_str().into()))
                 .collect();
-            let document = json!({
+            let mut document = json!({
                 "code": rule.code,
                 "name": rule.name,
                 "summary": rule.summary,
                 "levels": levels,
                 "doc": rule.doc,
             });
+            if rule.id == RuleId::C010 {
+                let allowed: serde_json::Map<String, serde_json::Value> =
+                    crate::policy::preset_names()
+                        .filter_map(Policy::preset)
+                        .map(|p| (p.name.clone(), p.consent.soft_opt_in.into()))
+                        .collect();
+                document["soft_opt_in"] = allowed.into();
+            }
             print_json(&document)?;
         }
     }

@@ -470,6 +470,16 @@ pub struct InspectArgs {
     #[arg(long, value_name = "NAME")]
     pub email_column: Option<String>,
 
+    /// Read event and status words with this policy's vocabulary (a preset
+    /// or a policy file)
+    #[arg(
+        short = 'p',
+        long,
+        value_name = "PRESET|FILE",
+        default_value = "eu-gdpr"
+    )]
+    pub policy: String,
+
     #[command(flatten)]
     pub reading: ReadingArgs,
 }

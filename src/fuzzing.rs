@@ -81,9 +81,11 @@ pub fn consent_log(data: &[u8]) {
     else {
         return;
     };
-    let purposes = PurposeMatcher::new("newsletter", []);
+    let vocabulary = crate::vocabulary::Vocabulary::builtin();
+    let purposes = PurposeMatcher::new("newsletter", [], vocabulary.all_purposes());
     let ctx = ParseContext {
         purposes: &purposes,
+        vocabulary,
         time: TimeRules::default(),
         json_keys: &[],
     };

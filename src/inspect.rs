@@ -1,20 +1,39 @@
 //! `listaudit inspect`: what the readers make of a file, shown before any
 //! audit: kind, format and confidence, encoding, delimiter, header, the
-//! semantic column mapping, and the number of data rows. The same code
-//! paths as the audit read the files, so what `inspect` shows is what the
-//! audit will do.
+//! semantic column mapping, the number of data rows, and every distinct
+//! event (of a consent log) or status (of an export) with what the policy's
+//! vocabulary understands it as. The same code paths as the audit read the
+//! files, so what `inspect` shows is what the audit will do.
 
 use indicatif::ProgressBar;
 use serde_json::{Value, json};
 
-use crate::consent::PurposeMatcher;
+use std::collections::BTreeMap;
+
+use crate::consent::Status;
 use crate::error::Result;
 use crate::input::{
-    ConsentLog, EmailFoundBy, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext,
-    RawRecord, Status, Suppressions, detect, looks_like_digest_list, map_columns, open,
+    ConsentLog, EmailFoundBy, EvidenceReader, Field, FileKind, InputSource, MappedFile,
+    ParseContext, RawRecord, Suppressions, detect, looks_like_digest_list, map_columns, open,
     read_header,
 };
+use crate::policy::Policy;
 use crate::settings::ReadingSettings;
+
+/// How many distinct values `inspect` lists per file; a free-text column
+/// must not flood the terminal.
+const MAX_VALUES: usize = 100;
+
+/// One distinct value of a file's event or status column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueCount {
+    /// `event` or `status`.
+    pub what: &'static str,
+    pub value: String,
+    pub rows: u64,
+    /// What the vocabulary understands it as; `None`: not understood.
+    pub understood_as: Option<&'static str>,
+}
 
 /// What was found in one file.
 #[derive(Debug)]
@@ -37,6 +56,10 @@ pub struct Inspection {
     /// Why the file cannot be audited, when it cannot.
     pub problem: Option<String>,
     pub notices: Vec<String>,
+    /// The distinct values of the event (or status) column, most rows first.
+    pub values: Vec<ValueCount>,
+    /// Distinct values beyond those listed.
+    pub more_values: usize,
 }
 
 impl Inspection {
@@ -70,17 +93,45 @@ impl Inspection {
         if !self.notices.is_empty() {
             object.insert("notices".into(), self.notices.clone().into());
         }
+        if !self.values.is_empty() {
+            let mut grouped = serde_json::Map::new();
+            for what in ["event", "status"] {
+                let listed: Vec<Value> = self
+                    .values
+                    .iter()
+                    .filter(|v| v.what == what)
+                    .map(|v| {
+                        json!({
+                            "value": v.value,
+                            "rows": v.rows,
+                            "understood_as": v.understood_as,
+                        })
+                    })
+                    .collect();
+                if !listed.is_empty() {
+                    grouped.insert(format!("{what}s"), listed.into());
+                }
+            }
+            object.insert("values".into(), grouped.into());
+            if self.more_values > 0 {
+                object.insert("more_values".into(), self.more_values.into());
+            }
+        }
         value
     }
 }
 
 /// Inspects every file. A file that cannot be read at all (missing,
 /// binary, undecodable) stops the run with its error, as in an audit.
-pub fn inspect(files: &[InputSource], reading: &ReadingSettings) -> Result<Vec<Inspection>> {
+pub fn inspect(
+    files: &[InputSource],
+    reading: &ReadingSettings,
+    policy: &Policy,
+) -> Result<Vec<Inspection>> {
     let bar = ProgressBar::hidden();
     let mut found = Vec::new();
     for source in files {
-        found.push(inspect_one(source, reading, &bar)?);
+        found.push(inspect_one(source, reading, policy, &bar)?);
     }
     Ok(found)
 }
@@ -113,13 +164,14 @@ fn reads_as_consent_log(header: &[String], delimiter: u8) -> bool {
 fn inspect_one(
     source: &InputSource,
     reading: &ReadingSettings,
+    policy: &Policy,
     bar: &ProgressBar,
 ) -> Result<Inspection> {
     let name = source.display();
     let opened = open(source, bar)?;
     if matches!(opened.first_byte(), Some(b'{' | b'[')) {
         drop(opened);
-        return inspect_consent_log(source, reading, bar);
+        return inspect_consent_log(source, reading, policy, bar);
     }
     if looks_like_digest_list(&opened.prefix) {
         drop(opened);
@@ -133,16 +185,31 @@ fn inspect_one(
     let file = read_header(opened)?;
     if reads_as_consent_log(&file.header_names, file.dialect.delimiter) {
         drop(file);
-        return inspect_consent_log(source, reading, bar);
+        return inspect_consent_log(source, reading, policy, bar);
     }
     let header = file.header_names.clone();
     let dialect = file.dialect;
     match map_columns(file, FileKind::Subscribers, &reading.subscriber_columns) {
         Ok(mut mapped) => {
-            let evidence = EvidenceReader::new(&mapped, reading.time, &name);
+            let evidence = EvidenceReader::new(&mapped, reading.time, &name, &policy.vocabulary);
             let mut inspection = describe_mapped(&mapped, FileKind::Subscribers);
-            inspection.status = evidence.file_status.map(status_name);
-            inspection.rows = count_rows(&mut mapped)?;
+            inspection.status = evidence.file_status_word();
+            let format = mapped.columns.format.name;
+            let mut statuses = Values::default();
+            let status_column = mapped.column(Field::Status);
+            let encoding = mapped.file.dialect.encoding;
+            inspection.rows = count_rows(&mut mapped, |record| {
+                if let Some(cell) = status_column.and_then(|i| record.get(i)) {
+                    let text = encoding.decode_lossy(cell);
+                    let text = text.trim();
+                    if !text.is_empty() {
+                        statuses.count(text, || {
+                            policy.vocabulary.status(text, format).map(Status::as_str)
+                        });
+                    }
+                }
+            })?;
+            statuses.list_into("status", &mut inspection);
             Ok(inspection)
         }
         Err(error) => {
@@ -175,6 +242,8 @@ fn blank(path: String, kind: &'static str, format: &str) -> Inspection {
         email_found_by: None,
         problem: None,
         notices: Vec::new(),
+        values: Vec::new(),
+        more_values: 0,
     }
 }
 
@@ -215,24 +284,63 @@ fn describe_mapped(mapped: &MappedFile, kind: FileKind) -> Inspection {
         }),
         problem: None,
         notices: mapped.notices.clone(),
+        values: Vec::new(),
+        more_values: 0,
     }
 }
 
-fn count_rows(mapped: &mut MappedFile) -> Result<u64> {
+fn count_rows(mapped: &mut MappedFile, mut each: impl FnMut(&RawRecord)) -> Result<u64> {
     let mut batch = vec![RawRecord::default(); 4096];
     let mut rows = 0;
     loop {
         let n = mapped.file.read_batch(&mut batch)?;
         rows += n as u64;
+        batch[..n].iter().for_each(&mut each);
         if n < batch.len() {
             return Ok(rows);
         }
     }
 }
 
+/// Distinct values of a column with their row counts and meanings.
+#[derive(Default)]
+struct Values {
+    counts: BTreeMap<String, (u64, Option<&'static str>)>,
+}
+
+impl Values {
+    fn count(&mut self, value: &str, understood: impl FnOnce() -> Option<&'static str>) {
+        match self.counts.get_mut(value) {
+            Some((rows, _)) => *rows += 1,
+            None => {
+                self.counts.insert(value.to_string(), (1, understood()));
+            }
+        }
+    }
+
+    /// The most frequent values (then by value) into the inspection.
+    fn list_into(self, what: &'static str, inspection: &mut Inspection) {
+        let mut values: Vec<ValueCount> = self
+            .counts
+            .into_iter()
+            .map(|(value, (rows, understood_as))| ValueCount {
+                what,
+                value,
+                rows,
+                understood_as,
+            })
+            .collect();
+        values.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.value.cmp(&b.value)));
+        inspection.more_values += values.len().saturating_sub(MAX_VALUES);
+        values.truncate(MAX_VALUES);
+        inspection.values.extend(values);
+    }
+}
+
 fn inspect_consent_log(
     source: &InputSource,
     reading: &ReadingSettings,
+    policy: &Policy,
     bar: &ProgressBar,
 ) -> Result<Inspection> {
     let mut log = ConsentLog::open(source, &reading.consent_columns, bar)?;
@@ -244,30 +352,33 @@ fn inspect_consent_log(
                 .dialect
                 .map_or("utf-8", |d| d.encoding.as_str())
                 .to_string();
+            inspection.columns = log
+                .json_fields(&reading.consent_columns.map)
+                .into_iter()
+                .map(|(field, key)| (field.as_str(), key))
+                .collect();
             inspection
         }
     };
     inspection.format = log.format_name().to_string();
-    let purposes = PurposeMatcher::new("newsletter", []);
+    let purposes = policy.purpose_matcher();
     let ctx = ParseContext {
         purposes: &purposes,
+        vocabulary: &policy.vocabulary,
         time: reading.time,
         json_keys: &reading.consent_columns.map,
     };
-    inspection.rows = log.parse(&ctx, |_| {})?;
+    let mut events = Values::default();
+    inspection.rows = log.parse(&ctx, |rows| {
+        for row in rows.iter().filter(|row| !row.event_word.is_empty()) {
+            events.count(&row.event_word, || {
+                policy
+                    .vocabulary
+                    .event(&row.event_word)
+                    .map(|kind| kind.as_str())
+            });
+        }
+    })?;
+    events.list_into("event", &mut inspection);
     Ok(inspection)
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Subscribed => "subscribed",
-        Status::Pending => "pending",
-        Status::Unsubscribed => "unsubscribed",
-        Status::Cleaned => "cleaned",
-        Status::Complained => "complained",
-        Status::Blocklisted => "blocklisted",
-        Status::Deleted => "deleted",
-        Status::NeverSubscribed => "nonsubscribed",
-        Status::Neutral => "neutral",
-    }
 }

@@ -31,6 +31,7 @@ pub mod settings;
 pub mod spill;
 pub mod term;
 pub mod text;
+pub mod vocabulary;
 
 pub use error::{Error, Result};
 pub use exit::ExitStatus;

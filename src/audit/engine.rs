@@ -12,13 +12,16 @@
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
+use std::collections::BTreeMap;
+
 use crate::consent::{
-    Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex,
+    Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SourceClass,
+    SpilledIndex,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
     ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
-    Suppressions, map_columns, open, read_header,
+    Suppressions, Unrecognised, map_columns, open, read_header,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_erasure_csv, write_findings_csv,
@@ -34,7 +37,7 @@ use super::subscribers::{
     Evaluator, FileShape, RowKey, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts,
     evaluate_group,
 };
-use super::{AuditOutcome, ConsentOverview, Finding, InputInfo};
+use super::{AuditOutcome, ConsentOverview, Finding, InputInfo, UnrecognisedValue};
 
 /// Runs an audit on a thread pool of `settings.jobs` threads.
 pub fn run(settings: &AuditSettings) -> Result<AuditOutcome> {
@@ -64,6 +67,8 @@ struct Audit<'s> {
     activity: Activity,
     /// Standing erasure requests of addresses in no subscriber file.
     unlisted_erasures: Vec<ErasureEntry>,
+    /// Values no vocabulary word matched: rows and first location.
+    unrecognised: BTreeMap<Unrecognised, (u64, Location)>,
 }
 
 impl<'s> Audit<'s> {
@@ -84,6 +89,7 @@ impl<'s> Audit<'s> {
             saw_notice: false,
             activity: Activity::default(),
             unlisted_erasures: Vec::new(),
+            unrecognised: BTreeMap::new(),
         }
     }
 
@@ -121,8 +127,12 @@ impl<'s> Audit<'s> {
             .map(|source| {
                 let bar = self.progress.reading(&source.display());
                 self.open_subscribers(source, &bar).map(|mapped| {
-                    let evidence =
-                        EvidenceReader::new(&mapped, settings.reading.time, &source.display());
+                    let evidence = EvidenceReader::new(
+                        &mapped,
+                        settings.reading.time,
+                        &source.display(),
+                        &settings.policy.vocabulary,
+                    );
                     (mapped, bar, evidence)
                 })
             })
@@ -274,9 +284,12 @@ impl<'s> Audit<'s> {
         }
         erasures.append(&mut self.unlisted_erasures);
         erasures.sort_unstable();
+        let sources = tally.sources(&symbols);
+        let unrecognised = self.unrecognised_values(&sources);
         let consent = ConsentOverview {
-            sources: tally.sources(&symbols),
+            sources,
             purposes: tally.purposes(&symbols),
+            unrecognised,
             tally,
             activity: std::mem::take(&mut self.activity),
             erasures,
@@ -421,6 +434,7 @@ impl<'s> Audit<'s> {
             let findings = &mut self.findings;
             let saw_notice = &mut self.saw_notice;
             let activity = &mut self.activity;
+            let unrecognised = &mut self.unrecognised;
             mapped.file.for_each_batch(|batch| {
                 let rows: Vec<_> = {
                     use rayon::prelude::*;
@@ -440,6 +454,9 @@ impl<'s> Audit<'s> {
                 };
                 for (row, line, key, fingerprint, found) in rows.into_iter().flatten() {
                     let at = Location { input, row };
+                    for value in found.unrecognised {
+                        count_unrecognised(unrecognised, value, at);
+                    }
                     findings
                         .extend(found.problems.into_iter().filter_map(|(rule, message)| {
                             Finding::reported(policy, rule, at, line, &key, message)
@@ -470,6 +487,7 @@ impl<'s> Audit<'s> {
         let purposes = policy.purpose_matcher();
         let ctx = ParseContext {
             purposes: &purposes,
+            vocabulary: &policy.vocabulary,
             time: settings.reading.time,
             json_keys: &settings.reading.consent_columns.map,
         };
@@ -493,6 +511,7 @@ impl<'s> Audit<'s> {
             let findings = &mut self.findings;
             let saw_notice = &mut self.saw_notice;
             let activity = &mut self.activity;
+            let unrecognised = &mut self.unrecognised;
             let strict = settings.reading.strict;
             let mut first_malformed: Option<(u64, u64, String)> = None;
             let mut scratch_error = None;
@@ -509,6 +528,9 @@ impl<'s> Audit<'s> {
                         input,
                         row: row.row,
                     };
+                    if let Some(value) = &row.unrecognised {
+                        count_unrecognised(unrecognised, value.clone(), at);
+                    }
                     let email = row.key.as_deref().unwrap_or_default();
                     if let Err(e) =
                         findings.extend(row.problems.into_iter().filter_map(|(rule, message)| {
@@ -564,7 +586,7 @@ impl<'s> Audit<'s> {
                 policy.name
             ));
         }
-        builder.finish(&policy.sources).map_err(Error::scratch)
+        builder.finish(&policy.vocabulary).map_err(Error::scratch)
     }
 
     /// With the index spilled: loads it a group of shards at a time and
@@ -590,7 +612,7 @@ impl<'s> Audit<'s> {
                 .load_group(
                     next,
                     settings.memory_budget().index,
-                    &settings.policy.sources,
+                    &settings.policy.vocabulary,
                 )
                 .map_err(Error::scratch)?;
             next = group.end;
@@ -653,6 +675,40 @@ impl<'s> Audit<'s> {
         Ok((suppressions, inputs))
     }
 
+    /// Every value no vocabulary word matched: those the readers met, and
+    /// the sources that consent of audited rows rests on, most rows first.
+    fn unrecognised_values(&mut self, sources: &[(String, u64)]) -> Vec<UnrecognisedValue> {
+        let vocabulary = &self.settings.policy.vocabulary;
+        let mut values: Vec<UnrecognisedValue> = std::mem::take(&mut self.unrecognised)
+            .into_iter()
+            .map(|(value, (rows, first))| UnrecognisedValue {
+                what: value.what,
+                value: value.value,
+                rows,
+                first: Some(first),
+            })
+            .chain(
+                sources
+                    .iter()
+                    .filter(|(source, _)| vocabulary.source(source) == SourceClass::Unrecognised)
+                    .map(|(source, rows)| UnrecognisedValue {
+                        what: "source",
+                        value: source.clone(),
+                        rows: *rows,
+                        first: None,
+                    }),
+            )
+            .collect();
+        values.sort_by(|a, b| {
+            (a.what, std::cmp::Reverse(a.rows), &a.value).cmp(&(
+                b.what,
+                std::cmp::Reverse(b.rows),
+                &b.value,
+            ))
+        });
+        values
+    }
+
     /// D004: one finding per consent-log address that no subscriber row
     /// referred to, at the first row it appears in. Standing erasure
     /// requests of such addresses go to `erasure.csv` as not listed.
@@ -693,6 +749,17 @@ impl<'s> Audit<'s> {
             }))
             .map_err(Error::scratch)
     }
+}
+
+/// Counts a value no vocabulary word matched, keeping its first row.
+fn count_unrecognised(
+    counts: &mut BTreeMap<Unrecognised, (u64, Location)>,
+    value: Unrecognised,
+    at: Location,
+) {
+    let entry = counts.entry(value).or_insert((0, at));
+    entry.0 += 1;
+    entry.1 = entry.1.min(at);
 }
 
 /// Writes one report document into its file.
@@ -777,6 +844,7 @@ fn push_event(
         purpose_fit: event.purpose_fit,
         purpose: builder.intern(&event.purpose),
         source: builder.intern(&event.source),
+        detail: builder.intern(&event.detail),
         has_ip: event.has_ip,
         has_collection_point: event.has_collection_point,
         terms: event.terms,

@@ -128,6 +128,36 @@ pub struct ConsentOverview {
     pub erasures: Vec<ErasureEntry>,
     /// Removed rows a re-permission campaign may ask again.
     pub re_askable: u64,
+    /// Values in the inputs that no vocabulary word matched, by kind and
+    /// value: events, statuses, flags, bounce types and suppression
+    /// reasons as the readers met them, and the sources the consent of
+    /// audited rows rests on.
+    pub unrecognised: Vec<UnrecognisedValue>,
+}
+
+/// The kinds of value the report lists as unrecognised, with the key each
+/// has in `report.json`'s `summary.unrecognised`.
+pub const UNRECOGNISED_KINDS: [(&str, &str); 7] = [
+    ("event", "events"),
+    ("status", "statuses"),
+    ("source", "sources"),
+    ("suppression reason", "suppression_reasons"),
+    ("bounce type", "bounce_types"),
+    ("yes/no flag", "flags"),
+    ("order count", "order_counts"),
+];
+
+/// A value no vocabulary word matched, how often, and where first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnrecognisedValue {
+    /// `event`, `status`, `source`, `yes/no flag`, `bounce type`, ...
+    pub what: &'static str,
+    pub value: String,
+    /// Rows that carry it (for a source: subscriber rows whose consent
+    /// rests on it).
+    pub rows: u64,
+    /// The first row it was met in (none for a source).
+    pub first: Option<crate::consent::Location>,
 }
 
 impl ConsentOverview {

@@ -110,6 +110,9 @@ pub struct Activity {
     /// The month of `counts[0]`.
     first: Month,
     counts: Vec<MonthActivity>,
+    /// Soft bounces recorded, dated or not: they remove nobody, and are
+    /// counted so the report can say so.
+    pub soft_bounces: u64,
 }
 
 /// Months outside years 1 to 9999 are counted in the first or last of
@@ -120,6 +123,9 @@ const LATEST: Month = Month(10_000 * 12 - 1);
 
 impl Activity {
     pub fn record(&mut self, kind: EventKind, time: Option<Timestamp>) {
+        if kind == EventKind::SoftBounce {
+            self.soft_bounces += 1;
+        }
         let Some(time) = time else { return };
         match kind {
             EventKind::OptIn => self.month_mut(time.month()).opt_ins += 1,
@@ -266,6 +272,8 @@ mod tests {
         activity.record(EventKind::Withdraw, march);
         activity.record(EventKind::Confirm, march);
         activity.record(EventKind::OptIn, None);
+        activity.record(EventKind::SoftBounce, march);
+        activity.record(EventKind::SoftBounce, None);
         // Earlier and later months, and a year no calendar has.
         activity.record(
             EventKind::Withdraw,
@@ -286,6 +294,7 @@ mod tests {
                 ("9999-12".to_string(), 1, 0),
             ]
         );
+        assert_eq!(activity.soft_bounces, 2);
         let march = Timestamp::from_unix(1_709_294_400).month();
         assert_eq!(activity.get(march).opt_ins, 2);
         assert_eq!(activity.get(Month(march.0 + 1)), MonthActivity::default());

@@ -22,6 +22,12 @@ pub struct Assessment<'a> {
     /// Latest engagement from the person since the last withdrawal or
     /// erasure.
     engagement: Option<EventRef>,
+    /// A permanent delivery failure (or a bounce of unstated kind) that no
+    /// later act of the person shows to be over.
+    pub undeliverable: Option<EventRef>,
+    /// The latest purchase since the last withdrawal or erasure: what a
+    /// soft opt-in rests on.
+    purchase: Option<EventRef>,
     ledger: Option<&'a Ledger>,
 }
 
@@ -57,6 +63,16 @@ impl<'a> Assessment<'a> {
                 .any(|act| is_after(&act, Some(revocation)))
         };
         let withdrawal = ledger.get(Slot::Withdraw).filter(|w| !lifts(w));
+        // A mailbox that bounced is shown to work again by any later act of
+        // the person's: a consent of any purpose, a click, a purchase.
+        let undeliverable = ledger.get(Slot::Undeliverable).filter(|bounce| {
+            !PurposeFit::ALL
+                .into_iter()
+                .flat_map(consent_acts)
+                .chain([ledger.get(Slot::Activity)])
+                .flatten()
+                .any(|act| is_after(&act, Some(bounce)) && act.time != bounce.time)
+        });
         let erasure = ledger.get(Slot::Erasure).filter(|e| !lifts(e));
         let latest_revocation = [ledger.get(Slot::Withdraw), ledger.get(Slot::Erasure)]
             .into_iter()
@@ -73,6 +89,8 @@ impl<'a> Assessment<'a> {
             consent: PurposeFit::ALL.map(|fit| since(Slot::Consent(fit))),
             confirm: PurposeFit::ALL.map(|fit| since(Slot::Confirm(fit))),
             engagement: since(Slot::Activity),
+            undeliverable,
+            purchase: since(Slot::Purchase),
             ledger: Some(ledger),
         }
     }
@@ -85,6 +103,11 @@ impl<'a> Assessment<'a> {
     /// since the last revocation.
     pub fn engagement(&self) -> Option<EventRef> {
         self.engagement
+    }
+
+    /// The latest purchase since the last revocation (dated or not).
+    pub fn purchase(&self) -> Option<EventRef> {
+        self.purchase
     }
 
     /// Latest opt-in or renewal with this fit since the last revocation.
@@ -172,6 +195,7 @@ mod tests {
                     purpose_fit: *fit,
                     purpose: Symbol::EMPTY,
                     source: Symbol::EMPTY,
+                    detail: Symbol::EMPTY,
                     has_ip: false,
                     has_collection_point: false,
                     terms: Default::default(),

@@ -1,8 +1,7 @@
-//! Consent-log event kinds and the spellings tools use for them.
+//! Consent-log event kinds: what an event means for consent, whatever the
+//! tool that wrote it called it. The words are in [`crate::vocabulary`].
 
 use std::fmt;
-
-use crate::text::fold_into;
 
 /// What happened, as far as consent is concerned.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -13,37 +12,52 @@ pub enum EventKind {
     Confirm,
     /// The person renewed existing consent (re-permission).
     Renew,
-    /// Unsubscribe, opt-out, objection (Art. 21) or withdrawal (Art. 7(3)).
+    /// Unsubscribe, opt-out, objection (Art. 21), withdrawal (Art. 7(3)),
+    /// or a spam complaint or abuse report (an objection by other means).
     Withdraw,
     /// A request to erase the person's data (Art. 17).
     Erasure,
-    /// Engagement that came from the person: click, reply, purchase, login.
+    /// Engagement that came from the person: click, reply, login.
     Activity,
-    /// An email was opened. Recognised so it is not reported as unknown, but
-    /// never evidence of anything: opens are measured by pixels, not people.
+    /// A purchase: engagement from the person, and the sale a soft opt-in
+    /// (ePrivacy Art. 13(2)) rests on.
+    Purchase,
+    /// An email was opened. Never evidence of anything: opens are
+    /// measured by pixels, not people.
     Open,
-    /// A delivery failure. Recognised, not consent evidence.
+    /// An email was sent or delivered. Says nothing about consent.
+    Delivery,
+    /// A temporary delivery failure (mailbox full, deferred). Removes
+    /// nobody; the report counts them.
+    SoftBounce,
+    /// A permanent delivery failure: the mailbox does not exist (H008).
+    HardBounce,
+    /// A bounce whose kind the log does not say (H008, as a warning).
     Bounce,
-    /// The sending tool suppressed the address (Mailchimp "cleaned" after
-    /// hard bounces, a provider's suppression list): it must not be mailed.
+    /// The sending tool suppressed the address or refused to send to it
+    /// (a provider's suppression list, a dropped message): R003.
     Suppress,
 }
 
 impl EventKind {
     /// Every kind, in declaration order (the order scratch files number them).
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 13] = [
         EventKind::OptIn,
         EventKind::Confirm,
         EventKind::Renew,
         EventKind::Withdraw,
         EventKind::Erasure,
         EventKind::Activity,
+        EventKind::Purchase,
         EventKind::Open,
+        EventKind::Delivery,
+        EventKind::SoftBounce,
+        EventKind::HardBounce,
         EventKind::Bounce,
         EventKind::Suppress,
     ];
 
-    /// The canonical spelling, used in messages and reports.
+    /// The canonical spelling, used in messages, reports and policy files.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::OptIn => "opt_in",
@@ -52,10 +66,35 @@ impl EventKind {
             EventKind::Withdraw => "withdraw",
             EventKind::Erasure => "erasure",
             EventKind::Activity => "activity",
+            EventKind::Purchase => "purchase",
             EventKind::Open => "open",
+            EventKind::Delivery => "delivery",
+            EventKind::SoftBounce => "soft_bounce",
+            EventKind::HardBounce => "hard_bounce",
             EventKind::Bounce => "bounce",
             EventKind::Suppress => "suppress",
         }
+    }
+
+    /// The kind a canonical spelling names (`opt_in`, `hard_bounce`).
+    pub fn named(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// An opt-in, renewal or confirmation: an act that gives consent.
+    pub fn is_consent_act(self) -> bool {
+        matches!(
+            self,
+            EventKind::OptIn | EventKind::Renew | EventKind::Confirm
+        )
+    }
+
+    /// A delivery failure of any kind.
+    pub fn is_bounce(self) -> bool {
+        matches!(
+            self,
+            EventKind::SoftBounce | EventKind::HardBounce | EventKind::Bounce
+        )
     }
 }
 
@@ -65,244 +104,17 @@ impl fmt::Display for EventKind {
     }
 }
 
-/// Spellings seen in ESP exports, CRMs, consent platforms and W3C DPV, in
-/// the folded form produced by [`crate::text::fold`] (`Opt-In` → `optin`).
-const SPELLINGS: &[(EventKind, &[&str])] = &[
-    (
-        EventKind::OptIn,
-        &[
-            "optin",
-            "optedin",
-            "subscribe",
-            "subscribed",
-            "subscription",
-            "signup",
-            "signedup",
-            "register",
-            "registered",
-            "consent",
-            "consented",
-            "consentgiven",
-            "given",
-            "granted",
-            "consentgranted",
-            "dpvconsentgiven",
-            "join",
-            "joined",
-            "anmeldung",
-            "einwilligung",
-            "inscription",
-        ],
-    ),
-    (
-        EventKind::Confirm,
-        &[
-            "confirm",
-            "confirmed",
-            "confirmation",
-            "doi",
-            "doiconfirm",
-            "doiconfirmed",
-            "doubleoptin",
-            "doubleoptinconfirmed",
-            "optinconfirmed",
-            "subscriptionconfirmed",
-            "bestaetigung",
-            "bestätigung",
-            "bestaetigt",
-            "bestätigt",
-        ],
-    ),
-    (
-        EventKind::Renew,
-        &[
-            "renew",
-            "renewed",
-            "renewal",
-            "reconfirm",
-            "reconfirmed",
-            "reoptin",
-            "resubscribe",
-            "resubscribed",
-            "repermission",
-            "consentrenewed",
-            "renewedconsentgiven",
-            "dpvrenewedconsentgiven",
-            "refresh",
-            "refreshed",
-        ],
-    ),
-    (
-        EventKind::Withdraw,
-        &[
-            "withdraw",
-            "withdrawn",
-            "withdrawal",
-            "unsubscribe",
-            "unsubscribed",
-            "unsub",
-            "optout",
-            "optedout",
-            "object",
-            "objected",
-            "objection",
-            "revoke",
-            "revoked",
-            "refused",
-            "consentrefused",
-            "consentwithdrawn",
-            "consentrevoked",
-            "dpvconsentwithdrawn",
-            "dpvconsentrefused",
-            "dpvconsentrevoked",
-            "expired",
-            "consentexpired",
-            "dpvconsentexpired",
-            "invalidated",
-            "dpvconsentinvalidated",
-            "complaint",
-            "spamcomplaint",
-            "markedasspam",
-            "abmeldung",
-            "abgemeldet",
-            "widerruf",
-            "widerspruch",
-            "desinscription",
-            "désinscription",
-        ],
-    ),
-    (
-        EventKind::Erasure,
-        &[
-            "erasure",
-            "erasurerequest",
-            "erasurerequested",
-            "erase",
-            "delete",
-            "deleted",
-            "deletion",
-            "deletionrequest",
-            "deleterequest",
-            "forget",
-            "forgetme",
-            "righttobeforgotten",
-            "rtbf",
-            "gdprdelete",
-            "gdprerasure",
-            "loeschung",
-            "löschung",
-            "loeschantrag",
-            "löschantrag",
-        ],
-    ),
-    (
-        EventKind::Activity,
-        &[
-            "activity",
-            "engagement",
-            "click",
-            "clicked",
-            "linkclick",
-            "reply",
-            "replied",
-            "purchase",
-            "purchased",
-            "order",
-            "ordered",
-            "login",
-            "loggedin",
-            "signin",
-        ],
-    ),
-    (
-        EventKind::Open,
-        &["open", "opened", "emailopen", "emailopened"],
-    ),
-    (
-        EventKind::Bounce,
-        &["bounce", "bounced", "hardbounce", "softbounce", "cleaned"],
-    ),
-    (
-        EventKind::Suppress,
-        &[
-            "suppress",
-            "suppressed",
-            "suppression",
-            "addedtosuppressionlist",
-        ],
-    ),
-];
-
-/// Recognises an event cell. `None` means unknown (a D002 finding).
-pub fn parse_event_kind(cell: &str) -> Option<EventKind> {
-    let mut buf = [0u8; 64];
-    let folded = fold_into(cell, &mut buf)?;
-    if folded.is_empty() {
-        return None;
-    }
-    SPELLINGS
-        .iter()
-        .find(|(_, spellings)| spellings.contains(&folded))
-        .map(|(kind, _)| *kind)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn recognises_common_spellings() {
-        let cases = [
-            ("opt_in", EventKind::OptIn),
-            ("Opt-In", EventKind::OptIn),
-            ("SUBSCRIBE", EventKind::OptIn),
-            ("dpv:ConsentGiven", EventKind::OptIn),
-            ("confirm", EventKind::Confirm),
-            ("Double Opt-In", EventKind::Confirm),
-            ("doi_confirmed", EventKind::Confirm),
-            ("renew", EventKind::Renew),
-            ("re-opt-in", EventKind::Renew),
-            ("withdraw", EventKind::Withdraw),
-            ("unsubscribe", EventKind::Withdraw),
-            ("opt-out", EventKind::Withdraw),
-            ("objection", EventKind::Withdraw),
-            ("spam_complaint", EventKind::Withdraw),
-            ("dpv:ConsentWithdrawn", EventKind::Withdraw),
-            ("erasure_request", EventKind::Erasure),
-            ("Right to be forgotten", EventKind::Erasure),
-            ("Löschung", EventKind::Erasure),
-            ("click", EventKind::Activity),
-            ("purchase", EventKind::Activity),
-            ("login", EventKind::Activity),
-            ("open", EventKind::Open),
-            ("hard_bounce", EventKind::Bounce),
-            ("dpv:ConsentExpired", EventKind::Withdraw),
-            ("suppressed", EventKind::Suppress),
-        ];
-        for (cell, kind) in cases {
-            assert_eq!(parse_event_kind(cell), Some(kind), "{cell:?}");
+    fn canonical_names_round_trip() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::named(kind.as_str()), Some(kind));
         }
-    }
-
-    #[test]
-    fn unknown_and_empty_events_are_none() {
-        assert_eq!(parse_event_kind("teleported"), None);
-        assert_eq!(parse_event_kind(""), None);
-        assert_eq!(parse_event_kind(" - "), None);
-    }
-
-    #[test]
-    fn every_spelling_is_folded_and_unique() {
-        let mut seen = std::collections::HashSet::new();
-        for (_, spellings) in SPELLINGS {
-            for spelling in *spellings {
-                assert_eq!(
-                    crate::text::fold(spelling),
-                    *spelling,
-                    "{spelling} is not folded"
-                );
-                assert!(seen.insert(*spelling), "{spelling} listed twice");
-            }
-        }
+        assert_eq!(EventKind::named("teleport"), None);
+        assert!(EventKind::Renew.is_consent_act() && !EventKind::Purchase.is_consent_act());
+        assert!(EventKind::Bounce.is_bounce() && !EventKind::Suppress.is_bounce());
     }
 }

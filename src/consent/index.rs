@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::ledger::{EventRef, Ledger};
-use super::source::{SourceCategory, SourcePatterns};
+use super::source::{ClassifySource, SourceCategory, SourceClass};
 use super::spill::{IndexSpill, SpilledIndex};
 use super::symbols::{Symbol, Symbols};
 use super::time::Timestamp;
@@ -209,7 +209,7 @@ impl IndexBuilder {
         self.shards.iter().map(Shard::bytes).sum()
     }
 
-    pub fn finish(mut self, sources: &SourcePatterns) -> std::io::Result<BuiltIndex> {
+    pub fn finish(mut self, sources: &dyn ClassifySource) -> std::io::Result<BuiltIndex> {
         self.fold();
         Ok(match self.spill.take() {
             None => BuiltIndex::Held(ConsentIndex::new(self.shards, self.symbols, sources)),
@@ -226,23 +226,23 @@ impl IndexBuilder {
 pub struct ConsentIndex {
     shards: Vec<Shard>,
     symbols: Symbols,
-    source_categories: Vec<Option<SourceCategory>>,
+    source_classes: Vec<SourceClass>,
 }
 
 impl ConsentIndex {
     pub(crate) fn new(
         shards: Vec<Shard>,
         symbols: Symbols,
-        sources: &SourcePatterns,
+        sources: &dyn ClassifySource,
     ) -> ConsentIndex {
-        let source_categories = symbols
+        let source_classes = symbols
             .iter()
-            .map(|(_, text)| sources.classify(text))
+            .map(|(_, text)| sources.classify_source(text))
             .collect();
         ConsentIndex {
             shards,
             symbols,
-            source_categories,
+            source_classes,
         }
     }
 
@@ -267,12 +267,17 @@ impl ConsentIndex {
         &self.symbols
     }
 
-    /// The invalid-source category of an interned source, if any.
-    pub fn source_category(&self, symbol: Symbol) -> Option<SourceCategory> {
-        self.source_categories
+    /// What an interned source says about how consent was collected.
+    pub fn source_class(&self, symbol: Symbol) -> SourceClass {
+        self.source_classes
             .get(symbol.index())
             .copied()
-            .flatten()
+            .unwrap_or(SourceClass::Empty)
+    }
+
+    /// The invalid-source category of an interned source, if any.
+    pub fn source_category(&self, symbol: Symbol) -> Option<SourceCategory> {
+        self.source_class(symbol).category()
     }
 
     /// Number of distinct addresses.
@@ -305,6 +310,19 @@ mod tests {
     use crate::consent::ledger::{Location, Slot};
     use crate::consent::purpose::PurposeFit;
 
+    /// Classifies sources as the vocabulary would, for what these tests need.
+    struct Sweepstakes;
+
+    impl ClassifySource for Sweepstakes {
+        fn classify_source(&self, source: &str) -> SourceClass {
+            if source.to_lowercase().contains("sweepstake") {
+                SourceClass::Invalid(SourceCategory::Contest)
+            } else {
+                SourceClass::Known
+            }
+        }
+    }
+
     fn event(row: u64, time: i64, source: Symbol) -> EventRef {
         EventRef {
             kind: EventKind::OptIn,
@@ -313,6 +331,7 @@ mod tests {
             purpose_fit: PurposeFit::Covers,
             purpose: Symbol::EMPTY,
             source,
+            detail: Symbol::EMPTY,
             has_ip: false,
             has_collection_point: false,
             terms: Default::default(),
@@ -338,15 +357,14 @@ mod tests {
                     builder.flush().unwrap();
                 }
             }
-            let indexes = match builder.finish(&SourcePatterns::default()).unwrap() {
+            let indexes = match builder.finish(&Sweepstakes).unwrap() {
                 BuiltIndex::Held(index) => vec![index],
                 BuiltIndex::Spilled(spilled) => {
                     let mut groups = Vec::new();
                     let mut next = 0;
                     while next < SHARDS {
-                        let (index, shards) = spilled
-                            .load_group(next, budget, &SourcePatterns::default())
-                            .unwrap();
+                        let (index, shards) =
+                            spilled.load_group(next, budget, &Sweepstakes).unwrap();
                         assert!(shards.start == next && shards.end > next);
                         next = shards.end;
                         groups.push(index);
@@ -396,7 +414,7 @@ mod tests {
         let contest = builder.intern("Summer sweepstake");
         let web = builder.intern("web_form");
         builder.push("a@example.com", event(1, 5, contest));
-        let BuiltIndex::Held(index) = builder.finish(&SourcePatterns::default()).unwrap() else {
+        let BuiltIndex::Held(index) = builder.finish(&Sweepstakes).unwrap() else {
             panic!("an unlimited index is held in memory");
         };
         assert_eq!(

@@ -38,7 +38,11 @@ pub struct EventRef {
     pub at: Location,
     pub purpose_fit: PurposeFit,
     pub purpose: Symbol,
+    /// Where a consent act was collected (consent acts only).
     pub source: Symbol,
+    /// What the input called any other event (`spam_complaint`, `column
+    /// 'Status' is 'cleaned'`), for messages.
+    pub detail: Symbol,
     pub has_ip: bool,
     pub has_collection_point: bool,
     pub terms: Terms,
@@ -55,7 +59,9 @@ struct StoredEvent {
     /// [`Location::pack`].
     at: u64,
     purpose: Symbol,
-    source: Symbol,
+    /// The source of a consent act, the detail of any other event: no
+    /// event needs both.
+    source_or_detail: Symbol,
     /// The slots this event fills, one bit each ([`Slot::bit`]).
     slots: u16,
     /// Kind (bits 0–3), purpose fit (bits 4–5), has an IP address (bit
@@ -106,7 +112,11 @@ impl StoredEvent {
             time: event.time.map_or(UNDATED, Timestamp::unix),
             at: event.at.pack(),
             purpose: event.purpose,
-            source: event.source,
+            source_or_detail: if event.kind.is_consent_act() {
+                event.source
+            } else {
+                event.detail
+            },
             slots,
             what: event.kind as u8
                 | (event.purpose_fit as u8) << 4
@@ -120,13 +130,20 @@ impl StoredEvent {
 
     fn load(&self) -> EventRef {
         let (time, what, terms) = (self.time, self.what, self.terms);
+        let kind = EventKind::ALL[usize::from(what & 0xF).min(EventKind::ALL.len() - 1)];
+        let (source, detail) = if kind.is_consent_act() {
+            (self.source_or_detail, Symbol::EMPTY)
+        } else {
+            (Symbol::EMPTY, self.source_or_detail)
+        };
         EventRef {
-            kind: EventKind::ALL[usize::from(what & 0xF).min(EventKind::ALL.len() - 1)],
+            kind,
             time: (time != UNDATED).then(|| Timestamp::from_unix(time)),
             at: Location::unpack(self.at),
-            purpose_fit: PurposeFit::ALL[usize::from(what >> 4 & 3).min(2)],
+            purpose_fit: PurposeFit::STORED[usize::from(what >> 4 & 3)],
             purpose: self.purpose,
-            source: self.source,
+            source,
+            detail,
             has_ip: what & 1 << 6 != 0,
             has_collection_point: what & 1 << 7 != 0,
             terms: Terms {
@@ -140,15 +157,20 @@ impl StoredEvent {
     /// The same event, whatever slots each copy fills.
     fn is(&self, other: &StoredEvent) -> bool {
         let (a, b) = (*self, *other);
-        let (a_time, a_at, a_purpose, a_source) = (a.time, a.at, a.purpose, a.source);
-        let (b_time, b_at, b_purpose, b_source) = (b.time, b.at, b.purpose, b.source);
+        let (a_time, a_at, a_purpose, a_source) = (a.time, a.at, a.purpose, a.source_or_detail);
+        let (b_time, b_at, b_purpose, b_source) = (b.time, b.at, b.purpose, b.source_or_detail);
         (a_time, a_at, a_purpose, a_source, a.what, a.terms)
             == (b_time, b_at, b_purpose, b_source, b.what, b.terms)
     }
 
     fn encode(&self, out: &mut Vec<u8>) {
-        let (time, at, purpose, source, slots) =
-            (self.time, self.at, self.purpose, self.source, self.slots);
+        let (time, at, purpose, source, slots) = (
+            self.time,
+            self.at,
+            self.purpose,
+            self.source_or_detail,
+            self.slots,
+        );
         out.put_u64(time as u64);
         out.put_u64(at);
         out.put_u32(purpose.index() as u32);
@@ -166,25 +188,18 @@ impl StoredEvent {
         let (what, terms) = (bytes[2], bytes[3]);
         // Check the packed enums now, so that `load` never meets a bad one.
         pick(&EventKind::ALL, what & 0xF)?;
-        pick(&PurposeFit::ALL, what >> 4 & 3)?;
+        pick(&PurposeFit::STORED, what >> 4 & 3)?;
         pick(&Method::ALL, terms & 7)?;
         pick(&Basis::ALL, terms >> 3 & 7)?;
         Ok(StoredEvent {
             time,
             at,
             purpose,
-            source,
+            source_or_detail: source,
             slots: u16::from_le_bytes([bytes[0], bytes[1]]),
             what,
             terms,
         })
-    }
-}
-
-impl EventRef {
-    /// The consent can be traced to how or where it was given.
-    pub fn shows_how_or_where(&self) -> bool {
-        !self.source.is_empty() || self.has_ip || self.has_collection_point
     }
 }
 
@@ -205,8 +220,12 @@ pub enum Slot {
     Erasure,
     /// Latest suppression by the sending tool (cleaned, hard bounce).
     Suppress,
-    /// Latest dated engagement that came from the person.
+    /// Latest dated engagement that came from the person (a purchase too).
     Activity,
+    /// Latest purchase: what a soft opt-in rests on.
+    Purchase,
+    /// Latest permanent delivery failure (or bounce of unstated kind).
+    Undeliverable,
     /// Latest event dated after `--as-of`.
     Future,
 }
@@ -219,6 +238,10 @@ impl Slot {
                 return (candidate.time, candidate.at) < (current.time, current.at);
             }
             Slot::Withdraw | Slot::Erasure | Slot::Suppress => revocation_order(candidate, current),
+            // A bounce known to be permanent outranks one of unstated kind.
+            Slot::Undeliverable => (candidate.kind == EventKind::HardBounce)
+                .cmp(&(current.kind == EventKind::HardBounce))
+                .then(revocation_order(candidate, current)),
             // An undated opt-in is the weakest evidence: any dated one wins.
             _ => candidate.time.cmp(&current.time),
         };
@@ -239,7 +262,7 @@ pub fn revocation_order(a: &EventRef, b: &EventRef) -> Ordering {
 
 impl Slot {
     /// Every slot, in bit order.
-    const ALL: [Slot; 13] = [
+    const ALL: [Slot; 15] = [
         Slot::Consent(PurposeFit::Covers),
         Slot::Consent(PurposeFit::Unstated),
         Slot::Consent(PurposeFit::Other),
@@ -252,6 +275,8 @@ impl Slot {
         Slot::Erasure,
         Slot::Suppress,
         Slot::Activity,
+        Slot::Purchase,
+        Slot::Undeliverable,
         Slot::Future,
     ];
 
@@ -265,7 +290,9 @@ impl Slot {
             Slot::Erasure => 9,
             Slot::Suppress => 10,
             Slot::Activity => 11,
-            Slot::Future => 12,
+            Slot::Purchase => 12,
+            Slot::Undeliverable => 13,
+            Slot::Future => 14,
         };
         1 << index
     }
@@ -306,25 +333,35 @@ impl Ledger {
         if in_future {
             self.offer(Slot::Future, event);
         }
-        let may_cover = event.purpose_fit != PurposeFit::Other;
+        let fit = event.purpose_fit.of_consent();
+        let may_cover = fit != PurposeFit::Other;
         match event.kind {
             EventKind::OptIn | EventKind::Renew if !in_future => {
-                self.offer(Slot::Consent(event.purpose_fit), event);
+                self.offer(Slot::Consent(fit), event);
                 if may_cover && event.time.is_some() {
                     self.offer(Slot::FirstOptIn, event);
                 }
             }
             EventKind::Confirm if !in_future => {
-                self.offer(Slot::Confirm(event.purpose_fit), event);
+                self.offer(Slot::Confirm(fit), event);
                 if may_cover && event.time.is_some() {
                     self.offer(Slot::FirstConfirm, event);
                 }
             }
-            EventKind::Withdraw if may_cover => self.offer(Slot::Withdraw, event),
+            EventKind::Withdraw if event.purpose_fit.reaches_list() => {
+                self.offer(Slot::Withdraw, event)
+            }
             EventKind::Erasure => self.offer(Slot::Erasure, event),
             EventKind::Suppress => self.offer(Slot::Suppress, event),
+            EventKind::HardBounce | EventKind::Bounce => self.offer(Slot::Undeliverable, event),
             EventKind::Activity if !in_future && event.time.is_some() => {
                 self.offer(Slot::Activity, event)
+            }
+            EventKind::Purchase if !in_future => {
+                if event.time.is_some() {
+                    self.offer(Slot::Activity, event);
+                }
+                self.offer(Slot::Purchase, event);
             }
             _ => {}
         }
@@ -433,6 +470,7 @@ mod tests {
             purpose_fit: fit,
             purpose: Symbol::EMPTY,
             source: Symbol::EMPTY,
+            detail: Symbol::EMPTY,
             has_ip: false,
             has_collection_point: false,
             terms: Terms::default(),
@@ -548,7 +586,7 @@ mod tests {
     #[test]
     fn stored_events_load_back_what_was_stored() {
         for (i, kind) in EventKind::ALL.into_iter().enumerate() {
-            for fit in PurposeFit::ALL {
+            for fit in PurposeFit::STORED {
                 let event = EventRef {
                     kind,
                     time: (i % 2 == 0).then(|| Timestamp::from_unix(1_600_000_000 - i as i64)),
@@ -558,7 +596,16 @@ mod tests {
                     },
                     purpose_fit: fit,
                     purpose: Symbol::from_index(i as u32 * 1000),
-                    source: Symbol::from_index(u32::MAX - i as u32),
+                    source: if kind.is_consent_act() {
+                        Symbol::from_index(u32::MAX - i as u32)
+                    } else {
+                        Symbol::EMPTY
+                    },
+                    detail: if kind.is_consent_act() {
+                        Symbol::EMPTY
+                    } else {
+                        Symbol::from_index(7 + i as u32)
+                    },
                     has_ip: i % 3 == 0,
                     has_collection_point: i % 2 == 1,
                     terms: Terms {

@@ -8,17 +8,19 @@ mod ledger;
 mod purpose;
 mod source;
 mod spill;
+mod status;
 mod symbols;
 mod terms;
 mod time;
 
 pub use assessment::{Assessment, latest};
-pub use event::{EventKind, parse_event_kind};
+pub use event::EventKind;
 pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, SHARDS, fingerprint, shard_of};
 pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
-pub use source::{DEFAULT_SOURCE_PATTERNS, SourceCategory, SourcePatterns};
+pub use source::{ClassifySource, SourceCategory, SourceClass};
 pub use spill::{IndexSpill, SpilledIndex};
+pub use status::Status;
 pub use symbols::{Symbol, Symbols};
 pub use terms::{Basis, Method, Terms, parse_basis, parse_method};
 pub use time::{

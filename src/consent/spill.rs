@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use super::index::{ConsentIndex, SHARDS, Shard};
 use super::ledger::Ledger;
-use super::source::SourcePatterns;
+use super::source::ClassifySource;
 use super::symbols::Symbols;
 use crate::spill::{Encode, Scratch, ScratchFile};
 
@@ -91,7 +91,7 @@ impl SpilledIndex {
         &self,
         first: usize,
         budget: u64,
-        sources: &SourcePatterns,
+        sources: &dyn ClassifySource,
     ) -> io::Result<(ConsentIndex, Range<usize>)> {
         use rayon::prelude::*;
         // Shards are merged a few at a time, in parallel.

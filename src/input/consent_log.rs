@@ -24,14 +24,16 @@ use super::encoding::Encoding;
 use super::format::{ColumnMap, Field, FileKind};
 use super::record::RawRecord;
 use super::source::{InputSource, Peeked};
+use super::unrecognised::Unrecognised;
 use crate::address::normalize;
 use crate::consent::{
     EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
-    parse_event_kind, parse_method, parse_timestamp_with,
+    parse_method, parse_timestamp_with,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::rules::RuleId;
 use crate::text::fold;
+use crate::vocabulary::Vocabulary;
 
 pub const BATCH_ROWS: usize = 16 * 1024;
 
@@ -58,6 +60,8 @@ impl LogShape {
 /// What the rules need from one log row.
 pub struct ParseContext<'a> {
     pub purposes: &'a PurposeMatcher,
+    /// The words events and bounce types are read with.
+    pub vocabulary: &'a Vocabulary,
     pub time: TimeRules,
     /// `--map FIELD=KEY` for JSON logs (CSV logs are mapped when opened).
     pub json_keys: &'a [(Field, String)],
@@ -74,8 +78,12 @@ pub struct ParsedRow<'a> {
     /// are parsed in parallel.
     pub fingerprint: u128,
     pub event: Option<ParsedEvent<'a>>,
+    /// The event cell as written, trimmed (what `inspect` lists).
+    pub event_word: Cow<'a, str>,
     /// D001, D002 and D003 findings with their messages.
     pub problems: SmallVec<[(RuleId, String); 1]>,
+    /// A value the vocabulary does not know (the event, or its bounce type).
+    pub unrecognised: Option<Unrecognised>,
 }
 
 pub struct ParsedEvent<'a> {
@@ -84,6 +92,10 @@ pub struct ParsedEvent<'a> {
     pub purpose_fit: PurposeFit,
     pub purpose: Cow<'a, str>,
     pub source: Cow<'a, str>,
+    /// What the input called the event, where the kind alone does not say
+    /// it (`spam_complaint`, `bounce (5.1.1)`, `column 'Status' is
+    /// 'cleaned'`); empty for consent acts.
+    pub detail: Cow<'a, str>,
     pub has_ip: bool,
     pub has_collection_point: bool,
     pub terms: Terms,
@@ -102,6 +114,7 @@ struct Cells<'a> {
     method: Option<Cow<'a, str>>,
     notice: Option<Cow<'a, str>>,
     basis: Option<Cow<'a, str>>,
+    bounce_type: Option<Cow<'a, str>>,
 }
 
 impl<'a> Cells<'a> {
@@ -117,10 +130,21 @@ impl<'a> Cells<'a> {
             Field::Method => &mut self.method,
             Field::NoticeVersion => &mut self.notice,
             Field::LegalBasis => &mut self.basis,
+            Field::BounceType => &mut self.bounce_type,
             // Subscriber-export fields have no place in a log row.
             _ => return,
         };
         *slot = Some(value);
+    }
+}
+
+/// A cell without the white space around it, borrowed where it was.
+fn trimmed(cell: Option<Cow<'_, str>>) -> Cow<'_, str> {
+    match cell {
+        None => Cow::Borrowed(""),
+        Some(Cow::Borrowed(text)) => Cow::Borrowed(text.trim()),
+        Some(Cow::Owned(text)) if text.trim().len() == text.len() => Cow::Owned(text),
+        Some(Cow::Owned(text)) => Cow::Owned(text.trim().to_string()),
     }
 }
 
@@ -130,7 +154,7 @@ fn present(cell: &Option<Cow<'_, str>>) -> bool {
 
 /// Turns the cells of one row into an event and its problems.
 fn parse_cells<'a>(
-    cells: Cells<'a>,
+    mut cells: Cells<'a>,
     row: u64,
     line: u64,
     timestamp_name: &str,
@@ -143,7 +167,9 @@ fn parse_cells<'a>(
         fingerprint: key.as_deref().map_or(0, crate::consent::fingerprint),
         key,
         event: None,
+        event_word: trimmed(cells.event.take()),
         problems: SmallVec::new(),
+        unrecognised: None,
     };
     if parsed.key.is_none() {
         parsed
@@ -151,19 +177,50 @@ fn parse_cells<'a>(
             .push((RuleId::D003, "row has no email address".to_string()));
         return parsed;
     }
-    let event_cell = cells.event.as_deref().unwrap_or("");
-    let Some(kind) = parse_event_kind(event_cell) else {
-        let message = if event_cell.trim().is_empty() {
+    let event_cell: &str = &parsed.event_word;
+    let Some(mut kind) = ctx.vocabulary.event(event_cell) else {
+        let message = if event_cell.is_empty() {
             "row has no event".to_string()
         } else {
-            format!(
-                "unknown event '{}'; known kinds: opt_in, confirm, renew, withdraw, erasure, activity",
-                event_cell.trim()
-            )
+            let unrecognised = Unrecognised::new("event", event_cell);
+            let message = format!(
+                "unknown event '{event_cell}'; the row is not used. Known kinds: opt_in, confirm, renew, withdraw, erasure, activity, purchase, open, delivery, soft_bounce, hard_bounce, bounce, suppress; teach the word in the policy's [vocabulary.events]"
+            );
+            parsed.unrecognised = Some(unrecognised);
+            message
         };
         parsed.problems.push((RuleId::D002, message));
         return parsed;
     };
+    // Messages name the input's word for the events the rules report on;
+    // the index keeps no other (opens and deliveries are many).
+    let reported = matches!(
+        kind,
+        EventKind::Withdraw
+            | EventKind::Erasure
+            | EventKind::Suppress
+            | EventKind::HardBounce
+            | EventKind::Bounce
+    );
+    let mut detail = if reported {
+        parsed.event_word.clone()
+    } else {
+        Cow::Borrowed("")
+    };
+    if let Some(bounce_type) = cells.bounce_type.as_deref().map(str::trim)
+        && !bounce_type.is_empty()
+        && kind.is_bounce()
+    {
+        match ctx.vocabulary.bounce_type(bounce_type) {
+            Some(true) => kind = EventKind::HardBounce,
+            Some(false) => kind = EventKind::SoftBounce,
+            None if kind == EventKind::Bounce => {
+                parsed.unrecognised = Some(Unrecognised::new("bounce type", bounce_type));
+            }
+            None => {}
+        }
+        detail = Cow::Owned(format!("{}, {bounce_type}", parsed.event_word));
+    }
     let time = match parse_timestamp_with(cells.timestamp.as_deref().unwrap_or(""), ctx.time) {
         Ok(time) => time,
         Err(err) => {
@@ -178,11 +235,17 @@ fn parse_cells<'a>(
         }
     };
     let purpose = cells.purpose.unwrap_or(Cow::Borrowed(""));
+    let purpose_fit = if kind == EventKind::Withdraw {
+        ctx.purposes.classify_withdrawal(&purpose)
+    } else {
+        ctx.purposes.classify(&purpose)
+    };
     parsed.event = Some(ParsedEvent {
         kind,
         time,
-        purpose_fit: ctx.purposes.classify(&purpose),
+        purpose_fit,
         purpose,
+        detail,
         has_ip: present(&cells.ip),
         has_collection_point: present(&cells.collection_point),
         terms: Terms {
@@ -211,6 +274,9 @@ pub struct ConsentLog {
     pub dialect: Option<Dialect>,
     /// Whether the first records look like Kantara consent receipts.
     pub kantara: bool,
+    /// A JSON log's first record, as far as the first bytes hold it, to
+    /// show which keys hold which field.
+    first_record: Option<Value>,
     body: Body,
 }
 
@@ -241,12 +307,14 @@ impl ConsentLog {
         };
         let kantara = memchr::memmem::find(&opened.prefix, b"piiPrincipalId").is_some()
             || memchr::memmem::find(&opened.prefix, b"consentReceiptID").is_some();
+        let first_record = first_json_record(&opened.prefix);
         match first {
             Some(b'{') if first_line_is_json(&opened.prefix) => Ok(ConsentLog {
                 source: source.clone(),
                 shape: LogShape::JsonLines,
                 dialect: Some(json_dialect),
                 kantara,
+                first_record: first_record.clone(),
                 body: Body::JsonLines(BufReader::with_capacity(256 * 1024, opened.reader)),
             }),
             Some(b'{') => Ok(ConsentLog {
@@ -254,6 +322,7 @@ impl ConsentLog {
                 shape: LogShape::JsonDocuments,
                 dialect: Some(json_dialect),
                 kantara,
+                first_record: first_record.clone(),
                 body: Body::JsonDocuments(opened.reader),
             }),
             Some(b'[') => Ok(ConsentLog {
@@ -261,6 +330,7 @@ impl ConsentLog {
                 shape: LogShape::JsonArray,
                 dialect: Some(json_dialect),
                 kantara,
+                first_record: first_record.clone(),
                 body: Body::JsonArray(opened.reader),
             }),
             _ => {
@@ -272,6 +342,7 @@ impl ConsentLog {
                     shape: LogShape::Csv,
                     dialect: Some(dialect),
                     kantara: false,
+                    first_record: None,
                     body: Body::Csv(Box::new(mapped)),
                 })
             }
@@ -285,6 +356,35 @@ impl ConsentLog {
         } else {
             self.shape.format_name()
         }
+    }
+
+    /// Which key of a JSON log holds each field, as its first record shows
+    /// (the keys are looked up in every record anew); empty for CSV logs.
+    pub fn json_fields(&self, json_keys: &[(Field, String)]) -> Vec<(Field, String)> {
+        let Some(Value::Object(object)) = &self.first_record else {
+            return Vec::new();
+        };
+        if self.kantara || is_receipt(object) {
+            return receipt_fields(object);
+        }
+        let mut fields: Vec<(Field, String)> = Vec::new();
+        for (field, names) in ColumnMap::generic(FileKind::Consent).format.columns {
+            if let Some(key) = names
+                .iter()
+                .find_map(|name| object.keys().find(|k| fold(k) == *name))
+            {
+                fields.push((*field, key.clone()));
+            }
+        }
+        for (field, key) in json_keys {
+            let wanted = fold(key);
+            if let Some(found) = object.keys().find(|k| *k == key || fold(k) == wanted) {
+                fields.retain(|(f, _)| f != field);
+                fields.push((*field, found.clone()));
+            }
+        }
+        fields.sort_by_key(|(field, _)| Field::ALL.iter().position(|f| f == field));
+        fields
     }
 
     /// The CSV log's column mapping (JSON logs are mapped per record).
@@ -375,7 +475,9 @@ fn parse_record<'a>(
         key: None,
         fingerprint: 0,
         event: None,
+        event_word: Cow::Borrowed(""),
         problems: SmallVec::from_elem((RuleId::D003, message), 1),
+        unrecognised: None,
     };
     if let Some(problem) = shape_problem(record, header_len, delimiter) {
         let mut row = broken(problem);
@@ -462,6 +564,60 @@ fn json_text(value: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
+/// The first JSON record in a log's first bytes: its first line (JSON
+/// Lines), its array's first element, or its first document.
+fn first_json_record(prefix: &[u8]) -> Option<Value> {
+    let text = prefix.strip_prefix(b"\xef\xbb\xbf").unwrap_or(prefix);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+    let text = &text[start..];
+    let body = match text.first() {
+        Some(b'[') => &text[1..],
+        _ => text,
+    };
+    serde_json::Deserializer::from_slice(body)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
+}
+
+fn is_receipt(object: &serde_json::Map<String, Value>) -> bool {
+    ["piiprincipalid", "consentreceiptid"]
+        .iter()
+        .any(|name| get_folded(object, name).is_some())
+}
+
+/// Where a Kantara receipt keeps each field (see [`kantara_cells`]).
+fn receipt_fields(object: &serde_json::Map<String, Value>) -> Vec<(Field, String)> {
+    let key = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| object.keys().find(|k| fold(k) == *name))
+            .cloned()
+    };
+    let mut fields = Vec::new();
+    let mut put = |field, found: Option<String>| {
+        if let Some(found) = found {
+            fields.push((field, found));
+        }
+    };
+    put(Field::Email, key(&["piiprincipalid", "subject"]));
+    put(
+        Field::Event,
+        Some(key(&["state"]).unwrap_or_else(|| "(a receipt: opt_in)".to_string())),
+    );
+    put(Field::Timestamp, key(&["consenttimestamp", "iat"]));
+    put(
+        Field::Purpose,
+        key(&["services"]).map(|services| format!("{services}[].purposes[].purpose")),
+    );
+    put(Field::Source, key(&["collectionmethod"]));
+    let policy = key(&["policyurl"]);
+    put(Field::CollectionPoint, policy.clone());
+    put(Field::Method, key(&["consenttype"]));
+    put(Field::NoticeVersion, policy);
+    fields
+}
+
 /// Looks a key up by its folded name.
 fn get_folded<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
     object.iter().find(|(k, _)| fold(k) == name).map(|(_, v)| v)
@@ -544,7 +700,9 @@ fn parse_json_value<'a>(
             key: None,
             fingerprint: 0,
             event: None,
+            event_word: Cow::Borrowed(""),
             problems: SmallVec::from_elem((RuleId::D003, message), 1),
+            unrecognised: None,
         }]
     };
     let value = match value {
@@ -778,10 +936,15 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for ArraySeed<'_, F> {
 mod tests {
     use super::*;
 
+    fn matcher() -> PurposeMatcher {
+        PurposeMatcher::new("newsletter", [], Vocabulary::builtin().all_purposes())
+    }
+
     fn ctx_parse(cells: Cells<'_>) -> ParsedRow<'_> {
-        let purposes = PurposeMatcher::new("newsletter", []);
+        let purposes = matcher();
         let ctx = ParseContext {
             purposes: &purposes,
+            vocabulary: Vocabulary::builtin(),
             time: TimeRules::default(),
             json_keys: &[],
         };
@@ -847,9 +1010,10 @@ mod tests {
     }
 
     fn parse_values(json: &str) -> Vec<(Option<String>, EventKind, String, String)> {
-        let purposes = PurposeMatcher::new("newsletter", []);
+        let purposes = matcher();
         let ctx = ParseContext {
             purposes: &purposes,
+            vocabulary: Vocabulary::builtin(),
             time: TimeRules::default(),
             json_keys: &[],
         };

@@ -1,8 +1,10 @@
 //! Consent evidence inside subscriber exports: opt-in and confirmation
 //! times and IPs, statuses, unsubscribe and clean times, double opt-in
-//! flags, lawful bases. Each row becomes the consent events it proves, so
-//! an export without a separate consent log can still show consent, and
-//! an unsubscribed export withdraws its addresses everywhere.
+//! flags, lawful bases, suppression reasons, bounce columns, per-topic
+//! opt-outs and a shop's customer columns. Each row becomes the events it
+//! proves, each with the column and value that proves it, so an export
+//! without a separate consent log can still show consent, and an
+//! unsubscribed or bounced export row is removed with its reason.
 //!
 //! What only looks like evidence is never taken as such: a record's
 //! creation time (`created_at`, `ADDED_TIME`, `Create Date`) is not an
@@ -20,111 +22,33 @@ use super::delimited::MappedFile;
 use super::encoding::Encoding;
 use super::format::Field;
 use super::record::RawRecord;
+use super::unrecognised::Unrecognised;
 use crate::consent::{
-    EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
-    parse_method, parse_timestamp_with,
+    EventKind, Method, PurposeFit, PurposeMatcher, Status, Terms, TimeRules, Timestamp,
+    parse_basis, parse_method, parse_timestamp_with,
 };
 use crate::rules::RuleId;
 use crate::text::fold;
-
-/// A subscription status as exports spell it.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Status {
-    Subscribed,
-    /// Signed up, double opt-in not completed.
-    Pending,
-    Unsubscribed,
-    /// Removed after hard bounces.
-    Cleaned,
-    /// Marked a mailing as spam.
-    Complained,
-    /// On the tool's blocklist (listmonk, phpList).
-    Blocklisted,
-    /// Deleted from the list.
-    Deleted,
-    /// Klaviyo's `NEVER_SUBSCRIBED`.
-    NeverSubscribed,
-    /// A status that says nothing about consent (`enabled`, `disabled`).
-    Neutral,
-}
-
-/// Status words, folded: Mailchimp, Sendy, listmonk, Klaviyo, Campaign
-/// Monitor, MailerLite, ActiveCampaign, Kit, and German spellings.
-const STATUS_WORDS: &[(&str, Status)] = &[
-    ("subscribed", Status::Subscribed),
-    ("active", Status::Subscribed),
-    ("confirmed", Status::Subscribed),
-    ("optedin", Status::Subscribed),
-    ("aktiv", Status::Subscribed),
-    ("angemeldet", Status::Subscribed),
-    ("pending", Status::Pending),
-    ("unconfirmed", Status::Pending),
-    ("inactive", Status::Pending),
-    ("new", Status::Pending),
-    ("unbestätigt", Status::Pending),
-    ("unbestaetigt", Status::Pending),
-    ("unsubscribed", Status::Unsubscribed),
-    ("optedout", Status::Unsubscribed),
-    ("optout", Status::Unsubscribed),
-    ("cancelled", Status::Unsubscribed),
-    ("canceled", Status::Unsubscribed),
-    ("abgemeldet", Status::Unsubscribed),
-    ("nonsubscribed", Status::NeverSubscribed),
-    ("neversubscribed", Status::NeverSubscribed),
-    ("cleaned", Status::Cleaned),
-    ("bounced", Status::Cleaned),
-    ("hardbounce", Status::Cleaned),
-    ("junk", Status::Cleaned),
-    ("suppressed", Status::Cleaned),
-    ("complained", Status::Complained),
-    ("markedasspam", Status::Complained),
-    ("spam", Status::Complained),
-    ("abused", Status::Complained),
-    ("blocklisted", Status::Blocklisted),
-    ("blacklisted", Status::Blocklisted),
-    ("deleted", Status::Deleted),
-    ("archived", Status::Deleted),
-    ("enabled", Status::Neutral),
-    ("disabled", Status::Neutral),
-    ("transactional", Status::Neutral),
-];
-
-pub fn parse_status(cell: &str) -> Option<Status> {
-    let folded = fold(cell);
-    STATUS_WORDS
-        .iter()
-        .find(|(word, _)| *word == folded)
-        .map(|(_, status)| *status)
-}
-
-/// A yes/no cell: `true/false`, `yes/no`, `1/0`, `y/n`, `x`, `ja/nein`,
-/// `oui/non`, Brevo's category `1` = yes and `2` = no, and the words tools
-/// use for a confirmed double opt-in (`Double opt-in`, `Confirmed`).
-pub fn parse_flag(cell: &str) -> Option<bool> {
-    match fold(cell).as_str() {
-        "true" | "yes" | "1" | "y" | "x" | "ja" | "oui" | "si" | "sí" | "confirmed"
-        | "doubleoptin" | "doi" => Some(true),
-        "false" | "no" | "0" | "2" | "n" | "nein" | "non" | "notconfirmed" | "unconfirmed"
-        | "singleoptin" | "pending" => Some(false),
-        _ => None,
-    }
-}
+use crate::vocabulary::Vocabulary;
 
 impl ExportEvent {
     /// The event as consent logs produce it. An export is the list it was
-    /// exported from, so an event without a stated purpose is consent for
-    /// that list.
+    /// exported from, so an event without a stated purpose is for that
+    /// list.
     pub fn to_parsed(&self, purposes: &PurposeMatcher) -> ParsedEvent<'_> {
         ParsedEvent {
             kind: self.kind,
             time: self.time,
             purpose_fit: if self.purpose.is_empty() {
                 PurposeFit::Covers
+            } else if self.kind == EventKind::Withdraw {
+                purposes.classify_withdrawal(&self.purpose)
             } else {
                 purposes.classify(&self.purpose)
             },
             purpose: Cow::Borrowed(&self.purpose),
             source: Cow::Borrowed(&self.source),
+            detail: Cow::Borrowed(&self.detail),
             has_ip: self.has_ip,
             has_collection_point: self.has_collection_point,
             terms: self.terms,
@@ -141,6 +65,9 @@ pub struct ExportEvent {
     pub has_collection_point: bool,
     pub source: String,
     pub purpose: String,
+    /// Which column said so, and what it said (`column 'Status' is
+    /// 'cleaned'`), for the findings' messages.
+    pub detail: String,
     pub terms: Terms,
 }
 
@@ -150,23 +77,49 @@ pub struct RowEvidence {
     pub events: SmallVec<[ExportEvent; 2]>,
     /// D001/D002 findings for cells that could not be read.
     pub problems: SmallVec<[(RuleId, String); 1]>,
+    /// Values the vocabulary does not know, for the report.
+    pub unrecognised: SmallVec<[Unrecognised; 1]>,
     /// Why the row shows no (or weaker) evidence than it seems to.
     pub note: Option<String>,
+}
+
+impl RowEvidence {
+    fn unknown(&mut self, what: &'static str, cell: &str, column: &str, consequence: &str) {
+        self.problems.push((
+            RuleId::D002,
+            format!("unknown {what} '{cell}' in column '{column}'; {consequence}"),
+        ));
+        self.unrecognised.push(Unrecognised::new(what, cell));
+    }
 }
 
 /// Reads the evidence columns of one subscriber file.
 pub struct EvidenceReader {
     columns: Vec<(Field, usize, String)>,
+    /// HubSpot's `Opted out of email: <subscription type>` columns: the
+    /// column, its header and the subscription it opts out of.
+    topic_opt_outs: Vec<(usize, String, String)>,
     encoding: Encoding,
     time: TimeRules,
     /// The status the file's name gives every row (Mailchimp's
     /// `unsubscribed_members_export_…`).
     pub file_status: Option<Status>,
+    /// How the file's name says it (for messages).
+    file_status_detail: String,
+    /// The status word in the file's name (`cleaned`).
+    file_status_word: Option<&'static str>,
     confirm_needs_optin: bool,
+    format: &'static str,
+    vocabulary: Vocabulary,
 }
 
 impl EvidenceReader {
-    pub fn new(mapped: &MappedFile, time: TimeRules, file_name: &str) -> EvidenceReader {
+    pub fn new(
+        mapped: &MappedFile,
+        time: TimeRules,
+        file_name: &str,
+        vocabulary: &Vocabulary,
+    ) -> EvidenceReader {
         let format = mapped.columns.format;
         let columns = mapped
             .columns
@@ -177,24 +130,57 @@ impl EvidenceReader {
                 (field, i, name)
             })
             .collect();
+        let topic_opt_outs = mapped
+            .file
+            .header_names
+            .iter()
+            .enumerate()
+            .filter(|_| !mapped.file.is_headerless())
+            .filter_map(|(i, name)| {
+                let (label, topic) = name.split_once(':')?;
+                (fold(label) == "optedoutofemail" && !topic.trim().is_empty())
+                    .then(|| (i, name.clone(), topic.trim().to_string()))
+            })
+            .collect();
         let base = file_name.rsplit(['/', ':']).next().unwrap_or(file_name);
         let file_status = match format.name {
-            "mailchimp" => mailchimp_status_prefix(base).and_then(parse_status),
-            "sendy" => sendy_status_suffix(base),
+            "mailchimp" => mailchimp_status_prefix(base).map(|prefix| (prefix, "Mailchimp")),
+            "sendy" => sendy_status_suffix(base).map(|suffix| (suffix, "Sendy")),
             _ => None,
-        };
+        }
+        .and_then(|(word, tool)| {
+            let status = vocabulary.status(word, format.name)?;
+            Some((
+                status,
+                word,
+                format!("the file is {tool}'s '{word}' export, by its name"),
+            ))
+        });
         EvidenceReader {
             columns,
+            topic_opt_outs,
             encoding: mapped.file.dialect.encoding,
             time: time.or_order(format.date_order),
-            file_status,
+            file_status: file_status.as_ref().map(|(status, _, _)| *status),
+            file_status_word: file_status.as_ref().map(|(_, word, _)| *word),
+            file_status_detail: file_status.map(|(_, _, detail)| detail).unwrap_or_default(),
             confirm_needs_optin: format.confirm_needs_optin,
+            format: format.name,
+            vocabulary: vocabulary.clone(),
         }
+    }
+
+    /// The status word the file's name states (`cleaned` for Mailchimp's
+    /// `cleaned_members_export_…`).
+    pub fn file_status_word(&self) -> Option<&'static str> {
+        self.file_status_word
     }
 
     /// Whether rows of this file can carry evidence at all.
     pub fn has_evidence(&self) -> bool {
-        self.file_status.is_some() || self.columns.iter().any(|(f, _, _)| f.is_evidence())
+        self.file_status.is_some()
+            || !self.topic_opt_outs.is_empty()
+            || self.columns.iter().any(|(f, _, _)| f.is_evidence())
     }
 
     fn column(&self, field: Field) -> Option<(usize, &str)> {
@@ -204,10 +190,18 @@ impl EvidenceReader {
             .map(|(_, i, name)| (*i, name.as_str()))
     }
 
+    fn column_name(&self, field: Field) -> &str {
+        self.column(field).map_or("", |(_, name)| name)
+    }
+
     /// A cell's text, trimmed, without a spreadsheet-safety `'` prefix;
     /// `None` when empty or unreadable.
     fn cell<'r>(&self, record: &'r RawRecord, field: Field) -> Option<Cow<'r, str>> {
         let (i, _) = self.column(field)?;
+        self.cell_at(record, i)
+    }
+
+    fn cell_at<'r>(&self, record: &'r RawRecord, i: usize) -> Option<Cow<'r, str>> {
         let text = match self.encoding.decode(record.get(i)?).ok()? {
             Cow::Borrowed(t) => Cow::Borrowed(strip_safety_prefix(t.trim())),
             Cow::Owned(t) => Cow::Owned(strip_safety_prefix(t.trim()).to_string()),
@@ -229,14 +223,43 @@ impl EvidenceReader {
         match parse_timestamp_with(&cell, self.time) {
             Ok(time) => time,
             Err(err) => {
-                let name = self.column(field).map_or("", |(_, n)| n);
                 evidence.problems.push((
                     RuleId::D001,
-                    format!("timestamp '{cell}' in column '{name}': {err}; the value is not used"),
+                    format!(
+                        "timestamp '{cell}' in column '{}': {err}; the value is not used",
+                        self.column_name(field)
+                    ),
                 ));
                 None
             }
         }
+    }
+
+    /// A yes/no cell: `None` when empty, and when the value is neither (a
+    /// D002 finding then).
+    fn flag(&self, record: &RawRecord, field: Field, evidence: &mut RowEvidence) -> Option<bool> {
+        let (i, name) = self.column(field)?;
+        self.flag_at(record, i, name, evidence)
+    }
+
+    fn flag_at(
+        &self,
+        record: &RawRecord,
+        i: usize,
+        name: &str,
+        evidence: &mut RowEvidence,
+    ) -> Option<bool> {
+        let cell = self.cell_at(record, i)?;
+        let flag = self.vocabulary.flag(&cell);
+        if flag.is_none() {
+            evidence.unknown(
+                "yes/no flag",
+                &cell,
+                name,
+                "it is neither yes nor no and is not used",
+            );
+        }
+        flag
     }
 
     fn has_ip(&self, record: &RawRecord, field: Field) -> bool {
@@ -272,31 +295,34 @@ impl EvidenceReader {
                 .unwrap_or_default(),
             has_notice: self.cell(record, Field::NoticeVersion).is_some(),
         };
-        let event = |kind, time, has_ip| ExportEvent {
+        let event = |kind, time, has_ip, detail: String| ExportEvent {
             kind,
             time,
             has_ip,
             has_collection_point,
             source: source.clone(),
             purpose: purpose.clone(),
+            detail,
             terms,
         };
 
-        let status = match self.cell(record, Field::Status) {
-            Some(cell) => match parse_status(&cell) {
-                Some(status) => Some(status),
-                None => {
-                    let name = self.column(Field::Status).map_or("", |(_, n)| n);
-                    evidence.problems.push((
-                        RuleId::D002,
-                        format!(
-                            "unknown status '{cell}' in column '{name}'; the status is not used"
-                        ),
-                    ));
-                    self.file_status
+        let (status, status_detail) = match self.cell(record, Field::Status) {
+            Some(cell) => {
+                let name = self.column_name(Field::Status);
+                match self.vocabulary.status(&cell, self.format) {
+                    Some(status) => (Some(status), format!("column '{name}' is '{cell}'")),
+                    None => {
+                        evidence.unknown(
+                            "status",
+                            &cell,
+                            name,
+                            "the status is not used; teach it in the policy's [vocabulary.statuses]",
+                        );
+                        (self.file_status, self.file_status_detail.clone())
+                    }
                 }
-            },
-            None => self.file_status,
+            }
+            None => (self.file_status, self.file_status_detail.clone()),
         };
 
         let mut optin = self.time(record, Field::OptinTime, &mut evidence);
@@ -320,20 +346,22 @@ impl EvidenceReader {
         }
         if optin.is_some() {
             let has_ip = self.has_ip(record, Field::OptinIp);
-            evidence.events.push(event(EventKind::OptIn, optin, has_ip));
+            evidence
+                .events
+                .push(event(EventKind::OptIn, optin, has_ip, String::new()));
         }
         if confirm.is_some() {
             let has_ip = self.has_ip(record, Field::ConfirmIp);
             evidence
                 .events
-                .push(event(EventKind::Confirm, confirm, has_ip));
+                .push(event(EventKind::Confirm, confirm, has_ip, String::new()));
         }
 
         let status_time = self.time(record, Field::StatusTime, &mut evidence);
         let unsub_time = self.time(record, Field::UnsubTime, &mut evidence);
         let clean_time = self.time(record, Field::CleanTime, &mut evidence);
         let mut withdrawn = false;
-        let mut suppressed = false;
+        let mut undeliverable = false;
         match status {
             Some(Status::Subscribed) if optin.is_none() && status_time.is_some() => {
                 // The time the subscribed status was set is the consent
@@ -341,25 +369,7 @@ impl EvidenceReader {
                 optin = status_time;
                 evidence
                     .events
-                    .push(event(EventKind::OptIn, status_time, false));
-            }
-            Some(
-                Status::Unsubscribed | Status::Complained | Status::Blocklisted | Status::Deleted,
-            ) => {
-                evidence.events.push(event(
-                    EventKind::Withdraw,
-                    unsub_time.or(status_time),
-                    false,
-                ));
-                withdrawn = true;
-            }
-            Some(Status::Cleaned) => {
-                evidence.events.push(event(
-                    EventKind::Suppress,
-                    clean_time.or(status_time),
-                    false,
-                ));
-                suppressed = true;
+                    .push(event(EventKind::OptIn, status_time, false, String::new()));
             }
             Some(Status::NeverSubscribed) => {
                 evidence.note = Some(format!(
@@ -368,54 +378,100 @@ impl EvidenceReader {
                         .map_or(String::new(), |(_, n)| format!(" (column '{n}')"))
                 ));
             }
-            _ => {}
+            Some(status) => {
+                if let Some(kind) = status.event() {
+                    let time = match kind {
+                        EventKind::Withdraw => unsub_time.or(status_time),
+                        EventKind::HardBounce => clean_time.or(status_time),
+                        _ => status_time,
+                    };
+                    withdrawn |= kind == EventKind::Withdraw;
+                    undeliverable |= kind == EventKind::HardBounce;
+                    evidence
+                        .events
+                        .push(event(kind, time, false, status_detail.clone()));
+                }
+            }
+            None => {}
         }
-        if !withdrawn
-            && (unsub_time.is_some()
-                || self
-                    .cell(record, Field::Unsubscribed)
-                    .is_some_and(|c| parse_flag(&c) == Some(true)))
-        {
+        if !withdrawn {
+            let flagged = self.flag(record, Field::Unsubscribed, &mut evidence) == Some(true);
+            if flagged || unsub_time.is_some() {
+                let detail = if flagged {
+                    format!(
+                        "column '{}' is '{}'",
+                        self.column_name(Field::Unsubscribed),
+                        self.cell(record, Field::Unsubscribed).unwrap_or_default()
+                    )
+                } else {
+                    format!("column '{}' is set", self.column_name(Field::UnsubTime))
+                };
+                evidence
+                    .events
+                    .push(event(EventKind::Withdraw, unsub_time, false, detail));
+                withdrawn = true;
+            }
+        }
+        for (i, name, topic) in &self.topic_opt_outs {
+            if self.flag_at(record, *i, name, &mut evidence) == Some(true) {
+                let mut opt_out = event(
+                    EventKind::Withdraw,
+                    None,
+                    false,
+                    format!("column '{name}' is true"),
+                );
+                opt_out.purpose = topic.clone();
+                evidence.events.push(opt_out);
+            }
+        }
+        if !undeliverable && clean_time.is_some() {
+            let detail = format!("column '{}' is set", self.column_name(Field::CleanTime));
             evidence
                 .events
-                .push(event(EventKind::Withdraw, unsub_time, false));
-            withdrawn = true;
+                .push(event(EventKind::HardBounce, clean_time, false, detail));
+            undeliverable = true;
         }
-        if !suppressed && clean_time.is_some() {
+        if !undeliverable && let Some(reason) = self.cell(record, Field::BounceReason) {
+            let detail = format!(
+                "column '{}' is '{reason}'",
+                self.column_name(Field::BounceReason)
+            );
             evidence
                 .events
-                .push(event(EventKind::Suppress, clean_time, false));
+                .push(event(EventKind::HardBounce, None, false, detail));
+            undeliverable = true;
+        }
+        if !undeliverable && self.flag(record, Field::Undeliverable, &mut evidence) == Some(true) {
+            let detail = format!(
+                "column '{}' is true",
+                self.column_name(Field::Undeliverable)
+            );
+            evidence
+                .events
+                .push(event(EventKind::HardBounce, None, false, detail));
+        }
+        if self.flag(record, Field::Quarantined, &mut evidence) == Some(true) {
+            let detail = format!("column '{}' is true", self.column_name(Field::Quarantined));
+            evidence
+                .events
+                .push(event(EventKind::Suppress, None, false, detail));
         }
         if let Some(reasons) = self.cell(record, Field::Suppressions) {
-            let folded = fold(&reasons);
-            if !withdrawn
-                && ["unsubscribe", "usersuppressed", "spamcomplaint"]
-                    .iter()
-                    .any(|r| folded.contains(r))
-            {
-                evidence
-                    .events
-                    .push(event(EventKind::Withdraw, None, false));
-            }
-            if ["hardbounce", "invalidemail"]
-                .iter()
-                .any(|r| folded.contains(r))
-            {
-                evidence
-                    .events
-                    .push(event(EventKind::Suppress, None, false));
-            }
+            self.read_suppressions(&reasons, withdrawn, &event, &mut evidence);
         }
+        self.read_purchases(record, &event, &mut evidence);
 
-        let confirmed_flag = self
-            .cell(record, Field::DoubleOptIn)
-            .is_some_and(|c| parse_flag(&c) == Some(true));
+        let confirmed_flag = self.flag(record, Field::DoubleOptIn, &mut evidence) == Some(true);
         if confirmed_flag && confirm.is_none() && status != Some(Status::Pending) {
-            evidence.events.push(event(EventKind::Confirm, None, false));
+            evidence
+                .events
+                .push(event(EventKind::Confirm, None, false, String::new()));
         }
         match &basis {
             Some((Some(_), _)) if optin.is_none() => {
-                evidence.events.push(event(EventKind::OptIn, None, false));
+                evidence
+                    .events
+                    .push(event(EventKind::OptIn, None, false, String::new()));
             }
             Some((None, cell)) => {
                 evidence.note = Some(format!(
@@ -425,19 +481,20 @@ impl EvidenceReader {
             _ => {}
         }
 
-        let consents = evidence
-            .events
-            .iter()
-            .any(|e| matches!(e.kind, EventKind::OptIn | EventKind::Confirm));
+        let consents = evidence.events.iter().any(|e| e.kind.is_consent_act());
         if status == Some(Status::Pending) && !consents && evidence.note.is_none() {
-            evidence.note = Some(
-                "the export's status says the double opt-in was never completed (unconfirmed)"
-                    .to_string(),
-            );
+            evidence.note = Some(format!(
+                "the export's status says the double opt-in was never completed ({status_detail})"
+            ));
         }
         if evidence.note.is_none()
             && let Some((_, name)) = self.column(Field::CreatedAt)
-            && (!consents || evidence.events.iter().all(|e| e.time.is_none()))
+            && (!consents
+                || evidence
+                    .events
+                    .iter()
+                    .filter(|e| e.kind.is_consent_act())
+                    .all(|e| e.time.is_none()))
             && self.cell(record, Field::CreatedAt).is_some()
         {
             evidence.note = Some(format!(
@@ -446,23 +503,112 @@ impl EvidenceReader {
         }
         evidence
     }
+
+    /// Klaviyo's suppression reasons: `UNSUBSCRIBE`, `HARD_BOUNCE`, a list
+    /// of them, or a list of `{'reason': …, 'timestamp': …}` records. A
+    /// reason the vocabulary does not know still suppresses the row.
+    fn read_suppressions(
+        &self,
+        cell: &str,
+        withdrawn: bool,
+        event: &dyn Fn(EventKind, Option<Timestamp>, bool, String) -> ExportEvent,
+        evidence: &mut RowEvidence,
+    ) {
+        let name = self.column_name(Field::Suppressions);
+        let reasons = cell
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|word| {
+                word.len() > 2
+                    && !word.bytes().all(|b| b.is_ascii_digit())
+                    && !matches!(
+                        fold(word).as_str(),
+                        "reason" | "timestamp" | "date" | "none"
+                    )
+            });
+        let mut kinds: SmallVec<[EventKind; 2]> = SmallVec::new();
+        for reason in reasons {
+            let kind = match self.vocabulary.suppression_reason(reason) {
+                Some(status) => status.event().unwrap_or(EventKind::Suppress),
+                None => {
+                    evidence.unknown(
+                        "suppression reason",
+                        reason,
+                        name,
+                        "the address is treated as suppressed (R003)",
+                    );
+                    EventKind::Suppress
+                }
+            };
+            if kinds.contains(&kind) || (withdrawn && kind == EventKind::Withdraw) {
+                continue;
+            }
+            kinds.push(kind);
+            evidence.events.push(event(
+                kind,
+                None,
+                false,
+                format!("column '{name}' lists '{reason}'"),
+            ));
+        }
+    }
+
+    /// A shop's customer columns: each date is a purchase; an order count
+    /// above zero is one without a date when no date is given.
+    fn read_purchases(
+        &self,
+        record: &RawRecord,
+        event: &dyn Fn(EventKind, Option<Timestamp>, bool, String) -> ExportEvent,
+        evidence: &mut RowEvidence,
+    ) {
+        let mut dated = false;
+        for field in [Field::CustomerSince, Field::LastPurchase] {
+            if let Some(time) = self.time(record, field, evidence) {
+                let detail = format!("column '{}'", self.column_name(field));
+                evidence
+                    .events
+                    .push(event(EventKind::Purchase, Some(time), false, detail));
+                dated = true;
+            }
+        }
+        let Some(count) = self.cell(record, Field::OrderCount) else {
+            return;
+        };
+        let name = self.column_name(Field::OrderCount);
+        match count.replace([',', '.', ' '], "").parse::<u64>() {
+            Ok(0) => {}
+            Ok(_) if dated => {}
+            Ok(_) => evidence.events.push(event(
+                EventKind::Purchase,
+                None,
+                false,
+                format!("column '{name}' is {count}"),
+            )),
+            Err(_) => evidence.unknown(
+                "order count",
+                &count,
+                name,
+                "it is not a number and is not used",
+            ),
+        }
+    }
 }
 
-/// Sendy names exports `<list>-<filter>.csv`.
-fn sendy_status_suffix(file_name: &str) -> Option<Status> {
+/// Sendy names exports `<list>-<filter>.csv`; the filter is a status
+/// word.
+fn sendy_status_suffix(file_name: &str) -> Option<&'static str> {
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(s, _)| s)
         .to_ascii_lowercase();
     [
-        ("-unsubscribed", Status::Unsubscribed),
-        ("-bounced", Status::Cleaned),
-        ("-marked-as-spam", Status::Complained),
-        ("-unconfirmed", Status::Pending),
+        ("-unsubscribed", "unsubscribed"),
+        ("-bounced", "bounced"),
+        ("-marked-as-spam", "marked as spam"),
+        ("-unconfirmed", "unconfirmed"),
     ]
     .into_iter()
     .find(|(suffix, _)| stem.ends_with(suffix))
-    .map(|(_, status)| status)
+    .map(|(_, word)| word)
 }
 
 /// phpList and others prefix values that start with `= + - @` with `'` so
@@ -480,27 +626,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statuses_and_flags() {
-        assert_eq!(parse_status("Marked as spam"), Some(Status::Complained));
-        assert_eq!(
-            parse_status("NEVER_SUBSCRIBED"),
-            Some(Status::NeverSubscribed)
-        );
-        assert_eq!(parse_status("blocklisted"), Some(Status::Blocklisted));
-        assert_eq!(parse_status("enabled"), Some(Status::Neutral));
-        assert_eq!(parse_status("teleported"), None);
-        assert_eq!(parse_flag("Double opt-in"), Some(true));
-        assert_eq!(parse_flag("Single opt-in"), Some(false));
-        assert_eq!(parse_flag("2"), Some(false));
-        assert_eq!(parse_flag("TRUE"), Some(true));
-        assert_eq!(parse_flag("maybe"), None);
-    }
-
-    #[test]
     fn file_names_state_statuses() {
         assert_eq!(
             sendy_status_suffix("weekly-news-unsubscribed.csv"),
-            Some(Status::Unsubscribed)
+            Some("unsubscribed")
         );
         assert_eq!(sendy_status_suffix("weekly-news-all.csv"), None);
     }

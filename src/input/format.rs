@@ -63,10 +63,27 @@ pub enum Field {
     /// The version, hash or address of the notice or consent text the
     /// person saw (C006).
     NoticeVersion,
+    /// Whether a bounce was permanent or temporary (`bounce_type`,
+    /// `severity`), for a log event that only says `bounce`.
+    BounceType,
+    /// Why the address hard-bounced (HubSpot's `Email hard bounce reason`):
+    /// any value makes it undeliverable (H008).
+    BounceReason,
+    /// A flag saying the address is invalid or undeliverable.
+    Undeliverable,
+    /// A flag saying the sending tool quarantined the address (R003).
+    Quarantined,
+    /// Since when the person is a customer: a purchase (soft opt-in).
+    CustomerSince,
+    /// The person's latest purchase or order: a purchase (soft opt-in).
+    LastPurchase,
+    /// How many orders the person placed; more than none is a purchase
+    /// without a date.
+    OrderCount,
 }
 
 impl Field {
-    pub const ALL: [Field; 22] = [
+    pub const ALL: [Field; 29] = [
         Field::Email,
         Field::Event,
         Field::Timestamp,
@@ -89,6 +106,13 @@ impl Field {
         Field::Suppressions,
         Field::Method,
         Field::NoticeVersion,
+        Field::BounceType,
+        Field::BounceReason,
+        Field::Undeliverable,
+        Field::Quarantined,
+        Field::CustomerSince,
+        Field::LastPurchase,
+        Field::OrderCount,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -115,6 +139,13 @@ impl Field {
             Field::Suppressions => "suppressions",
             Field::Method => "method",
             Field::NoticeVersion => "notice_version",
+            Field::BounceType => "bounce_type",
+            Field::BounceReason => "bounce_reason",
+            Field::Undeliverable => "undeliverable",
+            Field::Quarantined => "quarantined",
+            Field::CustomerSince => "customer_since",
+            Field::LastPurchase => "last_purchase",
+            Field::OrderCount => "order_count",
         }
     }
 
@@ -157,6 +188,9 @@ pub struct Fingerprint {
     pub all: &'static [&'static str],
     /// When not empty, at least one must be present.
     pub any: &'static [&'static str],
+    /// None may be present: names that only another tool writes (a HubSpot
+    /// export has a `Contact ID` as Brevo's does, and a `Lifecycle Stage`).
+    pub none: &'static [&'static str],
     /// The delimiter the tool writes (raises the confidence).
     pub delimiter: Option<u8>,
 }
@@ -197,24 +231,23 @@ impl FormatDef {
         let has = |entry: &str| entry.split('|').any(|n| folded.iter().any(|h| h == n));
         if !fingerprint.all.iter().all(|e| has(e))
             || !(fingerprint.any.is_empty() || fingerprint.any.iter().any(|e| has(e)))
+            || fingerprint.none.iter().any(|e| has(e))
         {
             return None;
         }
-        let mut known: Vec<&str> = fingerprint
-            .all
+        // Each `all` entry and the `any` set are one name each, present by
+        // now; the format's column names say how much more of it is there.
+        let mut known: Vec<&str> = self
+            .columns
             .iter()
-            .chain(fingerprint.any)
-            .flat_map(|e| e.split('|'))
+            .filter_map(|(_, names)| names.first().copied())
             .collect();
-        known.extend(
-            self.columns
-                .iter()
-                .filter_map(|(_, names)| names.first().copied()),
-        );
         known.sort_unstable();
         known.dedup();
-        let seen = known.iter().filter(|n| has(n)).count();
-        let mut confidence = 0.7 + 0.25 * seen as f64 / known.len().max(1) as f64;
+        let given = fingerprint.all.len() + usize::from(!fingerprint.any.is_empty());
+        let seen = given + known.iter().filter(|n| has(n)).count();
+        let total = given + known.len();
+        let mut confidence = 0.7 + 0.25 * seen as f64 / total.max(1) as f64;
         if fingerprint.delimiter == Some(delimiter) {
             confidence += 0.05;
         }
@@ -236,16 +269,15 @@ pub const EMAIL_COLUMN_NAMES: &[&str] = &[
     "emailaddr",
     "adresseemail",
     "adressemail",
-    "adresseélectronique",
+    "adresseelectronique",
     "courriel",
-    "correoelectrónico",
     "correoelectronico",
     "correo",
     "indirizzoemail",
     "epost",
     "epostadress",
     "epostadresse",
-    "sähköposti",
+    "sahkoposti",
     "adresemail",
     "subscriberemail",
     "contactemail",
@@ -392,6 +424,107 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "caslbasis",
         ],
     ),
+    (
+        Field::BounceType,
+        &[
+            "bouncetype",
+            "bounceclassification",
+            "bouncecategory",
+            "bouncesubtype",
+            "severity",
+        ],
+    ),
+];
+
+/// Columns only HubSpot writes, by their English labels.
+const HUBSPOT_ONLY: &[&str] = &[
+    "marketingcontactstatus",
+    "legalbasisforprocessingcontactsdata",
+    "unsubscribedfromallemail",
+    "marketingemailconfirmationstatus",
+    "lifecyclestage",
+    "leadstatus",
+    "contactowner",
+    "hubspotscore",
+    "originalsource",
+    "emailhardbouncereason",
+];
+
+/// Columns any subscriber export may carry whatever its tool: a shop's
+/// customer dates and order counts (the basis of a soft opt-in).
+const UNIVERSAL_COLUMNS: &[(Field, &[&str])] = &[
+    (
+        Field::CustomerSince,
+        &[
+            "customersince",
+            "customersincedate",
+            "clientsince",
+            "firstorderdate",
+            "firstorder",
+            "firstpurchasedate",
+            "firstpurchase",
+            "dateoffirstorder",
+            "kundeseit",
+            "erstebestellung",
+            "erstkauf",
+            "clientdepuis",
+            "premierecommande",
+            "premierachat",
+            "clientedesde",
+            "primerpedido",
+            "primeracompra",
+            "clientedal",
+            "primoordine",
+            "primoacquisto",
+            "klantsinds",
+            "eerstebestelling",
+            "eersteaankoop",
+        ],
+    ),
+    (
+        Field::LastPurchase,
+        &[
+            "lastpurchaseat",
+            "lastpurchase",
+            "lastpurchasedate",
+            "lastorderdate",
+            "lastorder",
+            "lastorderat",
+            "dateoflastorder",
+            "lastordered",
+            "letztebestellung",
+            "letzterkauf",
+            "datumletztebestellung",
+            "dernierecommande",
+            "dernierachat",
+            "datedernierecommande",
+            "ultimopedido",
+            "ultimacompra",
+            "fechaultimopedido",
+            "ultimoordine",
+            "ultimoacquisto",
+            "dataultimoordine",
+            "laatstebestelling",
+            "laatsteaankoop",
+            "datumlaatstebestelling",
+        ],
+    ),
+    (
+        Field::OrderCount,
+        &[
+            "totalorders",
+            "orderscount",
+            "ordercount",
+            "numberoforders",
+            "historicnumberoforders",
+            "anzahlbestellungen",
+            "bestellungen",
+            "nombredecommandes",
+            "numerodepedidos",
+            "numeroordini",
+            "aantalbestellingen",
+        ],
+    ),
 ];
 
 const OPTIN_TIME_NAMES: &[&str] = &[
@@ -420,7 +553,7 @@ const CONFIRM_TIME_NAMES: &[&str] = &[
     "doidate",
     "doitime",
     "bestaetigtam",
-    "bestätigtam",
+    "bestatigtam",
 ];
 const UNSUB_TIME_NAMES: &[&str] = &[
     "unsubtime",
@@ -452,6 +585,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["leid", "euid", "memberrating"],
             any: &[],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -478,6 +612,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "contactid",
                 "extid",
             ],
+            none: HUBSPOT_ONLY,
             delimiter: Some(b';'),
         }),
         columns: &[
@@ -504,6 +639,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "updatedat",
             ],
             any: &[],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -516,14 +652,9 @@ pub static FORMATS: &[FormatDef] = &[
     FormatDef {
         name: "hubspot",
         detect: Detection::Header(Fingerprint {
-            all: &["recordid|recordidcontact"],
-            any: &[
-                "marketingcontactstatus",
-                "legalbasisforprocessingcontactsdata",
-                "unsubscribedfromallemail",
-                "marketingemailconfirmationstatus",
-                "createdate",
-            ],
+            all: &["recordid|recordidcontact|contactid"],
+            any: HUBSPOT_ONLY,
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -533,6 +664,33 @@ pub static FORMATS: &[FormatDef] = &[
             (Field::DoubleOptIn, &["marketingemailconfirmationstatus"]),
             (Field::Source, &["originalsource"]),
             (Field::CreatedAt, &["createdate"]),
+            (Field::BounceReason, &["emailhardbouncereason"]),
+            (Field::Undeliverable, &["invalidemailaddress"]),
+            (Field::Quarantined, &["emailaddressquarantined"]),
+        ],
+        ..SUBSCRIBERS
+    },
+    FormatDef {
+        name: "kit",
+        // Kit (ConvertKit): the API's field names, which its CSV export
+        // follows (`first_name,email_address,state,created_at,tags`).
+        detect: Detection::Header(Fingerprint {
+            all: &["emailaddress", "state"],
+            any: &[
+                "firstname",
+                "createdat",
+                "tags",
+                "canceledat",
+                "cancelledat",
+            ],
+            none: &[],
+            delimiter: Some(b','),
+        }),
+        columns: &[
+            (Field::Email, &["emailaddress", "email"]),
+            (Field::Status, &["state"]),
+            (Field::UnsubTime, &["canceledat", "cancelledat"]),
+            (Field::CreatedAt, &["createdat"]),
         ],
         ..SUBSCRIBERS
     },
@@ -541,6 +699,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["email"],
             any: &["klaviyoid", "emailmarketingconsent"],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -558,6 +717,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["email", "optinmethod"],
             any: &["signedupfrom", "addedvia", "gdpr"],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -580,6 +740,7 @@ pub static FORMATS: &[FormatDef] = &[
                 "isthissubscriberblacklisted",
                 "listmembership",
             ],
+            none: &[],
             delimiter: Some(b'\t'),
         }),
         columns: &[
@@ -596,6 +757,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["email", "emaildisabled"],
             any: &["activesubscription", "expiry", "createdat"],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -610,6 +772,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["listjoineddate"],
             any: &["emailaddress", "email"],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -625,6 +788,7 @@ pub static FORMATS: &[FormatDef] = &[
         detect: Detection::Header(Fingerprint {
             all: &["email|subscriber"],
             any: &["optedinat", "optinip"],
+            none: &[],
             delimiter: Some(b','),
         }),
         columns: &[
@@ -760,6 +924,17 @@ impl ColumnMap {
                 .find_map(|name| folded.iter().position(|h| h == name))
             {
                 map.columns.push((*field, index));
+            }
+        }
+        if format.kind == FileKind::Subscribers {
+            for (field, names) in UNIVERSAL_COLUMNS {
+                if map.get(*field).is_none()
+                    && let Some(index) = names
+                        .iter()
+                        .find_map(|name| folded.iter().position(|h| h == name))
+                {
+                    map.columns.push((*field, index));
+                }
             }
         }
         map

@@ -12,6 +12,7 @@ mod format;
 mod record;
 mod source;
 mod suppression;
+mod unrecognised;
 
 pub use archive::{
     expand as expand_archive, is_zip_file, mailchimp_status_prefix, starts_like_zip,
@@ -26,9 +27,7 @@ pub use delimited::{
 };
 pub use dialect::{Dialect, SniffError, sniff};
 pub use encoding::{Encoding, Undecodable};
-pub use evidence::{
-    EvidenceReader, ExportEvent, RowEvidence, Status, parse_flag, parse_status, strip_safety_prefix,
-};
+pub use evidence::{EvidenceReader, ExportEvent, RowEvidence, strip_safety_prefix};
 pub use format::{
     ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column, format_named, format_names,
 };
@@ -38,3 +37,4 @@ pub use suppression::{
     BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,
     read_entries, sha256,
 };
+pub use unrecognised::Unrecognised;

@@ -22,6 +22,8 @@ use crate::rules::{Family, RULES, RuleMeta};
 pub const HTML_FINDINGS: usize = 500;
 /// Findings listed in report.md.
 pub const MARKDOWN_FINDINGS: usize = 25;
+/// Unrecognised values listed in either report; the rest are in report.json.
+const UNRECOGNISED_ROWS: usize = 50;
 /// Sources or purposes drawn before the rest are summed as "others".
 const TOP_ORIGINS: usize = 8;
 /// Months of opt-ins and withdrawals drawn, ending with the audit month.
@@ -64,6 +66,13 @@ struct FindingRow {
     message: String,
 }
 
+struct UnrecognisedRow {
+    what: &'static str,
+    value: String,
+    rows: String,
+    first: String,
+}
+
 struct InputRow {
     path: String,
     kind: &'static str,
@@ -95,6 +104,10 @@ struct View<'a> {
     erasure_note: Option<String>,
     repermission_note: Option<String>,
     notices: Vec<String>,
+    /// Values no vocabulary word matched (the first [`UNRECOGNISED_ROWS`]).
+    unrecognised: Vec<UnrecognisedRow>,
+    unrecognised_note: Option<String>,
+    soft_bounce_note: Option<String>,
     redaction: Option<String>,
     rules: Vec<RuleSection>,
     findings: Vec<FindingRow>,
@@ -147,6 +160,10 @@ pub fn write_markdown_report<W: Write>(
         input.path = md_cell(&input.path);
     }
     view.notices = view.notices.iter().map(|n| md_cell(n)).collect();
+    for row in &mut view.unrecognised {
+        row.value = md_cell(&row.value);
+        row.first = md_cell(&row.first);
+    }
     let document = MarkdownReport { view };
     out.write_all(document.render().map_err(io::Error::other)?.as_bytes())
 }
@@ -313,6 +330,41 @@ impl<'a> View<'a> {
             ),
             _ => None,
         };
+        let listed = &outcome.consent.unrecognised;
+        let unrecognised = listed
+            .iter()
+            .take(UNRECOGNISED_ROWS)
+            .map(|v| UnrecognisedRow {
+                what: v.what,
+                // A value with an @ may be an address in the wrong column.
+                value: if v.value.contains('@') {
+                    addresses.shown(&v.value).into_owned()
+                } else {
+                    v.value.clone()
+                },
+                rows: thousands(v.rows),
+                first: v.first.map_or(String::new(), |at| {
+                    format!("{} row {}", outcome.inputs[at.input as usize].path, at.row)
+                }),
+            })
+            .collect();
+        let unrecognised_note = (!listed.is_empty()).then(|| {
+            let mut note = "listaudit does not know these values, so it did not guess what they mean: unknown events and statuses are not used (D002), unknown sources are treated as valid collection points. Review them, and teach them in a policy file ([vocabulary], [sources.phrases]).".to_string();
+            if listed.len() > UNRECOGNISED_ROWS {
+                note.push_str(&format!(
+                    " {} more are listed in report.json.",
+                    listed.len() - UNRECOGNISED_ROWS
+                ));
+            }
+            note
+        });
+        let soft_bounces = outcome.consent.activity.soft_bounces;
+        let soft_bounce_note = (soft_bounces > 0).then(|| {
+            format!(
+                "{} recorded in the logs; a soft bounce (a full mailbox, a deferral) removes nobody. Hard bounces are H008.",
+                plural(soft_bounces, "soft bounce")
+            )
+        });
         Ok(View {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -332,6 +384,9 @@ impl<'a> View<'a> {
             erasure_note,
             repermission_note,
             notices: outcome.notices.clone(),
+            unrecognised,
+            unrecognised_note,
+            soft_bounce_note,
             redaction,
             rules,
             findings,

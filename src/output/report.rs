@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::Addresses;
-use crate::audit::{AuditOutcome, Finding, Summary};
+use crate::audit::{AuditOutcome, Finding, Summary, UNRECOGNISED_KINDS};
 use crate::policy::Level;
 use crate::rules::RULES;
 use crate::text::spreadsheet_safe;
@@ -128,7 +128,7 @@ struct SummaryDocument<'a> {
 impl Serialize for SummaryDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let s = self.summary;
-        let mut map = serializer.serialize_map(Some(5))?;
+        let mut map = serializer.serialize_map(Some(7))?;
         map.serialize_entry("rows", &s.rows)?;
         map.serialize_entry("kept", &s.kept)?;
         map.serialize_entry("removed", &s.removed)?;
@@ -141,6 +141,40 @@ impl Serialize for SummaryDocument<'_> {
                 info: s.infos,
             },
         )?;
+        map.serialize_entry("unrecognised", &Unrecognised(self.outcome))?;
+        map.serialize_entry("soft_bounces", &self.outcome.consent.activity.soft_bounces)?;
+        map.end()
+    }
+}
+
+/// The values no vocabulary word matched, by kind: every kind present,
+/// each value with its rows and the first row it was met in.
+struct Unrecognised<'a>(&'a AuditOutcome);
+
+impl Serialize for Unrecognised<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let outcome = self.0;
+        let mut map = serializer.serialize_map(Some(UNRECOGNISED_KINDS.len()))?;
+        for (what, key) in UNRECOGNISED_KINDS {
+            let values: Vec<serde_json::Value> = outcome
+                .consent
+                .unrecognised
+                .iter()
+                .filter(|v| v.what == what)
+                .map(|v| {
+                    let mut value = serde_json::json!({"value": v.value, "rows": v.rows});
+                    if let Some(first) = v.first {
+                        value["first"] = format!(
+                            "{} row {}",
+                            outcome.inputs[first.input as usize].path, first.row
+                        )
+                        .into();
+                    }
+                    value
+                })
+                .collect();
+            map.serialize_entry(key, &values)?;
+        }
         map.end()
     }
 }

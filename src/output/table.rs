@@ -116,6 +116,17 @@ pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
         summary.warnings,
         summary.infos
     );
+    if let Some(line) = unrecognised_line(outcome) {
+        let _ = writeln!(out, "{line}");
+    }
+    let soft_bounces = outcome.consent.activity.soft_bounces;
+    if soft_bounces > 0 {
+        let _ = writeln!(
+            out,
+            "{soft_bounces} soft {} recorded; a soft bounce removes nobody.",
+            plural(soft_bounces, "bounce", "bounces")
+        );
+    }
     if summary.errors + summary.warnings + summary.infos > 0 {
         out.push_str(
             "Run `listaudit explain <CODE>` for what a rule checks, why, and how to fix it.\n",
@@ -130,4 +141,50 @@ pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
         let _ = writeln!(out, "Wrote {}", written.join(", "));
     }
     out
+}
+
+fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// The values no vocabulary word matched, in one sentence: how many of
+/// each kind, the most frequent named.
+pub fn unrecognised_line(outcome: &AuditOutcome) -> Option<String> {
+    const NAMED: usize = 3;
+    let values = &outcome.consent.unrecognised;
+    if values.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for (what, _) in crate::audit::UNRECOGNISED_KINDS {
+        let of_kind: Vec<_> = values.iter().filter(|v| v.what == what).collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let mut named: Vec<String> = of_kind
+            .iter()
+            .take(NAMED)
+            .map(|v| {
+                format!(
+                    "'{}' ({} {})",
+                    sanitize_for_terminal(&v.value),
+                    v.rows,
+                    plural(v.rows, "row", "rows")
+                )
+            })
+            .collect();
+        if of_kind.len() > NAMED {
+            named.push(format!("{} more", of_kind.len() - NAMED));
+        }
+        parts.push(format!(
+            "{} {what} {}: {}",
+            of_kind.len(),
+            plural(of_kind.len() as u64, "value", "values"),
+            named.join(", ")
+        ));
+    }
+    Some(format!(
+        "Not recognised, so reported and not guessed: {}. Teach them in a policy file ([vocabulary], [sources.phrases]); `listaudit inspect FILE` lists a file's values.",
+        parts.join("; ")
+    ))
 }

@@ -13,9 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Level, Policy};
-use crate::consent::{DateOrder, SourceCategory};
+use crate::consent::{DateOrder, EventKind, SourceCategory, Status};
 use crate::error::{Error, Result, describe_io};
 use crate::rules;
+use crate::vocabulary;
 
 /// The shipped presets: name and file text.
 pub const PRESETS: &[(&str, &str)] = &[
@@ -51,6 +52,7 @@ struct PolicyFile {
     withdrawal: Option<WithdrawalSection>,
     sources: Option<SourcesSection>,
     hygiene: Option<HygieneSection>,
+    vocabulary: Option<VocabularySection>,
     #[serde(default)]
     basis: BTreeMap<Spanned<String>, String>,
 }
@@ -63,6 +65,7 @@ struct ConsentSection {
     confirm_window_days: Option<Spanned<i64>>,
     indirect_max_age_months: Option<Spanned<toml::Value>>,
     implied_consent: Option<bool>,
+    soft_opt_in: Option<bool>,
     implied_relationship_months: Option<Spanned<i64>>,
     implied_inquiry_months: Option<Spanned<i64>>,
 }
@@ -90,6 +93,18 @@ struct HygieneSection {
     personal_accounts: Option<Vec<Spanned<String>>>,
     disposable_domains: Option<Vec<Spanned<String>>>,
     allowed_domains: Option<Vec<Spanned<String>>>,
+}
+
+/// Words the built-in vocabulary lacks: scope words of a withdrawal, and
+/// event and status words by the kind or status they mean.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularySection {
+    all_purposes: Option<Vec<String>>,
+    #[serde(default)]
+    events: BTreeMap<Spanned<String>, Vec<String>>,
+    #[serde(default)]
+    statuses: BTreeMap<Spanned<String>, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -131,6 +146,7 @@ pub const PARAMETER_KEYS: &[&str] = &[
     "consent.confirm_window_days",
     "consent.indirect_max_age_months",
     "consent.implied_consent",
+    "consent.soft_opt_in",
     "consent.implied_relationship_months",
     "consent.implied_inquiry_months",
     "evidence.timestamp",
@@ -192,6 +208,23 @@ impl<'a> Origin<'a> {
             message.into()
         ))
     }
+}
+
+/// An unknown key of a table whose keys are a closed set, with the closest.
+fn unknown_key(
+    origin: &Origin<'_>,
+    key: &Spanned<String>,
+    what: &str,
+    table: &str,
+    keys: &[&str],
+) -> Error {
+    let mut message = format!("unknown {what} '{}' in {table}", key.get_ref());
+    if let Some(best) = closest(key.get_ref(), keys) {
+        message.push_str(&format!("; did you mean '{best}'?"));
+    }
+    origin
+        .error(key.span(), message)
+        .with_hint(format!("known: {}", keys.join(", ")))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -546,6 +579,10 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             policy.consent.implied_consent = v;
             note("consent.implied_consent", policy);
         }
+        if let Some(v) = consent.soft_opt_in {
+            policy.consent.soft_opt_in = v;
+            note("consent.soft_opt_in", policy);
+        }
         if let Some(v) = &consent.implied_relationship_months {
             policy.consent.implied_relationship_months =
                 whole(origin, v, "implied_relationship_months")?;
@@ -655,30 +692,39 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             }
         }
         for (key, phrases) in &sources.phrases {
-            let category = SourceCategory::ALL
-                .into_iter()
-                .find(|c| c.key() == key.get_ref().trim())
+            let class = vocabulary::source_classes()
+                .find(|c| vocabulary::source_class_key(*c) == key.get_ref().trim())
                 .ok_or_else(|| {
-                    let keys: Vec<&str> = SourceCategory::ALL.iter().map(|c| c.key()).collect();
-                    let mut message = format!(
-                        "unknown source category '{}' in [sources.phrases]",
-                        key.get_ref()
-                    );
-                    if let Some(best) = closest(key.get_ref(), &keys) {
-                        message.push_str(&format!("; did you mean '{best}'?"));
-                    }
-                    origin
-                        .error(key.span(), message)
-                        .with_hint(format!("categories: {}", keys.join(", ")))
+                    let keys: Vec<&str> = vocabulary::source_classes()
+                        .map(vocabulary::source_class_key)
+                        .collect();
+                    unknown_key(origin, key, "source class", "[sources.phrases]", &keys)
                 })?;
-            policy.sources.add(category, phrases);
-            match policy
-                .extra_phrases
-                .iter_mut()
-                .find(|(c, _)| *c == category)
-            {
-                Some((_, existing)) => existing.extend(phrases.iter().cloned()),
-                None => policy.extra_phrases.push((category, phrases.clone())),
+            for phrase in phrases {
+                policy.vocabulary.add_source(class, phrase);
+            }
+        }
+    }
+    if let Some(words) = &file.vocabulary {
+        for word in words.all_purposes.iter().flatten() {
+            policy.vocabulary.add_all_purposes(word);
+        }
+        for (key, words) in &words.events {
+            let kind = EventKind::named(key.get_ref().trim()).ok_or_else(|| {
+                let keys: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+                unknown_key(origin, key, "event kind", "[vocabulary.events]", &keys)
+            })?;
+            for word in words {
+                policy.vocabulary.add_event(kind, word);
+            }
+        }
+        for (key, words) in &words.statuses {
+            let status = Status::named(key.get_ref().trim()).ok_or_else(|| {
+                let keys: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                unknown_key(origin, key, "status", "[vocabulary.statuses]", &keys)
+            })?;
+            for word in words {
+                policy.vocabulary.add_status(status, word);
             }
         }
     }
@@ -805,8 +851,8 @@ mod tests {
             Level::Info
         );
         assert_eq!(
-            policy.sources.classify("Preisrätsel Juni"),
-            Some(SourceCategory::Contest)
+            policy.vocabulary.source("Preisrätsel Juni"),
+            crate::consent::SourceClass::Invalid(SourceCategory::Contest)
         );
         assert_eq!(
             policy.basis_of("consent.stale_after_months"),

@@ -18,9 +18,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::address::HygieneLists;
-use crate::consent::{DateOrder, PurposeMatcher, SourceCategory, SourcePatterns};
+use crate::consent::{DateOrder, PurposeMatcher, SourceCategory};
 pub use crate::rules::Level;
 use crate::rules::{RULES, RuleId};
+use crate::vocabulary::Vocabulary;
 
 pub const DEFAULT_PRESET: &str = "eu-gdpr";
 
@@ -70,6 +71,10 @@ pub struct ConsentParams {
     pub implied_relationship_months: u32,
     /// C004: implied consent from an inquiry lasts this many months (CASL: 6).
     pub implied_inquiry_months: u32,
+    /// A purchase is a basis without consent (ePrivacy Art. 13(2), PECR
+    /// reg. 22(3), UWG § 7(3); CASL's implied consent from a purchase):
+    /// an existing customer is kept with C010 instead of C001.
+    pub soft_opt_in: bool,
 }
 
 /// What a consent record must show to be demonstrable (C006).
@@ -145,9 +150,9 @@ pub struct Policy {
     pub consent: ConsentParams,
     pub evidence: EvidenceParams,
     pub withdrawal: WithdrawalParams,
-    pub sources: SourcePatterns,
-    /// Phrases a policy file added, per category (shown by `policy show`).
-    pub extra_phrases: Vec<(SourceCategory, Vec<String>)>,
+    /// The words the readers and rules understand: the built-in ones and
+    /// those the policy file added.
+    pub vocabulary: Vocabulary,
     /// Additions to and exceptions from the shipped hygiene lists.
     pub hygiene: HygieneLists,
     /// Why each parameter has its value, by its key in a policy file
@@ -176,6 +181,7 @@ impl Policy {
                 implied_consent: false,
                 implied_relationship_months: 24,
                 implied_inquiry_months: 6,
+                soft_opt_in: false,
             },
             evidence: EvidenceParams {
                 timestamp: true,
@@ -187,8 +193,7 @@ impl Policy {
                 business_days: false,
                 holidays: Vec::new(),
             },
-            sources: SourcePatterns::default(),
-            extra_phrases: Vec::new(),
+            vocabulary: Vocabulary::default(),
             hygiene: HygieneLists::default(),
             basis: BTreeMap::new(),
         }
@@ -263,7 +268,11 @@ impl Policy {
 
     pub fn purpose_matcher(&self) -> PurposeMatcher {
         let synonyms = self.purpose_synonyms();
-        PurposeMatcher::new(&self.list_purpose, synonyms.iter().map(String::as_str))
+        PurposeMatcher::new(
+            &self.list_purpose,
+            synonyms.iter().map(String::as_str),
+            self.vocabulary.all_purposes(),
+        )
     }
 
     /// The basis recorded for a parameter key, if any.
@@ -299,6 +308,7 @@ impl Policy {
                 "implied_consent": self.consent.implied_consent,
                 "implied_relationship_months": self.consent.implied_relationship_months,
                 "implied_inquiry_months": self.consent.implied_inquiry_months,
+                "soft_opt_in": self.consent.soft_opt_in,
             },
             "evidence": {
                 "timestamp": self.evidence.timestamp,
@@ -353,6 +363,13 @@ mod tests {
             "CNIL: three years since the last contact from the prospect"
         );
         assert_eq!(preset("uk-pecr").consent.indirect_max_age_months, Some(6));
+        for name in ["eu-gdpr", "de-strict", "fr-cnil", "uk-pecr", "ca-casl"] {
+            assert!(
+                preset(name).consent.soft_opt_in,
+                "{name} allows soft opt-in"
+            );
+        }
+        assert!(!preset("us-can-spam").consent.soft_opt_in);
         let ca = preset("ca-casl");
         assert_eq!(ca.consent.stale_after_months, None, "express never expires");
         assert!(ca.consent.implied_consent);

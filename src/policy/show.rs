@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::{Level, Policy, date_order_name};
 use crate::consent::SourceCategory;
 use crate::rules::RULES;
+use crate::vocabulary::{Section, Vocabulary};
 
 /// The file `policy init` writes.
 pub const INIT_TEMPLATE: &str = include_str!("init.toml");
@@ -136,6 +137,7 @@ pub fn render_policy(policy: &Policy) -> String {
         ("confirm_window_days", c.confirm_window_days.to_string()),
         ("indirect_max_age_months", months(c.indirect_max_age_months)),
         ("implied_consent", c.implied_consent.to_string()),
+        ("soft_opt_in", c.soft_opt_in.to_string()),
         (
             "implied_relationship_months",
             c.implied_relationship_months.to_string(),
@@ -186,10 +188,30 @@ pub fn render_policy(policy: &Policy) -> String {
             quoted(policy.source_level(category).as_str()),
         );
     }
-    if !policy.extra_phrases.is_empty() {
+    let added = |section: Section| added_words(&policy.vocabulary, section);
+    let phrases = added(Section::Sources);
+    if !phrases.is_empty() {
         out.push_str("\n[sources.phrases]\n");
-        for (category, phrases) in &policy.extra_phrases {
-            let _ = writeln!(out, "{} = {}", category.key(), list(phrases));
+        for (class, words) in &phrases {
+            let _ = writeln!(out, "{class} = {}", list(words));
+        }
+    }
+
+    let scope = added(Section::AllPurposes);
+    let events = added(Section::Events);
+    let statuses = added(Section::Statuses);
+    if !(scope.is_empty() && events.is_empty() && statuses.is_empty()) {
+        out.push_str("\n[vocabulary]\n");
+        for (_, words) in &scope {
+            let _ = writeln!(out, "all_purposes = {}", list(words));
+        }
+        for (table, entries) in [("events", &events), ("statuses", &statuses)] {
+            if !entries.is_empty() {
+                let _ = writeln!(out, "\n[vocabulary.{table}]");
+                for (key, words) in entries {
+                    let _ = writeln!(out, "{key} = {}", list(words));
+                }
+            }
         }
     }
 
@@ -212,6 +234,19 @@ pub fn render_policy(policy: &Policy) -> String {
         );
     }
     out
+}
+
+/// The words a policy added to one section, grouped by key in the order
+/// the keys were first added.
+fn added_words(vocabulary: &Vocabulary, section: Section) -> Vec<(String, Vec<String>)> {
+    let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+    for addition in vocabulary.added().iter().filter(|a| a.section == section) {
+        match grouped.iter_mut().find(|(key, _)| *key == addition.key) {
+            Some((_, words)) => words.push(addition.word.clone()),
+            None => grouped.push((addition.key.clone(), vec![addition.word.clone()])),
+        }
+    }
+    grouped
 }
 
 #[cfg(test)]

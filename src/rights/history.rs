@@ -36,6 +36,7 @@ fn each_row(
     let purposes = policy.purpose_matcher();
     let ctx = ParseContext {
         purposes: &purposes,
+        vocabulary: &policy.vocabulary,
         time: reading.time,
         json_keys: &reading.consent_columns.map,
     };
@@ -140,6 +141,7 @@ pub fn add_erasure_requests(
             purpose_fit: event.purpose_fit,
             purpose: Symbol::EMPTY,
             source: Symbol::EMPTY,
+            detail: Symbol::EMPTY,
             has_ip: event.has_ip,
             has_collection_point: event.has_collection_point,
             terms: event.terms,

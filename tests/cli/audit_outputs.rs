@@ -76,7 +76,7 @@ fn every_row_is_accounted_for() {
         summary["kept"].as_u64().unwrap(),
         summary["removed"].as_u64().unwrap(),
     );
-    assert_eq!((rows, kept + removed), (56, 56));
+    assert_eq!((rows, kept + removed), (60, 60));
     let input = fs::read(repo("fixtures/demo/subscribers.csv")).unwrap();
     let cleaned = fs::read(dir.path().join("cleaned.csv")).unwrap();
     let removed_csv = fs::read_to_string(dir.path().join("removed.csv")).unwrap();
@@ -357,7 +357,11 @@ fn consent_logs_in_json_lines_and_json_arrays_read_like_csv() {
             "-s",
             "fixtures/demo/suppression.txt",
         ]);
-        assert_eq!(report["summary"], csv_report["summary"], "{log}");
+        // Unrecognised values name the file they were first met in.
+        let summary = report["summary"]
+            .to_string()
+            .replace(log, "fixtures/demo/consent.csv");
+        assert_eq!(summary, csv_report["summary"].to_string(), "{log}");
         let subscriber_findings = |r: &serde_json::Value| {
             findings_by_row(r)
                 .into_iter()
@@ -388,7 +392,7 @@ fn subscribers_from_standard_input() {
         .write_stdin(input));
     let report = result.json();
     assert_eq!(report["inputs"][0]["path"], "<stdin>");
-    assert_eq!(report["summary"]["removed"], 23);
+    assert_eq!(report["summary"]["removed"], 26);
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn stdout_of(format: &str, extra: &[&str]) -> String {
 fn markdown_summary_and_top_findings() {
     let text = stdout_of("markdown", &[]);
     insta::assert_snapshot!("markdown", text);
-    assert!(text.starts_with("## listaudit: 23 of 56 rows to remove\n"));
+    assert!(text.starts_with("## listaudit: 26 of 60 rows to remove\n"));
     assert!(
         !text.contains("anna.schmidt@example.com"),
         "masked by default"

@@ -332,9 +332,10 @@ fn evidence_inside_exports_decides_the_verdicts() {
             "mailchimp/unsubscribed_members_export_1a2b3c4d5e.csv",
             &[(1, &["R001"])],
         ),
+        // Cleaned: the mailbox bounced (H008); the consent is also old.
         (
             "mailchimp/cleaned_members_export_1a2b3c4d5e.csv",
-            &[(1, &["R003"])],
+            &[(1, &["C004", "H008"])],
         ),
         ("mailchimp-de.csv", &[(2, &["C001"])]),
         // DOUBLE_OPT-IN=1 is a confirmation without a time; 2 means no.
@@ -351,9 +352,10 @@ fn evidence_inside_exports_decides_the_verdicts() {
             "klaviyo.csv",
             &[(1, &["C005"]), (2, &["R001"]), (3, &["C001"])],
         ),
+        // Row 2 was added through the API: no proof of how she opted in.
         (
             "sendy-weekly-news-all.csv",
-            &[(2, &["C005"]), (3, &["R001"]), (4, &["C005"])],
+            &[(2, &["C005", "C006"]), (3, &["R001"]), (4, &["C005"])],
         ),
         // Row 4's address starts with a digit, so phpList wrote it as
         // '1ruud...: its own confirmation still counts for it.
@@ -683,9 +685,14 @@ fn kantara_receipts_are_consent_evidence() {
     ]);
     let rows = verdicts(&report);
     // Lena's import has no opt-in in Mailchimp, but her receipt (in
-    // milliseconds, via the API, for 'order updates' and 'newsletter')
-    // is consent for the list; it was never confirmed by double opt-in.
-    assert_eq!(rows[&3], BTreeSet::from(["C005".to_string()]));
+    // milliseconds, for 'order updates' and 'newsletter') is consent for
+    // the list; it was never confirmed by double opt-in, and its only
+    // collection method, 'api', says how the record was written, not how
+    // she opted in.
+    assert_eq!(
+        rows[&3],
+        BTreeSet::from(["C005".to_string(), "C006".to_string()])
+    );
     let message = report["findings"]
         .as_array()
         .unwrap()

@@ -119,7 +119,7 @@ fn html_report_states_the_summary_inputs_and_every_rule_that_fired() {
         );
         assert!(html.contains(&card), "{card}");
     }
-    assert!(html.contains("<span class=\"number\">41.1%</span>of the list at risk"));
+    assert!(html.contains("<span class=\"number\">43.3%</span>of the list at risk"));
     // Every rule that fired has its section, with its legal basis; no
     // other rule has one.
     for rule in &listaudit::rules::RULES {
@@ -143,11 +143,11 @@ fn html_report_states_the_summary_inputs_and_every_rule_that_fired() {
     // The stale threshold of the policy is marked on the age chart.
     let age = &html[html.find("id=\"chart-consent-age\"").unwrap()..];
     assert!(age[..age.find("</figure>").unwrap()].contains("stale after 24 months"));
-    // The findings table lists all 87 findings of the demo, most severe
+    // The findings table lists all 95 findings of the demo, most severe
     // first.
     let table = &html[html.find("<section id=\"findings\"").unwrap()..];
     let table = &table[..table.find("</section>").unwrap()];
-    assert_eq!(table.matches("<tr><td>").count(), 87);
+    assert_eq!(table.matches("<tr><td>").count(), 95);
     assert!(table.find(">error</td>").unwrap() < table.find(">info</td>").unwrap());
 }
 
@@ -188,10 +188,21 @@ fn markdown_report_carries_the_same_summary() {
     demo_into(dir.path(), &[]);
     let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(md.starts_with("# Mailing-list consent audit: fixtures/demo/subscribers.csv\n"));
-    assert!(md.contains("| 56 | 33 | 23 | 41.1% |"), "{md}");
-    assert!(md.contains("## The biggest problems\n\n1. **3 rows (5.4%)** have no provable opt-in"));
+    assert!(md.contains("| 60 | 34 | 26 | 43.3% |"), "{md}");
+    assert!(
+        md.contains("## The biggest problems\n\n1. **5 rows (8.3%)** withdrew or unsubscribed")
+    );
+    // Values no word matched are listed for review, with where they were met.
+    assert!(
+        md.contains("| event | newsletter\\_sent | 1 | fixtures/demo/consent.csv row 40 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| source | repermission\\_campaign\\_2024 | 1 |  |"),
+        "{md}"
+    );
     assert!(md.contains(&format!("`{}`", sha256_hex("fixtures/demo/consent.csv"))));
-    assert!(md.contains("The 25 most severe of 87 findings"));
+    assert!(md.contains("The 25 most severe of 95 findings"));
     // Every findings-table line has the six cells, whatever the message.
     let table: Vec<&str> = md
         .lines()

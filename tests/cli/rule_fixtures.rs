@@ -210,6 +210,11 @@ fn c006_incomplete_evidence() {
     );
     let message = message_of(&report, "C006", "unreadable.times@example.com");
     assert!(message.ends_with("has no timestamp"), "{message}");
+    let message = message_of(&report, "C006", "csv.import@example.com");
+    assert!(
+        message.contains("has only an import as its source ('CSV import'), which shows how the address was loaded, not how the person opted in"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -219,6 +224,30 @@ fn c007_invalid_source() {
     assert!(
         message.contains("rented list or co-registration"),
         "{message}"
+    );
+    for (email, category) in [
+        ("linkedin.sync", "an address-book or social-network import"),
+        ("trade.show", "a business card or badge scan"),
+        ("listenmiete", "a rented list or co-registration"),
+        ("tirage", "a contest or sweepstake"),
+        ("fichier", "a purchased list"),
+    ] {
+        let message = message_of(&report, "C007", &format!("{email}@example.com"));
+        assert!(
+            message.starts_with(&format!("consent came from {category} (source '")),
+            "{message}"
+        );
+    }
+    // A source no word classifies is not an invalid one, but the report
+    // lists it for review.
+    let listed = report["summary"]["unrecognised"]["sources"]
+        .as_array()
+        .unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|v| v["value"] == "Facebook Messenger bot" && v["rows"] == 1),
+        "{listed:?}"
     );
 }
 
@@ -239,6 +268,21 @@ fn r001_withdrawn() {
     let report = check("R001");
     let message = message_of(&report, "R001", "undated.opt.out@example.com");
     assert!(message.contains("without timestamp"), "{message}");
+    let message = message_of(&report, "R001", "all.purposes@example.com");
+    assert!(
+        message.contains("; its purpose 'all' withdraws every purpose) is later than"),
+        "{message}"
+    );
+    let message = message_of(&report, "R001", "spam.complaint@example.com");
+    assert!(
+        message.starts_with("the withdrawal (withdraw ('spam_complaint') at 2024-06-01T10:00:00Z"),
+        "{message}"
+    );
+    let message = message_of(&report, "R001", "list.of.purposes@example.com");
+    assert!(
+        message.starts_with("the withdrawal (withdraw ('Abmeldung') at "),
+        "{message}"
+    );
 }
 
 #[test]
@@ -427,6 +471,71 @@ fn d002_unknown_event() {
         message.starts_with("unknown event 'teleported'"),
         "{message}"
     );
+    let message = message_of(&report, "D002", "b@example.com");
+    assert_eq!(
+        message,
+        "unknown status 'hibernating' in column 'status'; the status is not used; teach it in the policy's [vocabulary.statuses]"
+    );
+    // The summary counts each distinct value once, with its rows.
+    let unrecognised = &report["summary"]["unrecognised"];
+    assert_eq!(
+        unrecognised["events"],
+        serde_json::json!([
+            {"value": "teleported", "rows": 2, "first": "tests/fixtures/rules/D002/consent.csv row 3"},
+            {"value": "newsletter_sent", "rows": 1, "first": "tests/fixtures/rules/D002/consent.csv row 5"},
+        ])
+    );
+    assert_eq!(
+        unrecognised["statuses"],
+        serde_json::json!([
+            {"value": "hibernating", "rows": 1, "first": "tests/fixtures/rules/D002/subscribers.csv row 2"},
+        ])
+    );
+    assert_eq!(report["summary"]["soft_bounces"], 1);
+}
+
+#[test]
+fn h008_undeliverable() {
+    let report = check("H008");
+    let message = message_of(&report, "H008", "typed.bounce@example.com");
+    assert!(
+        message.starts_with("the mailbox does not exist: a permanent delivery failure (hard_bounce ('bounce, Permanent') at 2025-03-01T10:00:00Z"),
+        "{message}"
+    );
+    assert_eq!(
+        severity_of(&report, "H008", "hard.bounce@example.com"),
+        "error"
+    );
+    assert_eq!(
+        severity_of(&report, "H008", "unknown.bounce@example.com"),
+        "warning"
+    );
+    assert!(
+        message_of(&report, "H008", "unknown.bounce@example.com")
+            .contains("map the bounce type (--map bounce_type=COLUMN)")
+    );
+    assert_eq!(report["summary"]["soft_bounces"], 3);
+}
+
+#[test]
+fn c010_soft_opt_in() {
+    let report = check("C010");
+    let message = message_of(&report, "C010", "lea.customer@example.com");
+    assert!(
+        message.starts_with("no consent on record; kept as an existing customer under the soft opt-in (ePrivacy Directive Art. 13(2)): purchase (column 'Last Order Date') at 2025-01-12T00:00:00Z"),
+        "{message}"
+    );
+    assert_eq!(
+        severity_of(&report, "C010", "lea.customer@example.com"),
+        "info"
+    );
+    let message = message_of(&report, "C010", "orders.only@example.com");
+    assert!(
+        message.contains("purchase (column 'Total Orders' is 2) without timestamp"),
+        "{message}"
+    );
+    let kept = report["inputs"][0]["kept"].as_u64().unwrap();
+    assert_eq!(kept, 3, "two customers and the one with consent stay");
 }
 
 #[test]

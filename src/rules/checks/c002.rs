@@ -13,8 +13,38 @@ pub(super) fn no_purpose(ctx: &RowContext<'_>) -> Option<String> {
         return None;
     }
     let governing = a.governing()?;
-    Some(format!(
-        "consent recorded ({}) states no purpose",
-        ctx.describe(&governing)
-    ))
+    // A consent "for all purposes" is kept as one that states none.
+    Some(match ctx.index.text(governing.purpose) {
+        "" => format!(
+            "consent recorded ({}) states no purpose",
+            ctx.describe(&governing)
+        ),
+        all => format!(
+            "consent recorded ({}) is for '{all}', which names no specific purpose (GDPR Art. 6(1)(a))",
+            ctx.describe(&governing)
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+
+    #[test]
+    fn consent_without_a_purpose_or_for_everything_is_c002() {
+        let f = Log::new()
+            .add(OptIn, Some(10), "", "web_form", true)
+            .add(Confirm, Some(10), "", "link", true)
+            .findings();
+        assert_eq!(codes(&f), ["C002"]);
+        assert!(f[0].1.ends_with("states no purpose"), "{}", f[0].1);
+        for all in ["all", "All purposes", "*", "alle"] {
+            let f = Log::new()
+                .add(OptIn, Some(10), all, "web_form", true)
+                .add(Confirm, Some(10), all, "link", true)
+                .findings();
+            assert_eq!(codes(&f), ["C002"], "{all}");
+            assert!(f[0].1.contains("names no specific purpose"), "{}", f[0].1);
+        }
+    }
 }

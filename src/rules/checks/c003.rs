@@ -30,12 +30,7 @@ mod tests {
     use super::super::testing::*;
 
     #[test]
-    fn purpose_rules() {
-        let f = Log::new()
-            .add(OptIn, Some(10), "", "web_form", true)
-            .add(Confirm, Some(10), "", "link", true)
-            .findings();
-        assert_eq!(codes(&f), ["C002"]);
+    fn consent_for_other_purposes_is_c003() {
         let f = Log::new()
             .add(OptIn, Some(10), "partners", "web_form", true)
             .add(Confirm, Some(10), "partners", "link", true)
@@ -46,5 +41,16 @@ mod tests {
             "{}",
             f[0].1
         );
+        // A purpose cell is a set: one member naming the list is enough.
+        let f = Log::new()
+            .add(OptIn, Some(10), "offers, newsletter", "web_form", true)
+            .add(Confirm, Some(10), "offers/newsletter", "link", true)
+            .findings();
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        let f = Log::new()
+            .add(OptIn, Some(10), "offers, partners", "web_form", true)
+            .add(Confirm, Some(10), "offers, partners", "link", true)
+            .findings();
+        assert_eq!(codes(&f), ["C003"]);
     }
 }

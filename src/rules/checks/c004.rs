@@ -9,6 +9,9 @@ use crate::consent::{Basis, EventRef, SourceCategory, latest};
 pub(super) fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     let a = &ctx.assessment;
     let params = &ctx.policy.consent;
+    if let Some(purchase) = ctx.soft_opt_in() {
+        return soft_opt_in_expired(ctx, &purchase);
+    }
     let governing = a.governing()?;
     let basis = governing.terms.effective_basis();
     if basis.is_implied() && params.implied_consent {
@@ -48,6 +51,46 @@ pub(super) fn stale_consent(ctx: &RowContext<'_>) -> Option<String> {
     message.push_str("; the policy treats ");
     message.push_str(&why.replace("{}", &months.to_string()));
     Some(message)
+}
+
+/// A soft opt-in ages as consent does: the latest purchase (or engagement,
+/// where the policy counts it) against the staleness window. Where implied
+/// consent is a basis (CASL), a purchase is implied consent with its fixed
+/// clock, which only a new purchase restarts.
+fn soft_opt_in_expired(ctx: &RowContext<'_>, purchase: &EventRef) -> Option<String> {
+    let params = &ctx.policy.consent;
+    if params.implied_consent {
+        let months = params.implied_relationship_months;
+        let Some(time) = purchase.time else {
+            return Some(format!(
+                "implied consent from a purchase ({}) has no date, so when it expires cannot be shown",
+                ctx.describe(purchase)
+            ));
+        };
+        if time >= ctx.as_of.months_earlier(months) {
+            return None;
+        }
+        return Some(format!(
+            "implied consent from the latest purchase ({}) is {} months old; it expires after {months} months unless the person buys again or gives express consent",
+            ctx.describe(purchase),
+            time.whole_months_until(ctx.as_of)
+        ));
+    }
+    let months = params.stale_after_months?;
+    let engagement = ctx
+        .assessment
+        .engagement()
+        .filter(|_| params.engagement_refreshes);
+    let freshest = latest([Some(*purchase), engagement])?;
+    let time = freshest.time?;
+    if time >= ctx.as_of.months_earlier(months) {
+        return None;
+    }
+    Some(format!(
+        "the soft opt-in rests on a purchase {} months old ({}) and no engagement since; the policy treats a relationship older than {months} months as stale",
+        time.whole_months_until(ctx.as_of),
+        ctx.describe(&freshest)
+    ))
 }
 
 /// CASL's implied consent: a fixed clock from the purchase or inquiry the

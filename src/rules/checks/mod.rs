@@ -13,11 +13,13 @@ mod c006;
 mod c007;
 mod c008;
 mod c009;
+mod c010;
 mod h001;
 mod h003;
 mod h004;
 mod h005;
 mod h007;
+mod h008;
 mod r001;
 mod r002;
 mod r003;
@@ -89,12 +91,45 @@ impl RowContext<'_> {
         format!("{name} row {}", at.row)
     }
 
-    /// `opt_in at 2024-03-02T09:15:00Z, consent.csv row 12`.
+    /// `opt_in at 2024-03-02T09:15:00Z, consent.csv row 12`, with what the
+    /// input called the event where the kind alone does not say it:
+    /// `withdraw ('spam_complaint') at …`, `hard_bounce (column 'Status'
+    /// is 'cleaned') without timestamp, …`.
     fn describe(&self, event: &EventRef) -> String {
+        let detail = self.index.text(event.detail);
+        let kind = if detail.is_empty()
+            || crate::text::fold(detail) == crate::text::fold(event.kind.as_str())
+        {
+            event.kind.to_string()
+        } else if detail.contains('\'') {
+            format!("{} ({detail})", event.kind)
+        } else {
+            format!("{} ('{detail}')", event.kind)
+        };
         match event.time {
-            Some(time) => format!("{} at {time}, {}", event.kind, self.at(event.at)),
-            None => format!("{} without timestamp, {}", event.kind, self.at(event.at)),
+            Some(time) => format!("{kind} at {time}, {}", self.at(event.at)),
+            None => format!("{kind} without timestamp, {}", self.at(event.at)),
         }
+    }
+
+    /// The purchase a soft opt-in rests on: the policy allows it, the
+    /// address has no consent act since its last withdrawal or erasure,
+    /// and a purchase came after them.
+    fn soft_opt_in(&self) -> Option<EventRef> {
+        if !self.policy.consent.soft_opt_in || !self.assessment.has_no_consent() {
+            return None;
+        }
+        self.assessment.purchase()
+    }
+
+    /// The law a policy names for the soft opt-in: its basis up to the
+    /// first colon (`ePrivacy Directive Art. 13(2)`).
+    fn soft_opt_in_basis(&self) -> &str {
+        self.policy
+            .basis_of("consent.soft_opt_in")
+            .map_or("the policy's consent.soft_opt_in", |basis| {
+                basis.split(':').next().unwrap_or(basis).trim()
+            })
     }
 }
 
@@ -136,6 +171,7 @@ const CHECKS: &[(RuleId, RowCheck)] = &[
     (RuleId::C007, c007::invalid_source),
     (RuleId::C008, at_rule_level!(c008::timeline_anomaly)),
     (RuleId::C009, at_rule_level!(c009::not_affirmative)),
+    (RuleId::C010, at_rule_level!(c010::soft_opt_in)),
     (RuleId::R001, at_rule_level!(r001::withdrawn)),
     (RuleId::R002, at_rule_level!(r002::erasure_requested)),
     (RuleId::R003, at_rule_level!(r003::suppressed)),
@@ -144,6 +180,7 @@ const CHECKS: &[(RuleId, RowCheck)] = &[
     (RuleId::H004, h004::disposable_domain),
     (RuleId::H005, at_rule_level!(h005::domain_typo)),
     (RuleId::H007, at_rule_level!(h007::special_use_domain)),
+    (RuleId::H008, h008::undeliverable),
 ];
 
 /// One row finding: the rule, its level, the message.

@@ -8,21 +8,22 @@ use crate::consent::{EventRef, PurposeFit, Slot, Timestamp, latest};
 pub(super) fn withdrawn(ctx: &RowContext<'_>) -> Option<String> {
     let withdrawal = ctx.assessment.withdrawal?;
     let note = future_note(ctx, &withdrawal);
+    let mut what = ctx.describe(&withdrawal);
+    if withdrawal.purpose_fit == PurposeFit::Everything {
+        what.push_str(&format!(
+            "; its purpose '{}' withdraws every purpose",
+            ctx.index.text(withdrawal.purpose)
+        ));
+    }
     let mut message = match (withdrawal.time, latest_consent_ever(ctx)) {
-        (None, _) => format!(
-            "{} without timestamp ({}); no later consent can be shown",
-            withdrawal.kind,
-            ctx.at(withdrawal.at)
-        ),
+        (None, _) => format!("the withdrawal ({what}){note}; no later consent can be shown"),
         (Some(_), Some(consent)) => format!(
-            "the withdrawal ({}){note} is later than the latest consent ({})",
-            ctx.describe(&withdrawal),
+            "the withdrawal ({what}){note} is later than the latest consent ({})",
             ctx.describe(&consent)
         ),
-        (Some(_), None) => format!(
-            "the withdrawal ({}){note} has no consent for the list after it",
-            ctx.describe(&withdrawal)
-        ),
+        (Some(_), None) => {
+            format!("the withdrawal ({what}){note} has no consent for the list after it")
+        }
     };
     if let Some(time) = withdrawal.time.filter(|t| *t <= ctx.as_of) {
         message.push_str(&grace_note(ctx, time));
@@ -82,6 +83,63 @@ mod tests {
         assert_eq!(codes(&f), ["R001"]);
         assert!(
             f[0].1.contains("dated after --as-of; honoured"),
+            "{}",
+            f[0].1
+        );
+    }
+
+    #[test]
+    fn a_withdrawal_for_all_purposes_or_a_list_of_them_reaches_the_list() {
+        for purpose in [
+            "",
+            "all",
+            "*",
+            "global",
+            "All purposes",
+            "all_emails",
+            "email",
+            "Alle E-Mails",
+            "tous les emails",
+            "Angebote, Newsletter",
+            "offers/newsletter",
+        ] {
+            let f = good()
+                .add(Withdraw, Some(5), purpose, "unsubscribe_link", false)
+                .findings();
+            assert_eq!(codes(&f), ["R001"], "{purpose:?}");
+        }
+        let f = good().add(Withdraw, Some(5), "all", "", false).findings();
+        assert!(
+            f[0].1
+                .contains("; its purpose 'all' withdraws every purpose) is later than"),
+            "{}",
+            f[0].1
+        );
+        // A withdrawal from another purpose leaves the list's consent.
+        let f = good()
+            .add(Withdraw, Some(5), "partners, offers", "", false)
+            .findings();
+        assert_eq!(codes(&f), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn complaints_are_objections_and_say_what_the_log_called_them() {
+        let f = good()
+            .detail("spam_complaint")
+            .add(Withdraw, Some(5), "", "", false)
+            .findings();
+        assert_eq!(codes(&f), ["R001"]);
+        assert!(
+            f[0].1.contains("(withdraw ('spam_complaint') at "),
+            "{}",
+            f[0].1
+        );
+        let f = good()
+            .detail("column 'Status' is 'unsubscribed'")
+            .add(Withdraw, None, "", "", false)
+            .findings();
+        assert!(
+            f[0].1.starts_with("the withdrawal (withdraw (column 'Status' is 'unsubscribed') without timestamp, consent.csv row 3); no later consent"),
             "{}",
             f[0].1
         );

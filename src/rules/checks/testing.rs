@@ -15,6 +15,7 @@ pub(super) struct Log {
     builder: IndexBuilder,
     row: u64,
     next_terms: crate::consent::Terms,
+    next_detail: &'static str,
 }
 
 impl Log {
@@ -23,6 +24,7 @@ impl Log {
             builder: IndexBuilder::new(AS_OF, u64::MAX),
             row: 0,
             next_terms: Default::default(),
+            next_detail: "",
         }
     }
 
@@ -38,7 +40,17 @@ impl Log {
         self.row += 1;
         let purpose_sym = self.builder.intern(purpose);
         let source_sym = self.builder.intern(source);
-        let fit = crate::consent::PurposeMatcher::new("newsletter", []).classify(purpose);
+        let matcher = crate::consent::PurposeMatcher::new(
+            "newsletter",
+            [],
+            crate::vocabulary::Vocabulary::builtin().all_purposes(),
+        );
+        let fit = if kind == EventKind::Withdraw {
+            matcher.classify_withdrawal(purpose)
+        } else {
+            matcher.classify(purpose)
+        };
+        let detail = self.builder.intern(std::mem::take(&mut self.next_detail));
         self.builder.push(
             "anna@kaffee-hanse.de",
             EventRef {
@@ -51,11 +63,18 @@ impl Log {
                 purpose_fit: fit,
                 purpose: purpose_sym,
                 source: source_sym,
+                detail,
                 has_ip: ip,
                 has_collection_point: false,
                 terms: std::mem::take(&mut self.next_terms),
             },
         );
+        self
+    }
+
+    /// Sets what the input called the event added next.
+    pub(super) fn detail(mut self, detail: &'static str) -> Log {
+        self.next_detail = detail;
         self
     }
 
@@ -74,7 +93,8 @@ impl Log {
         policy: Policy,
         suppressed_at: Option<Location>,
     ) -> Vec<(RuleId, String)> {
-        let crate::consent::BuiltIndex::Held(index) = self.builder.finish(&policy.sources).unwrap()
+        let crate::consent::BuiltIndex::Held(index) =
+            self.builder.finish(&policy.vocabulary).unwrap()
         else {
             panic!("an unlimited index is held in memory");
         };

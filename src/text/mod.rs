@@ -2,14 +2,22 @@
 
 use std::borrow::Cow;
 
-/// Lower-cases and keeps only letters and digits, so that header names and
-/// event spellings compare as words: `E-Mail-Adresse` → `emailadresse`,
-/// `Opt-In` → `optin`, `dpv:ConsentGiven` → `dpvconsentgiven`.
+use unicode_normalization::char::is_combining_mark;
+
+mod phrases;
+
+pub use phrases::{Phrase, Phrases, Words};
+
+/// Lower-cases, strips accents and keeps only letters and digits, so that
+/// header names and vocabulary words compare as words: `E-Mail-Adresse` →
+/// `emailadresse`, `Opt-In` → `optin`, `Désinscription` → `desinscription`,
+/// `dpv:ConsentGiven` → `dpvconsentgiven`.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    for c in text.chars() {
+        fold_char(c, |f| folded.push(f));
+    }
+    folded
 }
 
 /// [`fold`] into the caller's buffer, for matching a cell against a
@@ -17,19 +25,67 @@ pub fn fold(text: &str) -> String {
 /// does not fit, which no vocabulary word needs.
 pub fn fold_into<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
     let mut len = 0;
-    for c in text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-    {
-        let end = len + c.len_utf8();
-        if end > buf.len() {
+    let mut fits = true;
+    for c in text.chars() {
+        fold_char(c, |f| {
+            let end = len + f.len_utf8();
+            if end > buf.len() {
+                fits = false;
+                return;
+            }
+            f.encode_utf8(&mut buf[len..end]);
+            len = end;
+        });
+        if !fits {
             return None;
         }
-        c.encode_utf8(&mut buf[len..end]);
-        len = end;
     }
     std::str::from_utf8(&buf[..len]).ok()
+}
+
+/// One character of [`fold`]: nothing for a separator or a combining mark,
+/// the lower-case letters without their accents otherwise. Letters that
+/// Unicode does not decompose are spelled as their languages write them
+/// without the letter (`ß` → `ss`, `æ` → `ae`, `ø` → `o`).
+pub(crate) fn fold_char(c: char, mut out: impl FnMut(char)) {
+    if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            out(c.to_ascii_lowercase());
+        }
+        return;
+    }
+    if !c.is_alphanumeric() {
+        return;
+    }
+    for lower in c.to_lowercase() {
+        let spelled: &[char] = match lower {
+            'ß' => &['s', 's'],
+            'æ' => &['a', 'e'],
+            'œ' => &['o', 'e'],
+            'ø' => &['o'],
+            'ł' => &['l'],
+            'đ' | 'ð' => &['d'],
+            'þ' => &['t', 'h'],
+            'ı' => &['i'],
+            _ => {
+                // A letter with accents decomposes into its base and
+                // combining marks; anything else (Hangul syllables, say)
+                // stays as it is.
+                let mut base = None;
+                let mut only_marks = true;
+                unicode_normalization::char::decompose_canonical(lower, |d| match base {
+                    None => base = Some(d),
+                    Some(_) => only_marks &= is_combining_mark(d),
+                });
+                match base {
+                    Some(b) if b != lower && only_marks => out(b),
+                    _ => out(lower),
+                }
+                continue;
+            }
+        };
+        spelled.iter().copied().for_each(&mut out);
+    }
 }
 
 /// The candidates that look like a mistyped `query` (Jaro-Winkler
@@ -113,6 +169,7 @@ mod tests {
             "Double Opt-In",
             "Désinscription",
             "ÄRGER ß",
+            "Łódź Ærø",
             "",
             "--",
         ] {
@@ -130,7 +187,12 @@ mod tests {
         assert_eq!(fold("E-Mail-Adresse"), "emailadresse");
         assert_eq!(fold(" Email Address "), "emailaddress");
         assert_eq!(fold("email_address"), "emailaddress");
-        assert_eq!(fold("Correo Electrónico"), "correoelectrónico");
+        assert_eq!(fold("Correo Electrónico"), "correoelectronico");
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("Ångström ØRE"), "angstromore");
+        assert_eq!(fold("tirage au sort"), "tirageausort");
+        assert_eq!(fold("fichier acheté"), "fichierachete");
+        assert_eq!(fold("Anmeldebestätigung"), "anmeldebestatigung");
     }
 
     #[test]

@@ -1,0 +1,296 @@
+//! Status words: what subscriber exports write in their status column (and
+//! Klaviyo in its suppression reasons), by what it means for the row.
+//! Matched on the whole cell, whatever the case, accents and separators.
+//!
+//! Spellings: Mailchimp (`subscribed`, `unsubscribed`, `cleaned`,
+//! `pending`, `transactional`), Kit (`active`, `inactive`, `cancelled`,
+//! `bounced`, `complained`), listmonk (`enabled`, `disabled`,
+//! `blocklisted`), Sendy (`Active`, `Unconfirmed`, `Unsubscribed`,
+//! `Bounced`, `Soft bounced`, `Marked as spam`), Klaviyo (`SUBSCRIBED`,
+//! `UNSUBSCRIBED`, `NEVER_SUBSCRIBED`, suppression reasons `HARD_BOUNCE`,
+//! `SPAM_COMPLAINT`, `USER_SUPPRESSED`, `INVALID_EMAIL`), MailerLite
+//! (`active`, `unsubscribed`, `unconfirmed`, `bounced`, `junk`), Campaign
+//! Monitor (`Active`, `Unconfirmed`, `Unsubscribed`, `Bounced`, `Deleted`,
+//! `Suppressed`), ActiveCampaign, rapidmail (`new`, `active`, `bounced`,
+//! `abused`, `deleted`), beehiiv (`active`, `inactive`).
+
+use crate::consent::Status;
+
+/// Every status's words: English and tool spellings first, then German,
+/// French, Spanish, Italian and Dutch.
+pub const STATUS_WORDS: &[(Status, &[&str])] = &[
+    (
+        Status::Subscribed,
+        &[
+            "subscribed",
+            "subscribe",
+            "active",
+            "confirmed",
+            "opted in",
+            "opt-in",
+            // de, fr, es, it, nl
+            "aktiv",
+            "angemeldet",
+            "abonniert",
+            "bestätigt",
+            "bestaetigt",
+            "actif",
+            "inscrit",
+            "abonné",
+            "confirmé",
+            "activo",
+            "suscrito",
+            "confirmado",
+            "attivo",
+            "iscritto",
+            "confermato",
+            "actief",
+            "aangemeld",
+            "ingeschreven",
+            "bevestigd",
+        ],
+    ),
+    (
+        Status::Pending,
+        &[
+            "pending",
+            "unconfirmed",
+            "new",
+            "not confirmed",
+            "awaiting confirmation",
+            "opt-in pending",
+            "double opt-in pending",
+            "unbestätigt",
+            "unbestaetigt",
+            "ausstehend",
+            "nicht bestätigt",
+            "en attente",
+            "non confirmé",
+            "pendiente",
+            "sin confirmar",
+            "in attesa",
+            "non confermato",
+            "in afwachting",
+            "onbevestigd",
+            "niet bevestigd",
+        ],
+    ),
+    (
+        Status::Unsubscribed,
+        &[
+            "unsubscribed",
+            "unsubscribe",
+            "opted out",
+            "opt-out",
+            "cancelled",
+            "canceled",
+            // beehiiv writes `inactive` for an unsubscribed reader; Kit for an
+            // unconfirmed one (see FORMAT_STATUSES). Neither may be mailed.
+            "inactive",
+            "unsubscribed from all email",
+            "abgemeldet",
+            "ausgetragen",
+            "inaktiv",
+            "désinscrit",
+            "désabonné",
+            "inactif",
+            "dado de baja",
+            "baja",
+            "desuscrito",
+            "inactivo",
+            "disiscritto",
+            "inattivo",
+            "afgemeld",
+            "uitgeschreven",
+            "inactief",
+        ],
+    ),
+    (
+        Status::Complained,
+        &[
+            "complained",
+            "complaint",
+            "marked as spam",
+            "spam",
+            "spam complaint",
+            "abused",
+            "abuse",
+            "als spam markiert",
+            "beschwerde",
+            "signalé comme spam",
+            "marcado como spam",
+            "segnalato come spam",
+            "gemarkeerd als spam",
+        ],
+    ),
+    (
+        Status::Blocklisted,
+        &[
+            "blocklisted",
+            "blacklisted",
+            "blocked",
+            "blocklist",
+            "blacklist",
+            "gesperrt",
+            "sperrliste",
+            "bloqué",
+            "liste noire",
+            "bloqueado",
+            "lista negra",
+            "bloccato",
+            "lista nera",
+            "geblokkeerd",
+            "zwarte lijst",
+        ],
+    ),
+    (
+        Status::Deleted,
+        &[
+            "deleted",
+            "archived",
+            "removed",
+            "gelöscht",
+            "geloescht",
+            "entfernt",
+            "supprimé",
+            "eliminado",
+            "eliminato",
+            "verwijderd",
+        ],
+    ),
+    (
+        Status::Undeliverable,
+        &[
+            "cleaned",
+            "bounced",
+            "hard bounce",
+            "hard bounced",
+            "invalid",
+            "invalid email",
+            "undeliverable",
+            "junk",
+            "unzustellbar",
+            "nicht zustellbar",
+            "ungültig",
+            "ungueltig",
+            "invalide",
+            "non distribuable",
+            "rebotado",
+            "no entregable",
+            "inválido",
+            "non recapitabile",
+            "rimbalzato",
+            "non valido",
+            "onbestelbaar",
+            "ongeldig",
+        ],
+    ),
+    (
+        Status::SoftBounced,
+        &[
+            "soft bounced",
+            "soft bounce",
+            "rebond temporaire",
+            "rebote suave",
+        ],
+    ),
+    (
+        Status::Suppressed,
+        &[
+            "suppressed",
+            "user suppressed",
+            "quarantined",
+            "unterdrückt",
+            "supprimée",
+            "soppresso",
+            "onderdrukt",
+        ],
+    ),
+    (
+        Status::NeverSubscribed,
+        &[
+            "never subscribed",
+            "nonsubscribed",
+            "not subscribed",
+            "nie angemeldet",
+            "jamais inscrit",
+            "nunca suscrito",
+            "mai iscritto",
+            "nooit aangemeld",
+        ],
+    ),
+    (
+        Status::Neutral,
+        &[
+            "enabled",
+            "disabled",
+            "transactional",
+            "marketing contact",
+            "non-marketing contact",
+        ],
+    ),
+];
+
+/// Where an export format means something else by a word than the others:
+/// Kit's `inactive` is an unconfirmed subscriber, not an unsubscribed one.
+pub const FORMAT_STATUSES: &[(&str, &str, Status)] = &[("kit", "inactive", Status::Pending)];
+
+/// Klaviyo's suppression reasons (`Email Suppressions`). A reason not
+/// listed still suppresses the row (R003); the report names it as unknown.
+pub const SUPPRESSION_REASONS: &[(Status, &[&str])] = &[
+    (Status::Unsubscribed, &["unsubscribe", "unsubscribed"]),
+    (Status::Complained, &["spam complaint", "spam"]),
+    (Status::Undeliverable, &["hard bounce", "invalid email"]),
+    (
+        Status::Suppressed,
+        &["user suppressed", "manual", "suppressed"],
+    ),
+];
+
+/// Yes and no as exports write them: `true/false`, `1/0`, `x`, Brevo's
+/// category `1` = yes and `2` = no, and the words tools use for a
+/// confirmed double opt-in.
+pub const FLAG_WORDS: &[(bool, &[&str])] = &[
+    (
+        true,
+        &[
+            "true",
+            "yes",
+            "1",
+            "y",
+            "x",
+            "ja",
+            "oui",
+            "si",
+            "confirmed",
+            "double opt-in",
+            "doi",
+            "wahr",
+            "vrai",
+            "verdadero",
+            "vero",
+            "waar",
+        ],
+    ),
+    (
+        false,
+        &[
+            "false",
+            "no",
+            "0",
+            "2",
+            "n",
+            "nein",
+            "non",
+            "not confirmed",
+            "unconfirmed",
+            "single opt-in",
+            "pending",
+            "falsch",
+            "faux",
+            "falso",
+            "onwaar",
+            "nee",
+        ],
+    ),
+];
