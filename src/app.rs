@@ -238,9 +238,10 @@ fn render_inspections(found: &[Inspection]) -> String {
                 Some(kind) => format!("→ {kind}"),
                 None => "→ not understood (D002)".to_string(),
             };
+            let unit = if value.rows == 1 { "row" } else { "rows" };
             rows.push((
                 value.what,
-                format!("{} ({} rows) {meaning}", clean(&value.value), value.rows),
+                format!("{} ({} {unit}) {meaning}", clean(&value.value), value.rows),
             ));
         }
         if inspection.more_values > 0 {
@@ -425,7 +426,7 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                     text.push_str(&format!(
                         "- `{}`: {}{basis}\n",
                         policy.name,
-                        if policy.consent.soft_opt_in {
+                        if policy.consent.soft_opt_in.is_some() {
                             "a basis"
                         } else {
                             "not a basis"
@@ -451,7 +452,7 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                 let allowed: serde_json::Map<String, serde_json::Value> =
                     crate::policy::preset_names()
                         .filter_map(Policy::preset)
-                        .map(|p| (p.name.clone(), p.consent.soft_opt_in.into()))
+                        .map(|p| (p.name.clone(), p.consent.soft_opt_in.is_some().into()))
                         .collect();
                 document["soft_opt_in"] = allowed.into();
             }

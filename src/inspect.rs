@@ -95,7 +95,7 @@ impl Inspection {
         }
         if !self.values.is_empty() {
             let mut grouped = serde_json::Map::new();
-            for what in ["event", "status"] {
+            for (what, key) in [("event", "events"), ("status", "statuses")] {
                 let listed: Vec<Value> = self
                     .values
                     .iter()
@@ -109,7 +109,7 @@ impl Inspection {
                     })
                     .collect();
                 if !listed.is_empty() {
-                    grouped.insert(format!("{what}s"), listed.into());
+                    grouped.insert(key.to_string(), listed.into());
                 }
             }
             object.insert("values".into(), grouped.into());

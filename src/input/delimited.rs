@@ -86,6 +86,8 @@ pub struct DelimitedFile {
     /// The file has no header: its first record is data row 1.
     headerless: bool,
     first_row: Option<RawRecord>,
+    /// Excel's `sep=;` line came before the header.
+    pub declares_delimiter: bool,
 }
 
 impl DelimitedFile {
@@ -116,9 +118,11 @@ impl DelimitedFile {
         let mut reader = RecordReader::new(complete, self.dialect.delimiter, usize::MAX);
         let mut records = Vec::new();
         let mut record = RawRecord::default();
-        let mut skip_header = !self.headerless;
+        // The `sep=` line and the header are no data.
+        let mut skip = usize::from(self.declares_delimiter) + usize::from(!self.headerless);
         while records.len() < n && reader.read(&mut record).unwrap_or(false) {
-            if std::mem::take(&mut skip_header) {
+            if skip > 0 {
+                skip -= 1;
                 continue;
             }
             records.push(record.clone());
@@ -211,9 +215,20 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
     };
     let mut records = RecordReader::new(reader, dialect.delimiter, MAX_RECORD_BYTES);
     let mut header = RawRecord::default();
+    let mut preamble = None;
+    if super::dialect::declared_delimiter(&sample).is_some() {
+        let mut line = RawRecord::default();
+        records
+            .read_preamble(&mut line)
+            .map_err(|e| read_error(&name, e, 1))?;
+        preamble = Some(line);
+    }
     let found = records
         .read(&mut header)
         .map_err(|e| read_error(&name, e, 1))?;
+    if let Some(line) = &preamble {
+        header.prepend_lead(line);
+    }
     if !found {
         return Err(Error::input(&name, "file is empty (no header row)"));
     }
@@ -241,6 +256,7 @@ pub fn read_header(opened: Opened) -> Result<DelimitedFile> {
         sample,
         headerless: false,
         first_row: None,
+        declares_delimiter: preamble.is_some(),
     })
 }
 
@@ -431,7 +447,13 @@ pub fn map_columns(
         };
         return Err(error);
     }
-    let notices = duplicate_header_notices(&name, &file.header_names);
+    let mut notices = duplicate_header_notices(&name, &file.header_names);
+    if file.declares_delimiter {
+        notices.push(format!(
+            "{name}: the first line is Excel's 'sep={}' line; it names the delimiter and is kept in the cleaned and removed lists",
+            sanitize_for_terminal(&file.dialect.delimiter_str())
+        ));
+    }
     Ok(MappedFile {
         file,
         columns,

@@ -54,15 +54,37 @@ pub fn sniff(prefix: &[u8], complete: bool) -> Result<Dialect, SniffError> {
         "binary" => SniffError::Binary,
         other => SniffError::UnsupportedEncoding(other),
     })?;
-    let delimiter = if encoding.is_utf16() {
-        sniff_delimiter(&encoding::utf16_prefix_to_utf8(prefix, encoding))
+    let text = if encoding.is_utf16() {
+        std::borrow::Cow::Owned(encoding::utf16_prefix_to_utf8(prefix, encoding))
     } else {
-        sniff_delimiter(prefix)
+        std::borrow::Cow::Borrowed(prefix)
     };
+    let delimiter = declared_delimiter(&text).unwrap_or_else(|| sniff_delimiter(&text));
     Ok(Dialect {
         encoding,
         delimiter,
     })
+}
+
+/// The delimiter an Excel `sep=;` first line declares (Excel writes it,
+/// and reads it back, so that a file opens in columns whatever the
+/// locale's list separator). The line may be quoted: `"sep=;"`.
+pub fn declared_delimiter(text: &[u8]) -> Option<u8> {
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
+    let (quoted, text) = match text.strip_prefix(b"\"") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if text.len() < 5 || !text[..4].eq_ignore_ascii_case(b"sep=") {
+        return None;
+    }
+    let delimiter = text[4];
+    let mut rest = &text[5..];
+    if quoted {
+        rest = rest.strip_prefix(b"\"")?;
+    }
+    let ends_line = matches!(rest.first(), None | Some(b'\r' | b'\n'));
+    (ends_line && !matches!(delimiter, b'\r' | b'\n' | b'"')).then_some(delimiter)
 }
 
 /// Picks the candidate delimiter that splits the sample into the most
@@ -139,6 +161,18 @@ mod tests {
         // Commas inside unquoted names break the comma split's consistency.
         let text = "Name;Email\nBerg, Anna;a@x.com\nKim;k@x.com\n";
         assert_eq!(delimiter(text), ';');
+    }
+
+    #[test]
+    fn an_excel_sep_line_names_the_delimiter() {
+        let text = "sep=;\r\nE-Mail;Vorname\r\nanna@example.com;Anna\r\n";
+        assert_eq!(delimiter(text), ';');
+        assert_eq!(delimiter("\u{feff}SEP=|\nemail|name\na@x.com|A\n"), '|');
+        assert_eq!(delimiter("\"sep=\t\"\nemail\tname\n"), '\t');
+        assert_eq!(declared_delimiter(b"sep=;"), Some(b';'));
+        assert_eq!(declared_delimiter(b"separator,email\n"), None);
+        assert_eq!(declared_delimiter(b"sep=;x\n"), None);
+        assert_eq!(declared_delimiter(b"email;sep=;\n"), None);
     }
 
     #[test]

@@ -362,6 +362,7 @@ impl EvidenceReader {
         let clean_time = self.time(record, Field::CleanTime, &mut evidence);
         let mut withdrawn = false;
         let mut undeliverable = false;
+        let mut optin_flagged = false;
         match status {
             Some(Status::Subscribed) if optin.is_none() && status_time.is_some() => {
                 // The time the subscribed status was set is the consent
@@ -418,7 +419,10 @@ impl EvidenceReader {
                     EventKind::Withdraw,
                     None,
                     false,
-                    format!("column '{name}' is true"),
+                    format!(
+                        "column '{name}' is '{}'",
+                        self.cell_at(record, *i).unwrap_or_default()
+                    ),
                 );
                 opt_out.purpose = topic.clone();
                 evidence.events.push(opt_out);
@@ -461,6 +465,27 @@ impl EvidenceReader {
         }
         self.read_purchases(record, &event, &mut evidence);
 
+        match self.flag(record, Field::MarketingConsent, &mut evidence) {
+            Some(true) if optin.is_none() => {
+                evidence
+                    .events
+                    .push(event(EventKind::OptIn, None, false, String::new()));
+                optin_flagged = true;
+            }
+            Some(false) if !withdrawn => {
+                // A box left unticked at collection: the person said no.
+                let detail = format!(
+                    "column '{}' is '{}'",
+                    self.column_name(Field::MarketingConsent),
+                    self.cell(record, Field::MarketingConsent)
+                        .unwrap_or_default()
+                );
+                evidence
+                    .events
+                    .push(event(EventKind::Withdraw, None, false, detail));
+            }
+            _ => {}
+        }
         let confirmed_flag = self.flag(record, Field::DoubleOptIn, &mut evidence) == Some(true);
         if confirmed_flag && confirm.is_none() && status != Some(Status::Pending) {
             evidence
@@ -468,7 +493,7 @@ impl EvidenceReader {
                 .push(event(EventKind::Confirm, None, false, String::new()));
         }
         match &basis {
-            Some((Some(_), _)) if optin.is_none() => {
+            Some((Some(_), _)) if optin.is_none() && !optin_flagged => {
                 evidence
                     .events
                     .push(event(EventKind::OptIn, None, false, String::new()));
@@ -505,8 +530,9 @@ impl EvidenceReader {
     }
 
     /// Klaviyo's suppression reasons: `UNSUBSCRIBE`, `HARD_BOUNCE`, a list
-    /// of them, or a list of `{'reason': …, 'timestamp': …}` records. A
-    /// reason the vocabulary does not know still suppresses the row.
+    /// of them, or a list of `{'reason': …, 'timestamp': …}` records (whose
+    /// timestamps date the events). A reason the vocabulary does not know
+    /// still suppresses the row.
     fn read_suppressions(
         &self,
         cell: &str,
@@ -515,18 +541,9 @@ impl EvidenceReader {
         evidence: &mut RowEvidence,
     ) {
         let name = self.column_name(Field::Suppressions);
-        let reasons = cell
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|word| {
-                word.len() > 2
-                    && !word.bytes().all(|b| b.is_ascii_digit())
-                    && !matches!(
-                        fold(word).as_str(),
-                        "reason" | "timestamp" | "date" | "none"
-                    )
-            });
         let mut kinds: SmallVec<[EventKind; 2]> = SmallVec::new();
-        for reason in reasons {
+        for (reason, time) in suppression_reasons(cell) {
+            let time = time.and_then(|t| parse_timestamp_with(t, self.time).ok().flatten());
             let kind = match self.vocabulary.suppression_reason(reason) {
                 Some(status) => status.event().unwrap_or(EventKind::Suppress),
                 None => {
@@ -545,7 +562,7 @@ impl EvidenceReader {
             kinds.push(kind);
             evidence.events.push(event(
                 kind,
-                None,
+                time,
                 false,
                 format!("column '{name}' lists '{reason}'"),
             ));
@@ -593,6 +610,37 @@ impl EvidenceReader {
     }
 }
 
+/// The reasons in a suppression cell, each with its timestamp where the
+/// cell gives one: `[HARD_BOUNCE]`, `UNSUBSCRIBE, SPAM_COMPLAINT`, or
+/// `[{'reason': 'SPAM_COMPLAINT', 'timestamp': '2025-04-02T08:00:00+00:00'}]`.
+fn suppression_reasons(cell: &str) -> Vec<(&str, Option<&str>)> {
+    /// The value after `key` in a record: past quotes, colons and spaces,
+    /// up to the next quote, comma or brace.
+    fn value_after<'c>(record: &'c str, key: &str) -> Option<&'c str> {
+        let at = record.to_ascii_lowercase().find(key)? + key.len();
+        let rest = record[at..].trim_start_matches(|c: char| {
+            c == '\'' || c == '"' || c == ':' || c == '=' || c.is_whitespace()
+        });
+        let end = rest.find(['\'', '"', ',', '}']).unwrap_or(rest.len());
+        let value = rest[..end].trim();
+        (!value.is_empty()).then_some(value)
+    }
+    if cell.to_ascii_lowercase().contains("reason") {
+        return cell
+            .split('}')
+            .filter_map(|record| {
+                let reason = value_after(record, "reason")?;
+                Some((reason, value_after(record, "timestamp")))
+            })
+            .collect();
+    }
+    cell.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|word| word.len() > 2 && !word.bytes().any(|b| b.is_ascii_digit()))
+        .filter(|word| !matches!(fold(word).as_str(), "none" | "null"))
+        .map(|word| (word, None))
+        .collect()
+}
+
 /// Sendy names exports `<list>-<filter>.csv`; the filter is a status
 /// word.
 fn sendy_status_suffix(file_name: &str) -> Option<&'static str> {
@@ -632,6 +680,29 @@ mod tests {
             Some("unsubscribed")
         );
         assert_eq!(sendy_status_suffix("weekly-news-all.csv"), None);
+    }
+
+    #[test]
+    fn suppression_cells_in_every_shape() {
+        assert_eq!(
+            suppression_reasons("[HARD_BOUNCE]"),
+            [("HARD_BOUNCE", None)]
+        );
+        assert_eq!(
+            suppression_reasons("UNSUBSCRIBE, SPAM_COMPLAINT"),
+            [("UNSUBSCRIBE", None), ("SPAM_COMPLAINT", None)]
+        );
+        assert_eq!(
+            suppression_reasons(
+                "[{'reason': 'SPAM_COMPLAINT', 'timestamp': '2025-04-02T08:00:00+00:00'}, {\"reason\": \"HARD_BOUNCE\"}]"
+            ),
+            [
+                ("SPAM_COMPLAINT", Some("2025-04-02T08:00:00+00:00")),
+                ("HARD_BOUNCE", None)
+            ]
+        );
+        assert!(suppression_reasons("[]").is_empty());
+        assert!(suppression_reasons("None").is_empty());
     }
 
     #[test]

@@ -80,10 +80,13 @@ pub enum Field {
     /// How many orders the person placed; more than none is a purchase
     /// without a date.
     OrderCount,
+    /// A yes/no consent flag (Shopify's `Accepts Email Marketing`, Brevo's
+    /// `OPT_IN`): yes is an undated opt-in, no a refusal.
+    MarketingConsent,
 }
 
 impl Field {
-    pub const ALL: [Field; 29] = [
+    pub const ALL: [Field; 30] = [
         Field::Email,
         Field::Event,
         Field::Timestamp,
@@ -113,6 +116,7 @@ impl Field {
         Field::CustomerSince,
         Field::LastPurchase,
         Field::OrderCount,
+        Field::MarketingConsent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +150,7 @@ impl Field {
             Field::CustomerSince => "customer_since",
             Field::LastPurchase => "last_purchase",
             Field::OrderCount => "order_count",
+            Field::MarketingConsent => "marketing_consent",
         }
     }
 
@@ -319,6 +324,15 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "consentstate",
             "consentstatus",
             "state",
+            "ereignis",
+            "aktion",
+            "vorgang",
+            "evenement",
+            "evento",
+            "accion",
+            "azione",
+            "gebeurtenis",
+            "actie",
         ],
     ),
     (
@@ -337,6 +351,12 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "ts",
             "at",
             "when",
+            "zeitpunkt",
+            "zeitstempel",
+            "datum",
+            "horodatage",
+            "fecha",
+            "tijdstip",
         ],
     ),
     (
@@ -348,6 +368,12 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "scope",
             "topic",
             "list",
+            "zweck",
+            "zwecke",
+            "finalite",
+            "finalidad",
+            "finalita",
+            "doel",
         ],
     ),
     (
@@ -359,6 +385,11 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "origin",
             "signupsource",
             "leadsource",
+            "quelle",
+            "herkunft",
+            "fuente",
+            "fonte",
+            "bron",
         ],
     ),
     (
@@ -384,6 +415,11 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "clientip",
             "remoteaddr",
             "remoteip",
+            "ipadresse",
+            "adresseip",
+            "direccionip",
+            "indirizzoip",
+            "ipadres",
         ],
     ),
     (
@@ -432,6 +468,8 @@ const CONSENT_LOG_COLUMNS: &[(Field, &[&str])] = &[
             "bouncecategory",
             "bouncesubtype",
             "severity",
+            "status",
+            "smtpstatus",
         ],
     ),
 ];
@@ -507,6 +545,19 @@ const UNIVERSAL_COLUMNS: &[(Field, &[&str])] = &[
             "laatstebestelling",
             "laatsteaankoop",
             "datumlaatstebestelling",
+        ],
+    ),
+    (
+        Field::MarketingConsent,
+        &[
+            "acceptsemailmarketing",
+            "acceptsmarketing",
+            "emailmarketingoptin",
+            "marketingoptin",
+            "newsletteroptin",
+            "optin",
+            "werbeeinwilligung",
+            "newslettereinwilligung",
         ],
     ),
     (

@@ -109,6 +109,18 @@ impl RawRecord {
         self.row
     }
 
+    /// Puts a preamble read before the record (Excel's `sep=;` line) in
+    /// front of it, as part of its [`lead`](Self::lead): written back with
+    /// it, never read as a field.
+    pub fn prepend_lead(&mut self, preamble: &RawRecord) {
+        let lead = preamble.raw();
+        self.raw.splice(0..0, lead.iter().copied());
+        self.leading += lead.len();
+        self.content_end += lead.len();
+        self.has_bom |= preamble.has_bom;
+        self.start = preamble.start;
+    }
+
     /// Renumbers the record (for files without a header row).
     pub fn set_row(&mut self, row: u64) {
         self.row = row;
@@ -226,6 +238,16 @@ impl<R: Read> RecordReader<R> {
             max_record_bytes,
             consumed: 0,
         }
+    }
+
+    /// Reads a line that comes before the header and is not a record
+    /// (Excel's `sep=;`): it is not counted, so the header stays record 0.
+    pub fn read_preamble(&mut self, record: &mut RawRecord) -> Result<bool, ReadError> {
+        let found = self.read(record)?;
+        if found {
+            self.records -= 1;
+        }
+        Ok(found)
     }
 
     /// The 1-based line the next record starts on.

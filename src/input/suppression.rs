@@ -10,12 +10,13 @@ use indicatif::ProgressBar;
 use sha2::{Digest, Sha256};
 
 use super::delimited::{ColumnOverrides, map_columns, open, read_header};
-use super::format::{Field, FileKind};
+use super::format::{Field, FileKind, detect};
 use super::record::RawRecord;
 use super::source::InputSource;
 use crate::address::normalize;
-use crate::consent::Location;
+use crate::consent::{EventKind, Location};
 use crate::error::{Error, Result, describe_io};
+use crate::vocabulary::Vocabulary;
 
 /// What one suppression file contributed, for the report.
 #[derive(Clone, Debug)]
@@ -92,6 +93,49 @@ impl Suppressions {
     }
 }
 
+/// Why a delimited file is a consent log rather than a list of addresses:
+/// it has an event column, and its first rows hold opt-ins, confirmations
+/// or renewals. Suppressing (or erasing) everyone who ever opted in would
+/// be the opposite of what the file says.
+fn reads_as_consent_log(file: &super::delimited::DelimitedFile) -> Option<String> {
+    let columns = detect(
+        FileKind::Consent,
+        &file.header_names,
+        file.dialect.delimiter,
+    );
+    let event = columns.get(Field::Event)?;
+    columns.get(Field::Email)?;
+    let vocabulary = Vocabulary::builtin();
+    let encoding = file.dialect.encoding;
+    let sample = file.sample(200);
+    let consents = sample
+        .iter()
+        .filter_map(|record| record.get(event))
+        .map(|cell| encoding.decode_lossy(cell))
+        .find(|cell| {
+            vocabulary
+                .event(cell)
+                .is_some_and(EventKind::is_consent_act)
+        })?;
+    Some(format!(
+        "its column '{}' holds consent events ('{}')",
+        file.header_names[event],
+        cell_for_message(&consents)
+    ))
+}
+
+fn cell_for_message(cell: &str) -> String {
+    crate::text::sanitize_for_terminal(cell.trim()).into_owned()
+}
+
+fn consent_log_given(source: &InputSource, why: &str) -> Error {
+    Error::input(
+        &source.display(),
+        format!("this is a consent log, not a list of addresses: {why}"),
+    )
+    .with_hint("pass it with --consent (-c); a suppression or address list holds only the addresses (or SHA-256 digests) to block")
+}
+
 /// How a list of entries is written, for the report.
 #[derive(Copy, Clone, Debug)]
 pub struct ListShape {
@@ -110,14 +154,20 @@ pub fn read_entries(
     mut each: impl FnMut(&str, u64),
 ) -> Result<ListShape> {
     let opened = open(source, progress)?;
+    if matches!(opened.first_byte(), Some(b'{' | b'[')) {
+        return Err(consent_log_given(
+            source,
+            "it is JSON, as consent logs are; a list of addresses is one per line or a CSV file",
+        ));
+    }
     if is_plain_list(&opened.prefix) {
         return read_plain(opened, each);
     }
-    let mut mapped = map_columns(
-        read_header(opened)?,
-        FileKind::Suppression,
-        &ColumnOverrides::default(),
-    )?;
+    let file = read_header(opened)?;
+    if let Some(why) = reads_as_consent_log(&file) {
+        return Err(consent_log_given(source, &why));
+    }
+    let mut mapped = map_columns(file, FileKind::Suppression, &ColumnOverrides::default())?;
     let encoding = mapped.file.dialect.encoding;
     let column = mapped.column(Field::Email).unwrap_or(0);
     let mut batch = vec![RawRecord::default(); 1024];

@@ -68,6 +68,13 @@ impl RowWriters {
         }
         let d = delimiter as char;
         let mut line = encoding.bom().to_vec();
+        // What precedes the header (Excel's `sep=;` line) opens the removed
+        // rows in columns too; a UTF-8 mark in it was written just above.
+        let lead = header.lead();
+        let lead = lead
+            .strip_prefix(b"\xef\xbb\xbf".as_slice())
+            .unwrap_or(lead);
+        line.extend_from_slice(&encoding.encode_stored(lead));
         if !header.raw().is_empty() {
             let mut text = header.content().to_vec();
             text.extend_from_slice(format!("{d}listaudit_rules{d}listaudit_reasons").as_bytes());

@@ -65,7 +65,7 @@ struct ConsentSection {
     confirm_window_days: Option<Spanned<i64>>,
     indirect_max_age_months: Option<Spanned<toml::Value>>,
     implied_consent: Option<bool>,
-    soft_opt_in: Option<bool>,
+    soft_opt_in: Option<Spanned<toml::Value>>,
     implied_relationship_months: Option<Spanned<i64>>,
     implied_inquiry_months: Option<Spanned<i64>>,
 }
@@ -429,6 +429,22 @@ fn whole(origin: &Origin<'_>, value: &Spanned<i64>, what: &str) -> Result<u32> {
         .ok_or_else(|| origin.error(value.span(), format!("{what} is too large (got {n})")))
 }
 
+/// The soft opt-in: the law it rests on (a string, quoted in C010's
+/// message), `true` for one the file does not name, or `false`.
+fn soft_opt_in(origin: &Origin<'_>, value: &Spanned<toml::Value>) -> Result<Option<String>> {
+    match value.get_ref() {
+        toml::Value::Boolean(false) => Ok(None),
+        toml::Value::Boolean(true) => Ok(Some("the existing-customer exemption".to_string())),
+        toml::Value::String(law) if !law.trim().is_empty() => Ok(Some(law.trim().to_string())),
+        other => Err(origin
+            .error(
+                value.span(),
+                format!("soft_opt_in must name the law it rests on, or be false, not {other}"),
+            )
+            .with_hint("e.g. \"PECR reg. 22(3)\", true, or false")),
+    }
+}
+
 /// A window in months: a whole number, or `"never"`.
 fn months(origin: &Origin<'_>, value: &Spanned<toml::Value>, what: &str) -> Result<Option<u32>> {
     match value.get_ref() {
@@ -579,8 +595,8 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             policy.consent.implied_consent = v;
             note("consent.implied_consent", policy);
         }
-        if let Some(v) = consent.soft_opt_in {
-            policy.consent.soft_opt_in = v;
+        if let Some(v) = &consent.soft_opt_in {
+            policy.consent.soft_opt_in = soft_opt_in(origin, v)?;
             note("consent.soft_opt_in", policy);
         }
         if let Some(v) = &consent.implied_relationship_months {
@@ -827,6 +843,28 @@ mod tests {
             assert_eq!(policy.name, name);
             assert!(!policy.summary.is_empty(), "{name} has no summary");
         }
+    }
+
+    #[test]
+    fn soft_opt_in_names_its_law_or_is_false() {
+        let law = |text: &str| parse(text).map(|p| p.consent.soft_opt_in);
+        assert_eq!(
+            law("[consent]\nsoft_opt_in = \"PECR reg. 22(3)\"\n")
+                .unwrap()
+                .as_deref(),
+            Some("PECR reg. 22(3)")
+        );
+        assert_eq!(law("[consent]\nsoft_opt_in = false\n").unwrap(), None);
+        assert_eq!(
+            law("[consent]\nsoft_opt_in = true\n").unwrap().as_deref(),
+            Some("the existing-customer exemption")
+        );
+        let (message, hint) = error("[consent]\nsoft_opt_in = \" \"\n");
+        assert!(
+            message.contains("team.toml:2:15: soft_opt_in must name the law"),
+            "{message}"
+        );
+        assert!(hint.unwrap().contains("\"PECR reg. 22(3)\""));
     }
 
     #[test]

@@ -71,10 +71,11 @@ pub struct ConsentParams {
     pub implied_relationship_months: u32,
     /// C004: implied consent from an inquiry lasts this many months (CASL: 6).
     pub implied_inquiry_months: u32,
-    /// A purchase is a basis without consent (ePrivacy Art. 13(2), PECR
-    /// reg. 22(3), UWG § 7(3); CASL's implied consent from a purchase):
-    /// an existing customer is kept with C010 instead of C001.
-    pub soft_opt_in: bool,
+    /// The law under which a purchase is a basis without consent (ePrivacy
+    /// Art. 13(2), PECR reg. 22(3), UWG § 7(3); CASL's implied consent from
+    /// a purchase), named in C010's message; `None`: a purchase is none,
+    /// and an existing customer without consent is C001.
+    pub soft_opt_in: Option<String>,
 }
 
 /// What a consent record must show to be demonstrable (C006).
@@ -181,7 +182,7 @@ impl Policy {
                 implied_consent: false,
                 implied_relationship_months: 24,
                 implied_inquiry_months: 6,
-                soft_opt_in: false,
+                soft_opt_in: None,
             },
             evidence: EvidenceParams {
                 timestamp: true,
@@ -308,7 +309,7 @@ impl Policy {
                 "implied_consent": self.consent.implied_consent,
                 "implied_relationship_months": self.consent.implied_relationship_months,
                 "implied_inquiry_months": self.consent.implied_inquiry_months,
-                "soft_opt_in": self.consent.soft_opt_in,
+                "soft_opt_in": self.consent.soft_opt_in.as_deref().map_or(serde_json::Value::from(false), Into::into),
             },
             "evidence": {
                 "timestamp": self.evidence.timestamp,
@@ -365,11 +366,15 @@ mod tests {
         assert_eq!(preset("uk-pecr").consent.indirect_max_age_months, Some(6));
         for name in ["eu-gdpr", "de-strict", "fr-cnil", "uk-pecr", "ca-casl"] {
             assert!(
-                preset(name).consent.soft_opt_in,
+                preset(name).consent.soft_opt_in.is_some(),
                 "{name} allows soft opt-in"
             );
         }
-        assert!(!preset("us-can-spam").consent.soft_opt_in);
+        assert_eq!(
+            preset("uk-pecr").consent.soft_opt_in.as_deref(),
+            Some("PECR reg. 22(3)")
+        );
+        assert_eq!(preset("us-can-spam").consent.soft_opt_in, None);
         let ca = preset("ca-casl");
         assert_eq!(ca.consent.stale_after_months, None, "express never expires");
         assert!(ca.consent.implied_consent);

@@ -137,7 +137,10 @@ pub fn render_policy(policy: &Policy) -> String {
         ("confirm_window_days", c.confirm_window_days.to_string()),
         ("indirect_max_age_months", months(c.indirect_max_age_months)),
         ("implied_consent", c.implied_consent.to_string()),
-        ("soft_opt_in", c.soft_opt_in.to_string()),
+        (
+            "soft_opt_in",
+            c.soft_opt_in.as_deref().map_or("false".to_string(), quoted),
+        ),
         (
             "implied_relationship_months",
             c.implied_relationship_months.to_string(),

@@ -65,6 +65,10 @@ pub struct Vocabulary {
     /// Source classes in the order they are tried: the invalid categories,
     /// then imports, then known collection points.
     sources: Vec<(SourceClass, Phrases<()>)>,
+    /// Sources a policy declared valid: tried before everything else, so
+    /// that a team can clear a collection point a built-in word misreads
+    /// (a wedding fair's own signup form is no trade-fair badge scan).
+    allowed: Phrases<()>,
     added: Vec<Addition>,
 }
 
@@ -139,6 +143,7 @@ impl Vocabulary {
             flags: folded_map(FLAG_WORDS),
             everything,
             sources,
+            allowed: Phrases::default(),
             added: Vec::new(),
         }
     }
@@ -205,6 +210,9 @@ impl Vocabulary {
         if words.is_empty() {
             return SourceClass::Empty;
         }
+        if self.allowed.find(&words).is_some() {
+            return SourceClass::Known;
+        }
         self.sources
             .iter()
             .find(|(_, phrases)| phrases.find(&words).is_some())
@@ -231,8 +239,18 @@ impl Vocabulary {
         self.note(Section::AllPurposes, "all_purposes", word);
     }
 
+    /// Adds a source word to a class; a word for a known (valid) source
+    /// wins over every built-in word.
     pub fn add_source(&mut self, class: SourceClass, word: &str) {
-        if let Some((_, phrases)) = self.sources.iter_mut().find(|(c, _)| *c == class) {
+        let phrases = match class {
+            SourceClass::Known => Some(&mut self.allowed),
+            _ => self
+                .sources
+                .iter_mut()
+                .find(|(c, _)| *c == class)
+                .map(|(_, phrases)| phrases),
+        };
+        if let Some(phrases) = phrases {
             phrases.add(word, ());
             self.note(Section::Sources, source_class_key(class), word);
         }

@@ -450,6 +450,15 @@ fn policies_teach_words_that_win_over_built_in_ones() {
     vocabulary.add_all_purposes("sämtliche Listen");
     vocabulary.add_source(S::Invalid(Cat::Contest), "Preisrätsel");
     vocabulary.add_source(S::Known, "Hochzeitsmesse Anmeldung");
+    assert_eq!(
+        v().source("Hochzeitsmesse Anmeldung"),
+        S::Invalid(Cat::BusinessCard)
+    );
+    assert_eq!(vocabulary.source("Hochzeitsmesse Anmeldung 2025"), S::Known);
+    assert_eq!(
+        vocabulary.source("Hochzeitsmesse"),
+        S::Invalid(Cat::BusinessCard)
+    );
     assert_eq!(vocabulary.event("austragung_per_brief"), Some(E::Withdraw));
     assert_eq!(vocabulary.event("Bounce"), Some(E::HardBounce));
     assert_eq!(

@@ -402,3 +402,47 @@ fn archives_without_lists_or_with_binary_members_are_named() {
         "{stderr}"
     );
 }
+
+/// A consent log passed as a suppression list would suppress everyone who
+/// ever opted in: refused, with the flag it belongs to.
+#[test]
+fn a_consent_log_given_as_a_suppression_list() {
+    let case = Case::new();
+    let subscribers = case.file("s.csv", b"email\na@example.com\n");
+    let log = case.file(
+        "consent.csv",
+        b"email,event,timestamp\na@example.com,opt_in,2025-01-01\na@example.com,confirm,2025-01-01\n",
+    );
+    let stderr = case.fails(&[&subscribers, &p("--suppress"), &log]);
+    assert!(
+        stderr.contains("consent.csv: this is a consent log, not a list of addresses: its column 'event' holds consent events ('opt_in')"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: pass it with --consent (-c)"),
+        "{stderr}"
+    );
+    let json = case.file(
+        "consent.jsonl",
+        b"{\"email\":\"a@example.com\",\"event\":\"opt_in\"}\n",
+    );
+    let stderr = case.fails(&[&subscribers, &p("-s"), &json]);
+    assert!(
+        stderr.contains("consent.jsonl: this is a consent log"),
+        "{stderr}"
+    );
+    // A suppression export with a reason column is a suppression list.
+    let list = case.file(
+        "suppressions.csv",
+        b"email,type,created\na@example.com,hard_bounce,2025-01-01\n",
+    );
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&subscribers)
+        .arg("--suppress")
+        .arg(&list)
+        .args(["--as-of", AS_OF, "--format", "json"]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(result.json()["findings"][0]["rule"], "R003");
+    assert_eq!(result.json()["summary"]["by_rule"]["R003"], 1);
+}

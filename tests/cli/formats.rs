@@ -221,6 +221,60 @@ fn every_format_is_detected_and_mapped() {
             2,
             &[("email", "Kontakt")],
         ),
+        (
+            "kit-subscribers.csv",
+            "kit",
+            "utf-8",
+            ",",
+            5,
+            &[("email", "email_address"), ("status", "state")],
+        ),
+        // HubSpot's older "Contact ID" header: HubSpot, not Brevo (which
+        // also writes a CONTACT ID).
+        (
+            "hubspot-contacts-export.csv",
+            "hubspot",
+            "utf-8",
+            ",",
+            7,
+            &[
+                ("unsubscribed", "Unsubscribed from all email"),
+                ("bounce_reason", "Email hard bounce reason"),
+                ("undeliverable", "Invalid email address"),
+                ("last_purchase", "Last Order Date"),
+            ],
+        ),
+        (
+            "klaviyo-suppressions.csv",
+            "klaviyo",
+            "utf-8",
+            ",",
+            6,
+            &[("suppressions", "Email Suppressions")],
+        ),
+        (
+            "shop-customers.csv",
+            "generic",
+            "utf-8",
+            ",",
+            5,
+            &[
+                ("marketing_consent", "Accepts Email Marketing"),
+                ("last_purchase", "Last Order Date"),
+                ("order_count", "Total Orders"),
+            ],
+        ),
+        (
+            "brevo-blocklist.csv",
+            "brevo",
+            "utf-8",
+            ";",
+            2,
+            &[
+                ("unsubscribed", "EMAIL_BLACKLISTED"),
+                ("marketing_consent", "OPT_IN"),
+            ],
+        ),
     ];
     for (file, format, encoding, delimiter, rows, columns) in cases {
         let found = &inspect(&[file])[0];
@@ -299,19 +353,257 @@ fn inspect_reads_archives_and_consent_logs() {
     assert_eq!(substack[0]["format"], "substack");
 }
 
+/// What an ESP's event webhook or activity export writes (SendGrid,
+/// Mailgun, Brevo words) and a German consent log with German headers
+/// read as their tools mean them.
+#[test]
+fn event_logs_are_read_in_their_tools_words() {
+    let report = audit(&[
+        formats("esp-list.csv"),
+        "-c".to_string(),
+        formats("esp-events.jsonl"),
+    ]);
+    let by_email: BTreeMap<String, BTreeSet<String>> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["email"].as_str().unwrap().to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .fold(BTreeMap::new(), |mut map, (email, rule)| {
+            map.entry(email).or_default().insert(rule);
+            map
+        });
+    let rules = |email: &str| -> Vec<&str> {
+        by_email
+            .get(email)
+            .map_or(Vec::new(), |r| r.iter().map(String::as_str).collect())
+    };
+    assert_eq!(
+        rules("nils.weber@example.de"),
+        Vec::<&str>::new(),
+        "sent, delivered, opened, clicked"
+    );
+    assert_eq!(
+        rules("jana.kraus@example.de"),
+        ["H008"],
+        "a bounce with SMTP status 5.1.1"
+    );
+    assert_eq!(
+        rules("tom.berger@example.de"),
+        Vec::<&str>::new(),
+        "deferred is a soft bounce"
+    );
+    assert_eq!(
+        rules("eva.schulz@example.de"),
+        ["R001"],
+        "a spam report is an objection"
+    );
+    assert_eq!(
+        rules("ole.hansen@example.de"),
+        ["R001"],
+        "group_unsubscribe"
+    );
+    assert_eq!(
+        rules("kim.peters@example.de"),
+        ["R003"],
+        "dropped by the sending tool"
+    );
+    assert_eq!(
+        rules("lars.meier@example.de"),
+        ["H008"],
+        "Mailgun: failed, severity permanent"
+    );
+    assert_eq!(
+        rules("ute.franke@example.de"),
+        ["D002"],
+        "machine_open is not a word we know"
+    );
+    assert_eq!(report["summary"]["soft_bounces"], 1);
+    assert_eq!(
+        report["summary"]["unrecognised"]["events"][0]["value"],
+        "machine_open"
+    );
+
+    let report = audit(&[
+        formats("newsletter-de.csv"),
+        "-c".to_string(),
+        formats("einwilligungen.csv"),
+    ]);
+    let findings = report["findings"].as_array().unwrap();
+    let of = |row: u64| -> Vec<(&str, &str, &str)> {
+        findings
+            .iter()
+            .filter(|f| {
+                f["row"] == row && f["file"].as_str().unwrap().ends_with("newsletter-de.csv")
+            })
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap(),
+                    f["severity"].as_str().unwrap(),
+                    f["message"].as_str().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let greta = of(1);
+    assert_eq!(greta.len(), 1);
+    assert_eq!(greta[0].0, "R001");
+    assert!(
+        greta[0]
+            .2
+            .contains("withdraw ('Widerruf') at 2025-02-10T08:00:00Z"),
+        "{}",
+        greta[0].2
+    );
+    assert!(
+        greta[0]
+            .2
+            .contains("its purpose 'alle' withdraws every purpose"),
+        "{}",
+        greta[0].2
+    );
+    assert_eq!(of(2)[0].0, "C007", "a contest: 'Gewinnspiel Frühjahr'");
+    assert_eq!(of(3)[0].0, "C006", "an import from the old system");
+    // A withdrawal from 'Angebote' alone leaves the newsletter; the
+    // bounce of unstated kind is a warning.
+    assert_eq!(
+        of(4).iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+        [("H008", "warning")]
+    );
+}
+
+#[test]
+fn inspect_lists_every_event_and_status_and_what_it_is_understood_as() {
+    let found = inspect(&[
+        "esp-events.jsonl",
+        "consent-receipts.json",
+        "einwilligungen.csv",
+        "kit-subscribers.csv",
+    ]);
+    // A JSON Lines log: its keys per field, its email key among them.
+    assert_eq!(found[0]["kind"], "consent");
+    assert_eq!(found[0]["format"], "jsonl");
+    assert_eq!(found[0]["columns"]["email"], "email");
+    assert_eq!(found[0]["columns"]["event"], "event");
+    assert_eq!(found[0]["columns"]["timestamp"], "timestamp");
+    let events = found[0]["values"]["events"].as_array().unwrap();
+    let meaning = |value: &str| {
+        events
+            .iter()
+            .find(|e| e["value"] == value)
+            .unwrap_or_else(|| panic!("{value} not listed: {events:?}"))["understood_as"]
+            .clone()
+    };
+    assert_eq!(meaning("spamreport"), "withdraw");
+    assert_eq!(meaning("deferred"), "soft_bounce");
+    assert_eq!(meaning("dropped"), "suppress");
+    assert_eq!(meaning("machine_open"), Value::Null);
+    assert_eq!(
+        events[0],
+        serde_json::json!({"value": "confirmed", "rows": 8, "understood_as": "confirm"})
+    );
+    // Kantara receipts: where each field is kept.
+    assert_eq!(found[1]["format"], "kantara");
+    assert_eq!(found[1]["columns"]["email"], "piiPrincipalId");
+    assert_eq!(found[1]["columns"]["timestamp"], "consentTimestamp");
+    assert_eq!(
+        found[1]["columns"]["purpose"],
+        "services[].purposes[].purpose"
+    );
+    // German headers and words.
+    assert_eq!(found[2]["columns"]["event"], "Ereignis");
+    assert_eq!(found[2]["columns"]["purpose"], "Zweck");
+    let german: Vec<(&str, &str)> = found[2]["values"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["value"].as_str().unwrap(),
+                e["understood_as"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(german.contains(&("Widerruf", "withdraw")), "{german:?}");
+    assert!(german.contains(&("Bestätigung", "confirm")), "{german:?}");
+    // A Kit export is an export, with its statuses read as Kit means them.
+    assert_eq!(found[3]["kind"], "subscribers");
+    assert_eq!(found[3]["format"], "kit");
+    let statuses: Vec<(&str, &str)> = found[3]["values"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["value"].as_str().unwrap(),
+                s["understood_as"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("active", "subscribed"),
+            ("bounced", "undeliverable"),
+            ("cancelled", "unsubscribed"),
+            ("complained", "complained"),
+            ("inactive", "pending"),
+        ]
+    );
+}
+
+#[test]
+fn inspect_reads_words_a_policy_teaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("team.toml");
+    fs::write(
+        &policy,
+        "extends = \"eu-gdpr\"\n[vocabulary.events]\nactivity = [\"machine_open\"]\n",
+    )
+    .unwrap();
+    let result = run(listaudit().args([
+        "inspect",
+        "--format",
+        "json",
+        "--policy",
+        policy.to_str().unwrap(),
+        &formats("esp-events.jsonl"),
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let events = result.json()[0]["values"]["events"].clone();
+    let machine_open = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["value"] == "machine_open")
+        .unwrap()
+        .clone();
+    assert_eq!(machine_open["understood_as"], "activity");
+}
+
 #[test]
 fn inspect_prints_a_table_for_people() {
     let result = run(listaudit().args(["inspect", &formats("brevo-windows-1252.csv")]));
     assert_eq!(result.code, 0, "{}", result.stderr);
+    let lines: Vec<String> = result
+        .stdout
+        .lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
     for expected in [
-        "brevo (confidence 0.96)",
-        "windows-1252",
-        "│ delimiter     ┆ ;",
-        "double_opt_in ┆ ← DOUBLE_OPT-IN",
-        "│ rows          ┆ 3",
+        "│ format ┆ brevo (confidence 0.96) │",
+        "│ encoding ┆ windows-1252 │",
+        "│ delimiter ┆ ; │",
+        "│ double_opt_in ┆ ← DOUBLE_OPT-IN │",
+        "│ marketing_consent ┆ ← OPT_IN │",
+        "│ rows ┆ 3 │",
     ] {
         assert!(
-            result.stdout.contains(expected),
+            lines.iter().any(|line| line == expected),
             "{expected}\n{}",
             result.stdout
         );
@@ -338,10 +630,11 @@ fn evidence_inside_exports_decides_the_verdicts() {
             &[(1, &["C004", "H008"])],
         ),
         ("mailchimp-de.csv", &[(2, &["C001"])]),
-        // DOUBLE_OPT-IN=1 is a confirmation without a time; 2 means no.
+        // DOUBLE_OPT-IN=1 is a confirmation without a time, 2 means no;
+        // OPT_IN=Yes is an opt-in without a time.
         (
             "brevo-windows-1252.csv",
-            &[(1, &["C006"]), (2, &["C001"]), (3, &["C001"])],
+            &[(1, &["C006"]), (2, &["C005", "C006"]), (3, &["C001"])],
         ),
         ("listmonk.csv", &[(1, &["C001"]), (2, &["R001"])]),
         (
@@ -378,6 +671,63 @@ fn evidence_inside_exports_decides_the_verdicts() {
         ),
         ("mailerlite.csv", &[(2, &["C005"])]),
         ("excel-unicode-text.csv", &[(2, &["C001"])]),
+        // Kit: inactive never confirmed; cancelled and complained withdrew;
+        // bounced is undeliverable. No consent log: active rows show none.
+        (
+            "kit-subscribers.csv",
+            &[
+                (1, &["C001"]),
+                (2, &["C001"]),
+                (3, &["R001"]),
+                (4, &["C001", "H008"]),
+                (5, &["R001"]),
+            ],
+        ),
+        // HubSpot: consent as the basis without a date; an import's
+        // 'Offline Sources'; unsubscribed from all; a hard-bounce reason;
+        // opted out of the Newsletter subscription (the list purpose), not
+        // of Product updates only; an existing customer on legitimate
+        // interest with a recent order.
+        (
+            "hubspot-contacts-export.csv",
+            &[
+                (1, &["C005", "C006"]),
+                (2, &["C005", "C006"]),
+                (3, &["R001"]),
+                (4, &["C005", "C006", "H008"]),
+                (5, &["R001"]),
+                (6, &["C005", "C006"]),
+                (7, &["C010"]),
+            ],
+        ),
+        (
+            "klaviyo-suppressions.csv",
+            &[
+                (1, &["C005", "H008"]),
+                (2, &["R001"]),
+                (3, &["R003"]),
+                (4, &["D002", "R003"]),
+                (5, &["H008", "R001"]),
+                (6, &["C005"]),
+            ],
+        ),
+        // A shop: 'Accepts Email Marketing: no' is a refusal; customers are
+        // kept on the soft opt-in; a four-year-old order is stale.
+        (
+            "shop-customers.csv",
+            &[
+                (1, &["R001"]),
+                (2, &["C010"]),
+                (3, &["C001"]),
+                (4, &["C005", "C006"]),
+                (5, &["C004", "C010"]),
+            ],
+        ),
+        (
+            "sendy-weekly-news-bounced.csv",
+            &[(1, &["H008"]), (2, &["R001"])],
+        ),
+        ("brevo-blocklist.csv", &[(1, &["C006"]), (2, &["R001"])]),
     ];
     for (file, expected) in cases {
         let report = audit(&[formats(file)]);
@@ -392,6 +742,97 @@ fn evidence_inside_exports_decides_the_verdicts() {
             report["findings"]
         );
     }
+}
+
+/// Statuses and flags of the ESPs' exports name their column and value in
+/// the finding, with or without a consent log beside them.
+#[test]
+fn esp_statuses_name_their_column_and_value() {
+    let message = |file: &str, rule: &str, row: u64, log: Option<&str>| -> String {
+        let mut args = vec![formats(file)];
+        if let Some(log) = log {
+            args.extend(["-c".to_string(), log.to_string()]);
+        }
+        let report = audit(&args);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["rule"] == rule && f["row"] == row && f["file"].as_str().unwrap().ends_with(file)
+            })
+            .unwrap_or_else(|| panic!("no {rule} on row {row} of {file}: {:#}", report["findings"]))
+            ["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("consent.csv");
+    std::fs::write(
+        &log,
+        "email,event,timestamp,purpose,source,ip\n\
+         freja.dahl@example.se,opt_in,2024-11-01T10:00:00Z,newsletter,web_form,192.0.2.1\n\
+         freja.dahl@example.se,confirm,2024-11-01T10:05:00Z,newsletter,double_opt_in_link,192.0.2.1\n\
+         axel.berg@example.se,opt_in,2023-05-01T10:00:00Z,newsletter,web_form,192.0.2.2\n",
+    )
+    .unwrap();
+    let log = log.to_str().unwrap();
+    for with_log in [None, Some(log)] {
+        assert!(
+            message("kit-subscribers.csv", "R001", 3, with_log).starts_with(
+                "the withdrawal (withdraw (column 'state' is 'cancelled') without timestamp"
+            ),
+        );
+        assert!(
+            message("kit-subscribers.csv", "H008", 4, with_log)
+                .contains("(hard_bounce (column 'state' is 'bounced') without timestamp"),
+        );
+    }
+    assert!(
+        message("mailchimp/cleaned_members_export_1a2b3c4d5e.csv", "H008", 1, None).contains(
+            "(hard_bounce (the file is Mailchimp's 'cleaned' export, by its name) at 2025-01-20T03:00:00Z"
+        )
+    );
+    assert!(
+        message("listmonk.csv", "R001", 2, None)
+            .contains("(withdraw (column 'status' is 'blocklisted')")
+    );
+    assert!(
+        message("sendy-weekly-news-bounced.csv", "R001", 2, None)
+            .contains("(withdraw (column 'Status' is 'Marked as spam')")
+    );
+    assert!(
+        message("brevo-blocklist.csv", "R001", 2, None)
+            .contains("(withdraw (column 'EMAIL_BLACKLISTED' is 'Yes')")
+    );
+    assert!(
+        message("hubspot-contacts-export.csv", "R001", 5, None)
+            .contains("(withdraw (column 'Opted out of email: Newsletter' is 'true')")
+    );
+    assert!(
+        message("hubspot-contacts-export.csv", "H008", 4, None)
+            .contains("(column 'Email hard bounce reason' is '550 5.1.1 user unknown')")
+    );
+    // A suppression reason's own timestamp dates the event.
+    assert!(
+        message("klaviyo-suppressions.csv", "R001", 2, None).starts_with(
+            "the withdrawal (withdraw (column 'Email Suppressions' lists 'SPAM_COMPLAINT') at 2025-04-02T08:00:00Z"
+        )
+    );
+    assert_eq!(
+        message("klaviyo-suppressions.csv", "D002", 4, None),
+        "unknown suppression reason 'MOON_PHASE' in column 'Email Suppressions'; the address is treated as suppressed (R003)"
+    );
+    assert!(
+        message("hubspot-contacts-export.csv", "C006", 2, None)
+            .contains("only an import as its source ('Offline Sources')")
+    );
+    assert!(
+        message("shop-customers.csv", "C010", 2, None).contains(
+            "kept as an existing customer under the soft opt-in (ePrivacy Directive Art. 13(2)): purchase (column 'Last Order Date') at 2025-04-02T00:00:00Z"
+        )
+    );
 }
 
 #[test]
@@ -410,8 +851,14 @@ fn proxies_and_imports_are_named_in_the_findings() {
         "no opt-in evidence: OPTIN_TIME is empty and CONFIRM_TIME is set: the contact was imported or added through the API, which is no opt-in evidence"
     );
     let report = audit(&[formats("brevo-windows-1252.csv")]);
+    let clara = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["row"] == 3)
+        .unwrap();
     assert_eq!(
-        report["findings"][1]["message"],
+        clara["message"],
         "no opt-in evidence: the export's 'ADDED_TIME' is when the record was created, not an opt-in time"
     );
     // HubSpot: consent as the lawful basis is an opt-in; a legitimate
@@ -461,6 +908,48 @@ fn keep_rows(original: &[u8], encoding: &str, kept: &BTreeSet<u64>, headerless: 
     } else {
         out
     }
+}
+
+/// Excel's `sep=;` first line names the delimiter; it is no header and no
+/// row, and the cleaned and removed lists keep it so that they open in
+/// columns as the input does.
+#[test]
+fn an_excel_sep_line_is_honoured_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("liste.csv");
+    let bytes = "\u{feff}sep=;\r\nE-Mail;Vorname;Anmeldedatum;Bestätigt am;Quelle\r\nanna.berg@example.de;Anna;2025-01-02 10:00;2025-01-02 10:05;Webformular\r\nbodo.kern@example.de;Bodo;;;Visitenkarte\r\n";
+    fs::write(&input, bytes).unwrap();
+    let out = dir.path().join("out");
+    let report = audit(&[
+        input.display().to_string(),
+        "-o".to_string(),
+        out.display().to_string(),
+    ]);
+    assert_eq!(report["inputs"][0]["delimiter"], ";");
+    assert_eq!(report["summary"]["rows"], 2);
+    let bodo = &report["findings"][0];
+    assert_eq!(
+        (bodo["row"].as_u64(), bodo["line"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_eq!(bodo["rule"], "C001");
+    assert_eq!(
+        fs::read(out.join("cleaned.csv")).unwrap(),
+        "\u{feff}sep=;\r\nE-Mail;Vorname;Anmeldedatum;Bestätigt am;Quelle\r\nanna.berg@example.de;Anna;2025-01-02 10:00;2025-01-02 10:05;Webformular\r\n".as_bytes()
+    );
+    let removed = fs::read_to_string(out.join("removed.csv")).unwrap();
+    assert!(
+        removed.starts_with("\u{feff}sep=;\r\nE-Mail;Vorname;Anmeldedatum;Bestätigt am;Quelle;listaudit_rules;listaudit_reasons\r\nbodo.kern@example.de;"),
+        "{removed:?}"
+    );
+    let found = run(listaudit()
+        .args(["inspect", "--format", "json"])
+        .arg(&input))
+    .json();
+    assert_eq!(found[0]["delimiter"], ";");
+    assert_eq!(found[0]["header"][0], "E-Mail");
+    assert_eq!(found[0]["columns"]["confirm_time"], "Bestätigt am");
+    assert_eq!(found[0]["rows"], 2);
 }
 
 #[test]
@@ -545,7 +1034,7 @@ fn removed_rows_are_written_in_the_input_encoding() {
     assert!(
         memchr_find(
             &removed,
-            b"2;hans.mueller@example.de;M\xfcller;Hans;2;Yes;A-2;05-06-2024;05-06-2024;C001;"
+            b"2;hans.mueller@example.de;M\xfcller;Hans;2;Yes;A-2;05-06-2024;05-06-2024;\"C005;C006\";"
         ),
         "{}",
         String::from_utf8_lossy(&removed)

@@ -41,6 +41,9 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 
 /// Rows that get the same verdict everywhere consent is required.
 const WITHDRAWN: &str = "withdrew.3.days.ago@example.com R001 error";
+/// A shop's customer with no consent on record: kept on the soft opt-in
+/// wherever the law has one (everywhere but the US, which needs none).
+const CUSTOMER: &str = "shop.customer.5m@example.co.uk C010 info";
 
 #[test]
 fn eu_gdpr_is_the_baseline() {
@@ -59,7 +62,52 @@ fn eu_gdpr_is_the_baseline() {
             "fr.prospect.37m@example.fr C004 error",
             "fr.opened.only@example.fr C004 error",
             WITHDRAWN,
+            CUSTOMER,
         ])
+    );
+}
+
+#[test]
+fn every_preset_but_us_can_spam_keeps_an_existing_customer_on_the_soft_opt_in() {
+    for preset in ["eu-gdpr", "de-strict", "fr-cnil", "uk-pecr", "ca-casl"] {
+        let report = scenario(preset);
+        assert!(verdicts(&report).contains(CUSTOMER), "{preset}");
+        let message = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "C010")
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let law = match preset {
+            "de-strict" => "(UWG § 7(3))",
+            "fr-cnil" => "(CPCE L.34-5)",
+            "uk-pecr" => "(PECR reg. 22(3))",
+            "ca-casl" => "(CASL s. 10(10)(a))",
+            _ => "(ePrivacy Directive Art. 13(2))",
+        };
+        assert!(message.contains(law), "{preset}: {message}");
+    }
+    assert!(
+        verdicts(&scenario("us-can-spam")).contains("shop.customer.5m@example.co.uk C001 info")
+    );
+    // explain says, per preset, whether and why.
+    let explain = run(listaudit().args(["explain", "C010"]));
+    assert!(
+        explain.stdout.contains(
+            "- `us-can-spam`: not a basis (CAN-SPAM (15 U.S.C. 7704) is an opt-out regime"
+        ),
+        "{}",
+        explain.stdout
+    );
+    assert!(
+        explain
+            .stdout
+            .contains("- `uk-pecr`: a basis (PECR reg. 22(3):"),
+        "{}",
+        explain.stdout
     );
 }
 
@@ -174,7 +222,11 @@ fn ca_casl_expires_implied_consent_but_never_express_consent() {
     let ca = scenario("ca-casl");
     assert_eq!(
         verdicts(&ca),
-        set(&["casl.implied.25m@example.ca C004 error", WITHDRAWN])
+        set(&[
+            "casl.implied.25m@example.ca C004 error",
+            WITHDRAWN,
+            CUSTOMER
+        ])
     );
     let findings = ca["findings"].as_array().unwrap();
     assert!(
@@ -213,8 +265,11 @@ fn us_can_spam_needs_no_consent_records_at_all() {
             "buyer.three@example.com C001 info",
         ])
     );
-    // Withdrawals still count.
-    assert_eq!(verdicts(&scenario("us-can-spam")), set(&[WITHDRAWN]));
+    // Withdrawals still count; a purchase changes nothing.
+    assert_eq!(
+        verdicts(&scenario("us-can-spam")),
+        set(&[WITHDRAWN, "shop.customer.5m@example.co.uk C001 info"])
+    );
 }
 
 #[test]
@@ -369,7 +424,7 @@ fn max_removed_is_a_threshold_of_its_own() {
             .args(extra))
         .code
     };
-    // eu-gdpr removes 6 of 9 rows (66.7%).
+    // eu-gdpr removes 6 of 10 rows (60%).
     assert_eq!(code(&[]), 1, "errors fail by default");
     assert_eq!(
         code(&["--max-removed", "6"]),
@@ -377,13 +432,119 @@ fn max_removed_is_a_threshold_of_its_own() {
         "alone, only the count decides"
     );
     assert_eq!(code(&["--max-removed", "5"]), 1);
-    assert_eq!(code(&["--max-removed", "70%"]), 0);
-    assert_eq!(code(&["--max-removed", "66%"]), 1);
+    assert_eq!(code(&["--max-removed", "60%"]), 0);
+    assert_eq!(code(&["--max-removed", "59%"]), 1);
     assert_eq!(
         code(&["--max-removed", "70%", "--fail-on", "error"]),
         1,
         "with --fail-on both thresholds apply"
     );
+}
+
+/// Words a team's policy file teaches are used by every reader and rule,
+/// shown by `policy show`, and survive a round trip through it.
+#[test]
+fn a_policy_teaches_words_the_vocabulary_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let subscribers = write(
+        "list.csv",
+        "email,status\n\
+         brief@example.de,aktiv\n\
+         ruhend@example.de,ruhend\n\
+         liste@example.de,aktiv\n\
+         altdaten@example.de,aktiv\n\
+         hochzeit@example.de,aktiv\n\
+         raetsel@example.de,aktiv\n",
+    );
+    let log = write(
+        "log.csv",
+        "email,event,timestamp,purpose,source,ip\n\
+         brief@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,web_form,192.0.2.1\n\
+         brief@example.de,confirm,2025-01-10T10:05:00Z,newsletter,double_opt_in_link,192.0.2.1\n\
+         brief@example.de,Austragung per Brief,2025-03-01T10:00:00Z,,letter,\n\
+         ruhend@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,web_form,192.0.2.2\n\
+         ruhend@example.de,confirm,2025-01-10T10:05:00Z,newsletter,double_opt_in_link,192.0.2.2\n\
+         liste@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,web_form,192.0.2.3\n\
+         liste@example.de,confirm,2025-01-10T10:05:00Z,newsletter,double_opt_in_link,192.0.2.3\n\
+         liste@example.de,Abmeldung,2025-03-01T10:00:00Z,Gesamtverteiler,link,\n\
+         altdaten@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,Altdaten,\n\
+         altdaten@example.de,confirm,2025-01-10T10:05:00Z,newsletter,,\n\
+         hochzeit@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,Hochzeitsmesse Anmeldeformular,192.0.2.5\n\
+         hochzeit@example.de,confirm,2025-01-10T10:05:00Z,newsletter,double_opt_in_link,192.0.2.5\n\
+         raetsel@example.de,opt_in,2025-01-10T10:00:00Z,newsletter,Glücksrad Juni,192.0.2.6\n\
+         raetsel@example.de,confirm,2025-01-10T10:05:00Z,newsletter,double_opt_in_link,192.0.2.6\n",
+    );
+    let rules = |report: &Value| -> BTreeSet<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] != "H007")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["email"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // Without the words: two unknown values (D002), and a wedding fair's
+    // own signup form read as a trade fair; the withdrawal from the whole
+    // mailing reads as one from another purpose, and the import and the
+    // prize wheel pass.
+    let (_, plain) = audit_json(&[&subscribers, "-c", &log]);
+    assert_eq!(
+        rules(&plain),
+        set(&[
+            "brief@example.de D002",
+            "ruhend@example.de D002",
+            "hochzeit@example.de C007",
+        ])
+    );
+    let policy = write(
+        "team.toml",
+        "extends = \"de-strict\"\n\
+         [evidence]\nnotice_version = false\n\
+         [sources.phrases]\ncontest = [\"Glücksrad\"]\nimport = [\"Altdaten\"]\nvalid = [\"Hochzeitsmesse Anmeldeformular\"]\n\
+         [vocabulary]\nall_purposes = [\"Gesamtverteiler\"]\n\
+         [vocabulary.events]\nwithdraw = [\"Austragung per Brief\"]\n\
+         [vocabulary.statuses]\nunsubscribed = [\"ruhend\"]\n",
+    );
+    let (_, taught) = audit_json(&[&subscribers, "-c", &log, "--policy", &policy]);
+    assert_eq!(
+        rules(&taught),
+        set(&[
+            "brief@example.de R001",
+            "ruhend@example.de R001",
+            "liste@example.de R001",
+            "altdaten@example.de C006",
+            "raetsel@example.de C007",
+        ])
+    );
+    // `policy show` prints what was taught, and the shown policy audits the
+    // same.
+    let shown = run(listaudit().args(["policy", "show", "--policy", &policy]));
+    for expected in [
+        "[sources.phrases]\ncontest = [\"Glücksrad\"]\nimport = [\"Altdaten\"]\nvalid = [\"Hochzeitsmesse Anmeldeformular\"]\n",
+        "[vocabulary]\nall_purposes = [\"Gesamtverteiler\"]\n",
+        "[vocabulary.events]\nwithdraw = [\"Austragung per Brief\"]\n",
+        "[vocabulary.statuses]\nunsubscribed = [\"ruhend\"]\n",
+    ] {
+        assert!(
+            shown.stdout.contains(expected),
+            "{expected}\n{}",
+            shown.stdout
+        );
+    }
+    let again = write("shown.toml", &shown.stdout);
+    let (_, from_shown) = audit_json(&[&subscribers, "-c", &log, "--policy", &again]);
+    assert_eq!(rules(&from_shown), rules(&taught));
 }
 
 #[test]
@@ -431,6 +592,31 @@ fn policy_errors_stop_before_any_input_is_read() {
                 "[hygiene]\nrole_accounts = [\"info@example.com\"]\n",
             ),
             ":2:18: 'info@example.com' is not a local part",
+        ),
+        (
+            write(
+                "event-kind.toml",
+                "[vocabulary.events]\nwithdrawl = [\"Austragung\"]\n",
+            ),
+            ":2:1: unknown event kind 'withdrawl' in [vocabulary.events]; did you mean 'withdraw'?",
+        ),
+        (
+            write(
+                "status.toml",
+                "[vocabulary.statuses]\nunsubscibed = [\"ruhend\"]\n",
+            ),
+            ":2:1: unknown status 'unsubscibed' in [vocabulary.statuses]; did you mean 'unsubscribed'?",
+        ),
+        (
+            write(
+                "source-class.toml",
+                "[sources.phrases]\nimports = [\"Altdaten\"]\n",
+            ),
+            ":2:1: unknown source class 'imports' in [sources.phrases]; did you mean 'import'?",
+        ),
+        (
+            write("soft.toml", "[consent]\nsoft_opt_in = 3\n"),
+            ":2:15: soft_opt_in must name the law it rests on, or be false, not 3",
         ),
     ];
     let out = dir.path().join("out");

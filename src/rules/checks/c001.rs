@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn a_purchase_is_no_consent_where_the_policy_has_no_soft_opt_in() {
         let mut policy = Policy::preset("eu-gdpr").unwrap();
-        policy.consent.soft_opt_in = false;
+        policy.consent.soft_opt_in = None;
         let f = Log::new()
             .add(Purchase, Some(30), "", "shop", false)
             .findings_with(policy, None);

@@ -116,20 +116,20 @@ impl RowContext<'_> {
     /// address has no consent act since its last withdrawal or erasure,
     /// and a purchase came after them.
     fn soft_opt_in(&self) -> Option<EventRef> {
-        if !self.policy.consent.soft_opt_in || !self.assessment.has_no_consent() {
+        if self.policy.consent.soft_opt_in.is_none() || !self.assessment.has_no_consent() {
             return None;
         }
         self.assessment.purchase()
     }
 
-    /// The law a policy names for the soft opt-in: its basis up to the
-    /// first colon (`ePrivacy Directive Art. 13(2)`).
+    /// The law a policy names for the soft opt-in (`ePrivacy Directive
+    /// Art. 13(2)`).
     fn soft_opt_in_basis(&self) -> &str {
         self.policy
-            .basis_of("consent.soft_opt_in")
-            .map_or("the policy's consent.soft_opt_in", |basis| {
-                basis.split(':').next().unwrap_or(basis).trim()
-            })
+            .consent
+            .soft_opt_in
+            .as_deref()
+            .unwrap_or_default()
     }
 }
 
