@@ -528,7 +528,7 @@ impl<'s> Audit<'s> {
                         input,
                         row: row.row,
                     };
-                    if let Some(value) = &row.unrecognised {
+                    for value in &row.unrecognised {
                         count_unrecognised(unrecognised, value.clone(), at);
                     }
                     let email = row.key.as_deref().unwrap_or_default();

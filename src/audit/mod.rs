@@ -137,7 +137,7 @@ pub struct ConsentOverview {
 
 /// The kinds of value the report lists as unrecognised, with the key each
 /// has in `report.json`'s `summary.unrecognised`.
-pub const UNRECOGNISED_KINDS: [(&str, &str); 7] = [
+pub const UNRECOGNISED_KINDS: [(&str, &str); 8] = [
     ("event", "events"),
     ("status", "statuses"),
     ("source", "sources"),
@@ -145,6 +145,7 @@ pub const UNRECOGNISED_KINDS: [(&str, &str); 7] = [
     ("bounce type", "bounce_types"),
     ("yes/no flag", "flags"),
     ("order count", "order_counts"),
+    ("consent method", "methods"),
 ];
 
 /// A value no vocabulary word matched, how often, and where first.

@@ -82,8 +82,9 @@ pub struct ParsedRow<'a> {
     pub event_word: Cow<'a, str>,
     /// D001, D002 and D003 findings with their messages.
     pub problems: SmallVec<[(RuleId, String); 1]>,
-    /// A value the vocabulary does not know (the event, or its bounce type).
-    pub unrecognised: Option<Unrecognised>,
+    /// Values the vocabulary does not know (the event, its bounce type,
+    /// its expression method).
+    pub unrecognised: SmallVec<[Unrecognised; 1]>,
 }
 
 pub struct ParsedEvent<'a> {
@@ -169,7 +170,7 @@ fn parse_cells<'a>(
         event: None,
         event_word: trimmed(cells.event.take()),
         problems: SmallVec::new(),
-        unrecognised: None,
+        unrecognised: SmallVec::new(),
     };
     if parsed.key.is_none() {
         parsed
@@ -186,7 +187,7 @@ fn parse_cells<'a>(
             let message = format!(
                 "unknown event '{event_cell}'; the row is not used. Known kinds: opt_in, confirm, renew, withdraw, erasure, activity, purchase, open, delivery, soft_bounce, hard_bounce, bounce, suppress; teach the word in the policy's [vocabulary.events]"
             );
-            parsed.unrecognised = Some(unrecognised);
+            parsed.unrecognised.push(unrecognised);
             message
         };
         parsed.problems.push((RuleId::D002, message));
@@ -215,7 +216,9 @@ fn parse_cells<'a>(
             Some(true) => kind = EventKind::HardBounce,
             Some(false) => kind = EventKind::SoftBounce,
             None if kind == EventKind::Bounce => {
-                parsed.unrecognised = Some(Unrecognised::new("bounce type", bounce_type));
+                parsed
+                    .unrecognised
+                    .push(Unrecognised::new("bounce type", bounce_type));
             }
             None => {}
         }
@@ -240,6 +243,19 @@ fn parse_cells<'a>(
     } else {
         ctx.purposes.classify(&purpose)
     };
+    // An expression method no word names counts as unrecorded, never as
+    // affirmative; the report lists it.
+    let method = cells
+        .method
+        .as_deref()
+        .map_or(Method::Unknown, parse_method);
+    if method == Method::Unknown
+        && let Some(cell) = cells.method.as_deref().filter(|c| !c.trim().is_empty())
+    {
+        parsed
+            .unrecognised
+            .push(Unrecognised::new("consent method", cell));
+    }
     parsed.event = Some(ParsedEvent {
         kind,
         time,
@@ -249,10 +265,7 @@ fn parse_cells<'a>(
         has_ip: present(&cells.ip),
         has_collection_point: present(&cells.collection_point),
         terms: Terms {
-            method: cells
-                .method
-                .as_deref()
-                .map_or(Method::Unknown, parse_method),
+            method,
             // A basis other than consent (legitimate interest, contract) is
             // no consent basis; the event keeps its kind.
             basis: cells
@@ -477,7 +490,7 @@ fn parse_record<'a>(
         event: None,
         event_word: Cow::Borrowed(""),
         problems: SmallVec::from_elem((RuleId::D003, message), 1),
-        unrecognised: None,
+        unrecognised: SmallVec::new(),
     };
     if let Some(problem) = shape_problem(record, header_len, delimiter) {
         let mut row = broken(problem);
@@ -702,7 +715,7 @@ fn parse_json_value<'a>(
             event: None,
             event_word: Cow::Borrowed(""),
             problems: SmallVec::from_elem((RuleId::D003, message), 1),
-            unrecognised: None,
+            unrecognised: SmallVec::new(),
         }]
     };
     let value = match value {

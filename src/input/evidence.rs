@@ -285,10 +285,21 @@ impl EvidenceReader {
         let basis = self
             .cell(record, Field::LegalBasis)
             .map(|cell| (parse_basis(&cell), cell));
+        let method = match self.cell(record, Field::Method) {
+            None => Method::Unknown,
+            Some(cell) => {
+                let method = parse_method(&cell);
+                if method == Method::Unknown {
+                    // Counted as unrecorded, never as affirmative; listed.
+                    evidence
+                        .unrecognised
+                        .push(Unrecognised::new("consent method", &cell));
+                }
+                method
+            }
+        };
         let terms = Terms {
-            method: self
-                .cell(record, Field::Method)
-                .map_or(Method::Unknown, |c| parse_method(&c)),
+            method,
             basis: basis
                 .as_ref()
                 .and_then(|(basis, _)| *basis)

@@ -155,6 +155,8 @@ fn english() {
         ("Standard subscribe form", S::Known),
         ("Direct Traffic", S::Known),
         ("double_opt_in_link", S::Known),
+        ("repermission_campaign_2024", S::Known),
+        ("ICO permission pass", S::Known),
         ("LinkedIn Ads", S::Unrecognised),
         ("Hochzeitsmesse", S::Invalid(Cat::BusinessCard)),
         ("Facebook Messenger bot", S::Unrecognised),

@@ -198,8 +198,8 @@ fn markdown_report_carries_the_same_summary() {
         "{md}"
     );
     assert!(
-        md.contains("| source | repermission\\_campaign\\_2024 | 1 |  |"),
-        "{md}"
+        !md.contains("| source |"),
+        "every demo source is a known word: {md}"
     );
     assert!(md.contains(&format!("`{}`", sha256_hex("fixtures/demo/consent.csv"))));
     assert!(md.contains("The 25 most severe of 95 findings"));

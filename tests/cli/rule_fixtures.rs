@@ -584,4 +584,14 @@ fn c009_not_affirmative() {
             "consent was expressed by implied consent, which the policy does not accept"
         ),
     );
+    // A method no word names is never taken as affirmative or otherwise:
+    // it counts as unrecorded, and the report lists it.
+    assert_eq!(
+        report["summary"]["unrecognised"]["methods"],
+        serde_json::json!([{
+            "value": "carrier pigeon",
+            "rows": 1,
+            "first": "tests/fixtures/rules/C009/consent.csv row 11"
+        }])
+    );
 }
