@@ -70,10 +70,12 @@ pub struct PurposeMatcher {
     /// does; a channel such as `email` only scopes a withdrawal).
     everything: Phrases<bool>,
     /// Cells already classified that do not simply name the list purpose,
-    /// by whether they scope a withdrawal: a log repeats a few cells
+    /// for consents and for withdrawals: a log repeats a few cells
     /// millions of times.
-    cache: RwLock<HashMap<(bool, Box<str>), PurposeFit>>,
+    cache: [RwLock<Cache>; 2],
 }
+
+type Cache = HashMap<Box<str>, PurposeFit, foldhash::fast::RandomState>;
 
 impl PurposeMatcher {
     pub fn new<'a>(
@@ -91,7 +93,7 @@ impl PurposeMatcher {
         PurposeMatcher {
             accepted,
             everything,
-            cache: RwLock::default(),
+            cache: Default::default(),
         }
     }
 
@@ -118,20 +120,16 @@ impl PurposeMatcher {
         if self.covers(cell) {
             return PurposeFit::Covers;
         }
-        let key = (withdrawal, Box::<str>::from(cell));
-        if let Some(fit) = self.read_cache().get(&key) {
+        let cache = &self.cache[usize::from(withdrawal)];
+        if let Some(fit) = cache.read().unwrap_or_else(|p| p.into_inner()).get(cell) {
             return *fit;
         }
         let fit = self.classify_members(cell, withdrawal);
-        let mut cache = self.cache.write().unwrap_or_else(|p| p.into_inner());
+        let mut cache = cache.write().unwrap_or_else(|p| p.into_inner());
         if cache.len() < CACHE_LIMIT {
-            cache.insert(key, fit);
+            cache.insert(cell.into(), fit);
         }
         fit
-    }
-
-    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, HashMap<(bool, Box<str>), PurposeFit>> {
-        self.cache.read().unwrap_or_else(|p| p.into_inner())
     }
 
     fn classify_members(&self, cell: &str, withdrawal: bool) -> PurposeFit {
@@ -300,7 +298,8 @@ mod tests {
             );
             assert_eq!(m.classify("tous les emails"), PurposeFit::Everything);
         }
-        assert_eq!(m.read_cache().len(), 2);
+        let cached = |i: usize| m.cache[i].read().unwrap().len();
+        assert_eq!((cached(0), cached(1)), (1, 1));
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub struct ParsedRow<'a> {
     pub problems: SmallVec<[(RuleId, String); 1]>,
     /// Values the vocabulary does not know (the event, its bounce type,
     /// its expression method).
-    pub unrecognised: SmallVec<[Unrecognised; 1]>,
+    pub unrecognised: Vec<Unrecognised>,
 }
 
 pub struct ParsedEvent<'a> {
@@ -170,7 +170,7 @@ fn parse_cells<'a>(
         event: None,
         event_word: trimmed(cells.event.take()),
         problems: SmallVec::new(),
-        unrecognised: SmallVec::new(),
+        unrecognised: Vec::new(),
     };
     if parsed.key.is_none() {
         parsed
@@ -490,7 +490,7 @@ fn parse_record<'a>(
         event: None,
         event_word: Cow::Borrowed(""),
         problems: SmallVec::from_elem((RuleId::D003, message), 1),
-        unrecognised: SmallVec::new(),
+        unrecognised: Vec::new(),
     };
     if let Some(problem) = shape_problem(record, header_len, delimiter) {
         let mut row = broken(problem);
@@ -715,7 +715,7 @@ fn parse_json_value<'a>(
             event: None,
             event_word: Cow::Borrowed(""),
             problems: SmallVec::from_elem((RuleId::D003, message), 1),
-            unrecognised: SmallVec::new(),
+            unrecognised: Vec::new(),
         }]
     };
     let value = match value {

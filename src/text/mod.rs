@@ -25,6 +25,16 @@ pub fn fold(text: &str) -> String {
 /// does not fit, which no vocabulary word needs.
 pub fn fold_into<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
     let mut len = 0;
+    if text.is_ascii() {
+        // Nearly every cell: a byte at a time, no decoding.
+        for &byte in text.as_bytes() {
+            if byte.is_ascii_alphanumeric() {
+                *buf.get_mut(len)? = byte.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        return std::str::from_utf8(&buf[..len]).ok();
+    }
     let mut fits = true;
     for c in text.chars() {
         fold_char(c, |f| {

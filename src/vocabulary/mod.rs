@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::consent::{ClassifySource, EventKind, SourceCategory, SourceClass, Status};
-use crate::text::{Phrases, Words, fold, fold_into};
+use crate::text::{Phrases, fold, fold_into};
 
 pub use events::{BOUNCE_TYPES, EVENT_WORDS};
 pub use scope::{ALL_PURPOSES, CHANNELS};
@@ -54,12 +54,12 @@ pub struct Addition {
 /// The words of one run: the built-in ones and what the policy added.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vocabulary {
-    events: HashMap<String, EventKind>,
-    statuses: HashMap<String, Status>,
+    events: Words<EventKind>,
+    statuses: Words<Status>,
     format_statuses: Vec<(&'static str, String, Status)>,
-    suppression_reasons: HashMap<String, Status>,
-    bounce_types: HashMap<String, bool>,
-    flags: HashMap<String, bool>,
+    suppression_reasons: Words<Status>,
+    bounce_types: Words<bool>,
+    flags: Words<bool>,
     /// Scope words, each with whether it also scopes a consent.
     everything: Phrases<bool>,
     /// Source classes in the order they are tried: the invalid categories,
@@ -90,7 +90,11 @@ pub fn source_classes() -> impl Iterator<Item = SourceClass> {
         .chain([SourceClass::Import, SourceClass::Known])
 }
 
-fn folded_map<T: Copy>(table: &[(T, &[&str])]) -> HashMap<String, T> {
+/// Folded words and what they mean. Looked up once per event or status
+/// cell, so hashed with foldhash rather than SipHash.
+type Words<T> = HashMap<String, T, foldhash::fast::FixedState>;
+
+fn folded_map<T: Copy>(table: &[(T, &[&str])]) -> Words<T> {
     table
         .iter()
         .flat_map(|(value, words)| words.iter().map(move |w| (fold(w), *value)))
@@ -206,7 +210,7 @@ impl Vocabulary {
 
     /// What a source value says about how consent was collected.
     pub fn source(&self, source: &str) -> SourceClass {
-        let words = Words::new(source);
+        let words = crate::text::Words::new(source);
         if words.is_empty() {
             return SourceClass::Empty;
         }
@@ -283,7 +287,7 @@ impl ClassifySource for Vocabulary {
 }
 
 /// A whole-cell lookup without allocating for cells of usual length.
-fn lookup<T: Copy>(map: &HashMap<String, T>, cell: &str) -> Option<T> {
+fn lookup<T: Copy>(map: &Words<T>, cell: &str) -> Option<T> {
     let mut buf = [0u8; 64];
     match fold_into(cell, &mut buf) {
         Some("") => None,
