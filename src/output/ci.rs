@@ -175,6 +175,17 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Resu
             );
         }
     }
+    let show = |value: &str| {
+        let value = if value.contains('@') {
+            addresses.show(value)
+        } else {
+            value.to_string()
+        };
+        md_cell(&value)
+    };
+    if let Some(line) = super::table::unrecognised_line(outcome, &show) {
+        let _ = writeln!(out, "\n{line}");
+    }
     Ok(out)
 }
 

@@ -116,7 +116,7 @@ pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
         summary.warnings,
         summary.infos
     );
-    if let Some(line) = unrecognised_line(outcome) {
+    if let Some(line) = unrecognised_line(outcome, &|v| sanitize_for_terminal(v).into_owned()) {
         let _ = writeln!(out, "{line}");
     }
     let soft_bounces = outcome.consent.activity.soft_bounces;
@@ -148,8 +148,9 @@ fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// The values no vocabulary word matched, in one sentence: how many of
-/// each kind, the most frequent named.
-pub fn unrecognised_line(outcome: &AuditOutcome) -> Option<String> {
+/// each kind, the most frequent named, each written by `show` (escaped for
+/// the medium, an address in the wrong column masked where it must be).
+pub fn unrecognised_line(outcome: &AuditOutcome, show: &dyn Fn(&str) -> String) -> Option<String> {
     const NAMED: usize = 3;
     let values = &outcome.consent.unrecognised;
     if values.is_empty() {
@@ -167,7 +168,7 @@ pub fn unrecognised_line(outcome: &AuditOutcome) -> Option<String> {
             .map(|v| {
                 format!(
                     "'{}' ({} {})",
-                    sanitize_for_terminal(&v.value),
+                    show(&v.value),
                     v.rows,
                     plural(v.rows, "row", "rows")
                 )

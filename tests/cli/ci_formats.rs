@@ -109,3 +109,49 @@ fn junit_is_well_formed_with_a_suite_per_rule() {
         failures as u64 + warnings
     );
 }
+
+/// A value no word matched is listed under the summary; one that holds an
+/// address (a log whose columns slipped) is masked as addresses are.
+#[test]
+fn unrecognised_values_are_listed_and_addresses_in_them_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    std::fs::write(&list, "email\nanna.berg@example.com\n").unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &log,
+        "email,event,timestamp\nanna.berg@example.com,opt_in,2025-01-01\nanna.berg@example.com,anna.berg@example.com,2025-01-02\n",
+    )
+    .unwrap();
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .arg("-c")
+        .arg(&log)
+        .args(["--as-of", AS_OF, "--format", "markdown"]));
+    assert!(
+        result.stdout.contains(
+            "Not recognised, so reported and not guessed: 1 event value: 'a\\*\\*\\*@example.com' (1 row)."
+        ),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        !result.stdout.contains("anna.berg@example.com"),
+        "{}",
+        result.stdout
+    );
+    let table = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .arg("-c")
+        .arg(&log)
+        .args(["--as-of", AS_OF]));
+    assert!(
+        table
+            .stdout
+            .contains("1 event value: 'anna.berg@example.com' (1 row)"),
+        "{}",
+        table.stdout
+    );
+}
