@@ -133,7 +133,7 @@ fn consent_log_given(source: &InputSource, why: &str) -> Error {
         &source.display(),
         format!("this is a consent log, not a list of addresses: {why}"),
     )
-    .with_hint("pass it with --consent (-c); a suppression or address list holds only the addresses (or SHA-256 digests) to block")
+    .with_hint("pass consent logs with --consent (-c), or to lookup as a FILE to search; a suppression or address list holds only the addresses (or SHA-256 digests) to block or find")
 }
 
 /// How a list of entries is written, for the report.

@@ -419,7 +419,7 @@ fn a_consent_log_given_as_a_suppression_list() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("hint: pass it with --consent (-c)"),
+        stderr.contains("hint: pass consent logs with --consent (-c)"),
         "{stderr}"
     );
     let json = case.file(
