@@ -19,12 +19,13 @@ use crate::input::{
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, as `cargo fuzz run NAME` knows them.
-pub const TARGETS: [(&str, Target); 5] = [
+pub const TARGETS: [(&str, Target); 6] = [
     ("delimited", delimited),
     ("consent_log", consent_log),
     ("timestamp", timestamp),
     ("address", address),
     ("policy", policy),
+    ("vocabulary", vocabulary),
 ];
 
 fn spooled(data: &[u8]) -> Option<InputSource> {
@@ -128,6 +129,50 @@ pub fn address(data: &[u8]) {
 pub fn policy(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = crate::policy::parse_policy("fuzz.toml", text);
+    }
+}
+
+/// The vocabulary on any text: the first line is a pattern a policy could
+/// add, the rest a cell. Invariants: folding into the stack buffer agrees
+/// with folding into a string; case and separators never change what an
+/// ASCII cell means; a purpose cell that names the list reaches it as a
+/// withdrawal too.
+pub fn vocabulary(data: &[u8]) {
+    use crate::text::{Phrases, Words, fold, fold_into};
+    use crate::vocabulary::Vocabulary;
+
+    let text = String::from_utf8_lossy(data);
+    let (pattern, cell) = text.split_once('\n').unwrap_or(("", &text));
+    let folded = fold(cell);
+    let mut buf = [0u8; 64];
+    match fold_into(cell, &mut buf) {
+        Some(into) => assert_eq!(into, folded),
+        None => assert!(folded.len() > 64, "{folded:?} fits"),
+    }
+    let mut phrases = Phrases::default();
+    phrases.add(pattern, ());
+    let words = Words::new(cell);
+    let found = phrases.find(&words).is_some();
+    if phrases.find_whole(&words).is_some() {
+        assert!(found, "a whole match is a match");
+    }
+    let mut vocabulary = Vocabulary::builtin().clone();
+    vocabulary.add_event(crate::consent::EventKind::Withdraw, pattern);
+    vocabulary.add_source(crate::consent::SourceClass::Known, pattern);
+    let _ = (vocabulary.source(cell), vocabulary.status(cell, "kit"));
+    let _ = (vocabulary.flag(cell), vocabulary.bounce_type(cell));
+    let builtin = Vocabulary::builtin();
+    if cell.is_ascii() {
+        let shouting = cell.to_ascii_uppercase().replace('_', "-");
+        assert_eq!(builtin.event(cell), builtin.event(&shouting), "{cell:?}");
+        assert_eq!(builtin.source(cell), builtin.source(&shouting), "{cell:?}");
+    }
+    let matcher = PurposeMatcher::new("newsletter", [pattern], builtin.all_purposes());
+    if matcher.classify(cell) == crate::consent::PurposeFit::Covers {
+        assert_eq!(
+            matcher.classify_withdrawal(cell),
+            crate::consent::PurposeFit::Covers
+        );
     }
 }
 

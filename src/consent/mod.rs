@@ -17,7 +17,7 @@ pub use assessment::{Assessment, latest};
 pub use event::EventKind;
 pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, SHARDS, fingerprint, shard_of};
 pub use ledger::{EventRef, Ledger, Location, Slot};
-pub use purpose::{PurposeFit, PurposeMatcher, split_purposes};
+pub use purpose::{PurposeFit, PurposeMatcher, Scope, split_purposes};
 pub use source::{ClassifySource, SourceCategory, SourceClass};
 pub use spill::{IndexSpill, SpilledIndex};
 pub use status::Status;

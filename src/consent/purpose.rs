@@ -56,6 +56,18 @@ impl PurposeFit {
     }
 }
 
+/// What a scope word reaches.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every purpose (`all`, `alle E-Mails`): anywhere in a withdrawal's
+    /// purpose, and as the whole of a consent's, which then names none.
+    All,
+    /// A channel (`email`): as the whole purpose of a withdrawal, the
+    /// person wants no email at all; inside a purpose (`Mailing list A`)
+    /// or as a consent's purpose it says nothing about scope.
+    Channel,
+}
+
 /// Distinct purpose cells remembered, at most: purposes are few, but a
 /// free-text column must not grow the cache without bound.
 const CACHE_LIMIT: usize = 4096;
@@ -66,9 +78,8 @@ const CACHE_LIMIT: usize = 4096;
 #[derive(Debug)]
 pub struct PurposeMatcher {
     accepted: Vec<String>,
-    /// Scope words, each with whether it also scopes a consent (`all`
-    /// does; a channel such as `email` only scopes a withdrawal).
-    everything: Phrases<bool>,
+    /// Scope words, and what each reaches.
+    everything: Phrases<Scope>,
     /// Cells already classified that do not simply name the list purpose,
     /// for consents and for withdrawals: a log repeats a few cells
     /// millions of times.
@@ -81,7 +92,7 @@ impl PurposeMatcher {
     pub fn new<'a>(
         list_purpose: &'a str,
         synonyms: impl IntoIterator<Item = &'a str>,
-        everything: Phrases<bool>,
+        everything: Phrases<Scope>,
     ) -> Self {
         let mut accepted: Vec<String> = std::iter::once(list_purpose)
             .chain(synonyms)
@@ -142,10 +153,14 @@ impl PurposeMatcher {
             }
             if !everything {
                 let words = Words::new(purpose);
+                let whole = self.everything.find_whole(&words);
                 everything = if withdrawal {
-                    self.everything.find(&words).is_some()
+                    // The `All` words come first, so a purpose that holds
+                    // one finds it before any channel.
+                    self.everything.find(&words) == Some(Scope::All)
+                        || whole == Some(Scope::Channel)
                 } else {
-                    self.everything.find_whole(&words) == Some(true)
+                    whole == Some(Scope::All)
                 };
             }
         }
@@ -188,12 +203,13 @@ pub fn split_purposes(cell: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
 
-    fn everything() -> Phrases<bool> {
+    fn everything() -> Phrases<Scope> {
         let mut phrases = Phrases::default();
         for word in ["all", "*", "all emails", "alle", "tous les emails"] {
-            phrases.add(word, true);
+            phrases.add(word, Scope::All);
         }
-        phrases.add("email", false);
+        phrases.add("email", Scope::Channel);
+        phrases.add("mailing", Scope::Channel);
         phrases
     }
 
@@ -282,9 +298,12 @@ mod tests {
             PurposeFit::Everything
         );
         assert_eq!(m.classify_withdrawal("small print"), PurposeFit::Other);
-        // A channel scopes an unsubscribe, not a consent.
+        // A channel scopes an unsubscribe, not a consent, and only as the
+        // whole purpose.
         assert_eq!(m.classify_withdrawal("E-Mail"), PurposeFit::Everything);
         assert_eq!(m.classify("E-Mail"), PurposeFit::Other);
+        assert_eq!(m.classify_withdrawal("Mailing list A"), PurposeFit::Other);
+        assert_eq!(m.classify_withdrawal("email tips"), PurposeFit::Other);
         assert!(PurposeFit::Everything.reaches_list() && !PurposeFit::Other.reaches_list());
     }
 

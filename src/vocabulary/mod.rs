@@ -21,7 +21,7 @@ mod tests;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::consent::{ClassifySource, EventKind, SourceCategory, SourceClass, Status};
+use crate::consent::{ClassifySource, EventKind, Scope, SourceCategory, SourceClass, Status};
 use crate::text::{Phrases, fold, fold_into};
 
 pub use events::{BOUNCE_TYPES, EVENT_WORDS};
@@ -60,8 +60,8 @@ pub struct Vocabulary {
     suppression_reasons: Words<Status>,
     bounce_types: Words<bool>,
     flags: Words<bool>,
-    /// Scope words, each with whether it also scopes a consent.
-    everything: Phrases<bool>,
+    /// Scope words: every purpose, or a channel.
+    everything: Phrases<Scope>,
     /// Source classes in the order they are tried: the invalid categories,
     /// then imports, then known collection points.
     sources: Vec<(SourceClass, Phrases<()>)>,
@@ -111,10 +111,10 @@ impl Vocabulary {
     fn compile() -> Vocabulary {
         let mut everything = Phrases::default();
         for word in ALL_PURPOSES {
-            everything.add(word, true);
+            everything.add(word, Scope::All);
         }
         for word in CHANNELS {
-            everything.add(word, false);
+            everything.add(word, Scope::Channel);
         }
         let mut sources: Vec<(SourceClass, Phrases<()>)> =
             source_classes().map(|c| (c, Phrases::default())).collect();
@@ -202,9 +202,9 @@ impl Vocabulary {
         lookup(&self.flags, cell)
     }
 
-    /// The scope words, each with whether it also scopes a consent, for
+    /// The scope words, each with what it reaches, for
     /// [`crate::consent::PurposeMatcher`].
-    pub fn all_purposes(&self) -> Phrases<bool> {
+    pub fn all_purposes(&self) -> Phrases<Scope> {
         self.everything.clone()
     }
 
@@ -239,7 +239,7 @@ impl Vocabulary {
 
     /// Adds a scope word: a withdrawal for it withdraws every purpose.
     pub fn add_all_purposes(&mut self, word: &str) {
-        self.everything.add(word, true);
+        self.everything.add(word, Scope::All);
         self.note(Section::AllPurposes, "all_purposes", word);
     }
 

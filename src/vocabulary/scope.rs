@@ -78,9 +78,10 @@ pub const ALL_PURPOSES: &[&str] = &[
     "volledig",
 ];
 
-/// Channels: the purpose of an unsubscribe that names a channel (`email`)
-/// means the person wants no email at all. As the purpose of a consent, a
-/// channel is no purpose of its own and matches nothing.
+/// Channels: an unsubscribe whose whole purpose is a channel (`email`)
+/// means the person wants no email at all. Inside a longer purpose
+/// (`Mailing list A`), or as the purpose of a consent, a channel says
+/// nothing about scope.
 pub const CHANNELS: &[&str] = &[
     "email",
     "emails",

@@ -505,7 +505,10 @@ fn every_word_folds_to_something_and_means_one_thing() {
     unique("bounce types", BOUNCE_TYPES);
     unique("flags", FLAG_WORDS);
     unique("suppression reasons", SUPPRESSION_REASONS);
-    let scope: Vec<(bool, &[&str])> = vec![(true, ALL_PURPOSES), (false, CHANNELS)];
+    let scope: Vec<(crate::consent::Scope, &[&str])> = vec![
+        (crate::consent::Scope::All, ALL_PURPOSES),
+        (crate::consent::Scope::Channel, CHANNELS),
+    ];
     unique("scope", &scope);
     for (_, words) in INVALID_SOURCES {
         for word in *words {

@@ -138,7 +138,8 @@ struct Reported {
     message: String,
     /// The level, when the finding decides it rather than the rule: C007
     /// takes its source category's level, an H001 note is at most a
-    /// warning, an H004 privacy relay at most info.
+    /// warning, an H004 privacy relay at most info, an H008 bounce of
+    /// unstated kind at most a warning.
     level: Option<Level>,
 }
 
