@@ -240,7 +240,7 @@ fn render_inspections(found: &[Inspection]) -> String {
             };
             let unit = if value.rows == 1 { "row" } else { "rows" };
             rows.push((
-                value.what,
+                value.kind.label(),
                 format!("{} ({} {unit}) {meaning}", clean(&value.value), value.rows),
             ));
         }

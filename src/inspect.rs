@@ -14,8 +14,8 @@ use crate::consent::Status;
 use crate::error::Result;
 use crate::input::{
     ConsentLog, EmailFoundBy, EvidenceReader, Field, FileKind, InputSource, MappedFile,
-    ParseContext, RawRecord, Suppressions, detect, looks_like_digest_list, map_columns, open,
-    read_header,
+    ParseContext, RawRecord, Suppressions, ValueKind, detect, looks_like_digest_list, map_columns,
+    open, read_header,
 };
 use crate::policy::Policy;
 use crate::settings::ReadingSettings;
@@ -27,8 +27,8 @@ const MAX_VALUES: usize = 100;
 /// One distinct value of a file's event or status column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueCount {
-    /// `event` or `status`.
-    pub what: &'static str,
+    /// [`ValueKind::Event`] or [`ValueKind::Status`].
+    pub kind: ValueKind,
     pub value: String,
     pub rows: u64,
     /// What the vocabulary understands it as; `None`: not understood.
@@ -95,11 +95,11 @@ impl Inspection {
         }
         if !self.values.is_empty() {
             let mut grouped = serde_json::Map::new();
-            for (what, key) in [("event", "events"), ("status", "statuses")] {
+            for kind in [ValueKind::Event, ValueKind::Status] {
                 let listed: Vec<Value> = self
                     .values
                     .iter()
-                    .filter(|v| v.what == what)
+                    .filter(|v| v.kind == kind)
                     .map(|v| {
                         json!({
                             "value": v.value,
@@ -109,7 +109,7 @@ impl Inspection {
                     })
                     .collect();
                 if !listed.is_empty() {
-                    grouped.insert(key.to_string(), listed.into());
+                    grouped.insert(kind.report_key().to_string(), listed.into());
                 }
             }
             object.insert("values".into(), grouped.into());
@@ -209,7 +209,7 @@ fn inspect_one(
                     }
                 }
             })?;
-            statuses.list_into("status", &mut inspection);
+            statuses.list_into(ValueKind::Status, &mut inspection);
             Ok(inspection)
         }
         Err(error) => {
@@ -319,12 +319,12 @@ impl Values {
     }
 
     /// The most frequent values (then by value) into the inspection.
-    fn list_into(self, what: &'static str, inspection: &mut Inspection) {
+    fn list_into(self, kind: ValueKind, inspection: &mut Inspection) {
         let mut values: Vec<ValueCount> = self
             .counts
             .into_iter()
             .map(|(value, (rows, understood_as))| ValueCount {
-                what,
+                kind,
                 value,
                 rows,
                 understood_as,
@@ -379,6 +379,6 @@ fn inspect_consent_log(
             });
         }
     })?;
-    events.list_into("event", &mut inspection);
+    events.list_into(ValueKind::Event, &mut inspection);
     Ok(inspection)
 }

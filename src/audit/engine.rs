@@ -21,7 +21,7 @@ use crate::consent::{
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
     ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
-    Suppressions, Unrecognised, map_columns, open, read_header,
+    Suppressions, Unrecognised, ValueKind, map_columns, open, read_header,
 };
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_erasure_csv, write_findings_csv,
@@ -454,7 +454,7 @@ impl<'s> Audit<'s> {
                 };
                 for (row, line, key, fingerprint, found) in rows.into_iter().flatten() {
                     let at = Location { input, row };
-                    for value in found.unrecognised {
+                    for value in &found.unrecognised {
                         count_unrecognised(unrecognised, value, at);
                     }
                     findings
@@ -529,7 +529,7 @@ impl<'s> Audit<'s> {
                         row: row.row,
                     };
                     for value in &row.unrecognised {
-                        count_unrecognised(unrecognised, value.clone(), at);
+                        count_unrecognised(unrecognised, value, at);
                     }
                     let email = row.key.as_deref().unwrap_or_default();
                     if let Err(e) =
@@ -682,7 +682,7 @@ impl<'s> Audit<'s> {
         let mut values: Vec<UnrecognisedValue> = std::mem::take(&mut self.unrecognised)
             .into_iter()
             .map(|(value, (rows, first))| UnrecognisedValue {
-                what: value.what,
+                kind: value.kind,
                 value: value.value,
                 rows,
                 first: Some(first),
@@ -692,7 +692,7 @@ impl<'s> Audit<'s> {
                     .iter()
                     .filter(|(source, _)| vocabulary.source(source) == SourceClass::Unrecognised)
                     .map(|(source, rows)| UnrecognisedValue {
-                        what: "source",
+                        kind: ValueKind::Source,
                         value: source.clone(),
                         rows: *rows,
                         first: None,
@@ -700,8 +700,8 @@ impl<'s> Audit<'s> {
             )
             .collect();
         values.sort_by(|a, b| {
-            (a.what, std::cmp::Reverse(a.rows), &a.value).cmp(&(
-                b.what,
+            (a.kind, std::cmp::Reverse(a.rows), &a.value).cmp(&(
+                b.kind,
                 std::cmp::Reverse(b.rows),
                 &b.value,
             ))
@@ -754,12 +754,20 @@ impl<'s> Audit<'s> {
 /// Counts a value no vocabulary word matched, keeping its first row.
 fn count_unrecognised(
     counts: &mut BTreeMap<Unrecognised, (u64, Location)>,
-    value: Unrecognised,
+    value: &Unrecognised,
     at: Location,
 ) {
-    let entry = counts.entry(value).or_insert((0, at));
-    entry.0 += 1;
-    entry.1 = entry.1.min(at);
+    // A log can repeat one unknown word on millions of rows: the key is
+    // cloned only the first time.
+    match counts.get_mut(value) {
+        Some((rows, first)) => {
+            *rows += 1;
+            *first = (*first).min(at);
+        }
+        None => {
+            counts.insert(value.clone(), (1, at));
+        }
+    }
 }
 
 /// Writes one report document into its file.

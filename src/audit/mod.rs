@@ -135,24 +135,10 @@ pub struct ConsentOverview {
     pub unrecognised: Vec<UnrecognisedValue>,
 }
 
-/// The kinds of value the report lists as unrecognised, with the key each
-/// has in `report.json`'s `summary.unrecognised`.
-pub const UNRECOGNISED_KINDS: [(&str, &str); 8] = [
-    ("event", "events"),
-    ("status", "statuses"),
-    ("source", "sources"),
-    ("suppression reason", "suppression_reasons"),
-    ("bounce type", "bounce_types"),
-    ("yes/no flag", "flags"),
-    ("order count", "order_counts"),
-    ("consent method", "methods"),
-];
-
 /// A value no vocabulary word matched, how often, and where first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnrecognisedValue {
-    /// `event`, `status`, `source`, `yes/no flag`, `bounce type`, ...
-    pub what: &'static str,
+    pub kind: crate::input::ValueKind,
     pub value: String,
     /// Rows that carry it (for a source: subscriber rows whose consent
     /// rests on it).

@@ -24,7 +24,7 @@ use super::encoding::Encoding;
 use super::format::{ColumnMap, Field, FileKind};
 use super::record::RawRecord;
 use super::source::{InputSource, Peeked};
-use super::unrecognised::Unrecognised;
+use super::unrecognised::{Unrecognised, ValueKind};
 use crate::address::normalize;
 use crate::consent::{
     EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
@@ -139,6 +139,12 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// Every event kind by its canonical name, for messages.
+fn known_event_kinds() -> &'static str {
+    static KNOWN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| EventKind::ALL.map(EventKind::as_str).join(", "))
+}
+
 /// A cell without the white space around it, borrowed where it was.
 fn trimmed(cell: Option<Cow<'_, str>>) -> Cow<'_, str> {
     match cell {
@@ -183,9 +189,10 @@ fn parse_cells<'a>(
         let message = if event_cell.is_empty() {
             "row has no event".to_string()
         } else {
-            let unrecognised = Unrecognised::new("event", event_cell);
+            let unrecognised = Unrecognised::new(ValueKind::Event, event_cell);
             let message = format!(
-                "unknown event '{event_cell}'; the row is not used. Known kinds: opt_in, confirm, renew, withdraw, erasure, activity, purchase, open, delivery, soft_bounce, hard_bounce, bounce, suppress; teach the word in the policy's [vocabulary.events]"
+                "unknown event '{event_cell}'; the row is not used. Known kinds: {}; teach the word in the policy's [vocabulary.events]",
+                known_event_kinds()
             );
             parsed.unrecognised.push(unrecognised);
             message
@@ -218,7 +225,7 @@ fn parse_cells<'a>(
             None if kind == EventKind::Bounce => {
                 parsed
                     .unrecognised
-                    .push(Unrecognised::new("bounce type", bounce_type));
+                    .push(Unrecognised::new(ValueKind::BounceType, bounce_type));
             }
             None => {}
         }
@@ -254,7 +261,7 @@ fn parse_cells<'a>(
     {
         parsed
             .unrecognised
-            .push(Unrecognised::new("consent method", cell));
+            .push(Unrecognised::new(ValueKind::Method, cell));
     }
     parsed.event = Some(ParsedEvent {
         kind,

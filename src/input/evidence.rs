@@ -22,7 +22,7 @@ use super::delimited::MappedFile;
 use super::encoding::Encoding;
 use super::format::Field;
 use super::record::RawRecord;
-use super::unrecognised::Unrecognised;
+use super::unrecognised::{Unrecognised, ValueKind};
 use crate::consent::{
     EventKind, Method, PurposeFit, PurposeMatcher, Status, Terms, TimeRules, Timestamp,
     parse_basis, parse_method, parse_timestamp_with,
@@ -84,12 +84,15 @@ pub struct RowEvidence {
 }
 
 impl RowEvidence {
-    fn unknown(&mut self, what: &'static str, cell: &str, column: &str, consequence: &str) {
+    fn unknown(&mut self, kind: ValueKind, cell: &str, column: &str, consequence: &str) {
         self.problems.push((
             RuleId::D002,
-            format!("unknown {what} '{cell}' in column '{column}'; {consequence}"),
+            format!(
+                "unknown {} '{cell}' in column '{column}'; {consequence}",
+                kind.label()
+            ),
         ));
-        self.unrecognised.push(Unrecognised::new(what, cell));
+        self.unrecognised.push(Unrecognised::new(kind, cell));
     }
 }
 
@@ -253,7 +256,7 @@ impl EvidenceReader {
         let flag = self.vocabulary.flag(&cell);
         if flag.is_none() {
             evidence.unknown(
-                "yes/no flag",
+                ValueKind::Flag,
                 &cell,
                 name,
                 "it is neither yes nor no and is not used",
@@ -293,7 +296,7 @@ impl EvidenceReader {
                     // Counted as unrecorded, never as affirmative; listed.
                     evidence
                         .unrecognised
-                        .push(Unrecognised::new("consent method", &cell));
+                        .push(Unrecognised::new(ValueKind::Method, &cell));
                 }
                 method
             }
@@ -324,7 +327,7 @@ impl EvidenceReader {
                     Some(status) => (Some(status), format!("column '{name}' is '{cell}'")),
                     None => {
                         evidence.unknown(
-                            "status",
+                            ValueKind::Status,
                             &cell,
                             name,
                             "the status is not used; teach it in the policy's [vocabulary.statuses]",
@@ -559,7 +562,7 @@ impl EvidenceReader {
                 Some(status) => status.event().unwrap_or(EventKind::Suppress),
                 None => {
                     evidence.unknown(
-                        "suppression reason",
+                        ValueKind::SuppressionReason,
                         reason,
                         name,
                         "the address is treated as suppressed (R003)",
@@ -612,7 +615,7 @@ impl EvidenceReader {
                 format!("column '{name}' is {count}"),
             )),
             Err(_) => evidence.unknown(
-                "order count",
+                ValueKind::OrderCount,
                 &count,
                 name,
                 "it is not a number and is not used",

@@ -37,4 +37,4 @@ pub use suppression::{
     BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,
     read_entries, sha256,
 };
-pub use unrecognised::Unrecognised;
+pub use unrecognised::{Unrecognised, ValueKind};

@@ -335,7 +335,7 @@ impl<'a> View<'a> {
             .iter()
             .take(UNRECOGNISED_ROWS)
             .map(|v| UnrecognisedRow {
-                what: v.what,
+                what: v.kind.label(),
                 // A value with an @ may be an address in the wrong column.
                 value: if v.value.contains('@') {
                     addresses.shown(&v.value).into_owned()

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::Addresses;
-use crate::audit::{AuditOutcome, Finding, Summary, UNRECOGNISED_KINDS};
+use crate::audit::{AuditOutcome, Finding, Summary};
+use crate::input::ValueKind;
 use crate::policy::Level;
 use crate::rules::RULES;
 use crate::text::spreadsheet_safe;
@@ -154,13 +155,13 @@ struct Unrecognised<'a>(&'a AuditOutcome);
 impl Serialize for Unrecognised<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let outcome = self.0;
-        let mut map = serializer.serialize_map(Some(UNRECOGNISED_KINDS.len()))?;
-        for (what, key) in UNRECOGNISED_KINDS {
+        let mut map = serializer.serialize_map(Some(ValueKind::ALL.len()))?;
+        for kind in ValueKind::ALL {
             let values: Vec<serde_json::Value> = outcome
                 .consent
                 .unrecognised
                 .iter()
-                .filter(|v| v.what == what)
+                .filter(|v| v.kind == kind)
                 .map(|v| {
                     let mut value = serde_json::json!({"value": v.value, "rows": v.rows});
                     if let Some(first) = v.first {
@@ -173,7 +174,7 @@ impl Serialize for Unrecognised<'_> {
                     value
                 })
                 .collect();
-            map.serialize_entry(key, &values)?;
+            map.serialize_entry(kind.report_key(), &values)?;
         }
         map.end()
     }

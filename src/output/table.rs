@@ -157,8 +157,8 @@ pub fn unrecognised_line(outcome: &AuditOutcome, show: &dyn Fn(&str) -> String) 
         return None;
     }
     let mut parts = Vec::new();
-    for (what, _) in crate::audit::UNRECOGNISED_KINDS {
-        let of_kind: Vec<_> = values.iter().filter(|v| v.what == what).collect();
+    for kind in crate::input::ValueKind::ALL {
+        let of_kind: Vec<_> = values.iter().filter(|v| v.kind == kind).collect();
         if of_kind.is_empty() {
             continue;
         }
@@ -178,8 +178,9 @@ pub fn unrecognised_line(outcome: &AuditOutcome, show: &dyn Fn(&str) -> String) 
             named.push(format!("{} more", of_kind.len() - NAMED));
         }
         parts.push(format!(
-            "{} {what} {}: {}",
+            "{} {} {}: {}",
             of_kind.len(),
+            kind.label(),
             plural(of_kind.len() as u64, "value", "values"),
             named.join(", ")
         ));
