@@ -286,7 +286,9 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
         let printed = match args.format {
             AuditFormat::Table => {
                 let colored = use_color(color, stdout_is_terminal());
-                write_stdout(|out| out.write_all(render_summary(&outcome, colored).as_bytes()))
+                write_stdout(|out| {
+                    out.write_all(render_summary(&outcome, addresses, colored).as_bytes())
+                })
             }
             AuditFormat::Json => {
                 write_stdout(|out| write_report_json(&outcome, settings.addresses(), out))

@@ -10,6 +10,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::redact::Redactor;
+use crate::address::normalize;
 use crate::audit::{AuditOutcome, Finding};
 use crate::policy::Level;
 use crate::rules::RULES;
@@ -38,21 +39,66 @@ impl Addresses<'_> {
         }
     }
 
-    /// The finding's message with its own address hidden as the address
-    /// is, should the message quote it.
+    /// The finding's message with every address it quotes hidden as the
+    /// finding's own address is: its own, and any other a quoted cell
+    /// holds (an address in the event column, a typo's suggestion).
     pub fn message<'f>(self, finding: &'f Finding) -> Cow<'f, str> {
+        self.in_text(&finding.message)
+    }
+
+    /// Text from the inputs or about them (a message, a value where a
+    /// word was expected) with every address in it hidden as this output
+    /// hides addresses. A pseudonym is of the normalized address, so that
+    /// it is the one the address has everywhere else.
+    pub fn in_text<'t>(self, text: &'t str) -> Cow<'t, str> {
         match self {
-            Addresses::Masked if !finding.email.is_empty() => Cow::Owned(
-                finding
-                    .message
-                    .replace(&finding.email, &mask(&finding.email)),
-            ),
-            Addresses::Pseudonymized(redactor) => {
-                Cow::Owned(redactor.scrub(&finding.message, &finding.email))
-            }
-            _ => Cow::Borrowed(&finding.message),
+            Addresses::Shown => Cow::Borrowed(text),
+            Addresses::Masked => replace_addresses(text, mask),
+            Addresses::Pseudonymized(redactor) => replace_addresses(text, |address| {
+                redactor.pseudonym(&normalize(address).unwrap_or_else(|| address.to_string()))
+            }),
         }
     }
+}
+
+/// `text` with each address-like word (`local@domain`, delimited by white
+/// space, quotes, brackets, `,` or `;`, without a sentence's closing
+/// punctuation) replaced by `hide(word)`; borrowed when there is none.
+fn replace_addresses(text: &str, hide: impl Fn(&str) -> String) -> Cow<'_, str> {
+    if !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    let ends_word = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | '`' | '<' | '>' | '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';'
+            )
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        let start = rest[..at]
+            .char_indices()
+            .rev()
+            .find(|(_, c)| ends_word(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = rest[at..].find(ends_word).map_or(rest.len(), |i| at + i);
+        let word = rest[start..end].trim_end_matches(['.', ':', '!', '?']);
+        let is_address = word
+            .rsplit_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
+        out.push_str(&rest[..start]);
+        if is_address {
+            out.push_str(&hide(word));
+            rest = &rest[start + word.len()..];
+        } else {
+            out.push_str(&rest[start..end]);
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// `jane.doe@example.com` → `j***@example.com`. The domain stays: it says
@@ -175,14 +221,7 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Resu
             );
         }
     }
-    let show = |value: &str| {
-        let value = if value.contains('@') {
-            addresses.show(value)
-        } else {
-            value.to_string()
-        };
-        md_cell(&value)
-    };
+    let show = |value: &str| md_cell(&addresses.in_text(value));
     if let Some(line) = super::table::unrecognised_line(outcome, &show) {
         let _ = writeln!(out, "\n{line}");
     }
@@ -367,6 +406,32 @@ mod tests {
         assert_eq!(mask("@example.com"), "***@example.com");
         assert_eq!(mask("not-an-address"), "***");
         assert_eq!(mask(""), "");
+    }
+
+    #[test]
+    fn every_address_in_a_text_is_hidden_and_nothing_else() {
+        let text = "unknown status 'Anna.Berg@Example.com' in column 'Status'; did you mean ben@gmail.com? (<carla@x.org>), @SUM(A1), a@, 50 @ 3";
+        assert_eq!(
+            replace_addresses(text, mask),
+            "unknown status 'A***@Example.com' in column 'Status'; did you mean b***@gmail.com? (<c***@x.org>), @SUM(A1), a@, 50 @ 3"
+        );
+        assert!(matches!(
+            replace_addresses("no address here", mask),
+            Cow::Borrowed(_)
+        ));
+        let redactor = crate::output::Redactor::with_key("0123456789abcdef").unwrap();
+        let pseudonymized = Addresses::Pseudonymized(&redactor).in_text(text);
+        // The pseudonym of the normalized address: the one it has as a
+        // finding's address.
+        assert!(
+            pseudonymized.starts_with(&format!(
+                "unknown status '{}' in",
+                redactor.pseudonym("anna.berg@example.com")
+            )),
+            "{pseudonymized}"
+        );
+        assert!(!pseudonymized.contains("ben@") && !pseudonymized.contains("carla@"));
+        assert_eq!(Addresses::Shown.in_text(text), text);
     }
 
     #[test]

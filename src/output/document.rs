@@ -336,12 +336,7 @@ impl<'a> View<'a> {
             .take(UNRECOGNISED_ROWS)
             .map(|v| UnrecognisedRow {
                 what: v.kind.label(),
-                // A value with an @ may be an address in the wrong column.
-                value: if v.value.contains('@') {
-                    addresses.shown(&v.value).into_owned()
-                } else {
-                    v.value.clone()
-                },
+                value: addresses.in_text(&v.value).into_owned(),
                 rows: thousands(v.rows),
                 first: v.first.map_or(String::new(), |at| {
                     format!("{} row {}", outcome.inputs[at.input as usize].path, at.row)

@@ -71,6 +71,7 @@ pub fn write_report_json<W: Write>(
     let summary = SummaryDocument {
         summary: &outcome.summary,
         outcome,
+        addresses,
     };
     let mut fields: Vec<(&str, String)> = vec![
         ("schema", pretty(&REPORT_SCHEMA)?),
@@ -124,6 +125,7 @@ struct Tool {
 struct SummaryDocument<'a> {
     summary: &'a Summary,
     outcome: &'a AuditOutcome,
+    addresses: Addresses<'a>,
 }
 
 impl Serialize for SummaryDocument<'_> {
@@ -142,19 +144,20 @@ impl Serialize for SummaryDocument<'_> {
                 info: s.infos,
             },
         )?;
-        map.serialize_entry("unrecognised", &Unrecognised(self.outcome))?;
+        map.serialize_entry("unrecognised", &Unrecognised(self.outcome, self.addresses))?;
         map.serialize_entry("soft_bounces", &self.outcome.consent.activity.soft_bounces)?;
         map.end()
     }
 }
 
 /// The values no vocabulary word matched, by kind: every kind present,
-/// each value with its rows and the first row it was met in.
-struct Unrecognised<'a>(&'a AuditOutcome);
+/// each value with its rows and the first row it was met in; a value with
+/// an address in it hidden as the findings' addresses are.
+struct Unrecognised<'a>(&'a AuditOutcome, Addresses<'a>);
 
 impl Serialize for Unrecognised<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let outcome = self.0;
+        let Unrecognised(outcome, addresses) = *self;
         let mut map = serializer.serialize_map(Some(ValueKind::ALL.len()))?;
         for kind in ValueKind::ALL {
             let values: Vec<serde_json::Value> = outcome
@@ -163,7 +166,10 @@ impl Serialize for Unrecognised<'_> {
                 .iter()
                 .filter(|v| v.kind == kind)
                 .map(|v| {
-                    let mut value = serde_json::json!({"value": v.value, "rows": v.rows});
+                    let mut value = serde_json::json!({
+                        "value": addresses.in_text(&v.value),
+                        "rows": v.rows,
+                    });
                     if let Some(first) = v.first {
                         value["first"] = format!(
                             "{} row {}",

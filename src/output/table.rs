@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
+use super::Addresses;
 use super::charts::percent;
 use crate::audit::AuditOutcome;
 use crate::policy::Level;
@@ -57,7 +58,7 @@ fn severity_cell(level: Level, color: bool) -> Cell {
 
 /// Renders the summary: what was audited, rows kept and removed per file,
 /// findings per rule, and where the outputs are.
-pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
+pub fn render_summary(outcome: &AuditOutcome, addresses: Addresses<'_>, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -116,7 +117,10 @@ pub fn render_summary(outcome: &AuditOutcome, color: bool) -> String {
         summary.warnings,
         summary.infos
     );
-    if let Some(line) = unrecognised_line(outcome, &|v| sanitize_for_terminal(v).into_owned()) {
+    // The summary is the default output of CI jobs too: an address in a
+    // value is hidden as the CI formats hide addresses.
+    let show = |v: &str| sanitize_for_terminal(&addresses.in_text(v)).into_owned();
+    if let Some(line) = unrecognised_line(outcome, &show) {
         let _ = writeln!(out, "{line}");
     }
     let soft_bounces = outcome.consent.activity.soft_bounces;

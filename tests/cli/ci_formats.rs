@@ -113,45 +113,98 @@ fn junit_is_well_formed_with_a_suite_per_rule() {
 /// A value no word matched is listed under the summary; one that holds an
 /// address (a log whose columns slipped) is masked as addresses are.
 #[test]
-fn unrecognised_values_are_listed_and_addresses_in_them_masked() {
+fn unrecognised_values_are_listed_and_addresses_in_them_hidden() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("list.csv");
     std::fs::write(&list, "email\nanna.berg@example.com\n").unwrap();
+    // Ben's address landed in Anna's event column: neither may leak where
+    // addresses are hidden.
     let log = dir.path().join("log.csv");
     std::fs::write(
         &log,
-        "email,event,timestamp\nanna.berg@example.com,opt_in,2025-01-01\nanna.berg@example.com,anna.berg@example.com,2025-01-02\n",
+        "email,event,timestamp\nanna.berg@example.com,opt_in,2025-01-01\nanna.berg@example.com,ben.kurz@example.org,2025-01-02\n",
     )
     .unwrap();
-    let result = run(listaudit()
-        .arg("audit")
-        .arg(&list)
-        .arg("-c")
-        .arg(&log)
-        .args(["--as-of", AS_OF, "--format", "markdown"]));
+    let audit = |extra: &[&str]| {
+        run(listaudit()
+            .env("LISTAUDIT_REDACT_KEY", "a shared key for this engagement")
+            .arg("audit")
+            .arg(&list)
+            .arg("-c")
+            .arg(&log)
+            .args(["--as-of", AS_OF])
+            .args(extra))
+    };
+    let markdown = audit(&["--format", "markdown"]);
     assert!(
-        result.stdout.contains(
-            "Not recognised, so reported and not guessed: 1 event value: 'a\\*\\*\\*@example.com' (1 row)."
+        markdown.stdout.contains(
+            "Not recognised, so reported and not guessed: 1 event value: 'b\\*\\*\\*@example.org' (1 row)."
         ),
         "{}",
-        result.stdout
+        markdown.stdout
     );
-    assert!(
-        !result.stdout.contains("anna.berg@example.com"),
-        "{}",
-        result.stdout
-    );
-    let table = run(listaudit()
-        .arg("audit")
-        .arg(&list)
-        .arg("-c")
-        .arg(&log)
-        .args(["--as-of", AS_OF]));
+    // The terminal summary is what CI jobs print by default.
+    let table = audit(&[]);
     assert!(
         table
             .stdout
-            .contains("1 event value: 'anna.berg@example.com' (1 row)"),
+            .contains("1 event value: 'b***@example.org' (1 row)"),
         "{}",
         table.stdout
+    );
+    let shown = audit(&["--show-addresses"]);
+    assert!(
+        shown
+            .stdout
+            .contains("1 event value: 'ben.kurz@example.org' (1 row)"),
+        "{}",
+        shown.stdout
+    );
+    for printed in [&markdown, &table] {
+        assert!(
+            !printed.stdout.contains("ben.kurz@") && !printed.stdout.contains("anna.berg@"),
+            "{}",
+            printed.stdout
+        );
+    }
+
+    // Redacted reports pseudonymize the value and the D002 message quoting
+    // it; unredacted, report.json is the consultant's and shows it.
+    let redacted = dir.path().join("redacted");
+    let result = audit(&["--redact", "--out-dir", redacted.to_str().unwrap()]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    for name in ["report.json", "report.html", "report.md", "findings.csv"] {
+        let text = std::fs::read_to_string(redacted.join(name)).unwrap();
+        assert!(
+            !text.contains("ben.kurz@") && !text.contains("anna.berg@"),
+            "{name}: {text}"
+        );
+    }
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(redacted.join("report.json")).unwrap()).unwrap();
+    let value = report["summary"]["unrecognised"]["events"][0]["value"]
+        .as_str()
+        .unwrap();
+    assert!(value.starts_with("pseudo-") && value.len() == 27, "{value}");
+    let d002 = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "D002")
+        .unwrap();
+    assert!(
+        d002["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("unknown event '{value}'")),
+        "{d002}"
+    );
+    let plain = dir.path().join("plain");
+    audit(&["--out-dir", plain.to_str().unwrap()]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(plain.join("report.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["summary"]["unrecognised"]["events"][0]["value"],
+        "ben.kurz@example.org"
     );
 }
