@@ -334,7 +334,7 @@ impl ConsentLog {
                 shape: LogShape::JsonLines,
                 dialect: Some(json_dialect),
                 kantara,
-                first_record: first_record.clone(),
+                first_record,
                 body: Body::JsonLines(BufReader::with_capacity(256 * 1024, opened.reader)),
             }),
             Some(b'{') => Ok(ConsentLog {
@@ -342,7 +342,7 @@ impl ConsentLog {
                 shape: LogShape::JsonDocuments,
                 dialect: Some(json_dialect),
                 kantara,
-                first_record: first_record.clone(),
+                first_record,
                 body: Body::JsonDocuments(opened.reader),
             }),
             Some(b'[') => Ok(ConsentLog {
@@ -350,7 +350,7 @@ impl ConsentLog {
                 shape: LogShape::JsonArray,
                 dialect: Some(json_dialect),
                 kantara,
-                first_record: first_record.clone(),
+                first_record,
                 body: Body::JsonArray(opened.reader),
             }),
             _ => {
@@ -384,24 +384,24 @@ impl ConsentLog {
         let Some(Value::Object(object)) = &self.first_record else {
             return Vec::new();
         };
-        if self.kantara || is_receipt(object) {
-            return receipt_fields(object);
-        }
         let mut fields: Vec<(Field, String)> = Vec::new();
-        for (field, names) in ColumnMap::generic(FileKind::Consent).format.columns {
-            if let Some(key) = names
-                .iter()
-                .find_map(|name| object.keys().find(|k| fold(k) == *name))
-            {
-                fields.push((*field, key.clone()));
+        if self.kantara || is_receipt(object) {
+            for (field, _) in RECEIPT_KEYS {
+                if let Some((key, _)) = receipt_value(object, *field) {
+                    fields.push((*field, key.to_string()));
+                }
             }
-        }
-        for (field, key) in json_keys {
-            let wanted = fold(key);
-            if let Some(found) = object.keys().find(|k| *k == key || fold(k) == wanted) {
-                fields.retain(|(f, _)| f != field);
-                fields.push((*field, found.clone()));
+            if !fields.iter().any(|(field, _)| *field == Field::Event) {
+                fields.push((Field::Event, "(a receipt: opt_in)".to_string()));
             }
+            if let Some((services, _)) = object.iter().find(|(k, _)| fold(k) == "services") {
+                fields.push((Field::Purpose, format!("{services}[].purposes[].purpose")));
+            }
+        } else {
+            locate_json_fields(object, json_keys, |field, key, _| {
+                fields.retain(|(f, _)| *f != field);
+                fields.push((field, key.to_string()));
+            });
         }
         fields.sort_by_key(|(field, _)| Field::ALL.iter().position(|f| f == field));
         fields
@@ -530,32 +530,52 @@ pub fn first_line_is_json(prefix: &[u8]) -> bool {
         .is_some_and(|line| serde_json::from_slice::<Value>(line).is_ok())
 }
 
-/// The cells of a JSON record: keys under the generic aliases (folded),
-/// then `--map FIELD=KEY` entries (exact key first, then folded).
+/// The cells of a JSON record (see [`locate_json_fields`]).
 fn json_cells<'a>(value: &'a Value, json_keys: &[(Field, String)]) -> Result<Cells<'a>, String> {
     let Value::Object(object) = value else {
         return Err("not a JSON object".to_string());
     };
-    let folded: Vec<(String, &Value)> = object.iter().map(|(k, v)| (fold(k), v)).collect();
     let mut cells = Cells::default();
+    locate_json_fields(object, json_keys, |field, _, value| {
+        if let Some(text) = json_text(value) {
+            cells.set(field, text);
+        }
+    });
+    Ok(cells)
+}
+
+/// Each field a JSON record holds, with its key and value: keys under the
+/// generic aliases (folded), then `--map FIELD=KEY` entries (exact key
+/// first, then folded), which override them. What the audit reads and
+/// what `inspect` shows come from here.
+fn locate_json_fields<'a>(
+    object: &'a serde_json::Map<String, Value>,
+    json_keys: &[(Field, String)],
+    mut found: impl FnMut(Field, &'a str, &'a Value),
+) {
+    let folded: Vec<(String, &'a String, &'a Value)> =
+        object.iter().map(|(k, v)| (fold(k), k, v)).collect();
     for (field, names) in ColumnMap::generic(FileKind::Consent).format.columns {
-        let found = names
+        if let Some((_, key, value)) = names
             .iter()
-            .find_map(|name| folded.iter().find(|(k, _)| k == name).map(|(_, v)| *v));
-        if let Some(text) = found.and_then(json_text) {
-            cells.set(*field, text);
+            .find_map(|name| folded.iter().find(|(k, _, _)| k == name))
+        {
+            found(*field, key, value);
         }
     }
     for (field, key) in json_keys {
-        let found = object.get(key.as_str()).or_else(|| {
+        let exact = object.get_key_value(key.as_str());
+        let located = exact.or_else(|| {
             let wanted = fold(key);
-            folded.iter().find(|(k, _)| *k == wanted).map(|(_, v)| *v)
+            folded
+                .iter()
+                .find(|(k, _, _)| *k == wanted)
+                .map(|(_, key, value)| (*key, *value))
         });
-        if let Some(text) = found.and_then(json_text) {
-            cells.set(*field, text);
+        if let Some((key, value)) = located {
+            found(*field, key, value);
         }
     }
-    Ok(cells)
 }
 
 /// A JSON value as cell text: strings as they are, numbers in decimal,
@@ -606,36 +626,29 @@ fn is_receipt(object: &serde_json::Map<String, Value>) -> bool {
         .any(|name| get_folded(object, name).is_some())
 }
 
-/// Where a Kantara receipt keeps each field (see [`kantara_cells`]).
-fn receipt_fields(object: &serde_json::Map<String, Value>) -> Vec<(Field, String)> {
-    let key = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|name| object.keys().find(|k| fold(k) == *name))
-            .cloned()
-    };
-    let mut fields = Vec::new();
-    let mut put = |field, found: Option<String>| {
-        if let Some(found) = found {
-            fields.push((field, found));
-        }
-    };
-    put(Field::Email, key(&["piiprincipalid", "subject"]));
-    put(
-        Field::Event,
-        Some(key(&["state"]).unwrap_or_else(|| "(a receipt: opt_in)".to_string())),
-    );
-    put(Field::Timestamp, key(&["consenttimestamp", "iat"]));
-    put(
-        Field::Purpose,
-        key(&["services"]).map(|services| format!("{services}[].purposes[].purpose")),
-    );
-    put(Field::Source, key(&["collectionmethod"]));
-    let policy = key(&["policyurl"]);
-    put(Field::CollectionPoint, policy.clone());
-    put(Field::Method, key(&["consenttype"]));
-    put(Field::NoticeVersion, policy);
-    fields
+/// Where a Kantara consent receipt keeps each field, by folded key, the
+/// first key present winning. The policy URL is both where consent was
+/// collected and the notice the person was shown (Kantara CR v1.1 §4.4).
+/// Purposes are nested: `services[].purposes[].purpose`.
+const RECEIPT_KEYS: &[(Field, &[&str])] = &[
+    (Field::Email, &["piiprincipalid", "subject"]),
+    (Field::Event, &["state"]),
+    (Field::Timestamp, &["consenttimestamp", "iat"]),
+    (Field::Source, &["collectionmethod"]),
+    (Field::CollectionPoint, &["policyurl"]),
+    (Field::Method, &["consenttype"]),
+    (Field::NoticeVersion, &["policyurl"]),
+];
+
+/// The key and value of a receipt's field, as [`RECEIPT_KEYS`] places it.
+fn receipt_value(
+    object: &serde_json::Map<String, Value>,
+    field: Field,
+) -> Option<(&String, &Value)> {
+    let (_, names) = RECEIPT_KEYS.iter().find(|(f, _)| *f == field)?;
+    names
+        .iter()
+        .find_map(|name| object.iter().find(|(k, _)| fold(k) == *name))
 }
 
 /// Looks a key up by its folded name.
@@ -651,31 +664,35 @@ fn kantara_cells(value: &Value) -> Option<SmallVec<[Cells<'_>; 1]>> {
     let Value::Object(object) = value else {
         return None;
     };
-    let principal =
-        get_folded(object, "piiprincipalid").or_else(|| get_folded(object, "subject"))?;
+    let (_, principal) = receipt_value(object, Field::Email)?;
     let services = get_folded(object, "services").and_then(Value::as_array);
     if services.is_none() && get_folded(object, "consentreceiptid").is_none() {
         return None;
     }
-    let revoked = get_folded(object, "state")
-        .and_then(Value::as_str)
-        .is_some_and(|s| matches!(fold(s).as_str(), "revoked" | "withdrawn"));
-    let event: Cow<'_, str> = Cow::Borrowed(if revoked { "withdraw" } else { "opt_in" });
-    let timestamp = get_folded(object, "consenttimestamp")
-        .or_else(|| get_folded(object, "iat"))
-        .and_then(json_text);
-    let source = get_folded(object, "collectionmethod").and_then(json_text);
-    // The policy URL is both where consent was collected and the notice
-    // the person was shown (Kantara CR v1.1 §4.4).
-    let collection_point = get_folded(object, "policyurl").and_then(json_text);
-    let receipt_method = get_folded(object, "consenttype").and_then(json_text);
+    let text = |field| receipt_value(object, field).and_then(|(_, v)| json_text(v));
+    // A receipt is an opt-in; a state says whether it still stands. Any
+    // state but an active one is read as an event word (`revoked`,
+    // `expired`), so that one the vocabulary lacks is reported (D002),
+    // never taken for consent.
+    let event: Cow<'_, str> = match text(Field::Event) {
+        None => Cow::Borrowed("opt_in"),
+        Some(state) if matches!(fold(&state).as_str(), "active" | "valid" | "granted") => {
+            Cow::Borrowed("opt_in")
+        }
+        Some(state) => state,
+    };
+    let timestamp = text(Field::Timestamp);
+    let source = text(Field::Source);
+    let collection_point = text(Field::CollectionPoint);
+    let notice = text(Field::NoticeVersion);
+    let receipt_method = text(Field::Method);
     let base = || Cells {
         email: json_text(principal),
         event: Some(event.clone()),
         timestamp: timestamp.clone(),
         source: source.clone(),
         collection_point: collection_point.clone(),
-        notice: collection_point.clone(),
+        notice: notice.clone(),
         method: receipt_method.clone(),
         ..Cells::default()
     };
@@ -1097,6 +1114,44 @@ mod tests {
                 "2015-06-27T01:07:06Z".to_string(),
                 String::new()
             )]
+        );
+    }
+
+    #[test]
+    fn a_receipt_state_is_read_as_an_event_word_and_never_taken_for_consent() {
+        let purposes = matcher();
+        let ctx = ParseContext {
+            purposes: &purposes,
+            vocabulary: Vocabulary::builtin(),
+            time: TimeRules::default(),
+            json_keys: &[],
+        };
+        let receipt = |state: &str| {
+            let value: Value = serde_json::from_str(&format!(
+                r#"{{"consentReceiptID":"r3","piiPrincipalId":"d@example.com","iat":1435367226,"state":"{state}"}}"#
+            ))
+            .unwrap();
+            let row = parse_json_value(Ok(&value), 1, 0, &ctx)
+                .into_iter()
+                .next()
+                .unwrap();
+            (
+                row.event.map(|e| e.kind),
+                row.problems
+                    .iter()
+                    .map(|(rule, message)| format!("{} {message}", rule.code()))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(receipt("Active"), (Some(EventKind::OptIn), vec![]));
+        assert_eq!(receipt("withdrawn"), (Some(EventKind::Withdraw), vec![]));
+        // An expired consent is no consent: it stands as a withdrawal would.
+        assert_eq!(receipt("EXPIRED"), (Some(EventKind::Withdraw), vec![]));
+        let (kind, problems) = receipt("terminated");
+        assert_eq!(kind, None);
+        assert!(
+            problems[0].starts_with("D002 unknown event 'terminated'; the row is not used."),
+            "{problems:?}"
         );
     }
 
