@@ -22,7 +22,7 @@ pub use source::{ClassifySource, SourceCategory, SourceClass};
 pub use spill::{IndexSpill, SpilledIndex};
 pub use status::Status;
 pub use symbols::{Symbol, Symbols};
-pub use terms::{Basis, Method, Terms, parse_basis, parse_method};
+pub use terms::{Basis, BasisReading, Method, Terms, parse_basis, parse_method};
 pub use time::{
     Civil, DateOrder, Month, TimeRules, Timestamp, TimestampError, parse_as_of, parse_timestamp,
     parse_timestamp_with, parse_zone,

@@ -283,22 +283,113 @@ const BASIS_SPELLINGS: &[(Basis, &[&str])] = &[
     ),
 ];
 
-/// Reads a legal-basis cell. A basis that is not consent of any kind
-/// (legitimate interest, contract) is `None`: it is no consent evidence.
-pub fn parse_basis(cell: &str) -> Option<Basis> {
+/// Words in a legal-basis cell that mean consent, whatever else the cell
+/// says (`Consent given by ticking the box`, `Einwilligung (Art. 6 Abs. 1
+/// lit. a)`), folded.
+const CONSENT_WORDS: &[&str] = &[
+    "consent",
+    "einwilligung",
+    "zustimmung",
+    "consenso",
+    "toestemming",
+    "art61a",
+    "6abs1lita",
+];
+
+/// Words in a legal-basis cell that name a basis other than consent
+/// (GDPR Art. 6(1)(b)–(f)), folded: HubSpot's `Legitimate interest –
+/// prospect/lead`, `Performance of a contract`, `Not applicable`, and the
+/// same in German, French, Spanish, Italian and Dutch.
+const OTHER_BASIS_WORDS: &[&str] = &[
+    "legitimate",
+    "berechtigtesinteresse",
+    "interetlegitime",
+    "intereslegitimo",
+    "interesselegittimo",
+    "gerechtvaardigdbelang",
+    "contract",
+    "vertrag",
+    "contrat",
+    "contrato",
+    "contratto",
+    "overeenkomst",
+    "legalobligation",
+    "rechtlicheverpflichtung",
+    "obligationlegale",
+    "obligacionlegal",
+    "obbligolegale",
+    "wettelijkeverplichting",
+    "vitalinterest",
+    "publictask",
+    "publicinterest",
+    "notapplicable",
+    "a61b",
+    "a61c",
+    "a61d",
+    "a61e",
+    "a61f",
+    "art61b",
+    "art61c",
+    "art61d",
+    "art61e",
+    "art61f",
+    "6abs1litb",
+    "6abs1litc",
+    "6abs1litd",
+    "6abs1lite",
+    "6abs1litf",
+];
+
+/// What a legal-basis cell says.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum BasisReading {
+    /// Consent, of the kind given ([`Basis::Unstated`] for an empty cell).
+    Consent(Basis),
+    /// A basis other than consent (legitimate interest, contract): no
+    /// consent evidence.
+    Other,
+    /// Words no spelling matches: neither taken as consent nor as its
+    /// absence without saying so.
+    Unknown,
+}
+
+/// Reads a legal-basis cell.
+pub fn parse_basis(cell: &str) -> BasisReading {
     let mut buf = [0u8; 64];
-    let Some(folded) = fold_into(cell, &mut buf) else {
-        // Longer than any spelling: only the wording can still say consent.
-        return fold(cell).contains("consent").then_some(Basis::Express);
+    let long;
+    let folded = match fold_into(cell, &mut buf) {
+        Some(folded) => folded,
+        None => {
+            long = fold(cell);
+            long.as_str()
+        }
     };
     if folded.is_empty() {
-        return Some(Basis::Unstated);
+        return BasisReading::Consent(Basis::Unstated);
     }
-    BASIS_SPELLINGS
+    if let Some((basis, _)) = BASIS_SPELLINGS
         .iter()
         .find(|(_, names)| names.contains(&folded))
-        .map(|(basis, _)| *basis)
-        .or_else(|| folded.contains("consent").then_some(Basis::Express))
+    {
+        return BasisReading::Consent(*basis);
+    }
+    if CONSENT_WORDS.iter().any(|word| folded.contains(word)) {
+        BasisReading::Consent(Basis::Express)
+    } else if OTHER_BASIS_WORDS.iter().any(|word| folded.contains(word)) {
+        BasisReading::Other
+    } else {
+        BasisReading::Unknown
+    }
+}
+
+impl BasisReading {
+    /// The consent basis, if the cell states one.
+    pub fn consent(self) -> Option<Basis> {
+        match self {
+            BasisReading::Consent(basis) => Some(basis),
+            BasisReading::Other | BasisReading::Unknown => None,
+        }
+    }
 }
 
 /// What one consent record says about its terms.
@@ -361,22 +452,39 @@ mod tests {
 
     #[test]
     fn bases() {
-        for (cell, basis) in [
-            ("express", Some(Basis::Express)),
-            ("Freely given consent from contact", Some(Basis::Express)),
-            ("casl_implied_ebr", Some(Basis::ImpliedPurchase)),
-            ("implied (inquiry)", Some(Basis::ImpliedInquiry)),
-            ("ENBR", Some(Basis::ImpliedNonBusiness)),
-            ("implied", Some(Basis::Implied)),
-            ("", Some(Basis::Unstated)),
-            ("Legitimate interest – prospect/lead", None),
-            ("Performance of a contract", None),
+        use BasisReading::{Consent, Other, Unknown};
+        for (cell, reading) in [
+            ("express", Consent(Basis::Express)),
+            ("Freely given consent from contact", Consent(Basis::Express)),
+            ("casl_implied_ebr", Consent(Basis::ImpliedPurchase)),
+            ("implied (inquiry)", Consent(Basis::ImpliedInquiry)),
+            ("ENBR", Consent(Basis::ImpliedNonBusiness)),
+            ("implied", Consent(Basis::Implied)),
+            ("", Consent(Basis::Unstated)),
+            (
+                "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)",
+                Consent(Basis::Express),
+            ),
+            ("consentement", Consent(Basis::Express)),
+            ("consenso esplicito", Consent(Basis::Express)),
+            ("Toestemming", Consent(Basis::Express)),
+            ("Legitimate interest – prospect/lead", Other),
+            ("Performance of a contract", Other),
+            ("Not applicable", Other),
+            ("Berechtigtes Interesse", Other),
+            ("intérêt légitime", Other),
+            ("Art. 6(1)(f)", Other),
+            ("Art. 6 Abs. 1 lit. f DSGVO", Other),
+            ("GDPR Art. 6(1)(a)", Consent(Basis::Express)),
+            ("Vertragserfüllung", Other),
             (
                 "Consent given by ticking the newsletter box on the order confirmation page",
-                Some(Basis::Express),
+                Consent(Basis::Express),
             ),
+            ("Kundenwunsch", Unknown),
+            ("per CEO", Unknown),
         ] {
-            assert_eq!(parse_basis(cell), basis, "{cell:?}");
+            assert_eq!(parse_basis(cell), reading, "{cell:?}");
         }
     }
 }

@@ -27,8 +27,8 @@ use super::source::{InputSource, Peeked};
 use super::unrecognised::{Unrecognised, ValueKind};
 use crate::address::normalize;
 use crate::consent::{
-    EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp, parse_basis,
-    parse_method, parse_timestamp_with,
+    BasisReading, EventKind, Method, PurposeFit, PurposeMatcher, Terms, TimeRules, Timestamp,
+    parse_basis, parse_method, parse_timestamp_with,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::rules::RuleId;
@@ -263,6 +263,16 @@ fn parse_cells<'a>(
             .unrecognised
             .push(Unrecognised::new(ValueKind::Method, cell));
     }
+    // A basis other than consent (legitimate interest, contract) is no
+    // consent basis; the event keeps its kind. One no word names is listed.
+    let basis = cells.basis.as_deref().map(parse_basis);
+    if basis == Some(BasisReading::Unknown)
+        && let Some(cell) = cells.basis.as_deref()
+    {
+        parsed
+            .unrecognised
+            .push(Unrecognised::new(ValueKind::LegalBasis, cell));
+    }
     parsed.event = Some(ParsedEvent {
         kind,
         time,
@@ -273,13 +283,7 @@ fn parse_cells<'a>(
         has_collection_point: present(&cells.collection_point),
         terms: Terms {
             method,
-            // A basis other than consent (legitimate interest, contract) is
-            // no consent basis; the event keeps its kind.
-            basis: cells
-                .basis
-                .as_deref()
-                .and_then(parse_basis)
-                .unwrap_or_default(),
+            basis: basis.and_then(BasisReading::consent).unwrap_or_default(),
             has_notice: present(&cells.notice),
         },
         source: cells.source.unwrap_or(Cow::Borrowed("")),
@@ -972,6 +976,7 @@ impl<'de, F: FnMut(Value)> Visitor<'de> for ArraySeed<'_, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consent::Basis;
 
     fn matcher() -> PurposeMatcher {
         PurposeMatcher::new("newsletter", [], Vocabulary::builtin().all_purposes())
@@ -1028,6 +1033,25 @@ mod tests {
         assert!(row.event.is_none());
         let row = ctx_parse(cells("  ", "opt_in", "2024-01-01"));
         assert_eq!(row.problems[0].0, RuleId::D003);
+    }
+
+    #[test]
+    fn a_legal_basis_no_word_names_is_listed_and_another_basis_is_no_consent_basis() {
+        let with_basis = |basis: &'static str| {
+            let mut row = cells("a@example.com", "opt_in", "2024-01-01");
+            row.basis = Some(Cow::Borrowed(basis));
+            ctx_parse(row)
+        };
+        let row = with_basis("per CEO");
+        assert_eq!(
+            row.unrecognised,
+            [Unrecognised::new(ValueKind::LegalBasis, "per CEO")]
+        );
+        assert_eq!(row.event.unwrap().terms.basis, Basis::Unstated);
+        let row = with_basis("Legitimate interest");
+        assert!(row.unrecognised.is_empty());
+        let row = with_basis("casl_implied_ebr");
+        assert_eq!(row.event.unwrap().terms.basis, Basis::ImpliedPurchase);
     }
 
     #[test]

@@ -24,8 +24,8 @@ use super::format::Field;
 use super::record::RawRecord;
 use super::unrecognised::{Unrecognised, ValueKind};
 use crate::consent::{
-    EventKind, Method, PurposeFit, PurposeMatcher, Status, Terms, TimeRules, Timestamp,
-    parse_basis, parse_method, parse_timestamp_with,
+    BasisReading, EventKind, Method, PurposeFit, PurposeMatcher, Status, Terms, TimeRules,
+    Timestamp, parse_basis, parse_method, parse_timestamp_with,
 };
 use crate::rules::RuleId;
 use crate::text::fold;
@@ -284,10 +284,17 @@ impl EvidenceReader {
             .map(|s| s.into_owned())
             .unwrap_or_default();
         let has_collection_point = self.cell(record, Field::CollectionPoint).is_some();
-        // `None` inside: a basis that is not consent (legitimate interest).
         let basis = self
             .cell(record, Field::LegalBasis)
             .map(|cell| (parse_basis(&cell), cell));
+        if let Some((BasisReading::Unknown, cell)) = &basis {
+            evidence.unknown(
+                ValueKind::LegalBasis,
+                cell,
+                self.column_name(Field::LegalBasis),
+                "it is not taken as consent",
+            );
+        }
         let method = match self.cell(record, Field::Method) {
             None => Method::Unknown,
             Some(cell) => {
@@ -305,7 +312,7 @@ impl EvidenceReader {
             method,
             basis: basis
                 .as_ref()
-                .and_then(|(basis, _)| *basis)
+                .and_then(|(reading, _)| reading.consent())
                 .unwrap_or_default(),
             has_notice: self.cell(record, Field::NoticeVersion).is_some(),
         };
@@ -507,14 +514,19 @@ impl EvidenceReader {
                 .push(event(EventKind::Confirm, None, false, String::new()));
         }
         match &basis {
-            Some((Some(_), _)) if optin.is_none() && !optin_flagged => {
+            Some((BasisReading::Consent(_), _)) if optin.is_none() && !optin_flagged => {
                 evidence
                     .events
                     .push(event(EventKind::OptIn, None, false, String::new()));
             }
-            Some((None, cell)) => {
+            Some((BasisReading::Other, cell)) => {
                 evidence.note = Some(format!(
                     "the lawful basis recorded is '{cell}', not consent"
+                ));
+            }
+            Some((BasisReading::Unknown, cell)) => {
+                evidence.note = Some(format!(
+                    "the lawful basis recorded, '{cell}', is not one listaudit knows, so it is not taken as consent"
                 ));
             }
             _ => {}

@@ -15,10 +15,11 @@ pub enum ValueKind {
     Flag,
     OrderCount,
     Method,
+    LegalBasis,
 }
 
 impl ValueKind {
-    pub const ALL: [ValueKind; 8] = [
+    pub const ALL: [ValueKind; 9] = [
         ValueKind::Event,
         ValueKind::Status,
         ValueKind::Source,
@@ -27,6 +28,7 @@ impl ValueKind {
         ValueKind::Flag,
         ValueKind::OrderCount,
         ValueKind::Method,
+        ValueKind::LegalBasis,
     ];
 
     /// How messages and the terminal name one such value.
@@ -40,6 +42,7 @@ impl ValueKind {
             ValueKind::Flag => "yes/no flag",
             ValueKind::OrderCount => "order count",
             ValueKind::Method => "consent method",
+            ValueKind::LegalBasis => "legal basis",
         }
     }
 
@@ -55,6 +58,7 @@ impl ValueKind {
             ValueKind::Flag => "flags",
             ValueKind::OrderCount => "order_counts",
             ValueKind::Method => "methods",
+            ValueKind::LegalBasis => "legal_bases",
         }
     }
 }
@@ -88,7 +92,7 @@ mod tests {
         labels.dedup();
         keys.sort_unstable();
         keys.dedup();
-        assert_eq!((labels.len(), keys.len()), (8, 8));
+        assert_eq!((labels.len(), keys.len()), (9, 9));
         assert!(ValueKind::ALL.windows(2).all(|w| w[0] < w[1]));
     }
 }

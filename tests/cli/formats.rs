@@ -236,7 +236,7 @@ fn every_format_is_detected_and_mapped() {
             "hubspot",
             "utf-8",
             ",",
-            7,
+            9,
             &[
                 ("unsubscribed", "Unsubscribed from all email"),
                 ("bounce_reason", "Email hard bounce reason"),
@@ -687,7 +687,8 @@ fn evidence_inside_exports_decides_the_verdicts() {
         // 'Offline Sources'; unsubscribed from all; a hard-bounce reason;
         // opted out of the Newsletter subscription (the list purpose), not
         // of Product updates only; an existing customer on legitimate
-        // interest with a recent order.
+        // interest with a recent order; a basis no word names (not taken
+        // as consent, and said so); consent in German.
         (
             "hubspot-contacts-export.csv",
             &[
@@ -698,6 +699,8 @@ fn evidence_inside_exports_decides_the_verdicts() {
                 (5, &["R001"]),
                 (6, &["C005", "C006"]),
                 (7, &["C010"]),
+                (8, &["C001", "D002"]),
+                (9, &["C005", "C006"]),
             ],
         ),
         (
@@ -823,6 +826,14 @@ fn esp_statuses_name_their_column_and_value() {
     assert_eq!(
         message("klaviyo-suppressions.csv", "D002", 4, None),
         "unknown suppression reason 'MOON_PHASE' in column 'Email Suppressions'; the address is treated as suppressed (R003)"
+    );
+    assert_eq!(
+        message("hubspot-contacts-export.csv", "D002", 8, None),
+        "unknown legal basis 'Kundenwunsch lt. Vertrieb' in column 'Legal basis for processing contact's data'; it is not taken as consent"
+    );
+    assert_eq!(
+        message("hubspot-contacts-export.csv", "C001", 8, None),
+        "no opt-in evidence: the lawful basis recorded, 'Kundenwunsch lt. Vertrieb', is not one listaudit knows, so it is not taken as consent"
     );
     assert!(
         message("hubspot-contacts-export.csv", "C006", 2, None)
