@@ -100,11 +100,11 @@ struct HygieneSection {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VocabularySection {
-    all_purposes: Option<Vec<String>>,
+    all_purposes: Option<Vec<Spanned<String>>>,
     #[serde(default)]
-    events: BTreeMap<Spanned<String>, Vec<String>>,
+    events: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
-    statuses: BTreeMap<Spanned<String>, Vec<String>>,
+    statuses: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -118,7 +118,7 @@ struct SourcesSection {
     business_card: Option<Spanned<String>>,
     third_party: Option<Spanned<String>>,
     #[serde(default)]
-    phrases: BTreeMap<Spanned<String>, Vec<String>>,
+    phrases: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 impl SourcesSection {
@@ -225,6 +225,32 @@ fn unknown_key(
     origin
         .error(key.span(), message)
         .with_hint(format!("known: {}", keys.join(", ")))
+}
+
+/// A word a policy teaches, refused when it could never match a cell: a
+/// whole-cell word (an event, a status) needs letters or digits, a phrase
+/// (a scope or source word) letters, digits or symbols.
+fn taught<'w>(
+    origin: &Origin<'_>,
+    word: &'w Spanned<String>,
+    table: &str,
+    whole_cell: bool,
+) -> Result<&'w str> {
+    let text = word.get_ref();
+    let matches = if whole_cell {
+        !crate::text::fold(text).is_empty()
+    } else {
+        !crate::text::Phrase::expand(text).is_empty()
+    };
+    if matches {
+        return Ok(text);
+    }
+    Err(origin
+        .error(
+            word.span(),
+            format!("the word '{text}' in {table} has no letters or digits, so it can never match"),
+        )
+        .with_hint("words compare without case, accents and separators: give the letters"))
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -717,12 +743,14 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
                     unknown_key(origin, key, "source class", "[sources.phrases]", &keys)
                 })?;
             for phrase in phrases {
+                let phrase = taught(origin, phrase, "[sources.phrases]", false)?;
                 policy.vocabulary.add_source(class, phrase);
             }
         }
     }
     if let Some(words) = &file.vocabulary {
         for word in words.all_purposes.iter().flatten() {
+            let word = taught(origin, word, "[vocabulary] all_purposes", false)?;
             policy.vocabulary.add_all_purposes(word);
         }
         for (key, words) in &words.events {
@@ -731,6 +759,7 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
                 unknown_key(origin, key, "event kind", "[vocabulary.events]", &keys)
             })?;
             for word in words {
+                let word = taught(origin, word, "[vocabulary.events]", true)?;
                 policy.vocabulary.add_event(kind, word);
             }
         }
@@ -740,6 +769,7 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
                 unknown_key(origin, key, "status", "[vocabulary.statuses]", &keys)
             })?;
             for word in words {
+                let word = taught(origin, word, "[vocabulary.statuses]", true)?;
                 policy.vocabulary.add_status(status, word);
             }
         }
@@ -843,6 +873,26 @@ mod tests {
             assert_eq!(policy.name, name);
             assert!(!policy.summary.is_empty(), "{name} has no summary");
         }
+    }
+
+    #[test]
+    fn a_word_that_can_never_match_is_refused_where_it_stands() {
+        let (message, hint) = error("[vocabulary.events]\nwithdraw = [\"Abmeldung\", \"--\"]\n");
+        assert!(
+            message.contains(
+                "team.toml:2:26: the word '--' in [vocabulary.events] has no letters or digits"
+            ),
+            "{message}"
+        );
+        assert!(hint.unwrap().contains("give the letters"));
+        let (message, _) = error("[sources.phrases]\ncontest = [\" \"]\n");
+        assert!(
+            message.contains("the word ' ' in [sources.phrases]"),
+            "{message}"
+        );
+        // A scope word of symbols only matches a cell of those symbols.
+        let policy = parse("[vocabulary]\nall_purposes = [\"**\"]\n").unwrap();
+        assert_eq!(policy.vocabulary.added()[0].word, "**");
     }
 
     #[test]
