@@ -51,11 +51,11 @@ pub struct FileShape<'e> {
     header_len: usize,
     delimiter: u8,
     encoding: Encoding,
-    evidence: &'e EvidenceReader,
+    evidence: &'e EvidenceReader<'e>,
 }
 
 impl FileShape<'_> {
-    pub fn of<'e>(mapped: &MappedFile, evidence: &'e EvidenceReader) -> FileShape<'e> {
+    pub fn of<'e>(mapped: &MappedFile, evidence: &'e EvidenceReader<'e>) -> FileShape<'e> {
         let email_column = mapped.column(Field::Email).unwrap_or(0);
         FileShape {
             email_column,

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::text::{fold, fold_into};
+use crate::text::{fold_into, with_folded};
 
 /// How the person expressed consent (ISO/IEC TS 27560 "event type", DPV
 /// `hasIndicationMethod`).
@@ -355,15 +355,10 @@ pub enum BasisReading {
 
 /// Reads a legal-basis cell.
 pub fn parse_basis(cell: &str) -> BasisReading {
-    let mut buf = [0u8; 64];
-    let long;
-    let folded = match fold_into(cell, &mut buf) {
-        Some(folded) => folded,
-        None => {
-            long = fold(cell);
-            long.as_str()
-        }
-    };
+    with_folded(cell, read_basis)
+}
+
+fn read_basis(folded: &str) -> BasisReading {
     if folded.is_empty() {
         return BasisReading::Consent(Basis::Unstated);
     }
@@ -415,6 +410,7 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::fold;
 
     #[test]
     fn spellings_are_folded_and_fit_the_match_buffer() {

@@ -97,7 +97,7 @@ impl RowEvidence {
 }
 
 /// Reads the evidence columns of one subscriber file.
-pub struct EvidenceReader {
+pub struct EvidenceReader<'v> {
     columns: Vec<(Field, usize, String)>,
     /// HubSpot's `Opted out of email: <subscription type>` columns: the
     /// column, its header and the subscription it opts out of.
@@ -113,16 +113,16 @@ pub struct EvidenceReader {
     file_status_word: Option<&'static str>,
     confirm_needs_optin: bool,
     format: &'static str,
-    vocabulary: Vocabulary,
+    vocabulary: &'v Vocabulary,
 }
 
-impl EvidenceReader {
+impl<'v> EvidenceReader<'v> {
     pub fn new(
         mapped: &MappedFile,
         time: TimeRules,
         file_name: &str,
-        vocabulary: &Vocabulary,
-    ) -> EvidenceReader {
+        vocabulary: &'v Vocabulary,
+    ) -> EvidenceReader<'v> {
         let format = mapped.columns.format;
         let columns = mapped
             .columns
@@ -169,7 +169,7 @@ impl EvidenceReader {
             file_status_detail: file_status.map(|(_, _, detail)| detail).unwrap_or_default(),
             confirm_needs_optin: format.confirm_needs_optin,
             format: format.name,
-            vocabulary: vocabulary.clone(),
+            vocabulary,
         }
     }
 
@@ -327,23 +327,27 @@ impl EvidenceReader {
             terms,
         };
 
-        let (status, status_detail) = match self.cell(record, Field::Status) {
-            Some(cell) => {
-                let name = self.column_name(Field::Status);
-                match self.vocabulary.status(&cell, self.format) {
-                    Some(status) => (Some(status), format!("column '{name}' is '{cell}'")),
-                    None => {
-                        evidence.unknown(
-                            ValueKind::Status,
-                            &cell,
-                            name,
-                            "the status is not used; teach it in the policy's [vocabulary.statuses]",
-                        );
-                        (self.file_status, self.file_status_detail.clone())
-                    }
-                }
+        let status_cell = self.cell(record, Field::Status);
+        let stated = status_cell.as_deref().and_then(|cell| {
+            let status = self.vocabulary.status(cell, self.format);
+            if status.is_none() {
+                evidence.unknown(
+                    ValueKind::Status,
+                    cell,
+                    self.column_name(Field::Status),
+                    "the status is not used; teach it in the policy's [vocabulary.statuses]",
+                );
             }
-            None => (self.file_status, self.file_status_detail.clone()),
+            status
+        });
+        let status = stated.or(self.file_status);
+        // What said so, for the few messages that quote it: built only
+        // then, not for every row.
+        let status_detail = || match (&status_cell, stated) {
+            (Some(cell), Some(_)) => {
+                format!("column '{}' is '{cell}'", self.column_name(Field::Status))
+            }
+            _ => self.file_status_detail.clone(),
         };
 
         let mut optin = self.time(record, Field::OptinTime, &mut evidence);
@@ -411,7 +415,7 @@ impl EvidenceReader {
                     undeliverable |= kind == EventKind::HardBounce;
                     evidence
                         .events
-                        .push(event(kind, time, false, status_detail.clone()));
+                        .push(event(kind, time, false, status_detail()));
                 }
             }
             None => {}
@@ -535,7 +539,8 @@ impl EvidenceReader {
         let consents = evidence.events.iter().any(|e| e.kind.is_consent_act());
         if status == Some(Status::Pending) && !consents && evidence.note.is_none() {
             evidence.note = Some(format!(
-                "the export's status says the double opt-in was never completed ({status_detail})"
+                "the export's status says the double opt-in was never completed ({})",
+                status_detail()
             ));
         }
         if evidence.note.is_none()

@@ -53,6 +53,17 @@ pub fn fold_into<'b>(text: &str, buf: &'b mut [u8; 64]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..len]).ok()
 }
 
+/// Calls `f` with the cell folded ([`fold`]), on the stack for cells of
+/// usual length and allocating only for longer ones: for lookups that run
+/// once per row.
+pub fn with_folded<R>(cell: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 64];
+    match fold_into(cell, &mut buf) {
+        Some(folded) => f(folded),
+        None => f(&fold(cell)),
+    }
+}
+
 /// One character of [`fold`]: nothing for a separator or a combining mark,
 /// the lower-case letters without their accents otherwise. Letters that
 /// Unicode does not decompose are spelled as their languages write them

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::consent::{ClassifySource, EventKind, Scope, SourceCategory, SourceClass, Status};
-use crate::text::{Phrases, fold, fold_into};
+use crate::text::{Phrases, fold, with_folded};
 
 pub use events::{BOUNCE_TYPES, EVENT_WORDS};
 pub use scope::{ALL_PURPOSES, CHANNELS};
@@ -176,20 +176,13 @@ impl Vocabulary {
     /// The status a cell of an export's status column states, as the export
     /// format (`kit`, `mailchimp`, `generic`) means it.
     pub fn status(&self, cell: &str, format: &str) -> Option<Status> {
-        let mut buf = [0u8; 64];
-        let long;
-        let folded = match fold_into(cell, &mut buf) {
-            Some(folded) => folded,
-            None => {
-                long = fold(cell);
-                long.as_str()
-            }
-        };
-        self.format_statuses
-            .iter()
-            .find(|(f, word, _)| *f == format && word == folded)
-            .map(|(_, _, status)| *status)
-            .or_else(|| self.statuses.get(folded).copied())
+        with_folded(cell, |folded| {
+            self.format_statuses
+                .iter()
+                .find(|(f, word, _)| *f == format && word == folded)
+                .map(|(_, _, status)| *status)
+                .or_else(|| self.statuses.get(folded).copied())
+        })
     }
 
     /// What a suppression reason (Klaviyo's `HARD_BOUNCE`) means.
@@ -288,10 +281,8 @@ impl ClassifySource for Vocabulary {
 
 /// A whole-cell lookup without allocating for cells of usual length.
 fn lookup<T: Copy>(map: &Words<T>, cell: &str) -> Option<T> {
-    let mut buf = [0u8; 64];
-    match fold_into(cell, &mut buf) {
-        Some("") => None,
-        Some(folded) => map.get(folded).copied(),
-        None => map.get(&fold(cell)).copied(),
-    }
+    with_folded(cell, |folded| {
+        // A cell of separators only names nothing, whatever a map holds.
+        (!folded.is_empty()).then(|| map.get(folded).copied())?
+    })
 }

@@ -54,7 +54,7 @@ pub struct RowContext<'a> {
     pub consent_logs: usize,
     /// The row's file and record, to explain (only when a finding needs
     /// it) why its own export columns show no or only weak evidence.
-    pub export: Option<(&'a EvidenceReader, &'a RawRecord)>,
+    pub export: Option<(&'a EvidenceReader<'a>, &'a RawRecord)>,
     /// Whether the row's file has consent columns of its own.
     pub export_evidence: bool,
     pub export_note: std::cell::OnceCell<Option<String>>,
