@@ -153,6 +153,13 @@ pub fn vocabulary(data: &[u8]) {
     phrases.add(pattern, ());
     let words = Words::new(cell);
     let found = phrases.find(&words).is_some();
+    // Several patterns (`;` between them): the automaton answers as the
+    // phrases tried one by one do, first added first.
+    let mut several = Phrases::default();
+    for (i, each) in pattern.split(';').enumerate() {
+        several.add(each, i);
+    }
+    assert_eq!(several.find(&words), several.find_one_by_one(&words));
     if phrases.find_whole(&words).is_some() {
         assert!(found, "a whole match is a match");
     }

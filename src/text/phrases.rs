@@ -13,6 +13,10 @@
 //! number (`contest2024` is `contest`). A pattern of symbols only (`*`)
 //! matches a text that is exactly those symbols.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 use super::fold_char;
 
 /// A text folded into its words.
@@ -141,6 +145,27 @@ impl Phrase {
             .collect()
     }
 
+    /// Whether the phrase's letters, found at byte `start` of the words'
+    /// letters, stand where the phrase may stand: on word boundaries, or
+    /// where it is open, inside a compound.
+    fn fits_at(&self, words: &Words, start: usize) -> bool {
+        let end = start + self.literal.len();
+        match (self.open_start, self.open_end) {
+            (true, true) => true,
+            (true, false) => words.is_bound(end),
+            (false, true) => words.is_bound(start),
+            (false, false) => {
+                words.is_bound(start)
+                    // A whole run of words, or a word followed by a number
+                    // (`contest2024`).
+                    && (words.is_bound(end)
+                        || words.joined[end..words.next_bound(end)]
+                            .bytes()
+                            .all(|b| b.is_ascii_digit()))
+            }
+        }
+    }
+
     pub fn matches(&self, words: &Words) -> bool {
         if self.symbols {
             return words.symbols.as_deref() == Some(self.literal.as_str());
@@ -180,28 +205,110 @@ impl Phrase {
     }
 }
 
-/// Patterns with a value each, tried in the order they were added.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Patterns with a value each; the first added that occurs wins.
+#[derive(Clone, Debug)]
 pub struct Phrases<T> {
     entries: Vec<(Phrase, T)>,
+    /// Every entry's letters in one automaton, so that a text is scanned
+    /// once whatever the number of phrases (hundreds, for sources): built
+    /// on the first search after a change.
+    finder: OnceLock<Finder>,
+}
+
+/// The letters of the phrases, each with the entries that have them.
+#[derive(Clone, Debug)]
+struct Finder {
+    automaton: Option<AhoCorasick>,
+    /// Per pattern of the automaton, its entries in the order added.
+    entries_of: Vec<Vec<usize>>,
+    /// The symbols-only entries, in the order added.
+    symbols: Vec<usize>,
+}
+
+impl Finder {
+    fn build<T>(entries: &[(Phrase, T)]) -> Finder {
+        let mut literals: Vec<&str> = Vec::new();
+        let mut entries_of: Vec<Vec<usize>> = Vec::new();
+        let mut symbols = Vec::new();
+        for (i, (phrase, _)) in entries.iter().enumerate() {
+            if phrase.symbols {
+                symbols.push(i);
+                continue;
+            }
+            match literals.iter().position(|l| *l == phrase.literal) {
+                Some(at) => entries_of[at].push(i),
+                None => {
+                    literals.push(&phrase.literal);
+                    entries_of.push(vec![i]);
+                }
+            }
+        }
+        // Folded phrases are short and few; a build cannot fail on them.
+        let automaton = (!literals.is_empty())
+            .then(|| AhoCorasick::new(&literals).expect("phrases build an automaton"));
+        Finder {
+            automaton,
+            entries_of,
+            symbols,
+        }
+    }
 }
 
 impl<T> Default for Phrases<T> {
     fn default() -> Self {
         Phrases {
             entries: Vec::new(),
+            finder: OnceLock::new(),
         }
     }
 }
+
+impl<T: PartialEq> PartialEq for Phrases<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl<T: Eq> Eq for Phrases<T> {}
 
 impl<T: Copy> Phrases<T> {
     pub fn add(&mut self, pattern: &str, value: T) {
         self.entries
             .extend(Phrase::expand(pattern).into_iter().map(|p| (p, value)));
+        self.finder = OnceLock::new();
     }
 
-    /// The value of the first pattern that occurs in the text.
+    /// The value of the first pattern (in the order added) that occurs in
+    /// the text.
     pub fn find(&self, words: &Words) -> Option<T> {
+        if words.is_empty() {
+            return None;
+        }
+        let finder = self.finder.get_or_init(|| Finder::build(&self.entries));
+        let mut first = finder
+            .symbols
+            .iter()
+            .copied()
+            .find(|&i| self.entries[i].0.matches(words));
+        if let Some(automaton) = &finder.automaton {
+            for found in automaton.find_overlapping_iter(words.joined()) {
+                let fits = finder.entries_of[found.pattern().as_usize()]
+                    .iter()
+                    .copied()
+                    .take_while(|&i| first.is_none_or(|f| i < f))
+                    .find(|&i| self.entries[i].0.fits_at(words, found.start()));
+                if fits.is_some() {
+                    first = fits;
+                }
+            }
+        }
+        first.map(|i| self.entries[i].1)
+    }
+
+    /// [`find`](Self::find) one phrase at a time: what the automaton must
+    /// answer (for the tests and the fuzz target).
+    #[doc(hidden)]
+    pub fn find_one_by_one(&self, words: &Words) -> Option<T> {
         if words.is_empty() {
             return None;
         }
@@ -281,6 +388,55 @@ mod tests {
         assert!(!finds("*", "newsletter*"));
         assert!(!finds("*", ""));
         assert!(Phrase::expand("  ").is_empty());
+    }
+
+    #[test]
+    fn the_automaton_finds_what_phrases_one_by_one_find() {
+        let mut phrases = Phrases::default();
+        let patterns = [
+            "all",
+            "all emails",
+            "*",
+            "gewinnspiel*",
+            "*miete",
+            "*spiel*",
+            "contest",
+            "linkedin|xing sync|import",
+            "e mail",
+            "mail",
+            "partner",
+            "partnership",
+        ];
+        for (i, pattern) in patterns.iter().enumerate() {
+            phrases.add(pattern, i);
+        }
+        for text in [
+            "All E-Mails",
+            "call center",
+            " * ",
+            "Gewinnspielteilnahme",
+            "Listenmiete 2024",
+            "Beispiel",
+            "contest2024",
+            "contested",
+            "xing-import",
+            "E-Mail",
+            "partnership program",
+            "our partner",
+            "",
+            "newsletter*",
+        ] {
+            let words = Words::new(text);
+            assert_eq!(
+                phrases.find(&words),
+                phrases.find_one_by_one(&words),
+                "{text:?}"
+            );
+        }
+        // Adding a phrase rebuilds what finds them.
+        assert_eq!(phrases.find(&Words::new("Ehrenamt")), None);
+        phrases.add("ehrenamt", 99);
+        assert_eq!(phrases.find(&Words::new("Ehrenamt")), Some(99));
     }
 
     #[test]
