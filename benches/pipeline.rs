@@ -77,7 +77,7 @@ fn events(log: &[RawRecord], builder: &mut IndexBuilder) -> Vec<(String, EventRe
                     _ => PurposeFit::Other,
                 },
                 purpose: builder.intern(text(record, 3)),
-                source: builder.intern(text(record, 4)),
+                source: builder.intern_source(text(record, 4)),
                 detail: Default::default(),
                 has_ip: !text(record, 5).is_empty(),
                 has_collection_point: false,
@@ -90,14 +90,10 @@ fn events(log: &[RawRecord], builder: &mut IndexBuilder) -> Vec<(String, EventRe
 
 fn build_index(events: &[(String, EventRef)]) -> ConsentIndex {
     let mut builder = IndexBuilder::new(AS_OF, u64::MAX);
-    for symbol in [
-        "newsletter",
-        "product_updates",
-        "partner_offers",
-        "web_form",
-    ] {
-        builder.intern(symbol);
+    for purpose in ["newsletter", "product_updates", "partner_offers"] {
+        builder.intern(purpose);
     }
+    builder.intern_source("web_form");
     for (i, (key, event)) in events.iter().enumerate() {
         builder.push(key, *event);
         if i % 16_384 == 16_383 {

@@ -851,7 +851,7 @@ fn push_event(
         at,
         purpose_fit: event.purpose_fit,
         purpose: builder.intern(&event.purpose),
-        source: builder.intern(&event.source),
+        source: builder.intern_source(&event.source),
         detail: builder.intern(&event.detail),
         has_ip: event.has_ip,
         has_collection_point: event.has_collection_point,

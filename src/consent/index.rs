@@ -154,6 +154,11 @@ impl IndexBuilder {
         self.symbols.intern(text)
     }
 
+    /// Interns an event's source, which the index classifies when built.
+    pub fn intern_source(&mut self, text: &str) -> Symbol {
+        self.symbols.intern_source(text)
+    }
+
     /// Queues one event for the address `key`.
     pub fn push(&mut self, key: &str, event: EventRef) {
         self.push_fingerprinted(fingerprint(key), key, event);
@@ -235,9 +240,14 @@ impl ConsentIndex {
         symbols: Symbols,
         sources: &dyn ClassifySource,
     ) -> ConsentIndex {
+        // Purposes and details share the symbols; only sources are read
+        // as sources (a log's free-text purposes would cost a lookup each).
         let source_classes = symbols
             .iter()
-            .map(|(_, text)| sources.classify_source(text))
+            .map(|(symbol, text)| match symbols.is_source(symbol) {
+                true => sources.classify_source(text),
+                false => SourceClass::Empty,
+            })
             .collect();
         ConsentIndex {
             shards,
@@ -347,7 +357,7 @@ mod tests {
             .unwrap();
         pool.install(|| {
             let mut builder = IndexBuilder::new(Timestamp::from_unix(i64::MAX / 2), budget);
-            let web = builder.intern("web_form");
+            let web = builder.intern_source("web_form");
             for row in 0..5_000u64 {
                 builder.push(
                     &format!("user{}@example.com", row % 700),
@@ -411,8 +421,8 @@ mod tests {
     #[test]
     fn classifies_sources_once_per_symbol() {
         let mut builder = IndexBuilder::new(Timestamp::from_unix(10_000), u64::MAX);
-        let contest = builder.intern("Summer sweepstake");
-        let web = builder.intern("web_form");
+        let contest = builder.intern_source("Summer sweepstake");
+        let web = builder.intern_source("web_form");
         builder.push("a@example.com", event(1, 5, contest));
         let BuiltIndex::Held(index) = builder.finish(&Sweepstakes).unwrap() else {
             panic!("an unlimited index is held in memory");
@@ -422,6 +432,14 @@ mod tests {
             Some(SourceCategory::Contest)
         );
         assert_eq!(index.source_category(web), None);
+        assert_eq!(index.source_class(web), SourceClass::Known);
+        // A purpose that reads like a source is no source.
+        let mut builder = IndexBuilder::new(Timestamp::from_unix(10_000), u64::MAX);
+        let purpose = builder.intern("sweepstake winners' newsletter");
+        let BuiltIndex::Held(purposes) = builder.finish(&Sweepstakes).unwrap() else {
+            panic!("an unlimited index is held in memory");
+        };
+        assert_eq!(purposes.source_class(purpose), SourceClass::Empty);
         assert_eq!(index.text(contest), "Summer sweepstake");
         assert_eq!(index.len(), 1);
         assert_eq!(index.unmatched().len(), 1);

@@ -31,6 +31,9 @@ impl Symbol {
 pub struct Symbols {
     ids: HashMap<Box<str>, Symbol, foldhash::fast::RandomState>,
     strings: Vec<Box<str>>,
+    /// Per symbol, whether some event has it as its source: only those are
+    /// classified (purposes and details never are).
+    is_source: Vec<bool>,
 }
 
 impl Default for Symbols {
@@ -38,6 +41,7 @@ impl Default for Symbols {
         Symbols {
             ids: HashMap::default(),
             strings: vec![Box::from("")],
+            is_source: vec![false],
         }
     }
 }
@@ -54,8 +58,23 @@ impl Symbols {
         }
         let symbol = Symbol(u32::try_from(self.strings.len()).unwrap_or(u32::MAX));
         self.strings.push(Box::from(text));
+        self.is_source.push(false);
         self.ids.insert(Box::from(text), symbol);
         symbol
+    }
+
+    /// [`intern`](Self::intern) for an event's source.
+    pub fn intern_source(&mut self, text: &str) -> Symbol {
+        let symbol = self.intern(text);
+        if let Some(marked) = self.is_source.get_mut(symbol.index()) {
+            *marked |= !symbol.is_empty();
+        }
+        symbol
+    }
+
+    /// Whether some event has the symbol as its source.
+    pub fn is_source(&self, symbol: Symbol) -> bool {
+        self.is_source.get(symbol.index()).copied().unwrap_or(false)
     }
 
     pub fn resolve(&self, symbol: Symbol) -> &str {
@@ -93,5 +112,9 @@ mod tests {
         assert_eq!(symbols.resolve(a), "web_form");
         assert_eq!(symbols.resolve(Symbol::EMPTY), "");
         assert_eq!(symbols.len(), 3);
+        let source = symbols.intern_source("checkout");
+        assert!(symbols.is_source(source) && !symbols.is_source(a));
+        let blank = symbols.intern_source(" ");
+        assert!(!symbols.is_source(blank));
     }
 }

@@ -39,7 +39,7 @@ impl Log {
     ) -> Log {
         self.row += 1;
         let purpose_sym = self.builder.intern(purpose);
-        let source_sym = self.builder.intern(source);
+        let source_sym = self.builder.intern_source(source);
         let matcher = crate::consent::PurposeMatcher::new(
             "newsletter",
             [],
