@@ -15,8 +15,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use crate::consent::{
-    Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SourceClass,
-    SpilledIndex,
+    Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex,
 };
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
@@ -284,8 +283,8 @@ impl<'s> Audit<'s> {
         }
         erasures.append(&mut self.unlisted_erasures);
         erasures.sort_unstable();
+        let unrecognised = self.unrecognised_values(tally.unrecognised_sources(&symbols));
         let sources = tally.sources(&symbols);
-        let unrecognised = self.unrecognised_values(&sources);
         let consent = ConsentOverview {
             sources,
             purposes: tally.purposes(&symbols),
@@ -609,11 +608,7 @@ impl<'s> Audit<'s> {
         let (mut next, mut groups) = (0, 0);
         while next < crate::consent::SHARDS {
             let (index, group) = spilled
-                .load_group(
-                    next,
-                    settings.memory_budget().index,
-                    &settings.policy.vocabulary,
-                )
+                .load_group(next, settings.memory_budget().index)
                 .map_err(Error::scratch)?;
             next = group.end;
             groups += 1;
@@ -677,8 +672,7 @@ impl<'s> Audit<'s> {
 
     /// Every value no vocabulary word matched: those the readers met, and
     /// the sources that consent of audited rows rests on, most rows first.
-    fn unrecognised_values(&mut self, sources: &[(String, u64)]) -> Vec<UnrecognisedValue> {
-        let vocabulary = &self.settings.policy.vocabulary;
+    fn unrecognised_values(&mut self, sources: Vec<(String, u64)>) -> Vec<UnrecognisedValue> {
         let mut values: Vec<UnrecognisedValue> = std::mem::take(&mut self.unrecognised)
             .into_iter()
             .map(|(value, (rows, first))| UnrecognisedValue {
@@ -687,17 +681,12 @@ impl<'s> Audit<'s> {
                 rows,
                 first: Some(first),
             })
-            .chain(
-                sources
-                    .iter()
-                    .filter(|(source, _)| vocabulary.source(source) == SourceClass::Unrecognised)
-                    .map(|(source, rows)| UnrecognisedValue {
-                        kind: ValueKind::Source,
-                        value: source.clone(),
-                        rows: *rows,
-                        first: None,
-                    }),
-            )
+            .chain(sources.into_iter().map(|(source, rows)| UnrecognisedValue {
+                kind: ValueKind::Source,
+                value: source,
+                rows,
+                first: None,
+            }))
             .collect();
         values.sort_by(|a, b| {
             (a.kind, std::cmp::Reverse(a.rows), &a.value).cmp(&(

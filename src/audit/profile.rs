@@ -7,7 +7,9 @@
 //! (and stored with them when the index is spilled); the totals are counted
 //! in input order, so they are the same for any thread count.
 
-use crate::consent::{Assessment, EventKind, Location, Month, Symbol, Symbols, Timestamp, latest};
+use crate::consent::{
+    Assessment, EventKind, Location, Month, SourceClass, Symbol, Symbols, Timestamp, latest,
+};
 use crate::policy::Policy;
 
 /// How the consent a row rests on was given.
@@ -216,6 +218,25 @@ impl ConsentTally {
 
     pub fn purposes(&self, symbols: &Symbols) -> Vec<(String, u64)> {
         named_counts(&self.purposes, symbols)
+    }
+
+    /// The sources of consent no vocabulary word classifies, with their
+    /// rows, as [`sources`](Self::sources) orders them.
+    pub fn unrecognised_sources(&self, symbols: &Symbols) -> Vec<(String, u64)> {
+        let counts: Vec<u64> = self
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let class = symbols.source_class(Symbol::from_index(i as u32));
+                if class == SourceClass::Unrecognised {
+                    *n
+                } else {
+                    0
+                }
+            })
+            .collect();
+        named_counts(&counts, symbols)
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_128;
@@ -214,13 +215,17 @@ impl IndexBuilder {
         self.shards.iter().map(Shard::bytes).sum()
     }
 
+    /// Folds what is queued and classifies the sources, once for every
+    /// group a spilled index is loaded in.
     pub fn finish(mut self, sources: &dyn ClassifySource) -> std::io::Result<BuiltIndex> {
         self.fold();
+        self.symbols.classify_sources(sources);
+        let symbols = Arc::new(std::mem::take(&mut self.symbols));
         Ok(match self.spill.take() {
-            None => BuiltIndex::Held(ConsentIndex::new(self.shards, self.symbols, sources)),
+            None => BuiltIndex::Held(ConsentIndex::new(self.shards, symbols)),
             Some(mut spill) => {
                 spill.write(std::mem::take(&mut self.shards))?;
-                BuiltIndex::Spilled(spill.finish(self.symbols)?)
+                BuiltIndex::Spilled(spill.finish(symbols)?)
             }
         })
     }
@@ -230,30 +235,13 @@ impl IndexBuilder {
 /// when the index is spilled, of the addresses in some of its shards).
 pub struct ConsentIndex {
     shards: Vec<Shard>,
-    symbols: Symbols,
-    source_classes: Vec<SourceClass>,
+    /// Interned texts with their source classes, shared by every group.
+    symbols: Arc<Symbols>,
 }
 
 impl ConsentIndex {
-    pub(crate) fn new(
-        shards: Vec<Shard>,
-        symbols: Symbols,
-        sources: &dyn ClassifySource,
-    ) -> ConsentIndex {
-        // Purposes and details share the symbols; only sources are read
-        // as sources (a log's free-text purposes would cost a lookup each).
-        let source_classes = symbols
-            .iter()
-            .map(|(symbol, text)| match symbols.is_source(symbol) {
-                true => sources.classify_source(text),
-                false => SourceClass::Empty,
-            })
-            .collect();
-        ConsentIndex {
-            shards,
-            symbols,
-            source_classes,
-        }
+    pub(crate) fn new(shards: Vec<Shard>, symbols: Arc<Symbols>) -> ConsentIndex {
+        ConsentIndex { shards, symbols }
     }
 
     pub fn get(&self, key: &str) -> Option<&Ledger> {
@@ -273,16 +261,13 @@ impl ConsentIndex {
 
     /// The interned sources and purposes (the same table in every group of
     /// a spilled index).
-    pub fn symbols(&self) -> &Symbols {
+    pub fn symbols(&self) -> &Arc<Symbols> {
         &self.symbols
     }
 
     /// What an interned source says about how consent was collected.
     pub fn source_class(&self, symbol: Symbol) -> SourceClass {
-        self.source_classes
-            .get(symbol.index())
-            .copied()
-            .unwrap_or(SourceClass::Empty)
+        self.symbols.source_class(symbol)
     }
 
     /// The invalid-source category of an interned source, if any.
@@ -373,8 +358,7 @@ mod tests {
                     let mut groups = Vec::new();
                     let mut next = 0;
                     while next < SHARDS {
-                        let (index, shards) =
-                            spilled.load_group(next, budget, &Sweepstakes).unwrap();
+                        let (index, shards) = spilled.load_group(next, budget).unwrap();
                         assert!(shards.start == next && shards.end > next);
                         next = shards.end;
                         groups.push(index);
@@ -390,6 +374,8 @@ mod tests {
                     let key = format!("user{i}@example.com");
                     if let Some(ledger) = index.get(&key) {
                         let latest = ledger.get(Slot::Consent(PurposeFit::Covers)).unwrap();
+                        // Every group knows the sources, classified once.
+                        assert_eq!(index.source_class(latest.source), SourceClass::Known);
                         let orphan = unmatched.contains(&key.as_str());
                         out.push((key, latest.at.row, ledger.first_seen().unwrap().row, orphan));
                     }

@@ -6,10 +6,10 @@
 
 use std::io;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::index::{ConsentIndex, SHARDS, Shard};
 use super::ledger::Ledger;
-use super::source::ClassifySource;
 use super::symbols::Symbols;
 use crate::spill::{Encode, Scratch, ScratchFile};
 
@@ -60,7 +60,7 @@ impl IndexSpill {
         Ok(())
     }
 
-    pub fn finish(self, symbols: Symbols) -> io::Result<SpilledIndex> {
+    pub fn finish(self, symbols: Arc<Symbols>) -> io::Result<SpilledIndex> {
         Ok(SpilledIndex {
             file: self.scratch.into_reader()?,
             runs: self.runs,
@@ -73,12 +73,12 @@ impl IndexSpill {
 pub struct SpilledIndex {
     file: ScratchFile,
     runs: Vec<Vec<Run>>,
-    symbols: Symbols,
+    symbols: Arc<Symbols>,
 }
 
 impl SpilledIndex {
     /// The interned sources and purposes of every group.
-    pub fn symbols(&self) -> &Symbols {
+    pub fn symbols(&self) -> &Arc<Symbols> {
         &self.symbols
     }
 
@@ -91,7 +91,6 @@ impl SpilledIndex {
         &self,
         first: usize,
         budget: u64,
-        sources: &dyn ClassifySource,
     ) -> io::Result<(ConsentIndex, Range<usize>)> {
         use rayon::prelude::*;
         // Shards are merged a few at a time, in parallel.
@@ -126,7 +125,7 @@ impl SpilledIndex {
             end = next.end;
         }
         Ok((
-            ConsentIndex::new(shards, self.symbols.clone(), sources),
+            ConsentIndex::new(shards, Arc::clone(&self.symbols)),
             first..end,
         ))
     }

@@ -4,6 +4,10 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
+use super::source::{ClassifySource, SourceClass};
+
 /// An interned string. Symbols are only ever resolved back to text; they
 /// never decide an order, so their numbering does not affect output.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -34,6 +38,8 @@ pub struct Symbols {
     /// Per symbol, whether some event has it as its source: only those are
     /// classified (purposes and details never are).
     is_source: Vec<bool>,
+    /// Per symbol, what it says as a source, once classified.
+    classes: Vec<SourceClass>,
 }
 
 impl Default for Symbols {
@@ -42,6 +48,7 @@ impl Default for Symbols {
             ids: HashMap::default(),
             strings: vec![Box::from("")],
             is_source: vec![false],
+            classes: Vec::new(),
         }
     }
 }
@@ -75,6 +82,30 @@ impl Symbols {
     /// Whether some event has the symbol as its source.
     pub fn is_source(&self, symbol: Symbol) -> bool {
         self.is_source.get(symbol.index()).copied().unwrap_or(false)
+    }
+
+    /// Classifies every source, once per run and in parallel: a log can
+    /// hold millions of distinct sources (a campaign id in each).
+    pub fn classify_sources(&mut self, sources: &dyn ClassifySource) {
+        self.classes = self
+            .strings
+            .par_iter()
+            .zip(self.is_source.par_iter())
+            .map(|(text, &is_source)| match is_source {
+                true => sources.classify_source(text),
+                false => SourceClass::Empty,
+            })
+            .collect();
+    }
+
+    /// What an interned source says about how consent was collected
+    /// (`Empty` for a symbol no event has as its source, or before
+    /// [`classify_sources`](Self::classify_sources)).
+    pub fn source_class(&self, symbol: Symbol) -> SourceClass {
+        self.classes
+            .get(symbol.index())
+            .copied()
+            .unwrap_or(SourceClass::Empty)
     }
 
     pub fn resolve(&self, symbol: Symbol) -> &str {
