@@ -61,7 +61,7 @@ fn scratch_files_are_gone_after_success_failure_and_kill() {
     );
 
     let mut child = audit_in(data.path(), tmp.path(), &[]).spawn().unwrap();
-    scratch_files_while_running(child.id(), tmp.path());
+    scratch_files_while_running(&mut child, tmp.path());
     assert!(
         child.try_wait().unwrap().is_none(),
         "the run ended before it could be killed"
@@ -73,13 +73,19 @@ fn scratch_files_are_gone_after_success_failure_and_kill() {
 
 /// Waits until the running audit holds a scratch file in `tmp`, and checks
 /// that it is owner-only and has no name in the directory (so nothing can
-/// be left behind). Linux shows a process's open files in /proc.
+/// be left behind). Linux shows a process's open files in /proc. It waits as
+/// long as the run lasts, with no deadline, so a slow machine cannot fail it.
 #[cfg(target_os = "linux")]
-fn scratch_files_while_running(pid: u32, tmp: &Path) {
+fn scratch_files_while_running(child: &mut std::process::Child, tmp: &Path) {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tmp.canonicalize().unwrap();
-    let fds = Path::new("/proc").join(pid.to_string()).join("fd");
-    for _ in 0..1000 {
+    let fds = Path::new("/proc").join(child.id().to_string()).join("fd");
+    loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before a scratch file was seen in {}",
+            tmp.display()
+        );
         let scratch: Vec<_> = fs::read_dir(&fds)
             .map(|dir| {
                 dir.filter_map(|e| e.ok())
@@ -108,11 +114,10 @@ fn scratch_files_while_running(pid: u32, tmp: &Path) {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    panic!("no scratch file appeared in {}", tmp.display());
 }
 
 #[cfg(not(target_os = "linux"))]
-fn scratch_files_while_running(_pid: u32, _tmp: &Path) {
+fn scratch_files_while_running(_child: &mut std::process::Child, _tmp: &Path) {
     std::thread::sleep(Duration::from_millis(300));
 }
 
