@@ -31,7 +31,7 @@ OUTPUTS (--out-dir DIR):
   erasure.csv    every address with an erasure request and each row where it
                  still appears
   findings.csv   one row per finding: file,row,email,rule,severity,message,...
-  report.json    inputs (with SHA-256), policy, --as-of, summary and findings
+  report.json    inputs (with SHA-256), policy, --as-of, summary; names findings.csv
   report.html    the consultant's report: summary, charts, rule sections,
                  inputs; self-contained and printable
   report.md      the same summary in Markdown, for tickets

@@ -23,8 +23,9 @@ use crate::input::{
     Suppressions, Unrecognised, ValueKind, map_columns, open, read_header,
 };
 use crate::output::{
-    AtomicFile, CreatedDir, ReadyFile, RowWriters, commit, write_erasure_csv, write_findings_csv,
-    write_html_report, write_markdown_report, write_report_json,
+    AtomicFile, CreatedDir, FindingsPlacement, REPORT_FILE_SCHEMA, ReadyFile, RowWriters, commit,
+    write_erasure_csv, write_findings_csv, write_html_report, write_markdown_report,
+    write_report_json,
 };
 use crate::rules::RuleId;
 use crate::settings::AuditSettings;
@@ -37,6 +38,22 @@ use super::subscribers::{
     evaluate_group,
 };
 use super::{AuditOutcome, ConsentOverview, Finding, InputInfo, UnrecognisedValue};
+
+/// How `report.json` names `findings.csv`: by its file name when the two
+/// sit in one directory (the reader finds it beside the report), else by
+/// its absolute path. `None` when no `findings.csv` is written.
+fn findings_file_name(plan: &crate::settings::OutputPlan) -> Option<String> {
+    let findings = plan.findings.as_deref()?;
+    let beside = plan
+        .report
+        .as_deref()
+        .is_some_and(|report| report.parent() == findings.parent());
+    let named = match findings.file_name() {
+        Some(name) if beside => std::path::PathBuf::from(name),
+        _ => std::path::absolute(findings).unwrap_or_else(|_| findings.to_path_buf()),
+    };
+    Some(named.to_string_lossy().into_owned())
+}
 
 /// Runs an audit on a thread pool of `settings.jobs` threads.
 pub fn run(settings: &AuditSettings) -> Result<AuditOutcome> {
@@ -309,6 +326,7 @@ impl<'s> Audit<'s> {
             consent,
         };
         let addresses = settings.addresses();
+        let findings_name = findings_file_name(plan);
         let report = &outcome;
         let csv_error = |file: &AtomicFile, e: csv::Error| match e.into_kind() {
             csv::ErrorKind::Io(e) => file.io_error(e),
@@ -328,7 +346,12 @@ impl<'s> Audit<'s> {
             (
                 report_file,
                 Box::new(move |file| {
-                    write_report_json(report, addresses, &mut *file).map_err(|e| file.io_error(e))
+                    let placement = match &findings_name {
+                        Some(name) => FindingsPlacement::File(name),
+                        None => FindingsPlacement::Inline,
+                    };
+                    write_report_json(report, addresses, placement, REPORT_FILE_SCHEMA, &mut *file)
+                        .map_err(|e| file.io_error(e))
                 }),
             ),
             (

@@ -14,7 +14,22 @@ use crate::policy::Level;
 use crate::rules::RULES;
 use crate::text::spreadsheet_safe;
 
+/// The document `audit --format json` prints: every finding inline.
 pub const REPORT_SCHEMA: &str = "listaudit.report/1";
+/// The `report.json` file: the same document, but naming `findings.csv`
+/// instead of repeating every finding in it (at 10M rows that repeat was
+/// 2 GB of output, a third of all bytes written).
+pub const REPORT_FILE_SCHEMA: &str = "listaudit.report/2";
+
+/// Where a report document puts its findings.
+#[derive(Clone, Copy, Debug)]
+pub enum FindingsPlacement<'a> {
+    /// Every finding, one per line, in the document itself.
+    Inline,
+    /// Named by `findings_file`, as the report's reader finds it: a name
+    /// beside the report, or the path as given.
+    File(&'a str),
+}
 
 /// Writes `findings.csv`: one row per finding. The first six columns are
 /// the contract; `rule_name` and `line` follow.
@@ -58,10 +73,15 @@ pub fn write_findings_csv<W: Write>(
 
 /// Writes the report document: pretty-printed, except that each finding is
 /// one compact line, which keeps large reports small, fast to write, and
-/// easy to grep and diff.
+/// easy to grep. With the findings in their own file the document is
+/// `listaudit.report/2` and names it; inline it is `listaudit.report/1`,
+/// unless it is the `report.json` file of a run that wrote no
+/// `findings.csv` (then /2 with the findings inline, so none is lost).
 pub fn write_report_json<W: Write>(
     outcome: &AuditOutcome,
     addresses: Addresses<'_>,
+    placement: FindingsPlacement<'_>,
+    schema: &str,
     mut out: W,
 ) -> std::io::Result<()> {
     let tool = Tool {
@@ -74,7 +94,7 @@ pub fn write_report_json<W: Write>(
         addresses,
     };
     let mut fields: Vec<(&str, String)> = vec![
-        ("schema", pretty(&REPORT_SCHEMA)?),
+        ("schema", pretty(schema)?),
         ("tool", pretty(&tool)?),
         ("as_of", pretty(&outcome.as_of.to_string())?),
         ("policy", pretty(&outcome.policy.to_report())?),
@@ -88,9 +108,18 @@ pub fn write_report_json<W: Write>(
         });
         fields.push(("redaction", pretty(&redaction)?));
     }
+    if let FindingsPlacement::File(name) = placement {
+        fields.push(("findings_file", pretty(name)?));
+    }
     out.write_all(b"{\n")?;
-    for (key, value) in fields {
-        writeln!(out, "  \"{key}\": {value},")?;
+    let last = fields.len() - 1;
+    for (i, (key, value)) in fields.into_iter().enumerate() {
+        let inline = matches!(placement, FindingsPlacement::Inline);
+        let comma = if i < last || inline { "," } else { "" };
+        writeln!(out, "  \"{key}\": {value}{comma}")?;
+    }
+    if let FindingsPlacement::File(_) = placement {
+        return out.write_all(b"}\n");
     }
     out.write_all(b"  \"findings\": [")?;
     let mut first = true;

@@ -5,8 +5,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::util::{
-    AS_OF, DEMO, IGNORE_RESERVED, audit_json, files_in, findings_by_row, lines, listaudit, repo,
-    run,
+    AS_OF, DEMO, IGNORE_RESERVED, audit_json, files_in, findings_by_row, findings_csv, lines,
+    listaudit, repo, run,
 };
 
 fn demo_into(out: &Path) -> crate::util::Run {
@@ -48,6 +48,72 @@ fn demo_summary_findings_and_report() {
     let report = fs::read_to_string(out.join("report.json")).unwrap();
     let report = report.replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
     insta::assert_snapshot!("demo_report", report);
+}
+
+/// report.json names findings.csv instead of repeating it; standard
+/// output keeps every finding for CI; a report written without a
+/// findings.csv carries them itself, so no finding is ever only counted.
+#[test]
+fn report_json_names_findings_csv_and_stdout_keeps_every_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit");
+    let result = demo_into(&out);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["schema"], "listaudit.report/2");
+    assert_eq!(report["findings_file"], "findings.csv");
+    assert!(report.get("findings").is_none(), "{report:#}");
+    let in_file = findings_csv(&fs::read(out.join("findings.csv")).unwrap());
+    let counted: u64 = report["summary"]["by_rule"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(in_file.len() as u64, counted);
+
+    let (_, printed) = audit_json(&DEMO);
+    assert_eq!(printed["schema"], "listaudit.report/1");
+    assert!(printed.get("findings_file").is_none());
+    let printed_findings = printed["findings"].as_array().unwrap();
+    assert_eq!(printed_findings.len(), in_file.len());
+    for (printed, written) in printed_findings.iter().zip(&in_file) {
+        for column in ["file", "row", "email", "rule", "severity", "message"] {
+            assert_eq!(printed[column], written[column], "{column}: {printed}");
+        }
+        assert_eq!(printed["name"], written["rule_name"]);
+    }
+
+    // Only --report, and in another directory than --findings: the report
+    // carries the findings, or names the file by its absolute path.
+    let alone = dir.path().join("alone.json");
+    let result = run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args(["--as-of", AS_OF, "--report"])
+        .arg(&alone));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&fs::read(&alone).unwrap()).unwrap();
+    assert_eq!(report["schema"], "listaudit.report/2");
+    assert!(report.get("findings_file").is_none());
+    assert_eq!(report["findings"].as_array().unwrap().len(), in_file.len());
+
+    let elsewhere = dir.path().join("sub/elsewhere.csv");
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    let apart = dir.path().join("apart.json");
+    let result = run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args(["--as-of", AS_OF, "--report"])
+        .arg(&apart)
+        .arg("--findings")
+        .arg(&elsewhere));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&fs::read(&apart).unwrap()).unwrap();
+    let named = Path::new(report["findings_file"].as_str().unwrap());
+    assert!(named.is_absolute(), "{named:?}");
+    assert_eq!(fs::read(named).unwrap(), fs::read(&elsewhere).unwrap());
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use crate::util::{AS_OF, listaudit, run};
+use crate::util::{AS_OF, findings_csv, listaudit, run};
 
 /// A deterministic list of `n` subscribers covering every kind of row:
 /// clean, stale, withdrawn, erased, duplicated, invalid, malformed, plus
@@ -162,7 +162,7 @@ fn outputs_are_identical_for_one_and_four_threads() {
     }
     // The export's own columns were read: its withdrawals and its bad
     // timestamps are findings too.
-    let findings = report["findings"].as_array().unwrap();
+    let findings = findings_csv(named(&one, "findings.csv"));
     let from_export = |rule: &str, text: &str| {
         findings
             .iter()

@@ -105,6 +105,34 @@ pub fn findings_by_row(report: &Value) -> BTreeMap<(String, u64), BTreeSet<Strin
     map
 }
 
+/// The findings a `findings.csv` holds, as the JSON objects `--format
+/// json` prints them (`row` and `line` numbers, the other columns text),
+/// for tests that read an audit's files rather than its standard output.
+pub fn findings_csv(bytes: &[u8]) -> Vec<Value> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers().expect("findings.csv header").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("findings.csv row");
+            let object = header
+                .iter()
+                .zip(record.iter())
+                .map(|(column, value)| {
+                    let value = match column {
+                        "row" | "line" if !value.is_empty() => {
+                            Value::from(value.parse::<u64>().expect("row and line are numbers"))
+                        }
+                        _ => Value::from(value),
+                    };
+                    (column.to_string(), value)
+                })
+                .collect();
+            Value::Object(object)
+        })
+        .collect()
+}
+
 /// The files in `dir`, sorted.
 pub fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = match std::fs::read_dir(dir) {
