@@ -416,6 +416,11 @@ pub struct AuditArgs {
     /// Never show progress bars
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Print each stage's wall time, CPU time and peak memory to standard
+    /// error (also on with the environment variable LISTAUDIT_TIMINGS)
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// How input files are read; shared by `audit` and `inspect`.

@@ -29,6 +29,8 @@ pub struct AuditSettings {
     /// Bytes the consent index and held findings may use before spilling.
     pub memory_limit: u64,
     pub show_progress: bool,
+    /// `--timings` (or `LISTAUDIT_TIMINGS`): print each stage's cost.
+    pub timings: bool,
     /// When the run exits with status 1.
     pub gate: Gate,
     /// `--redact`: pseudonymise addresses in the report outputs.
@@ -43,6 +45,10 @@ pub struct Redaction {
     /// be told it once to get the same pseudonyms again.
     pub generated_key: Option<String>,
 }
+
+/// The environment variable that turns `--timings` on, for runs started
+/// by scripts that cannot change the command line.
+pub const TIMINGS_VAR: &str = "LISTAUDIT_TIMINGS";
 
 /// The environment variable a redaction key may come from (safer than the
 /// command line, which other users of the machine can see).
@@ -598,6 +604,7 @@ impl AuditSettings {
             jobs,
             memory_limit,
             show_progress: show_progress && !args.quiet && !args.no_progress,
+            timings: args.timings || std::env::var_os(TIMINGS_VAR).is_some(),
             gate,
             redaction,
         })

@@ -119,7 +119,7 @@ impl<'s> Audit<'s> {
 
     fn run(mut self) -> Result<AuditOutcome> {
         let settings = self.settings;
-        let mut timings = Timings::from_env();
+        let mut timings = Timings::new(settings.timings);
         // Reports name each input by its SHA-256. Hashing reads every file
         // once more, on a thread of its own beside the audit.
         let hashing = settings.outputs.describes_inputs().then(|| {
@@ -192,6 +192,8 @@ impl<'s> Audit<'s> {
         let erasure_file = create(&plan.erasure)?;
         let html_file = create(&plan.html)?;
         let markdown_file = create(&plan.markdown)?;
+
+        timings.lap("inputs opened, outputs created");
 
         let mut inputs = Vec::new();
         let built = self.build_index(
@@ -794,37 +796,115 @@ enum Judged<'e> {
     Before(Vec<StoredVerdicts>),
 }
 
-/// Wall time per phase, printed to standard error when the environment
-/// sets `LISTAUDIT_TIMINGS` (for profiling; not part of the output).
+/// What each stage cost, printed to standard error with `--timings` (for
+/// profiling; not part of the output): wall time, the process's CPU time
+/// (user + system, all threads), how many cores that kept busy, and the
+/// peak resident memory so far.
 struct Timings {
     start: Option<std::time::Instant>,
-    laps: Vec<(String, std::time::Duration)>,
+    /// The CPU time spent before the first stage (reading the policy,
+    /// starting threads), so that stages count only their own.
+    before: Option<Usage>,
+    laps: Vec<Lap>,
+}
+
+struct Lap {
+    stage: String,
+    wall: std::time::Duration,
+    usage: Option<Usage>,
 }
 
 impl Timings {
-    fn from_env() -> Timings {
+    fn new(enabled: bool) -> Timings {
         Timings {
-            start: std::env::var_os("LISTAUDIT_TIMINGS").map(|_| std::time::Instant::now()),
+            start: enabled.then(std::time::Instant::now),
+            before: enabled.then(Usage::now).flatten(),
             laps: Vec::new(),
         }
     }
 
-    fn lap(&mut self, phase: impl Into<String>) {
+    fn lap(&mut self, stage: impl Into<String>) {
         if let Some(start) = self.start {
-            self.laps.push((phase.into(), start.elapsed()));
+            self.laps.push(Lap {
+                stage: stage.into(),
+                wall: start.elapsed(),
+                usage: Usage::now(),
+            });
         }
     }
 
     fn print(&self) {
-        let mut previous = std::time::Duration::ZERO;
-        for (phase, at) in &self.laps {
-            eprintln!(
-                "{:>8.3} s  {:>8.3} s  {phase}",
-                (*at - previous).as_secs_f64(),
-                at.as_secs_f64()
-            );
-            previous = *at;
+        if self.start.is_none() {
+            return;
         }
+        eprintln!(
+            "{:>9}  {:>9}  {:>5}  {:>10}  stage (timings)",
+            "wall", "CPU", "cores", "peak RSS"
+        );
+        let started = self.before.map_or(0.0, |usage| usage.cpu_seconds);
+        let (mut wall, mut cpu) = (0.0, started);
+        for lap in &self.laps {
+            let lap_wall = lap.wall.as_secs_f64() - wall;
+            wall = lap.wall.as_secs_f64();
+            let (lap_cpu, cores, rss) = match lap.usage {
+                Some(usage) => {
+                    let lap_cpu = usage.cpu_seconds - cpu;
+                    cpu = usage.cpu_seconds;
+                    (
+                        format!("{lap_cpu:.3} s"),
+                        format!("{:.2}", lap_cpu / lap_wall.max(1e-9)),
+                        format!("{} MiB", usage.peak_rss_bytes >> 20),
+                    )
+                }
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            eprintln!(
+                "{:>9}  {lap_cpu:>9}  {cores:>5}  {rss:>10}  {}",
+                format!("{lap_wall:.3} s"),
+                lap.stage
+            );
+        }
+        eprintln!(
+            "{:>9}  {:>9}  {:>5}  {:>10}  total",
+            format!("{wall:.3} s"),
+            format!("{:.3} s", cpu - started),
+            format!("{:.2}", (cpu - started) / wall.max(1e-9)),
+            ""
+        );
+    }
+}
+
+/// The process's CPU time and peak resident memory so far.
+#[derive(Clone, Copy)]
+struct Usage {
+    cpu_seconds: f64,
+    peak_rss_bytes: u64,
+}
+
+impl Usage {
+    #[cfg(unix)]
+    fn now() -> Option<Usage> {
+        // SAFETY: getrusage fills the zeroed struct it is given and reads
+        // nothing else.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            if libc::getrusage(libc::RUSAGE_SELF, &mut usage) != 0 {
+                return None;
+            }
+            usage
+        };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        // Linux counts ru_maxrss in KiB, macOS in bytes.
+        let unit = if cfg!(target_os = "macos") { 1 } else { 1024 };
+        Some(Usage {
+            cpu_seconds: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+            peak_rss_bytes: (usage.ru_maxrss as u64).saturating_mul(unit),
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn now() -> Option<Usage> {
+        None
     }
 }
 

@@ -116,6 +116,64 @@ fn report_json_names_findings_csv_and_stdout_keeps_every_finding() {
     assert_eq!(fs::read(named).unwrap(), fs::read(&elsewhere).unwrap());
 }
 
+/// `--timings` prints every stage with its wall and CPU time to standard
+/// error, and changes nothing else: standard output and files are those of
+/// a run without it.
+#[test]
+fn timings_list_each_stage_on_standard_error_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = demo_into(&dir.path().join("plain"));
+    let timed = run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args(["--as-of", AS_OF, "--timings", "--out-dir"])
+        .arg(dir.path().join("timed")));
+    assert_eq!(timed.code, plain.code);
+    assert_eq!(
+        timed.stdout.replace("timed", "plain"),
+        plain.stdout,
+        "standard output is unchanged"
+    );
+    let lines: Vec<&str> = timed.stderr.lines().collect();
+    assert!(
+        lines[0].contains("wall") && lines[0].contains("CPU"),
+        "{}",
+        timed.stderr
+    );
+    let stages: Vec<&str> = lines[1..]
+        .iter()
+        .map(|line| {
+            // wall, CPU: "0.012 s" each; then cores busy and peak RSS.
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(fields[1], "s", "{line}");
+            assert!(fields[0].parse::<f64>().unwrap() >= 0.0, "{line}");
+            assert!(fields[2].parse::<f64>().unwrap() >= 0.0, "{line}");
+            line.rsplit("  ").next().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "inputs opened, outputs created",
+            "evidence read from the exports",
+            "consent logs (index in memory)",
+            "subscriber pass",
+            "findings and report",
+            "outputs renamed into place",
+            "total"
+        ]
+    );
+    let written = files_in(&dir.path().join("plain"));
+    assert_eq!(written, files_in(&dir.path().join("timed")));
+    for name in written {
+        assert_eq!(
+            fs::read(dir.path().join("plain").join(&name)).unwrap(),
+            fs::read(dir.path().join("timed").join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn demo_triggers_every_rule() {
     let (_, report) = audit_json(&DEMO);
