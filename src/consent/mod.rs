@@ -2,10 +2,12 @@
 //! per-address ledger, and the parallel index over all consent logs.
 
 mod assessment;
+mod builder;
 mod event;
 mod index;
 mod ledger;
 mod purpose;
+mod shard;
 mod source;
 mod spill;
 mod status;
@@ -14,10 +16,12 @@ mod terms;
 mod time;
 
 pub use assessment::{Assessment, latest};
+pub use builder::{BuiltIndex, IndexBuilder};
 pub use event::EventKind;
-pub use index::{BuiltIndex, ConsentIndex, IndexBuilder, SHARDS, fingerprint, shard_of};
+pub use index::ConsentIndex;
 pub use ledger::{EventRef, Ledger, Location, Slot};
 pub use purpose::{PurposeFit, PurposeMatcher, Scope, split_purposes};
+pub use shard::{SHARDS, fingerprint, shard_of};
 pub use source::{ClassifySource, SourceCategory, SourceClass};
 pub use spill::{IndexSpill, SpilledIndex};
 pub use status::Status;

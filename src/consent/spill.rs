@@ -8,8 +8,9 @@ use std::io;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::index::{ConsentIndex, SHARDS, Shard};
+use super::index::ConsentIndex;
 use super::ledger::Ledger;
+use super::shard::{SHARDS, Shard};
 use super::symbols::Symbols;
 use crate::spill::{Encode, Scratch, ScratchFile};
 
