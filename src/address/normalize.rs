@@ -50,7 +50,11 @@ pub fn normalize(cell: &str) -> Option<String> {
 
 fn push_lowercase(out: &mut String, text: &str) {
     if text.is_ascii() {
-        out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+        // Copied whole, then lower-cased in place: pushing it a char at a
+        // time was 3% of an audit's CPU.
+        let start = out.len();
+        out.push_str(text);
+        out[start..].make_ascii_lowercase();
     } else {
         out.extend(text.to_lowercase().nfc());
     }
