@@ -513,12 +513,19 @@ fn parse_record<'a>(
         return row;
     }
     let mut cells = Cells::default();
-    for (field, index) in columns.fields() {
-        let bytes = record.get(index).unwrap_or_default();
-        match std::str::from_utf8(bytes) {
-            Ok(text) => cells.set(field, Cow::Borrowed(text)),
-            Err(_) => {
-                return broken(format!("the {} column is not valid UTF-8", field.as_str()));
+    if let Some(text) = record.text() {
+        for (field, index) in columns.fields() {
+            cells.set(field, Cow::Borrowed(text.get(index).unwrap_or_default()));
+        }
+    } else {
+        // Some field is not UTF-8: an error only if it is one the log reads.
+        for (field, index) in columns.fields() {
+            let bytes = record.get(index).unwrap_or_default();
+            match std::str::from_utf8(bytes) {
+                Ok(text) => cells.set(field, Cow::Borrowed(text)),
+                Err(_) => {
+                    return broken(format!("the {} column is not valid UTF-8", field.as_str()));
+                }
             }
         }
     }

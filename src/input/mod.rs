@@ -31,7 +31,7 @@ pub use evidence::{EvidenceReader, ExportEvent, RowEvidence, strip_safety_prefix
 pub use format::{
     ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column, format_named, format_names,
 };
-pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader};
+pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader, TextRecord};
 pub use source::{InputSource, Peeked, Spool};
 pub use suppression::{
     BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,

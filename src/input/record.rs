@@ -93,6 +93,17 @@ impl RawRecord {
         (0..self.field_count).filter_map(|i| self.get(i))
     }
 
+    /// The fields as text, when every one of them is valid UTF-8: checked
+    /// once for the whole record, which is cheaper than field by field.
+    /// `None` means some field is not, and the caller names it.
+    pub fn text(&self) -> Option<TextRecord<'_>> {
+        let text = std::str::from_utf8(&self.fields[..self.fields_len]).ok()?;
+        Some(TextRecord {
+            text,
+            ends: &self.ends[..self.field_count],
+        })
+    }
+
     /// 1-based physical line the record starts on.
     pub fn line(&self) -> u64 {
         self.line
@@ -142,7 +153,30 @@ impl RawRecord {
     pub fn quoting_problem(&self, delimiter: u8) -> Option<QuotingProblem> {
         let content = self.content();
         memchr::memchr(b'"', content)?;
+        // A quote left open swallows the line break after it into the
+        // record: a one-line record that ended at a line break is balanced.
+        if memchr::memchr2(b'\r', b'\n', content).is_none() && !self.terminator().is_empty() {
+            return None;
+        }
         quoting_problem(content, delimiter)
+    }
+}
+
+/// A record's fields as text (see [`RawRecord::text`]).
+#[derive(Clone, Copy)]
+pub struct TextRecord<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> TextRecord<'a> {
+    /// Field `i`, unescaped.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        // Fields end at delimiters and quotes, which are ASCII, so every
+        // end is a character boundary.
+        self.text.get(start..end)
     }
 }
 
@@ -538,5 +572,42 @@ mod tests {
             check("a,\"open\nb,c\nd,\"e,f"),
             Some(QuotingProblem::SwallowedLines)
         );
+    }
+
+    /// The record-level check skips the scan for one-line records ended by
+    /// a line break, and must answer as the full scan does on every record.
+    #[test]
+    fn record_quoting_agrees_with_the_full_scan() {
+        let inputs: [&[u8]; 6] = [
+            b"h,i
+a,\"b\"\"c\",d\n\"x\",y\n",
+            b"h,i\na,\"open",
+            b"h,i\r\na,\"multi\r\nline\",d\r\nz,\"q\"\r\n",
+            b"h,i\na,\"open\nb,c\nd,\"e,f\n",
+            b"h,i\na,5\" screen\nb,\"Jo \"JJ\" Smith\"",
+            b"h,i\ra,\"x\"\rb,\"y",
+        ];
+        let mut problems = 0;
+        for input in inputs {
+            for record in read_all(input, b',') {
+                let full = quoting_problem(record.content(), b',');
+                problems += usize::from(full.is_some());
+                assert_eq!(record.quoting_problem(b','), full, "{:?}", record.raw());
+            }
+        }
+        assert_eq!(problems, 3);
+    }
+
+    #[test]
+    fn text_fields_are_the_unescaped_fields_or_nothing() {
+        let records = read_all("e,n\nä@x.de,\"Jörg \"\"JJ\"\", Köln\",\n".as_bytes(), b',');
+        let text = records[1].text().expect("valid UTF-8");
+        assert_eq!(text.get(0), Some("ä@x.de"));
+        assert_eq!(text.get(1), Some("Jörg \"JJ\", Köln"));
+        assert_eq!(text.get(2), Some(""));
+        assert_eq!(text.get(3), None);
+        let records = read_all(b"e,n\na@x.de,K\xf6ln\n", b',');
+        assert!(records[1].text().is_none());
+        assert_eq!(records[1].get(0), Some(&b"a@x.de"[..]));
     }
 }
