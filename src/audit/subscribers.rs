@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, Encoding, EvidenceReader, Field, MappedFile, RawRecord, Suppressions, shape_problem,
 };
-use crate::output::RowWriters;
+use crate::output::{RowFormat, RowWriters};
 use crate::policy::{Level, Policy};
 use crate::rules::RuleId;
 use crate::rules::checks::{RowContext, RowFinding, check_row};
@@ -42,6 +42,22 @@ struct RowVerdict {
     mailbox: Option<(u128, &'static crate::address::Provider)>,
     /// The consent standing the report counts (rows with an address).
     profile: Option<ConsentProfile>,
+}
+
+/// A row as the ordered writer takes it (see `SubscriberPass::settle`).
+struct SettledRow {
+    key: Option<String>,
+    profile: Option<ConsentProfile>,
+    findings: SmallVec<[Finding; 2]>,
+    /// Set when an error finding removes the row.
+    removed: Option<Removed>,
+}
+
+struct Removed {
+    /// The row's line in removed.csv, if that or repermission.csv takes it.
+    line: Option<Vec<u8>>,
+    /// Whether a re-permission campaign may ask the person again.
+    ask_again: bool,
 }
 
 /// The shape of the file being read.
@@ -283,6 +299,7 @@ impl<'a> SubscriberPass<'a> {
         let name = mapped.file.name();
         let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
         let mut duplicates: Vec<Option<(RuleId, String)>> = Vec::with_capacity(BATCH_ROWS);
+        let mut settled: Vec<SettledRow> = Vec::with_capacity(BATCH_ROWS);
         let mut counts = FileCounts {
             rows: 0,
             removed: 0,
@@ -328,69 +345,105 @@ impl<'a> SubscriberPass<'a> {
                     self.duplicate(verdict, located(record), addresses)
                 })
                 .collect_into_vec(&mut duplicates);
-            for ((record, verdict), duplicate) in batch
-                .iter()
-                .zip(verdicts.drain(..))
-                .zip(duplicates.drain(..))
-            {
-                let at = located(record);
+            // Each row's findings, and its line in removed.csv, are made by
+            // the workers; only the writing below is in input order.
+            let format = writers.format();
+            let writes = |ask_again| writers.writes_removed(ask_again);
+            batch
+                .par_iter()
+                .zip(verdicts.par_drain(..))
+                .zip(duplicates.par_drain(..))
+                .with_min_len(256)
+                .map(|((record, verdict), duplicate)| {
+                    self.settle(record, located(record), verdict, duplicate, format, &writes)
+                })
+                .collect_into_vec(&mut settled);
+            for (record, row) in batch.iter().zip(settled.drain(..)) {
                 if self.strict
-                    && let Some((_, _, message)) = verdict
-                        .findings
-                        .iter()
-                        .find(|(rule, _, _)| *rule == RuleId::D003)
+                    && let Some(finding) = row.findings.iter().find(|f| f.rule == RuleId::D003)
                 {
                     return Err(Error::input(
                         &name,
-                        format!("row {} (line {}): {message}", at.row, record.line()),
+                        format!(
+                            "row {} (line {}): {}",
+                            finding.row,
+                            record.line(),
+                            finding.message
+                        ),
                     )
                     .with_hint("fix the row, or run without --strict to report malformed rows as D003 and go on"));
                 }
-                let mut row_findings: SmallVec<[Finding; 2]> = verdict
-                    .findings
-                    .into_iter()
-                    .map(|(rule, level, message)| {
-                        self.finding(rule, level, at, record, &verdict.key, message)
-                    })
-                    .collect();
-                if let Some((rule, message)) = duplicate {
-                    row_findings.push(self.finding(
-                        rule,
-                        self.policy.level(rule),
-                        at,
-                        record,
-                        &verdict.key,
-                        message,
-                    ));
-                    row_findings.sort_by_key(|f| f.rule);
-                }
-                if let Some(profile) = &verdict.profile {
+                if let Some(profile) = &row.profile {
                     self.tally.add(profile);
                     if let Some(request) = profile.erasure {
                         self.erasures.push(ErasureEntry {
-                            email: verdict.key.clone().unwrap_or_default(),
-                            still_at: Some(at),
+                            email: row.key.clone().unwrap_or_default(),
+                            still_at: Some(located(record)),
                             request: request.at,
                             requested: request.time,
                         });
                     }
                 }
                 counts.rows += 1;
-                if row_findings.iter().any(|f| f.level == Level::Error) {
-                    counts.removed += 1;
-                    let ask_again = crate::rules::may_ask_again(
-                        row_findings.iter().map(|f| (f.rule, f.level)),
-                    );
-                    self.re_askable += u64::from(ask_again);
-                    writers.remove(record, &row_findings, ask_again)?;
-                } else {
-                    writers.keep(record)?;
+                match row.removed {
+                    Some(Removed { line, ask_again }) => {
+                        counts.removed += 1;
+                        self.re_askable += u64::from(ask_again);
+                        if let Some(line) = line {
+                            writers.write_removed(&line, ask_again)?;
+                        }
+                    }
+                    None => writers.keep(record)?,
                 }
-                findings.extend(row_findings).map_err(Error::scratch)?;
+                findings.extend(row.findings).map_err(Error::scratch)?;
             }
             Ok(())
         })?;
         Ok(counts)
+    }
+
+    /// A row's findings (its own and H002/H006), whether it is removed,
+    /// and if so its line in removed.csv: what the ordered writer needs.
+    fn settle(
+        &self,
+        record: &RawRecord,
+        at: Location,
+        verdict: RowVerdict,
+        duplicate: Option<(RuleId, String)>,
+        format: &RowFormat,
+        writes: &(dyn Fn(bool) -> bool + Sync),
+    ) -> SettledRow {
+        let mut findings: SmallVec<[Finding; 2]> = verdict
+            .findings
+            .into_iter()
+            .map(|(rule, level, message)| {
+                self.finding(rule, level, at, record, &verdict.key, message)
+            })
+            .collect();
+        if let Some((rule, message)) = duplicate {
+            findings.push(self.finding(
+                rule,
+                self.policy.level(rule),
+                at,
+                record,
+                &verdict.key,
+                message,
+            ));
+            findings.sort_by_key(|f| f.rule);
+        }
+        let removed = findings.iter().any(|f| f.level == Level::Error).then(|| {
+            let ask_again = crate::rules::may_ask_again(findings.iter().map(|f| (f.rule, f.level)));
+            Removed {
+                line: writes(ask_again).then(|| format.removed_line(record, &findings)),
+                ask_again,
+            }
+        });
+        SettledRow {
+            key: verdict.key,
+            profile: verdict.profile,
+            findings,
+            removed,
+        }
     }
 
     fn finding(

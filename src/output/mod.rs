@@ -23,5 +23,5 @@ pub use rights::{
     RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, render_erase, render_lookup,
     write_receipt_csv,
 };
-pub use rows::RowWriters;
+pub use rows::{RowFormat, RowWriters};
 pub use table::{new_table, render_summary};

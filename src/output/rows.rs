@@ -21,10 +21,52 @@ pub struct RowWriters {
     cleaned: Option<AtomicFile>,
     removed: Option<AtomicFile>,
     repermission: Option<AtomicFile>,
+    format: RowFormat,
+}
+
+/// How a removed row is written: all about the output but its files, so
+/// that workers can format their rows in parallel and only the writing is
+/// done in order.
+#[derive(Clone, Debug)]
+pub struct RowFormat {
     delimiter: u8,
     encoding: Encoding,
     header_len: usize,
     line_break: Vec<u8>,
+}
+
+impl RowFormat {
+    /// A removed row as written: its own bytes, padded to the header's
+    /// width, then the codes and messages of its findings, then its line
+    /// break, in the input's encoding.
+    pub fn removed_line(&self, record: &RawRecord, findings: &[Finding]) -> Vec<u8> {
+        let codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
+        let reasons: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{}: {}", f.rule.code(), f.message))
+            .collect();
+        let mut line = Vec::with_capacity(record.content().len() + 128);
+        line.extend_from_slice(record.content());
+        // A short row is padded so the two columns land under their header.
+        for _ in record.len()..self.header_len {
+            line.push(self.delimiter);
+        }
+        line.push(self.delimiter);
+        line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
+        line.push(self.delimiter);
+        let reasons = reasons.join(" | ");
+        // Starts with a rule code, so no spreadsheet reads it as a formula.
+        let reasons = quote(&reasons, self.delimiter);
+        line.extend_from_slice(&self.encoding.encode_added(&reasons));
+        match record.terminator() {
+            [] => line.extend_from_slice(&self.line_break),
+            terminator => line.extend_from_slice(terminator),
+        }
+        if let Cow::Owned(encoded) = self.encoding.encode_stored(&line) {
+            return encoded;
+        }
+        line
+    }
 }
 
 impl RowWriters {
@@ -48,10 +90,12 @@ impl RowWriters {
             cleaned,
             removed,
             repermission,
-            delimiter,
-            encoding,
-            header_len: columns,
-            line_break,
+            format: RowFormat {
+                delimiter,
+                encoding,
+                header_len: columns,
+                line_break,
+            },
         };
         // A UTF-8 mark is part of the header's raw bytes; a UTF-16 one was
         // consumed by the decoder.
@@ -78,7 +122,7 @@ impl RowWriters {
         if !header.raw().is_empty() {
             let mut text = header.content().to_vec();
             text.extend_from_slice(format!("{d}listaudit_rules{d}listaudit_reasons").as_bytes());
-            text.extend_from_slice(&writers.line_break);
+            text.extend_from_slice(&writers.format.line_break);
             line.extend_from_slice(&encoding.encode_stored(&text));
         }
         for file in [&mut writers.removed, &mut writers.repermission]
@@ -92,55 +136,34 @@ impl RowWriters {
 
     pub fn keep(&mut self, record: &RawRecord) -> Result<()> {
         if let Some(file) = &mut self.cleaned {
-            file.write_all(&self.encoding.encode_stored(record.raw()))
+            file.write_all(&self.format.encoding.encode_stored(record.raw()))
                 .map_err(|e| file.io_error(e))?;
         }
         Ok(())
     }
 
-    /// Writes a removed row with the codes and messages of its findings,
-    /// to `repermission.csv` too when it may be asked again
+    /// How removed rows are formatted, for the workers that format them.
+    pub fn format(&self) -> &RowFormat {
+        &self.format
+    }
+
+    /// Whether a removed row is written anywhere: to `removed.csv`, or to
+    /// `repermission.csv` when it may be asked again.
+    pub fn writes_removed(&self, ask_again: bool) -> bool {
+        self.removed.is_some() || (ask_again && self.repermission.is_some())
+    }
+
+    /// Writes a removed row formatted by [`RowFormat::removed_line`], to
+    /// `repermission.csv` too when it may be asked again
     /// ([`crate::rules::may_ask_again`]).
-    pub fn remove(
-        &mut self,
-        record: &RawRecord,
-        findings: &[Finding],
-        ask_again: bool,
-    ) -> Result<()> {
-        let ask_again = ask_again && self.repermission.is_some();
-        if self.removed.is_none() && !ask_again {
-            return Ok(());
-        }
-        let codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
-        let reasons: Vec<String> = findings
-            .iter()
-            .map(|f| format!("{}: {}", f.rule.code(), f.message))
-            .collect();
-        let mut line = Vec::with_capacity(record.content().len() + 128);
-        line.extend_from_slice(record.content());
-        // A short row is padded so the two columns land under their header.
-        for _ in record.len()..self.header_len {
-            line.push(self.delimiter);
-        }
-        line.push(self.delimiter);
-        line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
-        line.push(self.delimiter);
-        let reasons = reasons.join(" | ");
-        // Starts with a rule code, so no spreadsheet reads it as a formula.
-        let reasons = quote(&reasons, self.delimiter);
-        line.extend_from_slice(&self.encoding.encode_added(&reasons));
-        match record.terminator() {
-            [] => line.extend_from_slice(&self.line_break),
-            terminator => line.extend_from_slice(terminator),
-        }
-        let line = self.encoding.encode_stored(&line);
+    pub fn write_removed(&mut self, line: &[u8], ask_again: bool) -> Result<()> {
         let asked = if ask_again {
             self.repermission.as_mut()
         } else {
             None
         };
         for file in [self.removed.as_mut(), asked].into_iter().flatten() {
-            file.write_all(&line).map_err(|e| file.io_error(e))?;
+            file.write_all(line).map_err(|e| file.io_error(e))?;
         }
         Ok(())
     }
