@@ -45,9 +45,10 @@ fn is_after(event: &EventRef, revoked: Option<&EventRef>) -> bool {
 
 impl<'a> Assessment<'a> {
     pub fn new(ledger: Option<&'a Ledger>) -> Assessment<'a> {
-        let Some(ledger) = ledger else {
+        let Some(stored) = ledger else {
             return Assessment::default();
         };
+        let ledger = &stored.load_all();
         let consent_acts = |fit| {
             [
                 ledger.get(Slot::Consent(fit)),
@@ -91,7 +92,7 @@ impl<'a> Assessment<'a> {
             engagement: since(Slot::Activity),
             undeliverable,
             purchase: since(Slot::Purchase),
-            ledger: Some(ledger),
+            ledger: Some(stored),
         }
     }
 
