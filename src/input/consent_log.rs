@@ -989,15 +989,20 @@ mod tests {
         PurposeMatcher::new("newsletter", [], Vocabulary::builtin().all_purposes())
     }
 
-    fn ctx_parse(cells: Cells<'_>) -> ParsedRow<'_> {
+    /// Runs `f` with the context of a log read under the builtin
+    /// vocabulary, for the list purpose "newsletter".
+    fn with_context<R>(f: impl FnOnce(&ParseContext<'_>) -> R) -> R {
         let purposes = matcher();
-        let ctx = ParseContext {
+        f(&ParseContext {
             purposes: &purposes,
             vocabulary: Vocabulary::builtin(),
             time: TimeRules::default(),
             json_keys: &[],
-        };
-        parse_cells(cells, 1, 2, "timestamp", &ctx)
+        })
+    }
+
+    fn ctx_parse(cells: Cells<'_>) -> ParsedRow<'_> {
+        with_context(|ctx| parse_cells(cells, 1, 2, "timestamp", ctx))
     }
 
     fn cells<'a>(email: &'a str, event: &'a str, timestamp: &'a str) -> Cells<'a> {
@@ -1150,29 +1155,24 @@ mod tests {
 
     #[test]
     fn a_receipt_state_is_read_as_an_event_word_and_never_taken_for_consent() {
-        let purposes = matcher();
-        let ctx = ParseContext {
-            purposes: &purposes,
-            vocabulary: Vocabulary::builtin(),
-            time: TimeRules::default(),
-            json_keys: &[],
-        };
         let receipt = |state: &str| {
             let value: Value = serde_json::from_str(&format!(
                 r#"{{"consentReceiptID":"r3","piiPrincipalId":"d@example.com","iat":1435367226,"state":"{state}"}}"#
             ))
             .unwrap();
-            let row = parse_json_value(Ok(&value), 1, 0, &ctx)
-                .into_iter()
-                .next()
-                .unwrap();
-            (
-                row.event.map(|e| e.kind),
-                row.problems
-                    .iter()
-                    .map(|(rule, message)| format!("{} {message}", rule.code()))
-                    .collect::<Vec<_>>(),
-            )
+            with_context(|ctx| {
+                let row = parse_json_value(Ok(&value), 1, 0, ctx)
+                    .into_iter()
+                    .next()
+                    .unwrap();
+                (
+                    row.event.map(|e| e.kind),
+                    row.problems
+                        .iter()
+                        .map(|(rule, message)| format!("{} {message}", rule.code()))
+                        .collect::<Vec<_>>(),
+                )
+            })
         };
         assert_eq!(receipt("Active"), (Some(EventKind::OptIn), vec![]));
         assert_eq!(receipt("withdrawn"), (Some(EventKind::Withdraw), vec![]));
