@@ -28,7 +28,19 @@ pub struct Assessment<'a> {
     /// The latest purchase since the last withdrawal or erasure: what a
     /// soft opt-in rests on.
     purchase: Option<EventRef>,
+    /// What [`governing`](Self::governing), [`doi_confirmation`]
+    /// (Self::doi_confirmation) and [`latest_consent_act`]
+    /// (Self::latest_consent_act) answer: worked out once, as every rule
+    /// asks them.
+    derived: Derived,
     ledger: Option<&'a Ledger>,
+}
+
+#[derive(Debug, Default)]
+struct Derived {
+    governing: Option<EventRef>,
+    doi_confirmation: Option<EventRef>,
+    latest_consent_act: Option<EventRef>,
 }
 
 /// `event` is strictly after the revocation `revoked` (whose time is `None`
@@ -84,7 +96,7 @@ impl<'a> Assessment<'a> {
                 .get(slot)
                 .filter(|e| is_after(e, latest_revocation.as_ref()))
         };
-        Assessment {
+        let mut assessment = Assessment {
             withdrawal,
             erasure,
             consent: PurposeFit::ALL.map(|fit| since(Slot::Consent(fit))),
@@ -92,8 +104,16 @@ impl<'a> Assessment<'a> {
             engagement: since(Slot::Activity),
             undeliverable,
             purchase: since(Slot::Purchase),
+            derived: Derived::default(),
             ledger: Some(stored),
-        }
+        };
+        assessment.derived = Derived {
+            governing: assessment.find_governing(),
+            doi_confirmation: assessment.find_doi_confirmation(),
+            latest_consent_act: None,
+        };
+        assessment.derived.latest_consent_act = assessment.find_latest_consent_act();
+        assessment
     }
 
     pub fn ledger(&self) -> Option<&'a Ledger> {
@@ -142,6 +162,10 @@ impl<'a> Assessment<'a> {
     /// The record the consent rests on: the latest opt-in or renewal of the
     /// governing fit, or its confirmation when no opt-in was logged.
     pub fn governing(&self) -> Option<EventRef> {
+        self.derived.governing
+    }
+
+    fn find_governing(&self) -> Option<EventRef> {
         let fit = self.governing_fit()?;
         self.consent(fit).or(self.confirmation(fit))
     }
@@ -149,6 +173,10 @@ impl<'a> Assessment<'a> {
     /// The latest confirmation that may belong to the governing consent
     /// (its purpose covers the list or is unstated).
     pub fn doi_confirmation(&self) -> Option<EventRef> {
+        self.derived.doi_confirmation
+    }
+
+    fn find_doi_confirmation(&self) -> Option<EventRef> {
         let candidates = [
             self.confirmation(PurposeFit::Covers),
             self.confirmation(PurposeFit::Unstated),
@@ -158,6 +186,11 @@ impl<'a> Assessment<'a> {
 
     /// The latest dated consent act for the list.
     pub fn latest_consent_act(&self) -> Option<EventRef> {
+        self.derived.latest_consent_act
+    }
+
+    /// Needs [`doi_confirmation`](Self::doi_confirmation) worked out.
+    fn find_latest_consent_act(&self) -> Option<EventRef> {
         let fit = self.governing_fit()?;
         latest([self.consent(fit), self.doi_confirmation()])
     }
