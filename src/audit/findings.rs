@@ -146,6 +146,34 @@ impl Findings {
         }
     }
 
+    /// Calls `visit` on every finding in report order, up to `size` at a
+    /// time, so that a writer can format each chunk in parallel.
+    pub fn for_each_chunk<E: From<io::Error>>(
+        &self,
+        size: usize,
+        mut visit: impl FnMut(&[Finding]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Findings::Held(findings) => findings.chunks(size.max(1)).try_for_each(visit),
+            Findings::Spilled { .. } => {
+                let mut chunk = Vec::with_capacity(size.max(1));
+                self.for_each(|finding| {
+                    chunk.push(finding.clone());
+                    if chunk.len() >= size {
+                        visit(&chunk)?;
+                        chunk.clear();
+                    }
+                    Ok::<(), E>(())
+                })?;
+                if chunk.is_empty() {
+                    Ok(())
+                } else {
+                    visit(&chunk)
+                }
+            }
+        }
+    }
+
     /// Calls `visit` on every finding, in report order.
     pub fn for_each<E: From<io::Error>>(
         &self,
@@ -281,6 +309,33 @@ mod tests {
             assert_eq!(summary.by_rule[RuleId::C004.index()], 2_999 + 428);
             assert_eq!(summary.errors, 2_999 + 428);
             assert_eq!(summary.kept, 2_990);
+        }
+    }
+
+    /// Chunks, held or spilled, are the findings in report order, cut at
+    /// `size`: only the last may be shorter.
+    #[test]
+    fn chunks_are_the_findings_in_order() {
+        let mut expected = produced();
+        expected.sort_by_key(sort_key);
+        for budget in [usize::MAX, 10_000] {
+            for size in [1, 999, 4_000, 100_000] {
+                let mut sink = FindingSink::new(budget);
+                sink.extend(produced()).unwrap();
+                let (findings, _) = sink.finish(3_000, 10).unwrap();
+                let mut lengths = Vec::new();
+                let mut seen = Vec::new();
+                findings
+                    .for_each_chunk(size, |chunk| {
+                        lengths.push(chunk.len());
+                        seen.extend_from_slice(chunk);
+                        Ok::<_, io::Error>(())
+                    })
+                    .unwrap();
+                assert_eq!(seen, expected, "budget {budget}, size {size}");
+                let (last, full) = lengths.split_last().unwrap();
+                assert!(full.iter().all(|&n| n == size) && *last <= size);
+            }
         }
     }
 }

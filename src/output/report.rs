@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
@@ -31,15 +32,21 @@ pub enum FindingsPlacement<'a> {
     File(&'a str),
 }
 
+/// Findings formatted per task when `findings.csv` is written: each chunk
+/// of findings is cut into parts that the workers format side by side, and
+/// the parts are written in order.
+const FINDINGS_CHUNK: usize = 32 * 1024;
+const FINDINGS_PART: usize = 2048;
+
 /// Writes `findings.csv`: one row per finding. The first six columns are
 /// the contract; `rule_name` and `line` follow.
 pub fn write_findings_csv<W: Write>(
     outcome: &AuditOutcome,
     addresses: Addresses<'_>,
-    out: W,
+    mut out: W,
 ) -> csv::Result<()> {
-    let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
+    let mut header = csv::Writer::from_writer(Vec::new());
+    header.write_record([
         "file",
         "row",
         "email",
@@ -49,7 +56,29 @@ pub fn write_findings_csv<W: Write>(
         "rule_name",
         "line",
     ])?;
-    outcome.findings.for_each(|finding| {
+    out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
+    outcome.findings.for_each_chunk(FINDINGS_CHUNK, |chunk| {
+        let parts: Vec<csv::Result<Vec<u8>>> = chunk
+            .par_chunks(FINDINGS_PART)
+            .map(|part| findings_rows(outcome, addresses, part))
+            .collect();
+        for part in parts {
+            out.write_all(&part?)?;
+        }
+        Ok::<(), csv::Error>(())
+    })?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The `findings.csv` rows of some findings.
+fn findings_rows(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    findings: &[Finding],
+) -> csv::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::with_capacity(findings.len() * 160));
+    for finding in findings {
         let row = finding.row.to_string();
         let line = if finding.line == 0 {
             String::new()
@@ -65,10 +94,9 @@ pub fn write_findings_csv<W: Write>(
             &spreadsheet_safe(&addresses.message(finding)),
             finding.rule.meta().name,
             &line,
-        ])
-    })?;
-    writer.flush()?;
-    Ok(())
+        ])?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// Writes the report document: pretty-printed, except that each finding is
