@@ -153,13 +153,15 @@ impl Findings {
         size: usize,
         mut visit: impl FnMut(&[Finding]) -> Result<(), E>,
     ) -> Result<(), E> {
+        let size = size.max(1);
         match self {
-            Findings::Held(findings) => findings.chunks(size.max(1)).try_for_each(visit),
+            Findings::Held(findings) => findings.chunks(size).try_for_each(visit),
             Findings::Spilled { .. } => {
-                let mut chunk = Vec::with_capacity(size.max(1));
-                self.for_each(|finding| {
-                    chunk.push(finding.clone());
-                    if chunk.len() >= size {
+                // The merge decodes each finding anew: the chunk takes it.
+                let mut chunk = Vec::with_capacity(size);
+                self.merge(|finding| {
+                    chunk.push(finding);
+                    if chunk.len() == size {
                         visit(&chunk)?;
                         chunk.clear();
                     }
@@ -181,38 +183,49 @@ impl Findings {
     ) -> Result<(), E> {
         match self {
             Findings::Held(findings) => findings.iter().try_for_each(visit),
-            Findings::Spilled {
-                file, runs, budget, ..
-            } => {
-                // A small budget means many runs: their read buffers share it.
-                let read_ahead = (budget / runs.len().max(1)).clamp(4096, READ_AHEAD);
-                let mut readers: Vec<RangeReader<'_>> = runs
-                    .iter()
-                    .map(|&(start, end)| file.range_buffered(start, end, read_ahead))
-                    .collect();
-                let mut heads: Vec<Option<Finding>> = Vec::with_capacity(readers.len());
-                let mut queue = BinaryHeap::with_capacity(readers.len());
-                for (run, reader) in readers.iter_mut().enumerate() {
-                    let head = decode(reader)?;
-                    if let Some(finding) = &head {
-                        queue.push(Reverse((sort_key(finding), run)));
-                    }
-                    heads.push(head);
-                }
-                // Ties go to the earlier run: runs were spilled in the order
-                // the findings were produced, so the merge is stable.
-                while let Some(Reverse((_, run))) = queue.pop() {
-                    if let Some(finding) = heads[run].take() {
-                        visit(&finding)?;
-                    }
-                    heads[run] = decode(&mut readers[run])?;
-                    if let Some(next) = &heads[run] {
-                        queue.push(Reverse((sort_key(next), run)));
-                    }
-                }
-                Ok(())
+            Findings::Spilled { .. } => self.merge(|finding| visit(&finding)),
+        }
+    }
+
+    /// Merges the spilled runs, handing each finding over in report order.
+    /// Held findings have no runs to merge.
+    fn merge<E: From<io::Error>>(
+        &self,
+        mut visit: impl FnMut(Finding) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Findings::Spilled {
+            file, runs, budget, ..
+        } = self
+        else {
+            return Ok(());
+        };
+        // A small budget means many runs: their read buffers share it.
+        let read_ahead = (budget / runs.len().max(1)).clamp(4096, READ_AHEAD);
+        let mut readers: Vec<RangeReader<'_>> = runs
+            .iter()
+            .map(|&(start, end)| file.range_buffered(start, end, read_ahead))
+            .collect();
+        let mut heads: Vec<Option<Finding>> = Vec::with_capacity(readers.len());
+        let mut queue = BinaryHeap::with_capacity(readers.len());
+        for (run, reader) in readers.iter_mut().enumerate() {
+            let head = decode(reader)?;
+            if let Some(finding) = &head {
+                queue.push(Reverse((sort_key(finding), run)));
+            }
+            heads.push(head);
+        }
+        // Ties go to the earlier run: runs were spilled in the order the
+        // findings were produced, so the merge is stable.
+        while let Some(Reverse((_, run))) = queue.pop() {
+            if let Some(finding) = heads[run].take() {
+                visit(finding)?;
+            }
+            heads[run] = decode(&mut readers[run])?;
+            if let Some(next) = &heads[run] {
+                queue.push(Reverse((sort_key(next), run)));
             }
         }
+        Ok(())
     }
 }
 
