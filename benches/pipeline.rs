@@ -20,8 +20,7 @@ use listaudit::consent::{
 };
 use listaudit::input::{RawRecord, RecordReader};
 use listaudit::output::{
-    Addresses, FindingsPlacement, REPORT_SCHEMA, Redactor, write_findings_csv, write_html_report,
-    write_report_json,
+    Addresses, Redactor, ReportTarget, write_findings_csv, write_html_report, write_report_json,
 };
 use listaudit::policy::{Level, Policy};
 use listaudit::rules::RuleId;
@@ -284,8 +283,7 @@ fn bench(c: &mut Criterion) {
             write_report_json(
                 &outcome,
                 Addresses::Shown,
-                FindingsPlacement::Inline,
-                REPORT_SCHEMA,
+                ReportTarget::Stdout,
                 std::io::sink(),
             )
             .unwrap()

@@ -14,9 +14,9 @@ use crate::exit::ExitStatus;
 use crate::input::InputSource;
 use crate::inspect::{Inspection, inspect};
 use crate::output::{
-    self, Addresses, AtomicFile, CreatedDir, FindingsPlacement, REPORT_SCHEMA, commit,
-    erase_documents, lookup_documents, new_table, receipt_json, render_erase, render_lookup,
-    render_markdown, render_summary, write_github, write_junit, write_report_json,
+    self, Addresses, AtomicFile, CreatedDir, ReportTarget, commit, erase_documents,
+    lookup_documents, new_table, receipt_json, render_erase, render_lookup, render_markdown,
+    render_summary, write_github, write_junit, write_report_json,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
 use crate::rights::{self, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE, SkippedEntry};
@@ -291,13 +291,7 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
                 })
             }
             AuditFormat::Json => write_stdout(|out| {
-                write_report_json(
-                    &outcome,
-                    settings.addresses(),
-                    FindingsPlacement::Inline,
-                    REPORT_SCHEMA,
-                    out,
-                )
+                write_report_json(&outcome, settings.addresses(), ReportTarget::Stdout, out)
             }),
             AuditFormat::Markdown => {
                 write_stdout(|out| out.write_all(render_markdown(&outcome, addresses)?.as_bytes()))

@@ -23,9 +23,8 @@ use crate::input::{
     Suppressions, Unrecognised, ValueKind, map_columns, open, read_header,
 };
 use crate::output::{
-    AtomicFile, CreatedDir, FindingsPlacement, REPORT_FILE_SCHEMA, ReadyFile, RowWriters, commit,
-    write_erasure_csv, write_findings_csv, write_html_report, write_markdown_report,
-    write_report_json,
+    AtomicFile, CreatedDir, ReadyFile, ReportTarget, RowWriters, commit, write_erasure_csv,
+    write_findings_csv, write_html_report, write_markdown_report, write_report_json,
 };
 use crate::rules::RuleId;
 use crate::settings::AuditSettings;
@@ -348,11 +347,10 @@ impl<'s> Audit<'s> {
             (
                 report_file,
                 Box::new(move |file| {
-                    let placement = match &findings_name {
-                        Some(name) => FindingsPlacement::File(name),
-                        None => FindingsPlacement::Inline,
+                    let target = ReportTarget::File {
+                        findings_file: findings_name.as_deref(),
                     };
-                    write_report_json(report, addresses, placement, REPORT_FILE_SCHEMA, &mut *file)
+                    write_report_json(report, addresses, target, &mut *file)
                         .map_err(|e| file.io_error(e))
                 }),
             ),

@@ -15,10 +15,7 @@ pub use atomic::{AtomicFile, CreatedDir, ReadyFile, commit, remove_on_interrupt,
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use redact::{MIN_KEY_BYTES, Redactor};
-pub use report::{
-    FindingsPlacement, REPORT_FILE_SCHEMA, REPORT_SCHEMA, write_erasure_csv, write_findings_csv,
-    write_report_json,
-};
+pub use report::{ReportTarget, write_erasure_csv, write_findings_csv, write_report_json};
 pub use rights::{
     RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, render_erase, render_lookup,
     write_receipt_csv,

@@ -15,21 +15,34 @@ use crate::policy::Level;
 use crate::rules::RULES;
 use crate::text::spreadsheet_safe;
 
-/// The document `audit --format json` prints: every finding inline.
-pub const REPORT_SCHEMA: &str = "listaudit.report/1";
-/// The `report.json` file: the same document, but naming `findings.csv`
-/// instead of repeating every finding in it (at 10M rows that repeat was
-/// 2 GB of output, a third of all bytes written).
-pub const REPORT_FILE_SCHEMA: &str = "listaudit.report/2";
-
-/// Where a report document puts its findings.
+/// Where a report document goes, which decides its schema and where its
+/// findings are.
 #[derive(Clone, Copy, Debug)]
-pub enum FindingsPlacement<'a> {
-    /// Every finding, one per line, in the document itself.
-    Inline,
-    /// Named by `findings_file`, as the report's reader finds it: a name
-    /// beside the report, or the path as given.
-    File(&'a str),
+pub enum ReportTarget<'a> {
+    /// `audit --format json`: `listaudit.report/1`, every finding inline.
+    Stdout,
+    /// The `report.json` file: `listaudit.report/2`. It names `findings.csv`
+    /// (as the report's reader finds it: a name beside the report, or the
+    /// path as given) instead of repeating every finding in it, which at
+    /// 10M rows was 2 GB, a third of all output. Without a `findings.csv`
+    /// the findings are inline, so none is lost.
+    File { findings_file: Option<&'a str> },
+}
+
+impl<'a> ReportTarget<'a> {
+    pub fn schema(self) -> &'static str {
+        match self {
+            ReportTarget::Stdout => "listaudit.report/1",
+            ReportTarget::File { .. } => "listaudit.report/2",
+        }
+    }
+
+    fn findings_file(self) -> Option<&'a str> {
+        match self {
+            ReportTarget::Stdout => None,
+            ReportTarget::File { findings_file } => findings_file,
+        }
+    }
 }
 
 /// Findings formatted per task when `findings.csv` is written: each chunk
@@ -101,15 +114,12 @@ fn findings_rows(
 
 /// Writes the report document: pretty-printed, except that each finding is
 /// one compact line, which keeps large reports small, fast to write, and
-/// easy to grep. With the findings in their own file the document is
-/// `listaudit.report/2` and names it; inline it is `listaudit.report/1`,
-/// unless it is the `report.json` file of a run that wrote no
-/// `findings.csv` (then /2 with the findings inline, so none is lost).
+/// easy to grep. Its schema and where its findings are follow from
+/// `target` ([`ReportTarget`]).
 pub fn write_report_json<W: Write>(
     outcome: &AuditOutcome,
     addresses: Addresses<'_>,
-    placement: FindingsPlacement<'_>,
-    schema: &str,
+    target: ReportTarget<'_>,
     mut out: W,
 ) -> std::io::Result<()> {
     let tool = Tool {
@@ -122,7 +132,7 @@ pub fn write_report_json<W: Write>(
         addresses,
     };
     let mut fields: Vec<(&str, String)> = vec![
-        ("schema", pretty(schema)?),
+        ("schema", pretty(target.schema())?),
         ("tool", pretty(&tool)?),
         ("as_of", pretty(&outcome.as_of.to_string())?),
         ("policy", pretty(&outcome.policy.to_report())?),
@@ -136,17 +146,22 @@ pub fn write_report_json<W: Write>(
         });
         fields.push(("redaction", pretty(&redaction)?));
     }
-    if let FindingsPlacement::File(name) = placement {
+    let findings_file = target.findings_file();
+    if let Some(name) = findings_file {
         fields.push(("findings_file", pretty(name)?));
     }
     out.write_all(b"{\n")?;
     let last = fields.len() - 1;
     for (i, (key, value)) in fields.into_iter().enumerate() {
-        let inline = matches!(placement, FindingsPlacement::Inline);
-        let comma = if i < last || inline { "," } else { "" };
+        // The findings array, when inline, is the last field.
+        let comma = if i < last || findings_file.is_none() {
+            ","
+        } else {
+            ""
+        };
         writeln!(out, "  \"{key}\": {value}{comma}")?;
     }
-    if let FindingsPlacement::File(_) = placement {
+    if findings_file.is_some() {
         return out.write_all(b"}\n");
     }
     out.write_all(b"  \"findings\": [")?;
