@@ -107,12 +107,7 @@ impl<'a> Assessment<'a> {
             derived: Derived::default(),
             ledger: Some(stored),
         };
-        assessment.derived = Derived {
-            governing: assessment.find_governing(),
-            doi_confirmation: assessment.find_doi_confirmation(),
-            latest_consent_act: None,
-        };
-        assessment.derived.latest_consent_act = assessment.find_latest_consent_act();
+        assessment.derived = assessment.derive();
         assessment
     }
 
@@ -165,23 +160,10 @@ impl<'a> Assessment<'a> {
         self.derived.governing
     }
 
-    fn find_governing(&self) -> Option<EventRef> {
-        let fit = self.governing_fit()?;
-        self.consent(fit).or(self.confirmation(fit))
-    }
-
     /// The latest confirmation that may belong to the governing consent
     /// (its purpose covers the list or is unstated).
     pub fn doi_confirmation(&self) -> Option<EventRef> {
         self.derived.doi_confirmation
-    }
-
-    fn find_doi_confirmation(&self) -> Option<EventRef> {
-        let candidates = [
-            self.confirmation(PurposeFit::Covers),
-            self.confirmation(PurposeFit::Unstated),
-        ];
-        latest(candidates).or_else(|| candidates.into_iter().flatten().next())
     }
 
     /// The latest dated consent act for the list.
@@ -189,10 +171,19 @@ impl<'a> Assessment<'a> {
         self.derived.latest_consent_act
     }
 
-    /// Needs [`doi_confirmation`](Self::doi_confirmation) worked out.
-    fn find_latest_consent_act(&self) -> Option<EventRef> {
-        let fit = self.governing_fit()?;
-        latest([self.consent(fit), self.doi_confirmation()])
+    fn derive(&self) -> Derived {
+        let candidates = [
+            self.confirmation(PurposeFit::Covers),
+            self.confirmation(PurposeFit::Unstated),
+        ];
+        let doi_confirmation =
+            latest(candidates).or_else(|| candidates.into_iter().flatten().next());
+        let fit = self.governing_fit();
+        Derived {
+            governing: fit.and_then(|fit| self.consent(fit).or(self.confirmation(fit))),
+            latest_consent_act: fit.and_then(|fit| latest([self.consent(fit), doi_confirmation])),
+            doi_confirmation,
+        }
     }
 }
 
