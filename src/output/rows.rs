@@ -40,11 +40,17 @@ impl RowFormat {
     /// width, then the codes and messages of its findings, then its line
     /// break, in the input's encoding.
     pub fn removed_line(&self, record: &RawRecord, findings: &[Finding]) -> Vec<u8> {
-        let codes: Vec<&str> = findings.iter().map(|f| f.rule.code()).collect();
-        let reasons: Vec<String> = findings
-            .iter()
-            .map(|f| format!("{}: {}", f.rule.code(), f.message))
-            .collect();
+        let mut codes = String::with_capacity(findings.len() * 5);
+        let mut reasons = String::new();
+        for (i, finding) in findings.iter().enumerate() {
+            if i > 0 {
+                codes.push(';');
+                reasons.push_str(" | ");
+            }
+            let code = finding.rule.code();
+            codes.push_str(code);
+            reasons.extend([code, ": ", &finding.message]);
+        }
         let mut line = Vec::with_capacity(record.content().len() + 128);
         line.extend_from_slice(record.content());
         // A short row is padded so the two columns land under their header.
@@ -52,9 +58,8 @@ impl RowFormat {
             line.push(self.delimiter);
         }
         line.push(self.delimiter);
-        line.extend_from_slice(quote(&codes.join(";"), self.delimiter).as_bytes());
+        line.extend_from_slice(quote(&codes, self.delimiter).as_bytes());
         line.push(self.delimiter);
-        let reasons = reasons.join(" | ");
         // Starts with a rule code, so no spreadsheet reads it as a formula.
         let reasons = quote(&reasons, self.delimiter);
         line.extend_from_slice(&self.encoding.encode_added(&reasons));
