@@ -140,17 +140,32 @@ fn timings_list_each_stage_on_standard_error_only() {
         "{}",
         timed.stderr
     );
-    let stages: Vec<&str> = lines[1..]
-        .iter()
-        .map(|line| {
-            // wall, CPU: "0.012 s" each; then cores busy and peak RSS.
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            assert_eq!(fields[1], "s", "{line}");
-            assert!(fields[0].parse::<f64>().unwrap() >= 0.0, "{line}");
-            assert!(fields[2].parse::<f64>().unwrap() >= 0.0, "{line}");
-            line.rsplit("  ").next().unwrap()
-        })
-        .collect();
+    // Each line: wall "0.012 s", CPU "0.011 s", cores busy, peak RSS
+    // "26 MiB" (blank on the total line), the stage.
+    let mut stages = Vec::new();
+    let (mut walls, mut cpus, mut peak) = (0.0, 0.0, 0);
+    for line in &lines[1..] {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!((fields[1], fields[3]), ("s", "s"), "{line}");
+        let (wall, cpu): (f64, f64) = (fields[0].parse().unwrap(), fields[2].parse().unwrap());
+        let stage = line.rsplit("  ").next().unwrap();
+        if stage == "total" {
+            // The stages add up to the total (each printed to 1 ms).
+            assert!(
+                (wall - walls).abs() < 0.01 && (cpu - cpus).abs() < 0.01,
+                "{line}"
+            );
+            assert!(wall > 0.0 && cpu > 0.0, "{line}");
+        } else {
+            walls += wall;
+            cpus += cpu;
+            assert_eq!(fields[6], "MiB", "{line}");
+            let rss: u64 = fields[5].parse().unwrap();
+            assert!(rss > 0 && rss >= peak, "peak RSS only grows: {line}");
+            peak = rss;
+        }
+        stages.push(stage);
+    }
     assert_eq!(
         stages,
         [
