@@ -10,7 +10,7 @@ use super::encoding::Utf16Reader;
 use super::format::{
     ColumnMap, Field, FileKind, detect, find_column, format_named, format_names, map_as,
 };
-use super::record::{RawRecord, ReadError, RecordReader};
+use super::record::{Piece, RawRecord, ReadError, RecordReader};
 use super::source::{InputSource, Peeked, peek};
 use crate::address::{check_syntax, normalize};
 use crate::error::{Error, Result, describe_io};
@@ -130,25 +130,83 @@ impl DelimitedFile {
         records
     }
 
-    /// Calls `each` on every record, a batch of up to `BATCH_ROWS` at a
-    /// time, in order. The next batch is read while `each` works on the
-    /// current one: parsing the file is sequential, and this keeps it off
-    /// the critical path. Stops at the first error, the earlier row's
-    /// first.
+    /// Calls `each` on every record, a block of records at a time, in
+    /// order. The next block is read (split into records in parallel)
+    /// while `each` works on the current one. Stops at the first error,
+    /// the earlier row's first.
     pub fn for_each_batch<F>(&mut self, mut each: F) -> Result<()>
     where
         F: FnMut(&[RawRecord]) -> Result<()> + Send,
     {
-        let mut current = vec![RawRecord::default(); super::BATCH_ROWS];
-        let mut next = vec![RawRecord::default(); super::BATCH_ROWS];
-        let mut n = self.read_batch(&mut current)?;
-        while n == current.len() {
-            let (read, done) = rayon::join(|| self.read_batch(&mut next), || each(&current[..n]));
-            done?;
-            n = read?;
-            std::mem::swap(&mut current, &mut next);
+        self.for_each_prepared(|_| (), |records, ()| each(records))
+    }
+
+    /// Reads the file a block at a time, in a pipeline of two stages: the
+    /// next block is read and `prepare`d (in parallel, by the caller's
+    /// choice) while `commit` takes the current one, in input order. What
+    /// `commit` does in order, one thread at a time, no longer leaves the
+    /// other cores idle: they prepare the next block meanwhile. A block
+    /// comes in pieces; each piece is prepared and committed as a batch.
+    pub fn for_each_prepared<T, P, F>(&mut self, prepare: P, mut commit: F) -> Result<()>
+    where
+        T: Send,
+        P: Fn(&[RawRecord]) -> T + Sync,
+        F: FnMut(&[RawRecord], T) -> Result<()> + Send,
+    {
+        let prepare_all = |pieces: &[Piece]| -> Vec<T> {
+            pieces
+                .iter()
+                .map(|piece| prepare(piece.records()))
+                .collect()
+        };
+        let mut current = Vec::new();
+        let mut next = Vec::new();
+        let mut n = self.read_block(&mut current)?;
+        let mut prepared = prepare_all(&current[..n]);
+        if n == 0 {
+            return commit(&[], prepare(&[]));
         }
-        each(&current[..n])
+        loop {
+            let (read, done) = rayon::join(
+                || {
+                    let m = self.read_block(&mut next)?;
+                    Ok::<_, Error>((m, prepare_all(&next[..m])))
+                },
+                || {
+                    current[..n]
+                        .iter()
+                        .zip(prepared)
+                        .try_for_each(|(piece, prepared)| commit(piece.records(), prepared))
+                },
+            );
+            done?;
+            let (m, next_prepared) = read?;
+            if m == 0 {
+                return Ok(());
+            }
+            std::mem::swap(&mut current, &mut next);
+            (n, prepared) = (m, next_prepared);
+        }
+    }
+
+    /// The next block of records (see [`RecordReader::read_block`]) in
+    /// `pieces[..n]`, after the first row of a file without a header.
+    fn read_block(&mut self, pieces: &mut Vec<Piece>) -> Result<usize> {
+        let line = self.records.next_line();
+        let mut n = self
+            .records
+            .read_block(pieces)
+            .map_err(|e| read_error(&self.name(), e, line))?;
+        if self.headerless {
+            for piece in &mut pieces[..n] {
+                piece.renumber(1);
+            }
+        }
+        if let Some(first) = self.first_row.take() {
+            pieces.insert(0, Piece::of(first));
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Fills `batch` with up to `batch.len()` records, reusing their
