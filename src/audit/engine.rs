@@ -457,23 +457,24 @@ impl<'s> Audit<'s> {
             let saw_notice = &mut self.saw_notice;
             let activity = &mut self.activity;
             let unrecognised = &mut self.unrecognised;
-            mapped.file.for_each_batch(|batch| {
-                let rows: Vec<_> = {
-                    use rayon::prelude::*;
-                    batch
-                        .par_iter()
-                        .with_min_len(256)
-                        .map(|record| match shape.row_key(record, check) {
-                            RowKey::Address {
-                                key, fingerprint, ..
-                            } => {
-                                let found = evidence.read(record);
-                                Some((record.row(), record.line(), key, fingerprint, found))
-                            }
-                            RowKey::Broken { .. } | RowKey::Empty => None,
-                        })
-                        .collect()
-                };
+            // Rows are read while the block before is folded.
+            let evidence = &*evidence;
+            let read = |batch: &[crate::input::RawRecord]| -> Vec<Option<EvidenceRow>> {
+                batch
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|record| match shape.row_key(record, check) {
+                        RowKey::Address {
+                            key, fingerprint, ..
+                        } => {
+                            let found = evidence.read(record);
+                            Some((record.row(), record.line(), key, fingerprint, found))
+                        }
+                        RowKey::Broken { .. } | RowKey::Empty => None,
+                    })
+                    .collect()
+            };
+            mapped.file.for_each_prepared(read, |_, rows| {
                 for (row, line, key, fingerprint, found) in rows.into_iter().flatten() {
                     let at = Location { input, row };
                     for value in &found.unrecognised {
@@ -781,6 +782,9 @@ fn count_unrecognised(
         }
     }
 }
+
+/// An export row's evidence: its row, line, address and fingerprint.
+type EvidenceRow = (u64, u64, String, u128, crate::input::RowEvidence);
 
 /// Writes one report document into its file.
 type DocumentWriter<'a> = Box<dyn Fn(&mut AtomicFile) -> Result<()> + Send + Sync + 'a>;

@@ -304,18 +304,28 @@ impl<'a> SubscriberPass<'a> {
             rows: 0,
             removed: 0,
         };
-        mapped.file.for_each_batch(|batch| {
-            match &mut source {
-                Verdicts::Evaluate(evaluator) => batch
+        // Rows are judged while the block before is written.
+        let (evaluator, mut stored) = match &mut source {
+            Verdicts::Evaluate(evaluator) => (Some(*evaluator), None),
+            Verdicts::Stored(stored) => (None, Some(stored)),
+        };
+        let judge = |batch: &[RawRecord]| -> Option<Vec<RowVerdict>> {
+            let evaluator = evaluator?;
+            Some(
+                batch
                     .par_iter()
                     .with_min_len(256)
                     .map(|record| evaluator.evaluate(record, &shape))
-                    .collect_into_vec(&mut verdicts),
-                Verdicts::Stored(stored) => {
-                    verdicts.clear();
-                    for record in batch {
-                        verdicts.push(stored.next(record.row()).map_err(Error::scratch)?);
-                    }
+                    .collect(),
+            )
+        };
+        mapped.file.for_each_prepared(judge, |batch, judged| {
+            if let Some(judged) = judged {
+                verdicts = judged;
+            } else if let Some(stored) = &mut stored {
+                verdicts.clear();
+                for record in batch {
+                    verdicts.push(stored.next(record.row()).map_err(Error::scratch)?);
                 }
             }
             // H002 and H006 in two parallel steps: record every row of the

@@ -87,6 +87,29 @@ pub struct ParsedRow<'a> {
     pub unrecognised: Vec<Unrecognised>,
 }
 
+impl ParsedRow<'_> {
+    /// The row with its cells copied out of the record, so that it can
+    /// outlive the block it was parsed from (see
+    /// [`DelimitedFile::for_each_prepared`](super::DelimitedFile::for_each_prepared)).
+    fn into_owned(self) -> ParsedRow<'static> {
+        ParsedRow {
+            row: self.row,
+            line: self.line,
+            key: self.key,
+            fingerprint: self.fingerprint,
+            event: self.event.map(|event| ParsedEvent {
+                purpose: Cow::Owned(event.purpose.into_owned()),
+                source: Cow::Owned(event.source.into_owned()),
+                detail: Cow::Owned(event.detail.into_owned()),
+                ..event
+            }),
+            event_word: Cow::Owned(self.event_word.into_owned()),
+            problems: self.problems,
+            unrecognised: self.unrecognised,
+        }
+    }
+}
+
 pub struct ParsedEvent<'a> {
     pub kind: EventKind,
     pub time: Option<Timestamp>,
@@ -463,9 +486,8 @@ where
             mapped.file.header_names[i].clone()
         });
     let mut rows = 0;
-    mapped.file.for_each_batch(|batch| {
-        rows += batch.len() as u64;
-        let parsed: Vec<ParsedRow<'_>> = batch
+    let parse = |batch: &[RawRecord]| -> Vec<ParsedRow<'static>> {
+        batch
             .par_iter()
             .with_min_len(256)
             .map(|record| {
@@ -477,8 +499,12 @@ where
                     &timestamp_name,
                     ctx,
                 )
+                .into_owned()
             })
-            .collect();
+            .collect()
+    };
+    mapped.file.for_each_prepared(parse, |batch, parsed| {
+        rows += batch.len() as u64;
         sink(parsed);
         Ok(())
     })?;
