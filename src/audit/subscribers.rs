@@ -293,41 +293,17 @@ impl<'a> SubscriberPass<'a> {
         evidence: &EvidenceReader,
         writers: &mut RowWriters,
         findings: &mut FindingSink,
-        mut source: Verdicts<'_>,
+        source: Verdicts<'_>,
     ) -> Result<FileCounts> {
         let shape = FileShape::of(mapped, evidence);
         let name = mapped.file.name();
-        let mut verdicts: Vec<RowVerdict> = Vec::with_capacity(BATCH_ROWS);
         let mut duplicates: Vec<Option<(RuleId, String)>> = Vec::with_capacity(BATCH_ROWS);
         let mut settled: Vec<SettledRow> = Vec::with_capacity(BATCH_ROWS);
         let mut counts = FileCounts {
             rows: 0,
             removed: 0,
         };
-        // Rows are judged while the block before is written.
-        let (evaluator, mut stored) = match &mut source {
-            Verdicts::Evaluate(evaluator) => (Some(*evaluator), None),
-            Verdicts::Stored(stored) => (None, Some(stored)),
-        };
-        let judge = |batch: &[RawRecord]| -> Option<Vec<RowVerdict>> {
-            let evaluator = evaluator?;
-            Some(
-                batch
-                    .par_iter()
-                    .with_min_len(256)
-                    .map(|record| evaluator.evaluate(record, &shape))
-                    .collect(),
-            )
-        };
-        mapped.file.for_each_prepared(judge, |batch, judged| {
-            if let Some(judged) = judged {
-                verdicts = judged;
-            } else if let Some(stored) = &mut stored {
-                verdicts.clear();
-                for record in batch {
-                    verdicts.push(stored.next(record.row()).map_err(Error::scratch)?);
-                }
-            }
+        let mut commit = |batch: &[RawRecord], mut verdicts: Vec<RowVerdict>| -> Result<()> {
             // H002 and H006 in two parallel steps: record every row of the
             // batch, then ask each row whether an earlier one holds its
             // entry.
@@ -408,7 +384,28 @@ impl<'a> SubscriberPass<'a> {
                 findings.extend(row.findings).map_err(Error::scratch)?;
             }
             Ok(())
-        })?;
+        };
+        match source {
+            Verdicts::Evaluate(evaluator) => {
+                // Rows are judged while the block before is written.
+                let judge = |batch: &[RawRecord]| -> Vec<RowVerdict> {
+                    batch
+                        .par_iter()
+                        .with_min_len(256)
+                        .map(|record| evaluator.evaluate(record, &shape))
+                        .collect()
+                };
+                mapped.file.for_each_prepared(judge, &mut commit)?;
+            }
+            Verdicts::Stored(mut stored) => mapped.file.for_each_batch(|batch| {
+                let verdicts = batch
+                    .iter()
+                    .map(|record| stored.next(record.row()))
+                    .collect::<std::io::Result<Vec<_>>>()
+                    .map_err(Error::scratch)?;
+                commit(batch, verdicts)
+            })?,
+        }
         Ok(counts)
     }
 
