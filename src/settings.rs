@@ -50,6 +50,12 @@ pub struct Redaction {
 /// by scripts that cannot change the command line.
 pub const TIMINGS_VAR: &str = "LISTAUDIT_TIMINGS";
 
+/// Whether `LISTAUDIT_TIMINGS` asks for timings: set, and neither empty
+/// nor `0` (as `NO_COLOR` is read, a variable set to nothing is unset).
+fn timings_asked(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty() && v != "0")
+}
+
 /// The environment variable a redaction key may come from (safer than the
 /// command line, which other users of the machine can see).
 pub const REDACT_KEY_VAR: &str = "LISTAUDIT_REDACT_KEY";
@@ -604,7 +610,7 @@ impl AuditSettings {
             jobs,
             memory_limit,
             show_progress: show_progress && !args.quiet && !args.no_progress,
-            timings: args.timings || std::env::var_os(TIMINGS_VAR).is_some(),
+            timings: args.timings || timings_asked(std::env::var_os(TIMINGS_VAR).as_deref()),
             gate,
             redaction,
         })
@@ -710,6 +716,16 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use clap::Parser;
+
+    #[test]
+    fn the_timings_variable_is_off_when_empty_or_zero() {
+        use std::ffi::OsStr;
+        assert!(!timings_asked(None));
+        assert!(!timings_asked(Some(OsStr::new(""))));
+        assert!(!timings_asked(Some(OsStr::new("0"))));
+        assert!(timings_asked(Some(OsStr::new("1"))));
+        assert!(timings_asked(Some(OsStr::new("yes"))));
+    }
 
     fn resolve(args: &[&str]) -> Result<AuditSettings> {
         let cli = Cli::try_parse_from(

@@ -178,6 +178,21 @@ fn timings_list_each_stage_on_standard_error_only() {
             "total"
         ]
     );
+    // The variable asks for the same table; set to 0 or nothing, it does not.
+    for (value, shown) in [("1", true), ("0", false), ("", false)] {
+        let by_variable = run(listaudit()
+            .env("LISTAUDIT_TIMINGS", value)
+            .arg("audit")
+            .args(DEMO)
+            .args(["--as-of", AS_OF, "--out-dir"])
+            .arg(dir.path().join(format!("variable{value}"))));
+        assert_eq!(
+            by_variable.stderr.contains("stage (timings)"),
+            shown,
+            "LISTAUDIT_TIMINGS={value:?}: {}",
+            by_variable.stderr
+        );
+    }
     let written = files_in(&dir.path().join("plain"));
     assert_eq!(written, files_in(&dir.path().join("timed")));
     for name in written {
