@@ -514,6 +514,10 @@ pub struct MemoryBudget {
     pub index: u64,
     /// Bytes of findings held before they spill.
     pub findings: usize,
+    /// Bytes a reader's block of records aims at (two are in flight, each
+    /// holding about three times its bytes once parsed): a small limit
+    /// reads in small blocks. Readers cap it.
+    pub read_block: usize,
 }
 
 impl AuditSettings {
@@ -533,6 +537,7 @@ impl AuditSettings {
         MemoryBudget {
             index: self.memory_limit / 2,
             findings: usize::try_from(self.memory_limit / 8).unwrap_or(usize::MAX),
+            read_block: usize::try_from(self.memory_limit / 256).unwrap_or(usize::MAX),
         }
     }
 

@@ -157,8 +157,10 @@ impl<'s> Audit<'s> {
             .iter()
             .map(|source| {
                 let bar = self.progress.reading(&source.display());
-                ConsentLog::open(source, &settings.reading.consent_columns, &bar)
-                    .map(|log| (log, bar))
+                ConsentLog::open(source, &settings.reading.consent_columns, &bar).map(|mut log| {
+                    log.set_block_bytes(settings.memory_budget().read_block);
+                    (log, bar)
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         self.check_maps_applied(&subscriber_files, &consent_logs)?;
@@ -402,11 +404,15 @@ impl<'s> Audit<'s> {
 
     fn open_subscribers(&self, source: &InputSource, bar: &ProgressBar) -> Result<MappedFile> {
         let opened = open(source, bar)?;
-        map_columns(
+        let mut mapped = map_columns(
             read_header(opened)?,
             FileKind::Subscribers,
             &self.settings.reading.subscriber_columns,
-        )
+        )?;
+        mapped
+            .file
+            .set_block_bytes(self.settings.memory_budget().read_block);
+        Ok(mapped)
     }
 
     /// A `--map` entry that named a column of no input is a mistake the

@@ -442,6 +442,14 @@ impl ConsentLog {
         }
     }
 
+    /// Reads a CSV log in blocks of about `bytes` (JSON logs are read a
+    /// batch of records at a time).
+    pub fn set_block_bytes(&mut self, bytes: usize) {
+        if let Body::Csv(mapped) = &mut self.body {
+            mapped.file.set_block_bytes(bytes);
+        }
+    }
+
     /// Whether `--map` entry `i` can apply to this log: it names one of a
     /// CSV log's columns, or any JSON log (whose keys vary per record).
     pub fn applied_map(&self, i: usize) -> bool {

@@ -130,6 +130,12 @@ impl DelimitedFile {
         records
     }
 
+    /// Reads in blocks of about `bytes` (see
+    /// [`RecordReader::set_block_bytes`]).
+    pub fn set_block_bytes(&mut self, bytes: usize) {
+        self.records.set_block_bytes(bytes);
+    }
+
     /// Calls `each` on every record, a block of records at a time, in
     /// order. The next block is read (split into records in parallel)
     /// while `each` works on the current one. Stops at the first error,

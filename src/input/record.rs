@@ -460,6 +460,13 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
+    /// Reads blocks of about `bytes` (within 16 KiB and 2 MiB), in four
+    /// pieces or more.
+    pub fn set_block_bytes(&mut self, bytes: usize) {
+        self.block_bytes = bytes.clamp(MIN_BLOCK_BYTES, BLOCK_BYTES);
+        self.piece_bytes = self.block_bytes / 4;
+    }
+
     /// Tiny blocks and pieces, so that tests cross their edges.
     #[cfg(test)]
     fn with_blocks(mut self, block_bytes: usize, piece_bytes: usize) -> RecordReader<R> {
@@ -638,7 +645,9 @@ impl<R: Read> RecordReader<R> {
 /// flight stay small.
 const BLOCK_BYTES: usize = 2 << 20;
 /// The smallest piece worth a task of its own.
-const PIECE_BYTES: usize = 512 << 10;
+const PIECE_BYTES: usize = BLOCK_BYTES / 4;
+/// The smallest block a memory limit asks for.
+const MIN_BLOCK_BYTES: usize = 16 << 10;
 
 /// A piece of a block and the records parsed from it; its records are
 /// reused from block to block.
@@ -833,7 +842,7 @@ mod tests {
         block: usize,
         piece: usize,
         limit: usize,
-    ) -> Result<(Vec<RawRecord>, usize), ReadError> {
+    ) -> Result<(Vec<RawRecord>, usize, usize), ReadError> {
         let mut reader = RecordReader::new(
             ChunkedReader {
                 data: input,
@@ -846,17 +855,18 @@ mod tests {
         let mut header = RawRecord::default();
         let mut out = Vec::new();
         if !reader.read(&mut header)? {
-            return Ok((out, 0));
+            return Ok((out, 0, 0));
         }
         out.push(header);
         let mut pieces = Vec::new();
-        let mut blocks = 0;
+        let (mut blocks, mut most_pieces) = (0, 0);
         loop {
             let n = reader.read_block(&mut pieces)?;
             if n == 0 {
-                return Ok((out, blocks));
+                return Ok((out, blocks, most_pieces));
             }
             blocks += 1;
+            most_pieces = most_pieces.max(n);
             for piece in &pieces[..n] {
                 out.extend(piece.records().iter().cloned());
             }
@@ -895,13 +905,22 @@ mod tests {
             (5000, 700),
             (1 << 20, 1 << 18),
         ] {
-            let (records, blocks) = read_in_blocks(&input, block, piece, 1 << 20).unwrap();
+            let (records, blocks, most_pieces) =
+                read_in_blocks(&input, block, piece, 1 << 20).unwrap();
             let in_blocks: Vec<_> = records.iter().map(described).collect();
             assert_eq!(in_blocks, serial, "blocks of {block}, pieces of {piece}");
             assert!(
                 blocks >= input.len() / (block + 200),
                 "{blocks} blocks of {block}"
             );
+            // The pieces were parsed apart, not the block as one (a wrong
+            // guess ends a block early, so not every block has them all).
+            if block < input.len() {
+                assert!(
+                    most_pieces >= 2,
+                    "{most_pieces} pieces in blocks of {block}"
+                );
+            }
         }
     }
 
@@ -913,7 +932,7 @@ mod tests {
             .iter()
             .map(described)
             .collect();
-        let (records, _) = read_in_blocks(input.as_bytes(), 256, 64, 1 << 20).unwrap();
+        let (records, _, _) = read_in_blocks(input.as_bytes(), 256, 64, 1 << 20).unwrap();
         assert_eq!(records.iter().map(described).collect::<Vec<_>>(), serial);
         for (block, piece) in [(256, 64), (1 << 16, 1 << 12)] {
             let err = read_in_blocks(input.as_bytes(), block, piece, 1000).unwrap_err();

@@ -141,7 +141,8 @@ fn assert_same(a: &[(String, Vec<u8>)], b: &[(String, Vec<u8>)], runs: &str) {
 #[test]
 fn outputs_are_identical_for_one_and_four_threads() {
     let dir = tempfile::tempdir().unwrap();
-    // More rows than one batch, so batching and ordering are exercised.
+    // About 1.6 MB of subscribers: pieces of a block parsed apart and
+    // put back in order (the spill test below crosses blocks).
     generate(dir.path(), 40_000);
     let one = audit(dir.path(), &["--jobs", "1"]);
     let four = audit(dir.path(), &["--jobs", "4"]);
@@ -177,7 +178,9 @@ fn outputs_are_identical_for_one_and_four_threads() {
 
 /// 1 MiB of --memory-limit gives the index 512 KiB and findings 128 KiB:
 /// far less than these lists need, so both spill, and the index is read
-/// back in many groups.
+/// back in many groups. Files are read in blocks of 16 KiB then, so every
+/// pass crosses about a hundred blocks, each prepared while the one before
+/// is committed.
 const SPILL: [&str; 4] = ["--jobs", "2", "--memory-limit", "1M"];
 
 #[test]
