@@ -250,13 +250,7 @@ impl<R: Read> Utf16Reader<R> {
             if self.in_pos == self.in_len && !self.eof {
                 self.in_offset += self.in_len as u64;
                 self.in_pos = 0;
-                self.in_len = loop {
-                    match self.inner.read(&mut self.input) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(e),
-                    }
-                };
+                self.in_len = super::record::read_retrying(&mut self.inner, &mut self.input)?;
                 self.eof = self.in_len == 0;
             }
             let (result, read, written) = self.decoder.decode_to_utf8_without_replacement(

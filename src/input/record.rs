@@ -265,11 +265,7 @@ impl<R: Read> StreamFeed<R> {
             self.pos = 0;
         }
         while self.len < n && !self.eof {
-            let read = match self.inner.read(&mut self.buf[self.len..]) {
-                Ok(read) => read,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let read = read_retrying(&mut self.inner, &mut self.buf[self.len..])?;
             self.len += read;
             self.eof = read == 0;
         }
@@ -281,13 +277,7 @@ impl<R: Read> Feed for StreamFeed<R> {
     fn bytes(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.len && !self.eof {
             self.pos = 0;
-            self.len = loop {
-                match self.inner.read(&mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
+            self.len = read_retrying(&mut self.inner, &mut self.buf)?;
             self.eof = self.len == 0;
         }
         Ok(&self.buf[self.pos..self.len])
@@ -539,12 +529,11 @@ impl<R: Read> RecordReader<R> {
         feed.pos = feed.len;
         let mut filled = carry;
         while filled < block_bytes && !feed.eof {
-            match feed.inner.read(&mut block[filled..]) {
+            match read_retrying(&mut feed.inner, &mut block[filled..]) {
                 Ok(read) => {
                     filled += read;
                     feed.eof = read == 0;
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.hand_back(block, 0, filled);
                     return Err(e.into());
@@ -751,6 +740,16 @@ fn piece_starts(bytes: &[u8], piece_bytes: usize) -> Vec<usize> {
         }
     }
     starts
+}
+
+/// `reader.read(buf)`, read again when a signal interrupted it.
+pub(super) fn read_retrying(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            result => return result,
+        }
+    }
 }
 
 /// Counts `\n`, `\r\n` and lone `\r` line breaks.
