@@ -410,10 +410,7 @@ pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
         }
         let metadata =
             std::fs::metadata(path).map_err(|e| Error::input(&shown, describe_io(&e)))?;
-        if metadata.is_dir() {
-            return Err(Error::input(&shown, "is a directory, not a file")
-                .with_hint("name the files themselves"));
-        }
+        crate::input::refuse_non_file(&shown, &metadata)?;
         if is_zip_file(path) {
             return Err(Error::input(&shown, "erase cannot rewrite a ZIP archive")
                 .with_hint("extract its files and erase from them"));

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use crate::consent::{
     Assessment, BuiltIndex, ConsentIndex, EventRef, IndexBuilder, Location, SpilledIndex,
 };
-use crate::error::{Error, Result, describe_io};
+use crate::error::{Error, Result};
 use crate::input::{
     ConsentLog, EvidenceReader, FileKind, InputSource, MappedFile, ParseContext, ParsedEvent,
     Suppressions, Unrecognised, ValueKind, map_columns, open, read_header,
@@ -129,12 +129,7 @@ impl<'s> Audit<'s> {
                 .chain(&settings.suppression_lists)
                 .cloned()
                 .collect();
-            std::thread::spawn(move || {
-                sources
-                    .iter()
-                    .map(|source| (source.display(), source.sha256()))
-                    .collect::<Vec<_>>()
-            })
+            std::thread::spawn(move || sources.iter().map(InputSource::sha256).collect::<Vec<_>>())
         });
         let mut subscriber_files = settings
             .subscribers
@@ -297,8 +292,8 @@ impl<'s> Audit<'s> {
             let hashes = hashing
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (info, (name, hash)) in subscriber_inputs.iter_mut().zip(hashes) {
-                info.sha256 = hash.map_err(|e| Error::input(&name, describe_io(&e)))?;
+            for (info, hash) in subscriber_inputs.iter_mut().zip(hashes) {
+                info.sha256 = hash?;
             }
         }
         erasures.append(&mut self.unlisted_erasures);

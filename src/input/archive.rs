@@ -33,6 +33,11 @@ fn unpack_limit(compressed: u64) -> u64 {
 /// Whether a file is a ZIP archive, by its first bytes. Unreadable files
 /// are not: opening them later gives the clear error.
 pub fn is_zip_file(path: &Path) -> bool {
+    // Opening a named pipe would wait for a writer: only files are looked
+    // into, and the reader refuses the rest.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let mut magic = [0u8; 4];
     File::open(path)
         .and_then(|mut f| f.read_exact(&mut magic))

@@ -32,7 +32,7 @@ pub use format::{
     ColumnMap, FORMATS, Field, FileKind, FormatDef, detect, find_column, format_named, format_names,
 };
 pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader, TextRecord};
-pub use source::{InputSource, Peeked, Spool};
+pub use source::{FileIdentity, InputSource, Peeked, Spool, hash_from_start, refuse_non_file};
 pub use suppression::{
     BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,
     read_entries, sha256,

@@ -1,20 +1,158 @@
 //! Where input bytes come from: a file, or standard input (`-`).
 
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
 
 use crate::error::{Error, Result, describe_io};
 
 /// An input as the user named it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InputSource {
-    Path(PathBuf),
+    Path(FilePath),
     Stdin,
     /// Bytes copied to an anonymous owner-only temporary file so that they
     /// can be read more than once: standard input, or a ZIP member.
     Spooled(Spool),
+}
+
+/// A file input, and what it was when the run first opened it. Every input
+/// is read more than once (sniffing, consent evidence, the audit, its
+/// hash), so a file that an export is still writing, or that is replaced
+/// or truncated meanwhile, would be audited as a mix of two files: every
+/// later open and every read to the end checks that it is still the same
+/// file, with the same size and modification time.
+#[derive(Clone, Debug)]
+pub struct FilePath {
+    path: PathBuf,
+    first_opened: Arc<OnceLock<FileIdentity>>,
+}
+
+impl FilePath {
+    pub fn new(path: PathBuf) -> FilePath {
+        FilePath {
+            path,
+            first_opened: Arc::default(),
+        }
+    }
+}
+
+impl Deref for FilePath {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for FilePath {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl PartialEq for FilePath {
+    fn eq(&self, other: &FilePath) -> bool {
+        self.path == other.path
+    }
+}
+
+impl Eq for FilePath {}
+
+/// Which file, how long, last changed when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileIdentity {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl FileIdentity {
+    pub fn of(metadata: &Metadata) -> FileIdentity {
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (metadata.dev(), metadata.ino())
+        };
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        FileIdentity {
+            device,
+            inode,
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+
+    /// Whether both name the same file (whatever its content).
+    pub fn same_file(&self, other: &FileIdentity) -> bool {
+        (self.device, self.inode) == (other.device, other.inode)
+    }
+
+    /// How `now` differs from this, in words; `None` when it does not.
+    pub fn change(&self, now: &FileIdentity) -> Option<String> {
+        if !self.same_file(now) {
+            Some("it was replaced by another file".to_string())
+        } else if self.len != now.len {
+            Some(format!(
+                "its size went from {} to {} bytes",
+                self.len, now.len
+            ))
+        } else if self.modified != now.modified {
+            Some("it was modified".to_string())
+        } else {
+            None
+        }
+    }
+}
+
+/// The error for an input that changed under the reader.
+fn changed(what: String) -> io::Error {
+    // Not `InvalidData`: readers take that for bad bytes and hint at the
+    // encoding.
+    io::Error::other(format!(
+        "changed while it was being read ({what}); nothing was written. \
+             Run again once whatever writes it has finished"
+    ))
+}
+
+/// A file input being read: at its end, the bytes read must be the bytes
+/// the file had when first opened, and the file must be unchanged.
+struct Watched {
+    file: File,
+    identity: FileIdentity,
+    read: u64,
+}
+
+impl Watched {
+    fn check_end(&self) -> io::Result<()> {
+        if self.read != self.identity.len {
+            return Err(changed(format!(
+                "it had {} bytes when first opened, and {} were read",
+                self.identity.len, self.read
+            )));
+        }
+        let now = FileIdentity::of(&self.file.metadata()?);
+        match self.identity.change(&now) {
+            Some(what) => Err(changed(what)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read += n as u64;
+        if n == 0 && !buf.is_empty() {
+            self.check_end()?;
+        }
+        Ok(n)
+    }
 }
 
 /// An anonymous temporary file holding an input's bytes.
@@ -69,7 +207,7 @@ impl InputSource {
         if arg.as_os_str() == "-" {
             InputSource::Stdin
         } else {
-            InputSource::Path(arg.to_path_buf())
+            InputSource::Path(FilePath::new(arg.to_path_buf()))
         }
     }
 
@@ -102,15 +240,20 @@ impl InputSource {
         }
     }
 
-    fn open_file(&self, path: &Path) -> Result<(File, u64)> {
+    /// Opens a file input, refusing what is no regular file (before
+    /// opening it: opening a FIFO waits for a writer) and a file that is
+    /// not the one the run first opened.
+    fn open_file(&self, path: &FilePath) -> Result<(File, FileIdentity)> {
         let fail = |err: io::Error| Error::input(&self.display(), describe_io(&err));
         let metadata = std::fs::metadata(path).map_err(fail)?;
-        if metadata.is_dir() {
-            return Err(Error::input(&self.display(), "is a directory, not a file")
-                .with_hint("name the export files themselves"));
-        }
+        refuse_non_file(&self.display(), &metadata)?;
         let file = File::open(path).map_err(fail)?;
-        Ok((file, metadata.len()))
+        let identity = FileIdentity::of(&file.metadata().map_err(fail)?);
+        let first = *path.first_opened.get_or_init(|| identity);
+        if let Some(what) = first.change(&identity) {
+            return Err(fail(changed(what)));
+        }
+        Ok((file, identity))
     }
 
     /// The spooled file itself, from its first byte (for ZIP reading).
@@ -119,7 +262,10 @@ impl InputSource {
             InputSource::Spooled(spool) => spool
                 .reader()
                 .map_err(|e| Error::input(&self.display(), describe_io(&e))),
-            InputSource::Path(path) => self.open_file(path),
+            InputSource::Path(path) => {
+                let (file, identity) = self.open_file(path)?;
+                Ok((file, identity.len))
+            }
             InputSource::Stdin => Err(Error::input("<stdin>", "cannot be read twice")),
         }
     }
@@ -128,8 +274,13 @@ impl InputSource {
     pub fn open(&self) -> Result<(Box<dyn Read + Send>, Option<u64>)> {
         match self {
             InputSource::Path(path) => {
-                let (file, len) = self.open_file(path)?;
-                Ok((Box::new(file), Some(len)))
+                let (file, identity) = self.open_file(path)?;
+                let watched = Watched {
+                    file,
+                    identity,
+                    read: 0,
+                };
+                Ok((Box::new(watched), Some(identity.len)))
             }
             InputSource::Stdin => Ok((Box::new(io::stdin()), None)),
             InputSource::Spooled(spool) => {
@@ -146,29 +297,90 @@ impl InputSource {
     /// SHA-256 of the input's bytes (a spooled input's as received), in
     /// hex, so that a report names exactly what was audited. Read with
     /// positioned reads, so it may run beside the audit's own reading of a
-    /// spool. `None` for standard input that was not spooled.
-    pub fn sha256(&self) -> io::Result<Option<String>> {
-        use sha2::{Digest, Sha256};
-        let file = match self {
-            InputSource::Path(path) => File::open(path)?,
-            InputSource::Spooled(spool) => spool.file.try_clone()?,
-            InputSource::Stdin => return Ok(None),
-        };
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut offset = 0u64;
-        loop {
-            let n = match read_at(&file, &mut buffer, offset) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            hasher.update(&buffer[..n]);
-            offset += n as u64;
+    /// spool. A file is checked as every read of it is: the bytes hashed
+    /// are those of the file the audit read, or the run fails. `None` for
+    /// standard input that was not spooled.
+    pub fn sha256(&self) -> Result<Option<String>> {
+        let fail = |err: io::Error| Error::input(&self.display(), describe_io(&err));
+        match self {
+            InputSource::Path(path) => {
+                let (file, identity) = self.open_file(path)?;
+                let (digest, read) = hash_from_start(&file).map_err(fail)?;
+                let hashed = Watched {
+                    file,
+                    identity,
+                    read,
+                };
+                hashed.check_end().map_err(fail)?;
+                Ok(Some(digest))
+            }
+            InputSource::Spooled(spool) => Ok(Some(hash_from_start(&spool.file).map_err(fail)?.0)),
+            InputSource::Stdin => Ok(None),
         }
-        Ok(Some(hex::encode(hasher.finalize())))
     }
+}
+
+/// Refuses what is no regular file, from its metadata (opening a named
+/// pipe would wait for a writer; a device never ends or is empty).
+pub fn refuse_non_file(name: &str, metadata: &Metadata) -> Result<()> {
+    let Some(kind) = not_a_file(metadata) else {
+        return Ok(());
+    };
+    let hint = if metadata.is_dir() {
+        "name the files themselves"
+    } else {
+        "every input is read more than once, so it must be a regular file; \
+         pass a stream on standard input instead (`-`, e.g. `listaudit audit - < PIPE`)"
+    };
+    Err(Error::input(name, format!("is {kind}, not a file")).with_hint(hint))
+}
+
+/// What kind of thing a path that is no regular file names.
+fn not_a_file(metadata: &Metadata) -> Option<&'static str> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a named pipe (FIFO)");
+        }
+        if kind.is_char_device() {
+            return Some("a character device");
+        }
+        if kind.is_block_device() {
+            return Some("a block device");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("no regular file")
+}
+
+/// SHA-256 in hex of a file's bytes from its first, and how many there
+/// were, by positioned reads.
+pub fn hash_from_start(file: &File) -> io::Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 1 << 20];
+    let mut offset = 0u64;
+    loop {
+        let n = match read_at(file, &mut buffer, offset) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buffer[..n]);
+        offset += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), offset))
 }
 
 #[cfg(unix)]
@@ -226,7 +438,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("list.csv");
         std::fs::write(&path, bytes).unwrap();
-        let file = InputSource::Path(path).sha256().unwrap().unwrap();
+        let file = InputSource::Path(FilePath::new(path))
+            .sha256()
+            .unwrap()
+            .unwrap();
         let spool = Spool::copy("a.zip:list.csv".into(), "list".into(), &mut &bytes[..]).unwrap();
         // A reader of the spool part-way through does not disturb the hash.
         let (mut reader, _) = spool.reader().unwrap();
@@ -235,6 +450,60 @@ mod tests {
         assert_eq!(file, expected);
         assert_eq!(spooled, expected);
         assert_eq!(InputSource::Stdin.sha256().unwrap(), None);
+    }
+
+    fn read_all(source: &InputSource) -> io::Result<Vec<u8>> {
+        let (mut reader, _) = source.open().map_err(io::Error::other)?;
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+
+    #[test]
+    fn a_file_that_changes_between_or_during_reads_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
+        std::fs::write(&path, "email\nanna@example.org\n").unwrap();
+        let source = InputSource::from_arg(&path);
+        assert_eq!(read_all(&source).unwrap(), b"email\nanna@example.org\n");
+        // Truncated while a reader is part-way through.
+        let (mut reader, _) = source.open().unwrap();
+        reader.read_exact(&mut [0u8; 6]).unwrap();
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(10)
+            .unwrap();
+        let error = reader.read_to_end(&mut Vec::new()).unwrap_err().to_string();
+        assert!(
+            error.starts_with("changed while it was being read (it had 23 bytes when first opened, and 10 were read)"),
+            "{error}"
+        );
+        // Opened again after the change: refused before a byte is read,
+        // and so is its hash.
+        let error = source.open().err().unwrap().to_string();
+        assert!(
+            error.contains("its size went from 23 to 10 bytes"),
+            "{error}"
+        );
+        assert!(source.sha256().is_err());
+        // Replaced by another file of the same size.
+        let other = InputSource::from_arg(&path);
+        assert!(read_all(&other).is_ok());
+        let replacement = dir.path().join("new.csv");
+        std::fs::write(&replacement, "email\nbob@\n").unwrap();
+        std::fs::rename(&replacement, &path).unwrap();
+        let error = other.open().err().unwrap().to_string();
+        assert!(error.contains("it was replaced by another file"), "{error}");
+        // A fresh input of the same path reads the new file.
+        let fresh = InputSource::from_arg(&path);
+        assert_eq!(read_all(&fresh).unwrap(), b"email\nbob@\n");
+        assert_eq!(
+            fresh.sha256().unwrap().unwrap().len(),
+            64,
+            "hashed when unchanged"
+        );
     }
 
     #[test]
@@ -250,10 +519,10 @@ mod tests {
 
     #[test]
     fn directories_and_missing_files_are_clear_errors() {
-        let dir = InputSource::Path(std::env::temp_dir());
+        let dir = InputSource::Path(FilePath::new(std::env::temp_dir()));
         let message = dir.open().err().unwrap().to_string();
         assert!(message.ends_with("is a directory, not a file"), "{message}");
-        let missing = InputSource::Path(PathBuf::from("/nonexistent/list.csv"));
+        let missing = InputSource::Path(FilePath::new(PathBuf::from("/nonexistent/list.csv")));
         let message = missing.open().err().unwrap().to_string();
         assert_eq!(message, "/nonexistent/list.csv: no such file or directory");
     }

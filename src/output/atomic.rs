@@ -147,6 +147,7 @@ impl AtomicFile {
         Ok(ReadyFile {
             dest: self.dest,
             temp,
+            precondition: None,
         })
     }
 
@@ -169,13 +170,49 @@ impl Write for AtomicFile {
     }
 }
 
+/// What must still hold, right before a file is renamed into place, for
+/// the rename to be right (an input replaced in place must still be the
+/// file that was read). It may hold a lock, kept until after the rename.
+pub trait Precondition: Send {
+    fn check(&self) -> Result<()>;
+}
+
 /// A complete output waiting to be renamed into place.
 pub struct ReadyFile {
     dest: PathBuf,
     temp: NamedTempFile,
+    precondition: Option<Box<dyn Precondition>>,
 }
 
 impl ReadyFile {
+    /// Makes [`replace`] check `precondition` before renaming anything.
+    pub fn on_condition(mut self, precondition: Box<dyn Precondition>) -> ReadyFile {
+        self.precondition = Some(precondition);
+        self
+    }
+
+    /// Gives the new file the owner and group of the one it replaces
+    /// (`--in-place`). Fails when the process may not (it is not root and
+    /// the file is someone else's): the file would change hands.
+    #[cfg(unix)]
+    pub fn set_owner(&self, original: &fs::Metadata) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let file = self.temp.as_file();
+        let fail = |e| Error::output(&self.dest.display().to_string(), e);
+        let ours = file.metadata().map_err(fail)?;
+        if (ours.uid(), ours.gid()) == (original.uid(), original.gid()) {
+            return Ok(());
+        }
+        std::os::unix::fs::fchown(file, Some(original.uid()), Some(original.gid())).map_err(|e| {
+            fail(e).with_hint(format!(
+                "the file belongs to user {} and group {}; a replaced file would change \
+                     owner, so run erase as its owner (or root), or without --in-place",
+                original.uid(),
+                original.gid()
+            ))
+        })
+    }
+
     /// Gives the new file the permissions of the one it replaces
     /// (`--in-place`); new outputs stay owner-only.
     pub fn set_permissions(&self, permissions: fs::Permissions) -> Result<()> {
@@ -191,8 +228,16 @@ impl ReadyFile {
 /// already renamed would lose the only copy. Each destination holds its
 /// old content or its new content, never part of either. The directory is
 /// synced after each rename so that the new name survives a crash.
+///
+/// Every file's precondition is checked first, under the lock: if one
+/// fails, nothing is renamed.
 pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
     let mut renaming = pending();
+    for file in &files {
+        if let Some(precondition) = &file.precondition {
+            precondition.check()?;
+        }
+    }
     let mut placed = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();
@@ -233,6 +278,11 @@ pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
 /// leaves no new output behind.
 pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
     let mut renaming = pending();
+    for file in &files {
+        if let Some(precondition) = &file.precondition {
+            precondition.check()?;
+        }
+    }
     let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
     for file in files {
         let dest = file.dest.clone();

@@ -11,7 +11,9 @@ mod rights;
 mod rows;
 mod table;
 
-pub use atomic::{AtomicFile, CreatedDir, ReadyFile, commit, remove_on_interrupt, replace};
+pub use atomic::{
+    AtomicFile, CreatedDir, Precondition, ReadyFile, commit, remove_on_interrupt, replace,
+};
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use redact::{MIN_KEY_BYTES, Redactor};

@@ -8,6 +8,7 @@
 //! file or the new one, never a mix.
 
 use std::collections::BTreeMap;
+use std::fs::{File, TryLockError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -19,9 +20,9 @@ use super::history::{ErasureRequests, add_erasure_requests};
 use super::scan::{InputDigest, Piece, Shape, scan};
 use super::targets::{Accept, SkippedEntry, Targets};
 use crate::consent::Timestamp;
-use crate::error::{Error, Result};
-use crate::input::InputSource;
-use crate::output::{AtomicFile, ReadyFile};
+use crate::error::{Error, Result, describe_io};
+use crate::input::{FileIdentity, InputSource, hash_from_start};
+use crate::output::{AtomicFile, Precondition, ReadyFile};
 use crate::policy::Policy;
 use crate::settings::ReadingSettings;
 
@@ -111,10 +112,12 @@ pub fn erase(settings: &EraseSettings) -> Result<(EraseOutcome, Vec<ReadyFile>)>
         settings.as_of,
         &mut targets,
     )?;
+    let held = hold_in_place_inputs(&settings.files)?;
     let results: Vec<Result<(ErasedFile, Option<ReadyFile>)>> = settings
         .files
         .par_iter()
-        .map(|(path, destination)| erase_file(path, destination, &targets))
+        .zip(held)
+        .map(|((path, destination), held)| erase_file(path, destination, held, &targets))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     let mut ready = Vec::new();
@@ -134,17 +137,149 @@ pub fn erase(settings: &EraseSettings) -> Result<(EraseOutcome, Vec<ReadyFile>)>
     Ok((outcome, ready))
 }
 
+/// An input being erased in place. It is locked (an advisory lock, which
+/// every `erase` takes) from before it is read until after it is
+/// replaced, so that two runs on one file take turns, the second reading
+/// what the first wrote. Right before the rename it must still be the
+/// file that was read, with the same bytes: anything else that wrote to
+/// it meanwhile would otherwise be lost.
+struct HeldInput {
+    name: String,
+    /// The file itself, symlinks resolved: the new version replaces it,
+    /// and a link to it stays a link.
+    target: PathBuf,
+    file: File,
+    identity: FileIdentity,
+    metadata: std::fs::Metadata,
+    /// SHA-256 of the bytes the erase read.
+    read_sha256: String,
+}
+
+impl HeldInput {
+    fn hold(path: &Path, name: &str) -> Result<HeldInput> {
+        let fail = |e: std::io::Error| Error::input(name, describe_io(&e));
+        let target = std::fs::canonicalize(path).map_err(fail)?;
+        let mut waited = false;
+        loop {
+            let file = File::open(&target).map_err(fail)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => {
+                    if !waited {
+                        eprintln!(
+                            "listaudit: waiting for another run that is erasing from {}",
+                            crate::text::sanitize_for_terminal(name)
+                        );
+                        waited = true;
+                    }
+                    file.lock().map_err(fail)?;
+                }
+                Err(TryLockError::Error(e)) => return Err(fail(e)),
+            }
+            let metadata = file.metadata().map_err(fail)?;
+            let identity = FileIdentity::of(&metadata);
+            let at_path = FileIdentity::of(&std::fs::metadata(&target).map_err(fail)?);
+            // The run waited for replaced it: lock the new file instead.
+            if !identity.same_file(&at_path) {
+                continue;
+            }
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                if metadata.nlink() > 1 {
+                    return Err(Error::input(
+                        name,
+                        format!(
+                            "has {} hard links; replacing it would leave the rows to erase \
+                             in the file under its other names",
+                            metadata.nlink()
+                        ),
+                    )
+                    .with_hint(
+                        "erase without --in-place and put the new file in place yourself, \
+                         or remove the other links first (`find / -samefile FILE`)",
+                    ));
+                }
+            }
+            return Ok(HeldInput {
+                name: name.to_string(),
+                target,
+                file,
+                identity,
+                metadata,
+                read_sha256: String::new(),
+            });
+        }
+    }
+}
+
+impl Precondition for HeldInput {
+    fn check(&self) -> Result<()> {
+        let changed = |what: String| {
+            Error::input(
+                &self.name,
+                format!(
+                    "changed while it was being erased ({what}); nothing was replaced, \
+                     and no receipt written"
+                ),
+            )
+            .with_hint("run erase again: it will read the file as it is now")
+        };
+        let fail = |e: std::io::Error| Error::input(&self.name, describe_io(&e));
+        let now = FileIdentity::of(&self.file.metadata().map_err(fail)?);
+        if let Some(what) = self.identity.change(&now) {
+            return Err(changed(what));
+        }
+        let at_path = FileIdentity::of(&std::fs::metadata(&self.target).map_err(fail)?);
+        if !self.identity.same_file(&at_path) {
+            return Err(changed("it was replaced by another file".to_string()));
+        }
+        let (now_sha256, _) = hash_from_start(&self.file).map_err(fail)?;
+        if now_sha256 != self.read_sha256 {
+            return Err(changed("its bytes are not the ones read".to_string()));
+        }
+        Ok(())
+    }
+}
+
+/// Locks every input to be replaced in place, in the order of their real
+/// paths, so that runs naming the same files in different orders cannot
+/// wait for each other forever. Returns one entry per file.
+fn hold_in_place_inputs(files: &[(PathBuf, Destination)]) -> Result<Vec<Option<HeldInput>>> {
+    let mut order: Vec<(PathBuf, usize)> = Vec::new();
+    for (i, (path, destination)) in files.iter().enumerate() {
+        if let Destination::InPlace(_) = destination {
+            let target = std::fs::canonicalize(path)
+                .map_err(|e| Error::input(&path.display().to_string(), describe_io(&e)))?;
+            order.push((target, i));
+        }
+    }
+    // No file is named twice (the settings refuse it), so no run waits
+    // for a lock of its own.
+    order.sort();
+    let mut held: Vec<Option<HeldInput>> = files.iter().map(|_| None).collect();
+    for (_, i) in order {
+        let path = &files[i].0;
+        held[i] = Some(HeldInput::hold(path, &path.display().to_string())?);
+    }
+    Ok(held)
+}
+
 /// Writes `path` without the rows that name one of `targets`.
 fn erase_file(
     path: &Path,
     destination: &Destination,
+    mut held: Option<HeldInput>,
     targets: &Targets,
 ) -> Result<(ErasedFile, Option<ReadyFile>)> {
-    let source = InputSource::Path(path.to_path_buf());
+    let source = InputSource::from_arg(path);
     let name = source.display();
-    let mut out = match destination {
-        Destination::Nowhere => None,
-        Destination::Copy(dest) | Destination::InPlace(dest) => Some(AtomicFile::create(dest)?),
+    let mut out = match (destination, &held) {
+        (Destination::Nowhere, _) => None,
+        (Destination::InPlace(_), Some(held)) => Some(AtomicFile::create(&held.target)?),
+        (Destination::Copy(dest) | Destination::InPlace(dest), _) => {
+            Some(AtomicFile::create(dest)?)
+        }
     };
     let mut hasher = Sha256::new();
     let mut write = |bytes: &[u8]| -> Result<()> {
@@ -197,18 +332,19 @@ fn erase_file(
         },
     )?;
     let output_sha256 = hex::encode(hasher.finalize());
-    let ready = match (out, destination) {
+    let input_sha256 = scanned.sha256.unwrap_or_default();
+    let ready = match (out, held.take()) {
         // A file that loses no row is left as it is.
-        (Some(_), Destination::InPlace(_)) if removed == 0 => None,
-        (Some(file), Destination::InPlace(original)) => {
+        (Some(_), Some(_)) if removed == 0 => None,
+        (Some(file), Some(mut held)) => {
             let ready = file.finish()?;
-            let permissions = std::fs::metadata(original)
-                .map_err(|e| Error::input(&name, crate::error::describe_io(&e)))?
-                .permissions();
-            ready.set_permissions(permissions)?;
-            Some(ready)
+            ready.set_permissions(held.metadata.permissions())?;
+            #[cfg(unix)]
+            ready.set_owner(&held.metadata)?;
+            held.read_sha256.clone_from(&input_sha256);
+            Some(ready.on_condition(Box::new(held)))
         }
-        (Some(file), _) => Some(file.finish()?),
+        (Some(file), None) => Some(file.finish()?),
         (None, _) => None,
     };
     let erased = ErasedFile {
@@ -217,7 +353,7 @@ fn erase_file(
         shape: scanned.shape,
         rows: scanned.rows,
         removed,
-        input_sha256: scanned.sha256.unwrap_or_default(),
+        input_sha256,
         output_sha256,
         rows_by_target,
     };

@@ -7,6 +7,7 @@ mod browser;
 mod ci_formats;
 mod commands;
 mod determinism;
+mod faults;
 mod formats;
 mod hostile;
 mod memory;

@@ -1,0 +1,276 @@
+//! Faults real machines have (issue 22): runs at the same time, files that
+//! change while read, links, pipes. Each fault is reproduced, then the
+//! test asserts that it either works or fails clearly, losing nothing.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::util::{files_in, listaudit, run};
+
+/// A list of `rows` people, `person{i}@example.org`.
+fn export(dir: &Path, name: &str, rows: usize) -> PathBuf {
+    let mut text = String::from("email,name,note\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "person{i}@example.org,Person {i},some notes to make the row longer\n"
+        ));
+    }
+    let path = dir.join(name);
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn addresses(dir: &Path, name: &str, address: &str) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, format!("{address}\n")).unwrap();
+    path
+}
+
+fn has_row(path: &Path, address: &str) -> bool {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .any(|line| line.starts_with(&format!("{address},")))
+}
+
+fn temporary_files(dir: &Path) -> Vec<String> {
+    let mut names = files_in(dir);
+    names.retain(|n| n.ends_with(".tmp"));
+    names
+}
+
+#[test]
+fn two_in_place_erases_of_one_file_at_once_both_take_effect() {
+    let binary = assert_cmd::cargo::cargo_bin!("listaudit");
+    for attempt in 0..8 {
+        let dir = tempfile::tempdir().unwrap();
+        let list = export(dir.path(), "list.csv", 30_000);
+        let first = addresses(dir.path(), "first.txt", "person10@example.org");
+        let second = addresses(dir.path(), "second.txt", "person29990@example.org");
+        let start = |requests: &Path, receipts: &str| {
+            Command::new(binary)
+                .args(["erase", "--in-place", "--addresses"])
+                .arg(requests)
+                .arg(&list)
+                .arg("-o")
+                .arg(dir.path().join(receipts))
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let runs = [start(&first, "r1"), start(&second, "r2")];
+        for child in runs {
+            let output = child.wait_with_output().unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "attempt {attempt}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert!(!has_row(&list, "person10@example.org"), "attempt {attempt}");
+        assert!(
+            !has_row(&list, "person29990@example.org"),
+            "attempt {attempt}"
+        );
+        assert!(has_row(&list, "person11@example.org"));
+        assert_eq!(fs::read_to_string(&list).unwrap().lines().count(), 29_999);
+        assert!(temporary_files(dir.path()).is_empty());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn an_in_place_erase_through_a_symlink_replaces_the_target_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    fs::create_dir(&data).unwrap();
+    let target = export(&data, "list.csv", 20);
+    let link = dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
+    let result = run(listaudit()
+        .args(["erase", "--in-place", "--addresses"])
+        .arg(&requests)
+        .arg(&link)
+        .arg("-o")
+        .arg(dir.path().join("receipts")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_link(&link).unwrap(), target);
+    assert!(!has_row(&target, "person3@example.org"));
+    assert!(has_row(&target, "person4@example.org"));
+    assert!(temporary_files(&data).is_empty());
+    assert!(temporary_files(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_in_place_erase_of_a_file_with_other_hard_links_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = export(dir.path(), "list.csv", 20);
+    let other = dir.path().join("other-name.csv");
+    fs::hard_link(&list, &other).unwrap();
+    let before = fs::read(&list).unwrap();
+    let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
+    let receipts = dir.path().join("receipts");
+    let result = run(listaudit()
+        .args(["erase", "--in-place", "--addresses"])
+        .arg(&requests)
+        .arg(&list)
+        .arg("-o")
+        .arg(&receipts));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("has 2 hard links"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(fs::read(&list).unwrap(), before);
+    assert_eq!(fs::read(&other).unwrap(), before);
+    assert!(!receipts.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_in_place_erase_keeps_the_owner_group_and_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let list = export(dir.path(), "list.csv", 20);
+    fs::set_permissions(&list, fs::Permissions::from_mode(0o640)).unwrap();
+    // Only root may give a file away; otherwise the file stays ours.
+    let given_away = std::os::unix::fs::chown(&list, Some(4321), Some(4322)).is_ok();
+    let before = fs::metadata(&list).unwrap();
+    let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
+    let result = run(listaudit()
+        .args(["erase", "--in-place", "--addresses"])
+        .arg(&requests)
+        .arg(&list)
+        .arg("-o")
+        .arg(dir.path().join("receipts")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let after = fs::metadata(&list).unwrap();
+    assert_ne!(after.ino(), before.ino(), "replaced by a new file");
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+    if given_away {
+        assert_eq!((after.uid(), after.gid()), (4321, 4322));
+    }
+    assert_eq!(after.permissions().mode() & 0o7777, 0o640);
+    assert!(!has_row(&list, "person3@example.org"));
+}
+
+/// Appends a row to `path` every millisecond until stopped.
+fn keep_appending(path: PathBuf) -> (Arc<AtomicBool>, std::thread::JoinHandle<usize>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
+    let handle = std::thread::spawn(move || {
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut appended = 0;
+        while !stopping.load(Ordering::Relaxed) {
+            writeln!(file, "late{appended}@example.org,Late,appended while read").unwrap();
+            appended += 1;
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        appended
+    });
+    (stop, handle)
+}
+
+#[test]
+fn rows_appended_during_an_in_place_erase_are_not_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = export(dir.path(), "list.csv", 200_000);
+    let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
+    let receipts = dir.path().join("receipts");
+    let (stop, appender) = keep_appending(list.clone());
+    let result = run(listaudit()
+        .args(["erase", "--in-place", "--addresses"])
+        .arg(&requests)
+        .arg(&list)
+        .arg("-o")
+        .arg(&receipts));
+    stop.store(true, Ordering::Relaxed);
+    let appended = appender.join().unwrap();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("changed while it was being"),
+        "{}",
+        result.stderr
+    );
+    // Nothing replaced: every appended row is there, and so is the person.
+    let text = fs::read_to_string(&list).unwrap();
+    assert_eq!(text.lines().count(), 1 + 200_000 + appended);
+    assert!(has_row(&list, "person3@example.org"));
+    assert!(!receipts.exists());
+    assert!(temporary_files(dir.path()).is_empty());
+}
+
+#[test]
+fn a_file_that_grows_while_audited_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = export(dir.path(), "list.csv", 200_000);
+    let out = dir.path().join("out");
+    let (stop, appender) = keep_appending(list.clone());
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .args(["--as-of", "2025-06-30", "--out-dir"])
+        .arg(&out));
+    stop.store(true, Ordering::Relaxed);
+    appender.join().unwrap();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains(&format!(
+            "{}: changed while it was being read",
+            list.display()
+        )),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "{:?}", files_in(&out));
+}
+
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_named_as_inputs_are_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("list.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // Nobody writes to the pipe: opening it would wait forever.
+    for (input, kind) in [
+        (fifo.as_path(), "is a named pipe (FIFO), not a file"),
+        (Path::new("/dev/null"), "is a character device, not a file"),
+    ] {
+        let result = run(listaudit()
+            .arg("audit")
+            .arg(input)
+            .args(["--as-of", "2025-06-30", "--out-dir"])
+            .arg(dir.path().join("out"))
+            .timeout(std::time::Duration::from_secs(60)));
+        assert_eq!(result.code, 2, "{}", result.stderr);
+        assert!(
+            result
+                .stderr
+                .contains(&format!("{}: {kind}", input.display())),
+            "{}",
+            result.stderr
+        );
+        assert!(
+            result.stderr.contains("standard input"),
+            "{}",
+            result.stderr
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+}
