@@ -1,6 +1,7 @@
 //! Runs one command and decides its exit status.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use serde_json::json;
 
@@ -15,15 +16,15 @@ use crate::input::InputSource;
 use crate::inspect::{Inspection, inspect};
 use crate::output::{
     self, Addresses, AtomicFile, CreatedDir, ReportTarget, commit, erase_documents,
-    lookup_documents, new_table, receipt_json, render_erase, render_lookup, render_markdown,
-    render_summary, write_github, write_junit, write_report_json,
+    lookup_documents, new_table, receipt_json, receipt_names, render_erase, render_lookup,
+    render_markdown, render_summary, write_github, write_junit, write_report_json,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
-use crate::rights::{self, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE, SkippedEntry};
+use crate::rights::{self, Destination, SUPPRESSION_FILE, SkippedEntry};
 use crate::rules::{self, RULES, RuleId};
 use crate::settings::{
-    AuditSettings, ReadingSettings, expand_subscriber_inputs, resolve_erase, resolve_lookup,
-    resolve_policy,
+    AuditSettings, ReadingSettings, expand_subscriber_inputs, refuse_earlier_copy, resolve_erase,
+    resolve_lookup, resolve_policy,
 };
 use crate::term::{stderr_is_terminal, stdout_is_terminal, use_color};
 use crate::text::sanitize_for_terminal;
@@ -106,8 +107,26 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
     let (outcome, erased) = rights::erase(&settings)?;
     warn_skipped(&outcome.skipped);
     let receipt = receipt_json(&outcome);
+    let mut receipts = None;
     if let Some(dir) = &settings.out_dir {
-        let documents = erase_documents(dir, &outcome, &receipt)?;
+        // Held until every file is in place: the suppression list read
+        // here is the one replaced, and the receipt names chosen here stay
+        // free, whatever other erase writes to the directory meanwhile.
+        let _writing = output::lock_dir(dir)?;
+        let copies: Vec<&Path> = settings
+            .files
+            .iter()
+            .filter_map(|(_, destination)| match destination {
+                Destination::Copy(dest) => Some(dest.as_path()),
+                _ => None,
+            })
+            .collect();
+        for copy in &copies {
+            refuse_earlier_copy(copy)?;
+        }
+        let names = receipt_names(dir, &copies);
+        let documents = erase_documents(dir, &names, &outcome, &receipt)?;
+        receipts = Some(names);
         if args.in_place {
             // The erasure itself first: a receipt must not claim more
             // than was done.
@@ -127,11 +146,16 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
             ListFormat::Json => print_json(&receipt)?,
             ListFormat::Table => {
                 let mut text = render_erase(&outcome, args.dry_run);
-                if let Some(dir) = &settings.out_dir {
+                if let (Some(dir), Some((json, csv))) = (&settings.out_dir, &receipts) {
+                    let name = |path: &Path| {
+                        path.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    };
                     text.push_str(&format!(
                         "Wrote {}, {} and {} in {}\n",
-                        RECEIPT_JSON,
-                        RECEIPT_CSV,
+                        sanitize_for_terminal(&name(json)),
+                        sanitize_for_terminal(&name(csv)),
                         SUPPRESSION_FILE,
                         sanitize_for_terminal(&dir.display().to_string())
                     ));

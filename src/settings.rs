@@ -478,6 +478,11 @@ pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
                 .with_hint("choose another --out-dir, or replace the inputs with --in-place"));
             }
         }
+        for (_, destination) in &files {
+            if let Destination::Copy(dest) = destination {
+                refuse_earlier_copy(dest)?;
+            }
+        }
     }
     Ok(EraseSettings {
         address_lists,
@@ -488,6 +493,23 @@ pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
         reading: log_reading(&args.time)?,
         policy: resolve_policy("eu-gdpr")?,
     })
+}
+
+/// An erased copy is never written over an existing file: an earlier
+/// erase's copy, rewritten from the original, would bring back the people
+/// that erase removed.
+pub fn refuse_earlier_copy(dest: &Path) -> Result<()> {
+    if std::fs::symlink_metadata(dest).is_err() {
+        return Ok(());
+    }
+    Err(Error::usage(format!(
+        "{} exists; erase never writes over a file in --out-dir",
+        dest.display()
+    ))
+    .with_hint(
+        "if it is an earlier erase's copy, erase from it with --in-place (erasing from the \
+         original again would bring back the people that run removed); else choose another --out-dir",
+    ))
 }
 
 /// The policy named on the command line (`--policy`): a preset or a file.

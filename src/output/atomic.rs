@@ -297,6 +297,27 @@ pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
     Ok(placed)
 }
 
+/// Locks `dir` (an advisory lock on the directory itself) against other
+/// runs that lock it, until the returned handle is dropped: what a run
+/// reads there and what it puts there then cannot interleave with
+/// another's. Waits, saying so, while another run holds it.
+pub fn lock_dir(dir: &Path) -> Result<fs::File> {
+    let shown = dir.display().to_string();
+    let handle = fs::File::open(dir).map_err(|e| Error::output(&shown, e))?;
+    match handle.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "listaudit: waiting for another run that is writing to {}",
+                crate::text::sanitize_for_terminal(&shown)
+            );
+            handle.lock().map_err(|e| Error::output(&shown, e))?;
+        }
+        Err(fs::TryLockError::Error(e)) => return Err(Error::output(&shown, e)),
+    }
+    Ok(handle)
+}
+
 /// Directories created for the outputs, removed again unless kept.
 pub struct CreatedDir {
     /// Newly created directories, deepest first.

@@ -12,15 +12,15 @@ mod rows;
 mod table;
 
 pub use atomic::{
-    AtomicFile, CreatedDir, Precondition, ReadyFile, commit, remove_on_interrupt, replace,
+    AtomicFile, CreatedDir, Precondition, ReadyFile, commit, lock_dir, remove_on_interrupt, replace,
 };
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use redact::{MIN_KEY_BYTES, Redactor};
 pub use report::{ReportTarget, write_erasure_csv, write_findings_csv, write_report_json};
 pub use rights::{
-    RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, render_erase, render_lookup,
-    write_receipt_csv,
+    RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, receipt_names, render_erase,
+    render_lookup, write_receipt_csv,
 };
 pub use rows::{RowFormat, RowWriters};
 pub use table::{new_table, render_summary};

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
@@ -308,21 +308,44 @@ fn earlier_digests(path: &Path) -> Result<BTreeSet<String>> {
     }
 }
 
-/// The receipts and the suppression list, written in `dir` and ready to
-/// be put in place.
+/// The names of one run's receipts: `erasure-receipt.json` and `.csv`,
+/// or, when an earlier run's receipts are there, `erasure-receipt-N.json`
+/// and `.csv` with the first free N from 2. Receipts are evidence: a run
+/// never writes over one. `taken` are names this run writes besides.
+pub fn receipt_names(dir: &Path, taken: &[&Path]) -> (PathBuf, PathBuf) {
+    let free = |path: &Path| std::fs::symlink_metadata(path).is_err() && !taken.contains(&path);
+    let (json_stem, csv_stem) = (
+        RECEIPT_JSON.trim_end_matches(".json"),
+        RECEIPT_CSV.trim_end_matches(".csv"),
+    );
+    (1u64..)
+        .map(|n| match n {
+            1 => (dir.join(RECEIPT_JSON), dir.join(RECEIPT_CSV)),
+            n => (
+                dir.join(format!("{json_stem}-{n}.json")),
+                dir.join(format!("{csv_stem}-{n}.csv")),
+            ),
+        })
+        .find(|(json, csv)| free(json) && free(csv))
+        .unwrap_or_default()
+}
+
+/// The receipts (under `names`, see [`receipt_names`]) and the
+/// suppression list, written in `dir` and ready to be put in place.
 pub fn erase_documents(
     dir: &Path,
+    names: &(PathBuf, PathBuf),
     outcome: &EraseOutcome,
     receipt: &Value,
 ) -> Result<Vec<ReadyFile>> {
     let suppression_path = dir.join(SUPPRESSION_FILE);
     let earlier = earlier_digests(&suppression_path)?;
-    let mut json_file = AtomicFile::create(&dir.join(RECEIPT_JSON))?;
+    let mut json_file = AtomicFile::create(&names.0)?;
     serde_json::to_writer_pretty(&mut json_file, receipt)
         .map_err(std::io::Error::from)
         .and_then(|()| json_file.write_all(b"\n"))
         .map_err(|e| json_file.io_error(e))?;
-    let mut csv_file = AtomicFile::create(&dir.join(RECEIPT_CSV))?;
+    let mut csv_file = AtomicFile::create(&names.1)?;
     write_receipt_csv(outcome, &mut csv_file)
         .map_err(|e| csv_file.io_error(std::io::Error::other(e)))?;
     let mut suppression = AtomicFile::create(&suppression_path)?;

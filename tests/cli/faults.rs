@@ -274,3 +274,57 @@ fn pipes_and_devices_named_as_inputs_are_refused_without_waiting() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+#[test]
+fn two_erases_into_one_out_dir_at_once_keep_both_receipts_and_digests() {
+    let binary = assert_cmd::cargo::cargo_bin!("listaudit");
+    for attempt in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let receipts = dir.path().join("receipts");
+        fs::create_dir(&receipts).unwrap();
+        let runs: Vec<_> = [("a", "person1@example.org"), ("b", "person2@example.org")]
+            .into_iter()
+            .map(|(name, person)| {
+                let list = export(dir.path(), &format!("{name}.csv"), 20_000);
+                let requests = addresses(dir.path(), &format!("{name}.txt"), person);
+                Command::new(binary)
+                    .args(["erase", "--in-place", "--addresses"])
+                    .arg(requests)
+                    .arg(list)
+                    .arg("-o")
+                    .arg(&receipts)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in runs {
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(0), "attempt {attempt}: {stderr}");
+        }
+        assert_eq!(
+            files_in(&receipts),
+            [
+                "erasure-receipt-2.csv",
+                "erasure-receipt-2.json",
+                "erasure-receipt.csv",
+                "erasure-receipt.json",
+                "suppression.sha256"
+            ],
+            "attempt {attempt}"
+        );
+        let suppression = fs::read_to_string(receipts.join("suppression.sha256")).unwrap();
+        assert_eq!(suppression.lines().count(), 2, "attempt {attempt}");
+        let removed: Vec<String> = ["erasure-receipt.json", "erasure-receipt-2.json"]
+            .iter()
+            .map(|name| {
+                let receipt: serde_json::Value =
+                    serde_json::from_slice(&fs::read(receipts.join(name)).unwrap()).unwrap();
+                receipt["files"][0]["file"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_ne!(removed[0], removed[1], "each run has its own receipt");
+    }
+}

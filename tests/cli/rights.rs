@@ -391,19 +391,64 @@ fn a_reimport_is_flagged_by_the_hashed_suppression_list() {
 }
 
 #[test]
-fn a_second_run_keeps_the_digests_of_the_first() {
+fn a_second_run_keeps_the_first_runs_receipts_copies_and_digests() {
     let erased = erase(&[]);
     assert_eq!(erased.result.code, 0, "{}", erased.result.stderr);
+    let out = erased.out();
+    let first: Vec<(String, Vec<u8>)> = files_in(&out)
+        .into_iter()
+        .map(|name| (name.clone(), fs::read(out.join(&name)).unwrap()))
+        .collect();
     let list = erased.dir.path().join("second.txt");
     fs::write(&list, "lena.vogt@example.com\n").unwrap();
-    let second = run(listaudit()
+    // From the original again: its copy would bring back the people the
+    // first run removed from it. Refused, nothing changed.
+    let again = run(listaudit()
         .args(["erase", "--addresses"])
         .arg(&list)
         .arg(NEWSLETTER)
         .arg("--out-dir")
-        .arg(erased.out()));
+        .arg(&out));
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again
+            .stderr
+            .contains("newsletter.csv exists; erase never writes over a file in --out-dir"),
+        "{}",
+        again.stderr
+    );
+    for (name, bytes) in &first {
+        assert_eq!(&fs::read(out.join(name)).unwrap(), bytes, "{name}");
+    }
+    // From the first run's copy, in place: new receipts beside the old.
+    let copy = out.join("newsletter.csv");
+    let second = run(listaudit()
+        .args(["erase", "--addresses"])
+        .arg(&list)
+        .arg("--in-place")
+        .arg(&copy)
+        .arg("--out-dir")
+        .arg(&out));
     assert_eq!(second.code, 0, "{}", second.stderr);
-    let suppression = fs::read_to_string(erased.out().join("suppression.sha256")).unwrap();
+    assert!(
+        second
+            .stdout
+            .contains("Wrote erasure-receipt-2.json, erasure-receipt-2.csv and suppression.sha256"),
+        "{}",
+        second.stdout
+    );
+    for (name, bytes) in &first {
+        if name != "suppression.sha256" && name != "newsletter.csv" {
+            assert_eq!(&fs::read(out.join(name)).unwrap(), bytes, "{name}");
+        }
+    }
+    let receipt: Value =
+        serde_json::from_slice(&fs::read(out.join("erasure-receipt-2.json")).unwrap()).unwrap();
+    assert_eq!(receipt["summary"]["rows_removed"], 1, "{receipt}");
+    let copy_text = fs::read_to_string(&copy).unwrap().to_lowercase();
+    assert!(!copy_text.contains("lena.vogt@example.com"));
+    assert!(!copy_text.contains("anna.schmidt@example.org"));
+    let suppression = fs::read_to_string(out.join("suppression.sha256")).unwrap();
     assert_eq!(suppression.lines().count(), 4);
     assert!(suppression.contains(&sha256_hex(b"lena.vogt@example.com")));
     assert!(suppression.contains(&sha256_hex(b"anna.schmidt@example.org")));
