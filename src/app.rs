@@ -131,11 +131,11 @@ fn run_erase(args: &EraseArgs) -> Result<ExitStatus> {
             // The erasure itself first: a receipt must not claim more
             // than was done.
             output::replace(erased)?;
-            commit(documents)?;
+            output::commit_set(dir, "erase", documents)?;
         } else {
             let mut all = erased;
             all.extend(documents);
-            commit(all)?;
+            output::commit_set(dir, "erase", all)?;
         }
     }
     if let Some(created) = created {

@@ -23,8 +23,9 @@ use crate::input::{
     Suppressions, Unrecognised, ValueKind, map_columns, open, read_header,
 };
 use crate::output::{
-    AtomicFile, CreatedDir, ReadyFile, ReportTarget, RowWriters, commit, write_erasure_csv,
-    write_findings_csv, write_html_report, write_markdown_report, write_report_json,
+    AtomicFile, CreatedDir, ReadyFile, ReportTarget, RowWriters, commit, commit_set,
+    write_erasure_csv, write_findings_csv, write_html_report, write_markdown_report,
+    write_report_json,
 };
 use crate::rules::RuleId;
 use crate::settings::AuditSettings;
@@ -388,7 +389,10 @@ impl<'s> Audit<'s> {
             0 => "findings and report".to_string(),
             runs => format!("findings and report (findings merged from {runs} spilled runs)"),
         });
-        outcome.written = commit(ready)?;
+        outcome.written = match &plan.out_dir {
+            Some(dir) => commit_set(dir, "audit", ready)?,
+            None => commit(ready)?,
+        };
         timings.lap("outputs renamed into place");
         timings.print();
         if let Some(dir) = created_dir {

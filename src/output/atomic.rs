@@ -257,16 +257,8 @@ pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
                 ))
             }
         })?;
-        #[cfg(unix)]
         if let Some(dir) = dest.parent() {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            if let Ok(handle) = fs::File::open(dir) {
-                let _ = handle.sync_all();
-            }
+            sync_dir(dir);
         }
         placed.push(dest);
     }
@@ -277,10 +269,84 @@ pub fn replace(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
 /// already renamed by this call are removed again, so that a failed run
 /// leaves no new output behind.
 pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
+    commit_with(files, None)
+}
+
+/// The file in an output directory that names the complete set of outputs
+/// a run put there. It is removed before the first output is renamed and
+/// written after the last: a directory without it holds no complete set
+/// (a run was killed while renaming), and the files it names, with the
+/// sizes it gives, are one run's complete set.
+pub const MANIFEST: &str = "listaudit-manifest.json";
+
+/// [`commit`] for the outputs of a run with an output directory: `dir`'s
+/// [`MANIFEST`] goes before the renames and comes back, naming the new
+/// set, after them. Outputs outside `dir` are named by their full path.
+pub fn commit_set(dir: &Path, command: &str, files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
+    let mut entries = Vec::with_capacity(files.len());
+    for file in &files {
+        let display = file.dest.display().to_string();
+        let bytes = file
+            .temp
+            .as_file()
+            .metadata()
+            .map_err(|e| Error::output(&display, e))?
+            .len();
+        let name = match file.dest.strip_prefix(dir) {
+            Ok(inside) => inside.display().to_string(),
+            Err(_) => std::path::absolute(&file.dest)
+                .unwrap_or_else(|_| file.dest.clone())
+                .display()
+                .to_string(),
+        };
+        entries.push(serde_json::json!({ "name": name, "bytes": bytes }));
+    }
+    let manifest = serde_json::json!({
+        "schema": "listaudit.manifest/1",
+        "tool": { "name": "listaudit", "version": env!("CARGO_PKG_VERSION") },
+        "command": command,
+        "files": entries,
+    });
+    let mut file = AtomicFile::create(&dir.join(MANIFEST))?;
+    serde_json::to_writer_pretty(&mut file, &manifest)
+        .map_err(io::Error::from)
+        .and_then(|()| file.write_all(b"\n"))
+        .map_err(|e| file.io_error(e))?;
+    commit_with(files, Some(file.finish()?))
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(handle) = fs::File::open(dir) {
+            let _ = handle.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+fn commit_with(files: Vec<ReadyFile>, manifest: Option<ReadyFile>) -> Result<Vec<PathBuf>> {
     let mut renaming = pending();
     for file in &files {
         if let Some(precondition) = &file.precondition {
             precondition.check()?;
+        }
+    }
+    if let Some(manifest) = &manifest {
+        let display = manifest.dest.display().to_string();
+        match fs::remove_file(&manifest.dest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::output(&display, e)),
+        }
+        if let Some(dir) = manifest.dest.parent() {
+            sync_dir(dir);
         }
     }
     let mut placed: Vec<PathBuf> = Vec::with_capacity(files.len());
@@ -293,6 +359,22 @@ pub fn commit(files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
             return Err(Error::output(&dest.display().to_string(), err.error));
         }
         placed.push(dest);
+    }
+    // The new names are on disk before the manifest says they are there.
+    let mut dirs: Vec<&Path> = placed.iter().filter_map(|p| p.parent()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        sync_dir(dir);
+    }
+    if let Some(manifest) = manifest {
+        let dest = manifest.dest.clone();
+        renaming
+            .persist(manifest)
+            .map_err(|e| Error::output(&dest.display().to_string(), e.error))?;
+        if let Some(dir) = dest.parent() {
+            sync_dir(dir);
+        }
     }
     Ok(placed)
 }
@@ -410,6 +492,50 @@ mod tests {
             let mode = fs::metadata(&dest).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
+    }
+
+    fn ready(dest: &Path, bytes: &[u8]) -> ReadyFile {
+        let mut file = AtomicFile::create(dest).unwrap();
+        file.write_all(bytes).unwrap();
+        file.finish().unwrap()
+    }
+
+    #[test]
+    fn a_set_names_its_files_last_and_a_broken_set_has_no_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let placed = commit_set(
+            out,
+            "audit",
+            vec![
+                ready(&out.join("a.csv"), b"a\n"),
+                ready(&out.join("b.csv"), b"bb\n"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(placed, [out.join("a.csv"), out.join("b.csv")]);
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join(MANIFEST)).unwrap()).unwrap();
+        assert_eq!(manifest["command"], "audit");
+        assert_eq!(
+            manifest["files"],
+            serde_json::json!([{"name": "a.csv", "bytes": 2}, {"name": "b.csv", "bytes": 3}])
+        );
+        // A second set whose second rename fails (its destination is a
+        // directory) after the first one replaced a.csv: the old manifest
+        // is gone, so the directory no longer claims a complete set.
+        fs::create_dir(out.join("c.csv")).unwrap();
+        fs::write(out.join("c.csv/keep"), b"x").unwrap();
+        let failed = commit_set(
+            out,
+            "audit",
+            vec![
+                ready(&out.join("a.csv"), b"new a\n"),
+                ready(&out.join("c.csv"), b"c\n"),
+            ],
+        );
+        assert!(failed.is_err());
+        assert!(!out.join(MANIFEST).exists());
     }
 
     #[test]

@@ -311,6 +311,7 @@ fn two_erases_into_one_out_dir_at_once_keep_both_receipts_and_digests() {
                 "erasure-receipt-2.json",
                 "erasure-receipt.csv",
                 "erasure-receipt.json",
+                "listaudit-manifest.json",
                 "suppression.sha256"
             ],
             "attempt {attempt}"
@@ -327,4 +328,74 @@ fn two_erases_into_one_out_dir_at_once_keep_both_receipts_and_digests() {
             .collect();
         assert_ne!(removed[0], removed[1], "each run has its own receipt");
     }
+}
+
+/// Whether `dir` holds a complete set by its manifest: every file the
+/// manifest names, with its size. `None` without a manifest.
+fn complete_set(dir: &Path) -> Option<Vec<String>> {
+    let bytes = fs::read(dir.join("listaudit-manifest.json")).ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).expect("whole JSON");
+    assert_eq!(manifest["schema"], "listaudit.manifest/1");
+    let mut names = Vec::new();
+    for file in manifest["files"].as_array().unwrap() {
+        let name = file["name"].as_str().unwrap();
+        let size = fs::metadata(dir.join(name))
+            .unwrap_or_else(|e| panic!("{name} named by the manifest: {e}"))
+            .len();
+        assert_eq!(size, file["bytes"].as_u64().unwrap(), "{name}");
+        names.push(name.to_string());
+    }
+    Some(names)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_out_dir_killed_at_any_moment_holds_a_complete_set_or_says_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = export(dir.path(), "small.csv", 2_000);
+    let large = export(dir.path(), "large.csv", 60_000);
+    let out = dir.path().join("out");
+    let audit = |input: &Path| {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("listaudit"));
+        command
+            .arg("audit")
+            .arg(input)
+            .args(["--as-of", "2025-06-30", "--out-dir"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(audit(&small).status().unwrap().code(), Some(1));
+    let full_run = started.elapsed();
+    let names = complete_set(&out).expect("a finished run leaves its manifest");
+    assert!(names.contains(&"cleaned.csv".to_string()), "{names:?}");
+    assert_eq!(names.len() + 1, files_in(&out).len(), "{names:?}");
+    let mut incomplete = 0;
+    for attempt in 0..24u32 {
+        let input = if attempt % 2 == 0 { &large } else { &small };
+        let mut child = audit(input).spawn().unwrap();
+        if attempt < 12 {
+            // Kill points spread over a whole run.
+            std::thread::sleep(full_run * attempt / 4);
+        } else {
+            // Kill as the commit starts: the old manifest goes first.
+            let manifest = out.join("listaudit-manifest.json");
+            while manifest.exists() && child.try_wait().unwrap().is_none() {
+                std::hint::spin_loop();
+            }
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        if complete_set(&out).is_none() {
+            incomplete += 1;
+        }
+    }
+    // Each state seen was whole or said to be incomplete; a run to the end
+    // leaves a complete set again.
+    assert_eq!(audit(&large).status().unwrap().code(), Some(1));
+    let names = complete_set(&out).expect("manifest");
+    assert!(names.contains(&"report.json".to_string()));
+    eprintln!("{incomplete} of 24 kills left a directory that says it is incomplete");
 }

@@ -1114,6 +1114,7 @@ fn a_mailchimp_zip_is_audited_member_by_member() {
             "cleaned-unsubscribed_members_export_1a2b3c4d5e.csv",
             "erasure.csv",
             "findings.csv",
+            "listaudit-manifest.json",
             "removed-cleaned_members_export_1a2b3c4d5e.csv",
             "removed-subscribed_members_export_1a2b3c4d5e.csv",
             "removed-unsubscribed_members_export_1a2b3c4d5e.csv",
