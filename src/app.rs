@@ -298,6 +298,7 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
         );
     }
     let outcome = audit::run(&settings)?;
+    let removed = settings.gate.removed_check(&outcome.summary);
     let addresses = match settings.addresses() {
         Addresses::Pseudonymized(redactor) => Addresses::Pseudonymized(redactor),
         _ if args.show_addresses => Addresses::Shown,
@@ -320,10 +321,12 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
             AuditFormat::Markdown => {
                 write_stdout(|out| out.write_all(render_markdown(&outcome, addresses)?.as_bytes()))
             }
-            AuditFormat::Github => write_stdout(|out| write_github(&outcome, addresses, out)),
-            AuditFormat::Junit => {
-                write_stdout(|out| write_junit(&outcome, addresses, settings.gate.fail_on, out))
+            AuditFormat::Github => {
+                write_stdout(|out| write_github(&outcome, addresses, &removed, out))
             }
+            AuditFormat::Junit => write_stdout(|out| {
+                write_junit(&outcome, addresses, settings.gate.fail_on, &removed, out)
+            }),
         };
         // A closed pipe (`| head`) is not an error; the exit status still
         // reports the findings.
@@ -332,6 +335,11 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
         {
             return Err(Error::output("<stdout>", err));
         }
+    }
+    // The reason for a failing status, even with --quiet: an exit 1 with
+    // no word is a riddle in a CI log.
+    if let audit::RemovedCheck::Breached(sentence) = &removed {
+        eprintln!("listaudit: {sentence}");
     }
     Ok(if settings.gate.fails(&outcome.summary) {
         ExitStatus::Findings

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use crate::audit::RemovedCheck;
 use crate::cli::{
     AuditArgs, DateOrderArg, EraseArgs, FailOn, LogTimeArgs, LookupArgs, ReadingArgs,
 };
@@ -146,9 +147,30 @@ impl Gate {
     pub fn fails(&self, summary: &crate::audit::Summary) -> bool {
         self.fail_on
             .is_some_and(|level| summary.at_or_above(level) > 0)
-            || self
-                .max_removed
-                .is_some_and(|max| max.exceeded(summary.removed, summary.rows))
+            || matches!(self.removed_check(summary), RemovedCheck::Breached(_))
+    }
+
+    /// `--max-removed` against the removed rows, in a sentence.
+    pub fn removed_check(&self, summary: &crate::audit::Summary) -> RemovedCheck {
+        let Some(max) = self.max_removed else {
+            return RemovedCheck::NotAsked;
+        };
+        let share = if summary.rows == 0 {
+            0.0
+        } else {
+            summary.removed as f64 * 100.0 / summary.rows as f64
+        };
+        let counted = format!(
+            "{} of {} rows ({share:.1}%) removed",
+            summary.removed, summary.rows
+        );
+        if max.exceeded(summary.removed, summary.rows) {
+            RemovedCheck::Breached(format!(
+                "{counted}: more than --max-removed {max} allows, so the run fails"
+            ))
+        } else {
+            RemovedCheck::Within(format!("{counted}: within --max-removed {max}"))
+        }
     }
 }
 

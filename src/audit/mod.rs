@@ -98,6 +98,18 @@ impl Summary {
     }
 }
 
+/// How the removed rows compare with `--max-removed`, for the formats
+/// that report the run's verdict (stderr, github, junit).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RemovedCheck {
+    /// No `--max-removed`.
+    NotAsked,
+    /// Within it: the sentence that says so.
+    Within(String),
+    /// Over it: the sentence that says by how much.
+    Breached(String),
+}
+
 /// What an audit produced.
 pub struct AuditOutcome {
     pub as_of: Timestamp,

@@ -11,7 +11,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::redact::Redactor;
 use crate::address::normalize;
-use crate::audit::{AuditOutcome, Finding};
+use crate::audit::{AuditOutcome, Finding, RemovedCheck};
 use crate::policy::Level;
 use crate::rules::RULES;
 
@@ -245,6 +245,7 @@ fn gh_property(text: &str) -> String {
 pub fn write_github(
     outcome: &AuditOutcome,
     addresses: Addresses,
+    removed: &RemovedCheck,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     outcome.findings.for_each(|finding| {
@@ -274,6 +275,14 @@ pub fn write_github(
             ))
         )
     })?;
+    if let RemovedCheck::Breached(sentence) = removed {
+        writeln!(
+            out,
+            "::error title={}::{}",
+            gh_property("listaudit --max-removed"),
+            gh_data(sentence)
+        )?;
+    }
     let s = &outcome.summary;
     writeln!(
         out,
@@ -299,6 +308,7 @@ pub fn write_junit(
     outcome: &AuditOutcome,
     addresses: Addresses,
     fail_on: Option<Level>,
+    removed: &RemovedCheck,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let fails = |level: Level| fail_on.is_some_and(|f| level >= f);
@@ -312,8 +322,18 @@ pub fn write_junit(
         .iter()
         .filter(|r| outcome.policy.enabled(r.id))
         .collect();
-    let tests: u64 = enabled.iter().map(|r| per_rule[r.id.index()].max(1)).sum();
-    let failures: u64 = failures_per_rule.iter().sum();
+    let removed_case = match removed {
+        RemovedCheck::NotAsked => None,
+        RemovedCheck::Within(sentence) => Some((sentence, false)),
+        RemovedCheck::Breached(sentence) => Some((sentence, true)),
+    };
+    let tests: u64 = enabled
+        .iter()
+        .map(|r| per_rule[r.id.index()].max(1))
+        .sum::<u64>()
+        + u64::from(removed_case.is_some());
+    let failures: u64 = failures_per_rule.iter().sum::<u64>()
+        + u64::from(removed_case.is_some_and(|(_, breached)| breached));
 
     let mut writer = Writer::new_with_indent(out, b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -378,6 +398,28 @@ pub fn write_junit(
             writer.write_event(Event::End(BytesEnd::new("testcase")))?;
             Ok::<_, io::Error>(())
         })?;
+        writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
+    }
+    if let Some((sentence, breached)) = removed_case {
+        let mut suite = BytesStart::new("testsuite");
+        suite.push_attribute(("name", "listaudit --max-removed"));
+        suite.push_attribute(("tests", "1"));
+        suite.push_attribute(("failures", if breached { "1" } else { "0" }));
+        writer.write_event(Event::Start(suite))?;
+        let mut case = BytesStart::new("testcase");
+        case.push_attribute(("name", "removed rows within --max-removed"));
+        case.push_attribute(("classname", "listaudit.max-removed"));
+        writer.write_event(Event::Start(case))?;
+        let element = if breached { "failure" } else { "system-out" };
+        let mut child = BytesStart::new(element);
+        if breached {
+            child.push_attribute(("message", clean_xml(sentence).as_str()));
+            child.push_attribute(("type", "max-removed"));
+        }
+        writer.write_event(Event::Start(child))?;
+        writer.write_event(Event::Text(BytesText::new(&clean_xml(sentence))))?;
+        writer.write_event(Event::End(BytesEnd::new(element)))?;
+        writer.write_event(Event::End(BytesEnd::new("testcase")))?;
         writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
     writer.write_event(Event::End(BytesEnd::new("testsuites")))?;

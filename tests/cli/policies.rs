@@ -441,6 +441,83 @@ fn max_removed_is_a_threshold_of_its_own() {
     );
 }
 
+#[test]
+fn a_max_removed_breach_says_why_in_every_format() {
+    let audit = |format: &str, max: &str| {
+        run(listaudit()
+            .args(["audit", SUBSCRIBERS, "-c", CONSENT, "--as-of", AS_OF])
+            .args(["--format", format, "--max-removed", max]))
+    };
+    let sentence =
+        "6 of 10 rows (60.0%) removed: more than --max-removed 5 rows allows, so the run fails";
+    let table = audit("table", "5");
+    assert_eq!(table.code, 1);
+    assert!(
+        table.stderr.contains(&format!("listaudit: {sentence}")),
+        "{}",
+        table.stderr
+    );
+    let quiet = run(listaudit()
+        .args(["audit", SUBSCRIBERS, "-c", CONSENT, "--as-of", AS_OF, "-q"])
+        .args(["--max-removed", "50%"]));
+    assert_eq!(quiet.code, 1);
+    assert!(
+        quiet.stderr.contains(
+            "6 of 10 rows (60.0%) removed: more than --max-removed 50% allows, so the run fails"
+        ),
+        "{}",
+        quiet.stderr
+    );
+    let github = audit("github", "5");
+    assert!(
+        // `%` is escaped in workflow commands.
+        github.stdout.contains(&format!(
+            "::error title=listaudit --max-removed::{}\n",
+            sentence.replace('%', "%25")
+        )),
+        "{}",
+        github.stdout
+    );
+    let junit = audit("junit", "5");
+    let xml = &junit.stdout;
+    assert!(
+        xml.contains("<testsuite name=\"listaudit --max-removed\" tests=\"1\" failures=\"1\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!(
+            "<failure message=\"{sentence}\" type=\"max-removed\">"
+        )),
+        "{xml}"
+    );
+    // The totals count the breach as a failure.
+    let totals = |xml: &str| {
+        let start = xml.find("<testsuites ").unwrap();
+        let tag = &xml[start..start + xml[start..].find('>').unwrap()];
+        let number = |name: &str| -> u64 {
+            let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+        };
+        (number("tests"), number("failures"))
+    };
+    let within = audit("junit", "6");
+    assert_eq!(within.code, 0, "alone, only the count decides");
+    assert!(
+        within.stdout.contains("within --max-removed 6 rows"),
+        "{}",
+        within.stdout
+    );
+    let (tests, failures) = totals(xml);
+    let (tests_within, failures_within) = totals(&within.stdout);
+    assert_eq!(tests, tests_within);
+    assert_eq!(failures, failures_within + 1);
+    assert!(
+        !within.stderr.contains("--max-removed"),
+        "{}",
+        within.stderr
+    );
+}
+
 /// Words a team's policy file teaches are used by every reader and rule,
 /// shown by `policy show`, and survive a round trip through it.
 #[test]
