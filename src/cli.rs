@@ -173,7 +173,8 @@ pub struct LookupArgs {
     pub operands: Vec<PathBuf>,
 
     /// Look up every address in LIST (one per line, or a CSV file with an
-    /// email column) instead of one EMAIL
+    /// email column) instead of one EMAIL; `-` reads them from standard
+    /// input, so that the address never shows in the process list
     #[arg(long, value_name = "LIST")]
     pub addresses: Vec<PathBuf>,
 

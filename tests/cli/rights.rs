@@ -153,6 +153,18 @@ fn lookup_of_several_people_reports_bad_lines_and_answers_for_each() {
 }
 
 #[test]
+fn lookup_reads_the_address_from_standard_input_so_it_stays_out_of_the_process_list() {
+    let result = run(listaudit()
+        .args(["lookup", "--addresses", "-", NEWSLETTER, "--format", "json"])
+        .write_stdin("  Anna.Schmidt@Example.org \n"));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let people = result.json();
+    assert_eq!(people[0]["email"], "anna.schmidt@example.org");
+    assert_eq!(people[0]["matches"][0]["row"], 2);
+    assert_eq!(people[0]["matches"][0]["file"], NEWSLETTER);
+}
+
+#[test]
 fn lookup_refuses_a_file_in_place_of_the_address() {
     let result = run(listaudit().args(["lookup", NEWSLETTER, CRM]));
     assert_eq!(result.code, 2);
