@@ -308,7 +308,9 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
         for notice in &outcome.notices {
             eprintln!("listaudit: note: {}", sanitize_for_terminal(notice));
         }
+        // Standard output holds an output file (`-`): no summary after it.
         let printed = match args.format {
+            AuditFormat::Table if settings.outputs.to_stdout() => Ok(()),
             AuditFormat::Table => {
                 let colored = use_color(color, stdout_is_terminal());
                 write_stdout(|out| {

@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
+
 use crate::audit::RemovedCheck;
 use crate::cli::{
     AuditArgs, DateOrderArg, EraseArgs, FailOn, LogTimeArgs, LookupArgs, ReadingArgs,
@@ -311,6 +313,11 @@ impl OutputPlan {
             ])
             .flatten()
             .map(PathBuf::as_path)
+    }
+
+    /// Whether an output goes to standard output (`-`).
+    pub fn to_stdout(&self) -> bool {
+        self.paths().any(crate::output::is_stdout)
     }
 
     /// Whether an output counts erasure requests of addresses in no
@@ -628,6 +635,17 @@ impl AuditSettings {
         let subscribers = expand_subscriber_inputs(subscribers)?;
 
         let outputs = plan_outputs(args, &subscribers)?;
+        // An output on standard output takes the place of the summary.
+        if outputs.to_stdout() && args.format != crate::cli::AuditFormat::Table {
+            return Err(Error::usage(format!(
+                "an output is `-` (standard output), and so is --format {}",
+                args.format
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            ))
+            .with_hint("write one of them to a file"));
+        }
         check_outputs_are_not_inputs(
             &outputs,
             subscribers

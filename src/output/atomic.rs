@@ -29,9 +29,13 @@ impl Pending {
     /// Renames `file` over its destination and stops listing it: its
     /// temporary name is free again, and may be another file's later.
     fn persist(&mut self, file: ReadyFile) -> std::result::Result<(), tempfile::PersistError> {
-        let temp = file.temp.path().to_path_buf();
-        file.temp.persist(&file.dest)?;
-        self.temp_files.retain(|listed| *listed != temp);
+        // A stream is written already.
+        let Some(temp) = file.temp else {
+            return Ok(());
+        };
+        let path = temp.path().to_path_buf();
+        temp.persist(&file.dest)?;
+        self.temp_files.retain(|listed| *listed != path);
         Ok(())
     }
 }
@@ -97,15 +101,78 @@ use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
 
+/// Where an output's bytes go while it is written.
+enum Sink {
+    /// A temporary file beside the destination, renamed over it at the end.
+    Temp(NamedTempFile),
+    /// Standard output (`-`), or an existing destination that is no
+    /// regular file (a device, a named pipe, or a link to one): a stream,
+    /// written to as it is, never replaced.
+    Stream(Box<dyn Write + Send + Sync>),
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Temp(temp) => temp.write(buf),
+            Sink::Stream(stream) => stream.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.write_all(buf),
+            Sink::Stream(stream) => stream.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Temp(temp) => temp.flush(),
+            Sink::Stream(stream) => stream.flush(),
+        }
+    }
+}
+
 /// An output being written.
 pub struct AtomicFile {
     dest: PathBuf,
-    writer: BufWriter<NamedTempFile>,
+    writer: BufWriter<Sink>,
+}
+
+/// Whether `dest` names standard output.
+pub fn is_stdout(dest: &Path) -> bool {
+    dest.as_os_str() == "-"
 }
 
 impl AtomicFile {
-    /// Creates the temporary file (mode 0600) in the destination's directory.
+    /// Creates the temporary file (mode 0600) in the destination's
+    /// directory; a symlink's target is what is replaced, and the link
+    /// stays. `-` and an existing destination that is no regular file are
+    /// written to directly (see [`Sink::Stream`]).
     pub fn create(dest: &Path) -> Result<AtomicFile> {
+        let display = dest.display().to_string();
+        if is_stdout(dest) {
+            return Ok(AtomicFile::stream(dest, Box::new(io::stdout())));
+        }
+        // `metadata` follows links: /dev/stdout is a link to a pipe, a
+        // terminal or a file.
+        if let Ok(metadata) = fs::metadata(dest)
+            && !metadata.is_file()
+            && !metadata.is_dir()
+        {
+            let stream = fs::OpenOptions::new()
+                .write(true)
+                .open(dest)
+                .map_err(|e| Error::output(&display, e))?;
+            return Ok(AtomicFile::stream(dest, Box::new(stream)));
+        }
+        let dest = match fs::symlink_metadata(dest) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                fs::canonicalize(dest).map_err(|e| Error::output(&display, e))?
+            }
+            _ => dest.to_path_buf(),
+        };
         let dir = match dest.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
@@ -125,9 +192,16 @@ impl AtomicFile {
         pending.temp_files.push(temp.path().to_path_buf());
         drop(pending);
         Ok(AtomicFile {
-            dest: dest.to_path_buf(),
-            writer: BufWriter::with_capacity(1 << 20, temp),
+            dest,
+            writer: BufWriter::with_capacity(1 << 20, Sink::Temp(temp)),
         })
+    }
+
+    fn stream(dest: &Path, stream: Box<dyn Write + Send + Sync>) -> AtomicFile {
+        AtomicFile {
+            dest: dest.to_path_buf(),
+            writer: BufWriter::with_capacity(1 << 16, Sink::Stream(stream)),
+        }
     }
 
     pub fn dest(&self) -> &Path {
@@ -137,13 +211,22 @@ impl AtomicFile {
     /// Flushes and syncs the data; the file is then ready to be renamed.
     pub fn finish(self) -> Result<ReadyFile> {
         let display = self.dest.display().to_string();
-        let temp = self
+        let sink = self
             .writer
             .into_inner()
             .map_err(|e| Error::output(&display, e.into_error()))?;
-        temp.as_file()
-            .sync_data()
-            .map_err(|e| Error::output(&display, e))?;
+        let temp = match sink {
+            Sink::Temp(temp) => {
+                temp.as_file()
+                    .sync_data()
+                    .map_err(|e| Error::output(&display, e))?;
+                Some(temp)
+            }
+            Sink::Stream(mut stream) => {
+                stream.flush().map_err(|e| Error::output(&display, e))?;
+                None
+            }
+        };
         Ok(ReadyFile {
             dest: self.dest,
             temp,
@@ -180,7 +263,8 @@ pub trait Precondition: Send {
 /// A complete output waiting to be renamed into place.
 pub struct ReadyFile {
     dest: PathBuf,
-    temp: NamedTempFile,
+    /// `None` for a stream, which has nothing to rename.
+    temp: Option<NamedTempFile>,
     precondition: Option<Box<dyn Precondition>>,
 }
 
@@ -197,7 +281,10 @@ impl ReadyFile {
     #[cfg(unix)]
     pub fn set_owner(&self, original: &fs::Metadata) -> Result<()> {
         use std::os::unix::fs::MetadataExt;
-        let file = self.temp.as_file();
+        let Some(temp) = &self.temp else {
+            return Ok(());
+        };
+        let file = temp.as_file();
         let fail = |e| Error::output(&self.dest.display().to_string(), e);
         let ours = file.metadata().map_err(fail)?;
         if (ours.uid(), ours.gid()) == (original.uid(), original.gid()) {
@@ -216,8 +303,10 @@ impl ReadyFile {
     /// Gives the new file the permissions of the one it replaces
     /// (`--in-place`); new outputs stay owner-only.
     pub fn set_permissions(&self, permissions: fs::Permissions) -> Result<()> {
-        self.temp
-            .as_file()
+        let Some(temp) = &self.temp else {
+            return Ok(());
+        };
+        temp.as_file()
             .set_permissions(permissions)
             .map_err(|e| Error::output(&self.dest.display().to_string(), e))
     }
@@ -284,10 +373,10 @@ pub const MANIFEST: &str = "listaudit-manifest.json";
 /// set, after them. Outputs outside `dir` are named by their full path.
 pub fn commit_set(dir: &Path, command: &str, files: Vec<ReadyFile>) -> Result<Vec<PathBuf>> {
     let mut entries = Vec::with_capacity(files.len());
-    for file in &files {
+    // Streams (standard output, a pipe, a device) are not the directory's.
+    for (file, temp) in files.iter().filter_map(|f| Some((f, f.temp.as_ref()?))) {
         let display = file.dest.display().to_string();
-        let bytes = file
-            .temp
+        let bytes = temp
             .as_file()
             .metadata()
             .map_err(|e| Error::output(&display, e))?
@@ -471,7 +560,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("out.csv");
         let mut file = AtomicFile::create(&dest).unwrap();
-        let temp = file.writer.get_ref().path().to_path_buf();
+        let Sink::Temp(temp) = file.writer.get_ref() else {
+            panic!("a new path is written through a temporary file");
+        };
+        let temp = temp.path().to_path_buf();
         assert!(
             pending().temp_files.contains(&temp),
             "an interrupt would leave it"

@@ -12,8 +12,8 @@ mod rows;
 mod table;
 
 pub use atomic::{
-    AtomicFile, CreatedDir, MANIFEST, Precondition, ReadyFile, commit, commit_set, lock_dir,
-    remove_on_interrupt, replace,
+    AtomicFile, CreatedDir, MANIFEST, Precondition, ReadyFile, commit, commit_set, is_stdout,
+    lock_dir, remove_on_interrupt, replace,
 };
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};

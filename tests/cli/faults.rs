@@ -399,3 +399,133 @@ fn an_out_dir_killed_at_any_moment_holds_a_complete_set_or_says_it_does_not() {
     assert!(names.contains(&"report.json".to_string()));
     eprintln!("{incomplete} of 24 kills left a directory that says it is incomplete");
 }
+
+#[test]
+fn a_dash_as_an_output_path_is_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = [
+        "fixtures/demo/subscribers.csv",
+        "-c",
+        "fixtures/demo/consent.csv",
+    ];
+    let in_file = dir.path().join("findings.csv");
+    let filed = run(listaudit()
+        .arg("audit")
+        .args(demo)
+        .args(["--as-of", "2025-06-30", "--findings"])
+        .arg(&in_file));
+    assert_eq!(filed.code, 1, "{}", filed.stderr);
+    for flag in ["--findings", "--cleaned"] {
+        let streamed =
+            run(listaudit()
+                .arg("audit")
+                .args(demo)
+                .args(["--as-of", "2025-06-30", flag, "-"]));
+        assert_eq!(streamed.code, 1, "{}", streamed.stderr);
+        if flag == "--findings" {
+            // The file's bytes, and no summary after them.
+            assert_eq!(streamed.stdout, fs::read_to_string(&in_file).unwrap());
+        } else {
+            assert!(
+                streamed.stdout.starts_with("Email Address,"),
+                "{}",
+                streamed.stdout
+            );
+        }
+        assert!(!Path::new(env!("CARGO_MANIFEST_DIR")).join("-").exists());
+    }
+    let clash = run(listaudit().arg("audit").args(demo).args([
+        "--as-of",
+        "2025-06-30",
+        "--findings",
+        "-",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(clash.code, 2);
+    assert!(
+        clash
+            .stderr
+            .contains("an output is `-` (standard output), and so is --format json"),
+        "{}",
+        clash.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_to_devices_pipes_and_links_to_them_are_written_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = [
+        "fixtures/demo/subscribers.csv",
+        "-c",
+        "fixtures/demo/consent.csv",
+    ];
+    // /dev/stdout is a link to the pipe the test reads.
+    let through_link = run(listaudit().arg("audit").args(demo).args([
+        "--as-of",
+        "2025-06-30",
+        "-q",
+        "--findings",
+        "/dev/stdout",
+    ]));
+    assert_eq!(through_link.code, 1, "{}", through_link.stderr);
+    assert!(
+        through_link
+            .stdout
+            .starts_with("file,row,email,rule,severity,message"),
+        "{}",
+        through_link.stdout
+    );
+    assert!(
+        fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let null = run(listaudit().arg("audit").args(demo).args([
+        "--as-of",
+        "2025-06-30",
+        "-q",
+        "--report",
+        "/dev/null",
+    ]));
+    assert_eq!(null.code, 1, "{}", null.stderr);
+    assert!(FileTypeExt::is_char_device(
+        &fs::metadata("/dev/null").unwrap().file_type()
+    ));
+    // A named pipe, and a link to it, with a reader on the other end.
+    let fifo = dir.path().join("cleaned.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let link = dir.path().join("cleaned-link.csv");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    for path in [&fifo, &link] {
+        let reading = fifo.clone();
+        let reader = std::thread::spawn(move || fs::read_to_string(reading).unwrap());
+        let result = run(listaudit()
+            .arg("audit")
+            .args(demo)
+            .args(["--as-of", "2025-06-30", "-q", "--cleaned"])
+            .arg(path));
+        assert_eq!(result.code, 1, "{}", result.stderr);
+        let cleaned = reader.join().unwrap();
+        assert!(cleaned.starts_with("Email Address,"), "{cleaned}");
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(FileTypeExt::is_fifo(
+            &fs::metadata(&fifo).unwrap().file_type()
+        ));
+    }
+    assert!(temporary_files(dir.path()).is_empty());
+}
