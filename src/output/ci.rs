@@ -14,6 +14,7 @@ use crate::address::normalize;
 use crate::audit::{AuditOutcome, Finding, RemovedCheck};
 use crate::policy::Level;
 use crate::rules::RULES;
+use crate::text::needs_escape;
 
 /// How addresses appear in an output.
 #[derive(Copy, Clone, Debug)]
@@ -142,7 +143,8 @@ pub(super) fn md_cell(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
+            // Shown, not dropped: what the input holds is evidence.
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -229,10 +231,21 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Resu
 }
 
 /// Escapes workflow-command data (`%`, CR, LF).
+/// Escapes workflow-command data: `%`, CR and LF as the runner decodes
+/// them, and every other control or direction-changing character as a
+/// visible `\u{..}`, so that no input byte reaches the CI log raw.
 fn gh_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if needs_escape(c) => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a workflow-command property, which also ends at `,` and `:`.
@@ -426,15 +439,21 @@ pub fn write_junit(
     writer.into_inner().write_all(b"\n")
 }
 
-/// Drops characters XML 1.0 cannot hold at all (most control characters);
-/// quick-xml escapes the rest.
+/// Shows control and direction-changing characters as `\u{..}` (XML 1.0
+/// cannot hold most control characters at all, and a viewer would obey
+/// the rest); tab and line breaks stay. quick-xml escapes the markup.
 fn clean_xml(text: &str) -> String {
-    text.chars()
-        .filter(|c| {
-            matches!(c, '\t' | '\n' | '\r')
-                || (!c.is_control() && *c != '\u{FFFE}' && *c != '\u{FFFF}')
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(c),
+            c if needs_escape(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -480,15 +499,23 @@ mod tests {
     fn workflow_commands_cannot_be_broken_out_of() {
         assert_eq!(gh_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(gh_property("a,b:c"), "a%2Cb%3Ac");
+        assert_eq!(
+            gh_data("a\u{1b}[2J\u{7}\u{9b}\u{7f}\u{202e}b"),
+            "a\\u{1b}[2J\\u{7}\\u{9b}\\u{7f}\\u{202e}b"
+        );
     }
 
     #[test]
     fn markdown_cells_cannot_break_the_table() {
         assert_eq!(md_cell("a|b\nc <x>"), "a\\|b c \\<x\\>");
+        assert_eq!(md_cell("a\u{1b}b\u{202e}"), "a\\u{1b}b\\u{202e}");
     }
 
     #[test]
-    fn xml_text_drops_what_xml_cannot_hold() {
-        assert_eq!(clean_xml("a\u{0}b\u{1b}c\td"), "abc\td");
+    fn xml_text_shows_what_xml_cannot_hold() {
+        assert_eq!(
+            clean_xml("a\u{0}b\u{1b}c\td\u{fffe}"),
+            "a\\u{0}b\\u{1b}c\td\\u{fffe}"
+        );
     }
 }

@@ -154,7 +154,9 @@ pub fn sanitize_for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn needs_escape(c: char) -> bool {
+/// Whether a character is escaped by [`sanitize_for_terminal`]: control
+/// characters (C0, DEL, C1) and invisible or direction-changing Unicode.
+pub fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200b}'..='\u{200f}'

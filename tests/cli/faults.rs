@@ -529,3 +529,79 @@ fn outputs_to_devices_pipes_and_links_to_them_are_written_never_replaced() {
     }
     assert!(temporary_files(dir.path()).is_empty());
 }
+
+/// Whether `text` holds a control character (C0 but tab and line breaks,
+/// DEL, C1) or a bidirectional override.
+fn has_raw_control(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn no_format_copies_control_bytes_from_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    // A terminal title change (OSC … BEL), a C1 CSI, DEL and a
+    // right-to-left override, in a status, a name and the file's name.
+    let hostile = "sub\u{1b}]0;pwned\u{7}scr\u{9b}\u{7f}ibed\u{202e}x";
+    let list = dir.path().join("list\u{1b}[31m.csv");
+    fs::write(
+        &list,
+        format!("email,status,name\nanna@example.com,{hostile},A\u{1b}[2Jnna\n"),
+    )
+    .unwrap();
+    for format in ["table", "markdown", "github", "junit"] {
+        let result = run(listaudit().arg("audit").arg(&list).args([
+            "--as-of",
+            "2025-06-30",
+            "--format",
+            format,
+        ]));
+        assert_eq!(result.code, 1, "{format}: {}", result.stderr);
+        assert!(
+            !has_raw_control(&result.stdout),
+            "{format}: {:?}",
+            result.stdout
+        );
+        assert!(
+            !has_raw_control(&result.stderr),
+            "{format}: {:?}",
+            result.stderr
+        );
+        // Shown escaped, not dropped: the value is evidence.
+        assert!(
+            result
+                .stdout
+                .contains("pwned\\u{7}scr\\u{9b}\\u{7f}ibed\\u{202e}x"),
+            "{format}: {}",
+            result.stdout
+        );
+        if format == "junit" {
+            assert!(well_formed(&result.stdout), "{}", result.stdout);
+        }
+    }
+    let lookup = run(listaudit().args(["lookup", "anna@example.com"]).arg(&list));
+    assert_eq!(lookup.code, 0, "{}", lookup.stderr);
+    assert!(!has_raw_control(&lookup.stdout), "{:?}", lookup.stdout);
+    assert!(
+        lookup.stdout.contains("A\\u{1b}[2Jnna"),
+        "{}",
+        lookup.stdout
+    );
+}
+
+/// Whether `xml` parses to its end, every element closed in order.
+fn well_formed(xml: &str) -> bool {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => return depth == 0,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+}
