@@ -204,7 +204,7 @@ fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
             "standard input ('-') is named more than once; it can be read only once",
         ));
     }
-    let sources = expand_subscriber_inputs(sources)?;
+    let sources = expand_subscriber_inputs(sources, None)?;
     let found = inspect(&sources, &reading, &policy)?;
     match args.format {
         ListFormat::Json => {

@@ -248,17 +248,22 @@ impl ReadingSettings {
 /// Resolves subscriber inputs: ZIP archives become their list members, and
 /// standard input is spooled so that it can be read twice (once for the
 /// consent evidence in it, once for the audit).
-pub fn expand_subscriber_inputs(sources: Vec<InputSource>) -> Result<Vec<InputSource>> {
+///
+/// A spool in a scratch directory held in memory stops at `memory_limit`.
+pub fn expand_subscriber_inputs(
+    sources: Vec<InputSource>,
+    memory_limit: Option<u64>,
+) -> Result<Vec<InputSource>> {
     let mut expanded = Vec::new();
     for source in sources {
         match &source {
             InputSource::Stdin => {
-                let spool = Spool::copy(
-                    "<stdin>".to_string(),
-                    "stdin".to_string(),
+                let spool = Spool::copy_stream(
+                    "<stdin>",
+                    "stdin",
                     &mut std::io::stdin().lock(),
-                )
-                .map_err(|e| Error::input("<stdin>", describe_io(&e)))?;
+                    memory_limit,
+                )?;
                 let spooled = InputSource::Spooled(spool);
                 let (mut reader, _) = spooled.open()?;
                 let mut magic = [0u8; 4];
@@ -392,7 +397,7 @@ pub fn resolve_lookup(args: &LookupArgs) -> Result<LookupSettings> {
     }
     let address_lists: Vec<InputSource> = sources(&args.addresses);
     stdin_at_most_once(files.iter().chain(&address_lists))?;
-    let files = expand_subscriber_inputs(files)?;
+    let files = expand_subscriber_inputs(files, None)?;
     Ok(LookupSettings {
         email,
         address_lists,
@@ -632,7 +637,11 @@ impl AuditSettings {
 
         let reading =
             ReadingSettings::resolve(&args.reading, args.email_column.as_ref(), policy.date_order)?;
-        let subscribers = expand_subscriber_inputs(subscribers)?;
+        let memory_limit = parse_size(&args.memory_limit).map_err(|message| {
+            Error::usage(format!("--memory-limit {}: {message}", args.memory_limit))
+                .with_hint("give a size such as 512M, 2G or 1.5GiB (at least 1M)")
+        })?;
+        let subscribers = expand_subscriber_inputs(subscribers, Some(memory_limit))?;
 
         let outputs = plan_outputs(args, &subscribers)?;
         // An output on standard output takes the place of the summary.
@@ -659,10 +668,6 @@ impl AuditSettings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let redaction = resolve_redaction(args)?;
-        let memory_limit = parse_size(&args.memory_limit).map_err(|message| {
-            Error::usage(format!("--memory-limit {}: {message}", args.memory_limit))
-                .with_hint("give a size such as 512M, 2G or 1.5GiB (at least 1M)")
-        })?;
         Ok(AuditSettings {
             subscribers,
             consent_logs,

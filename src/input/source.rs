@@ -186,6 +186,66 @@ impl Spool {
         })
     }
 
+    /// Copies standard input (or another stream) into a spool, with clear
+    /// errors where the copy cannot go on: the scratch directory full, or,
+    /// when it is held in memory (tmpfs), `memory_limit` reached.
+    pub fn copy_stream(
+        name: &str,
+        stem: &str,
+        reader: &mut dyn Read,
+        memory_limit: Option<u64>,
+    ) -> Result<Spool> {
+        let fail = |e: io::Error| Error::input(name, describe_io(&e));
+        let mut file = crate::spill::unnamed_file().map_err(fail)?;
+        let limit = memory_limit.filter(|_| held_in_memory(&file));
+        let scratch = std::env::temp_dir().display().to_string();
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut len = 0u64;
+        loop {
+            let n = match reader.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(fail(e)),
+            };
+            len += n as u64;
+            if let Some(limit) = limit
+                && len > limit
+            {
+                return Err(Error::input(
+                    name,
+                    format!(
+                        "is larger than --memory-limit ({limit} bytes), and the scratch \
+                         directory {scratch}, where it is copied to be read twice, is held in memory"
+                    ),
+                )
+                .with_hint(
+                    "set TMPDIR to a directory on disk, raise --memory-limit, or pass the list as a file",
+                ));
+            }
+            if let Err(e) = io::Write::write_all(&mut file, &buffer[..n]) {
+                let mut error = fail(e);
+                if error.to_string().contains("space") {
+                    error = Error::input(
+                        name,
+                        format!(
+                            "no space left in the scratch directory {scratch} after {len} bytes \
+                             (it is copied there to be read twice)"
+                        ),
+                    )
+                    .with_hint("set TMPDIR to a directory with more free space, or pass the list as a file");
+                }
+                return Err(error);
+            }
+        }
+        Ok(Spool {
+            name: name.to_string(),
+            stem: stem.to_string(),
+            file: Arc::new(file),
+            len,
+        })
+    }
+
     /// Bytes spooled.
     pub fn unpacked(&self) -> u64 {
         self.len
@@ -333,6 +393,30 @@ pub fn refuse_non_file(name: &str, metadata: &Metadata) -> Result<()> {
          pass a stream on standard input instead (`-`, e.g. `listaudit audit - < PIPE`)"
     };
     Err(Error::input(name, format!("is {kind}, not a file")).with_hint(hint))
+}
+
+/// Whether `file` is on a filesystem held in memory (tmpfs, ramfs), where
+/// its bytes cost memory rather than disk.
+#[cfg(target_os = "linux")]
+fn held_in_memory(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    const TMPFS_MAGIC: i64 = 0x0102_1994;
+    const RAMFS_MAGIC: i64 = 0x8584_58f6;
+    // SAFETY: fstatfs fills the zeroed struct it is given from an open
+    // descriptor, and reads nothing else.
+    let kind = unsafe {
+        let mut stats: libc::statfs = std::mem::zeroed();
+        if libc::fstatfs(file.as_raw_fd(), &mut stats) != 0 {
+            return false;
+        }
+        stats.f_type as i64
+    };
+    kind == TMPFS_MAGIC || kind == RAMFS_MAGIC
+}
+
+#[cfg(not(target_os = "linux"))]
+fn held_in_memory(_file: &File) -> bool {
+    false
 }
 
 /// What kind of thing a path that is no regular file names.

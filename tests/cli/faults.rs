@@ -605,3 +605,78 @@ fn well_formed(xml: &str) -> bool {
         }
     }
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn standard_input_spooled_in_memory_stops_at_the_memory_limit() {
+    let shm = Path::new("/dev/shm");
+    let in_memory = Command::new("stat")
+        .args(["-f", "-c", "%T"])
+        .arg(shm)
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "tmpfs");
+    assert!(
+        in_memory,
+        "this test needs /dev/shm on tmpfs, as Linux has it"
+    );
+    let mut list = String::from("email\n");
+    for i in 0..60_000 {
+        list.push_str(&format!("person{i}@example.org\n"));
+    }
+    assert!(list.len() > 1 << 20);
+    let scratch = tempfile::tempdir_in(shm).unwrap();
+    let out = scratch.path().join("out");
+    let over = run(listaudit()
+        .env("TMPDIR", scratch.path())
+        .args([
+            "audit",
+            "-",
+            "--as-of",
+            "2025-06-30",
+            "--memory-limit",
+            "1M",
+            "-o",
+        ])
+        .arg(&out)
+        .write_stdin(list.clone()));
+    assert_eq!(over.code, 2, "{}", over.stderr);
+    assert!(
+        over.stderr.contains(&format!(
+            "<stdin>: is larger than --memory-limit (1048576 bytes), and the scratch directory {}",
+            scratch.path().display()
+        )),
+        "{}",
+        over.stderr
+    );
+    assert!(over.stderr.contains("set TMPDIR to a directory on disk"));
+    assert!(!out.exists());
+    // Within the limit, or with the scratch directory on disk, it is read.
+    let within = run(listaudit()
+        .env("TMPDIR", scratch.path())
+        .args([
+            "audit",
+            "-",
+            "--as-of",
+            "2025-06-30",
+            "--memory-limit",
+            "4M",
+            "-q",
+        ])
+        .write_stdin(list.clone()));
+    assert_eq!(within.code, 1, "{}", within.stderr);
+    // The build directory is on disk; /tmp may be tmpfs.
+    let disk = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let on_disk = run(listaudit()
+        .env("TMPDIR", disk.path())
+        .args([
+            "audit",
+            "-",
+            "--as-of",
+            "2025-06-30",
+            "--memory-limit",
+            "1M",
+            "-q",
+        ])
+        .write_stdin(list));
+    assert_eq!(on_disk.code, 1, "{}", on_disk.stderr);
+}
