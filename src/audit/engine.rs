@@ -34,8 +34,8 @@ use crate::term::Progress;
 use super::findings::FindingSink;
 use super::profile::{Activity, ErasureEntry};
 use super::subscribers::{
-    Evaluator, FileShape, RowKey, StoredVerdicts, SubscriberPass, VerdictSpool, Verdicts,
-    evaluate_group,
+    DuplicateSpool, Evaluator, FileShape, KnownDuplicates, RowKey, StoredVerdicts, SubscriberPass,
+    VerdictSpool, Verdicts, evaluate_group,
 };
 use super::{AuditOutcome, ConsentOverview, Finding, InputInfo, UnrecognisedValue};
 
@@ -214,15 +214,15 @@ impl<'s> Audit<'s> {
         let names = self.names.clone();
         // Rows are judged in the pass itself against an index in memory, or
         // beforehand, a group of the spilled index at a time.
-        let judged = match &built {
+        let mut judged = match &built {
             BuiltIndex::Held(index) => {
                 Judged::Now(evaluator(settings, index, &suppressions, &names))
             }
             BuiltIndex::Spilled(spilled) => {
-                let (stored, groups) =
+                let (stored, duplicates, groups) =
                     self.evaluate_in_groups(spilled, &mut subscriber_files, &suppressions, &names)?;
                 timings.lap(format!("{groups} group passes over the spilled index"));
-                Judged::Before(stored)
+                Judged::Before(stored, duplicates)
             }
         };
         let mut subscriber_inputs = Vec::new();
@@ -231,6 +231,9 @@ impl<'s> Audit<'s> {
         let mut totals = (0u64, 0u64);
         let (tally, mut erasures, re_askable) = {
             let mut pass = SubscriberPass::new(&settings.policy, &names, settings.reading.strict);
+            if let Judged::Before(_, duplicates) = &mut judged {
+                pass.use_known_duplicates(std::mem::take(duplicates));
+            }
             for (i, ((mapped, bar, evidence), (cleaned, removed, repermission))) in
                 subscriber_files.iter_mut().zip(row_outputs).enumerate()
             {
@@ -249,7 +252,7 @@ impl<'s> Audit<'s> {
                 )?;
                 let verdicts = match &judged {
                     Judged::Now(evaluator) => Verdicts::Evaluate(evaluator),
-                    Judged::Before(stored) => Verdicts::Stored(stored[i].reader()),
+                    Judged::Before(stored, _) => Verdicts::Stored(stored[i].reader()),
                 };
                 let counts = pass.process(
                     i as u32,
@@ -627,13 +630,14 @@ impl<'s> Audit<'s> {
         files: &mut [(MappedFile, ProgressBar, EvidenceReader)],
         suppressions: &Suppressions,
         names: &[String],
-    ) -> Result<(Vec<StoredVerdicts>, usize)> {
+    ) -> Result<(Vec<StoredVerdicts>, KnownDuplicates, usize)> {
         let settings = self.settings;
         let mut spools = files
             .iter()
             .map(|_| VerdictSpool::new())
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(Error::scratch)?;
+        let mut duplicates = DuplicateSpool::new().map_err(Error::scratch)?;
         let (mut next, mut groups) = (0, 0);
         while next < crate::consent::SHARDS {
             let (index, group) = spilled
@@ -641,9 +645,19 @@ impl<'s> Audit<'s> {
                 .map_err(Error::scratch)?;
             next = group.end;
             groups += 1;
-            for ((mapped, bar, evidence), spool) in files.iter_mut().zip(&mut spools) {
+            for (i, ((mapped, bar, evidence), spool)) in
+                files.iter_mut().zip(&mut spools).enumerate()
+            {
                 let evaluator = evaluator(settings, &index, suppressions, names);
-                evaluate_group(&evaluator, mapped, evidence, &group, spool)?;
+                evaluate_group(
+                    &evaluator,
+                    i as u32,
+                    mapped,
+                    evidence,
+                    &group,
+                    spool,
+                    &mut duplicates,
+                )?;
                 // Every pass reads the file from its start.
                 *mapped = self.open_subscribers(&mapped.file.source.clone(), bar)?;
             }
@@ -654,7 +668,8 @@ impl<'s> Audit<'s> {
             .map(VerdictSpool::finish)
             .collect::<std::io::Result<Vec<_>>>()
             .map_err(Error::scratch)?;
-        Ok((stored, groups))
+        let duplicates = duplicates.finish().map_err(Error::scratch)?;
+        Ok((stored, duplicates, groups))
     }
 
     fn read_suppressions(&mut self) -> Result<(Suppressions, Vec<InputInfo>)> {
@@ -800,7 +815,7 @@ enum Judged<'e> {
     Now(Evaluator<'e>),
     /// Beforehand, by the group passes over a spilled index: one file of
     /// verdicts per subscriber file.
-    Before(Vec<StoredVerdicts>),
+    Before(Vec<StoredVerdicts>, KnownDuplicates),
 }
 
 /// What each stage cost, printed to standard error with `--timings` (for

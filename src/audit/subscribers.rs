@@ -213,6 +213,167 @@ struct FirstSeen {
     /// First row of every provider mailbox, by fingerprint, with the
     /// fingerprint of that row's address.
     mailboxes: Sharded<(Location, u128)>,
+    /// Worked out before the pass (the index spilled, see
+    /// [`DuplicateSpool`]): then nothing is recorded, and the maps above
+    /// stay empty.
+    known: Option<KnownDuplicates>,
+}
+
+/// The first rows that later rows duplicate, worked out from every row's
+/// fingerprints before the in-order pass. Only addresses held by more
+/// than one row, and mailboxes reached by more than one address, are
+/// kept: a few entries where the live maps hold one per address.
+#[derive(Default)]
+pub struct KnownDuplicates {
+    addresses: HashMap<u128, Location, RandomState>,
+    mailboxes: HashMap<u128, (Location, u128), RandomState>,
+}
+
+/// Every judged row's address and mailbox fingerprints, written by the
+/// group passes of a spilled index in runs by shard, so that duplicates
+/// are found a shard at a time: memory follows a shard's rows, not the
+/// list's.
+pub struct DuplicateSpool {
+    scratch: Scratch,
+    /// Per shard of the address fingerprint: runs of (location, address).
+    address_runs: Vec<Vec<(u64, u64)>>,
+    /// Per shard of the mailbox fingerprint: runs of (location, mailbox,
+    /// address).
+    mailbox_runs: Vec<Vec<(u64, u64)>>,
+    address_buffers: Vec<Vec<u8>>,
+    mailbox_buffers: Vec<Vec<u8>>,
+}
+
+/// Bytes buffered per shard before they are written as a run.
+const DUPLICATE_BUFFER: usize = 64 << 10;
+
+impl DuplicateSpool {
+    pub fn new() -> std::io::Result<DuplicateSpool> {
+        Ok(DuplicateSpool {
+            scratch: Scratch::new()?,
+            address_runs: vec![Vec::new(); SHARDS],
+            mailbox_runs: vec![Vec::new(); SHARDS],
+            address_buffers: vec![Vec::new(); SHARDS],
+            mailbox_buffers: vec![Vec::new(); SHARDS],
+        })
+    }
+
+    /// Notes a judged row, as [`FirstSeen::record`] would record it.
+    fn add(&mut self, verdict: &RowVerdict, at: Location, addresses: bool) -> std::io::Result<()> {
+        if !verdict.dedup {
+            return Ok(());
+        }
+        if addresses {
+            let shard = shard_of(verdict.fingerprint);
+            let buffer = &mut self.address_buffers[shard];
+            buffer.put_u64(at.pack());
+            buffer.extend_from_slice(&verdict.fingerprint.to_le_bytes());
+            if buffer.len() >= DUPLICATE_BUFFER {
+                Self::write_run(&mut self.scratch, buffer, &mut self.address_runs[shard])?;
+            }
+        }
+        if let Some((mailbox, _)) = verdict.mailbox {
+            let shard = shard_of(mailbox);
+            let buffer = &mut self.mailbox_buffers[shard];
+            buffer.put_u64(at.pack());
+            buffer.extend_from_slice(&mailbox.to_le_bytes());
+            buffer.extend_from_slice(&verdict.fingerprint.to_le_bytes());
+            if buffer.len() >= DUPLICATE_BUFFER {
+                Self::write_run(&mut self.scratch, buffer, &mut self.mailbox_runs[shard])?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_run(
+        scratch: &mut Scratch,
+        buffer: &mut Vec<u8>,
+        runs: &mut Vec<(u64, u64)>,
+    ) -> std::io::Result<()> {
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        let start = scratch.len();
+        scratch.write(buffer)?;
+        runs.push((start, scratch.len()));
+        buffer.clear();
+        Ok(())
+    }
+
+    /// Reads the rows back a shard at a time and keeps the duplicated
+    /// addresses and shared mailboxes, with their first rows.
+    pub fn finish(mut self) -> std::io::Result<KnownDuplicates> {
+        for shard in 0..SHARDS {
+            Self::write_run(
+                &mut self.scratch,
+                &mut self.address_buffers[shard],
+                &mut self.address_runs[shard],
+            )?;
+            Self::write_run(
+                &mut self.scratch,
+                &mut self.mailbox_buffers[shard],
+                &mut self.mailbox_runs[shard],
+            )?;
+        }
+        let file = self.scratch.into_reader()?;
+        let mut known = KnownDuplicates::default();
+        let fingerprint = |reader: &mut RangeReader<'_>| -> std::io::Result<u128> {
+            Ok(u128::from_le_bytes(
+                reader.take(16)?.try_into().unwrap_or_default(),
+            ))
+        };
+        for shard in 0..SHARDS {
+            // First row and whether another row shares it.
+            let mut first: HashMap<u128, (u64, bool), RandomState> = HashMap::default();
+            for &(start, end) in &self.address_runs[shard] {
+                let mut reader = file.range(start, end);
+                while !reader.is_done() {
+                    let at = reader.u64()?;
+                    let address = fingerprint(&mut reader)?;
+                    first
+                        .entry(address)
+                        .and_modify(|(earliest, shared)| {
+                            *earliest = (*earliest).min(at);
+                            *shared = true;
+                        })
+                        .or_insert((at, false));
+                }
+            }
+            known.addresses.extend(
+                first
+                    .into_iter()
+                    .filter(|(_, (_, shared))| *shared)
+                    .map(|(address, (at, _))| (address, Location::unpack(at))),
+            );
+            // First row with its address, one address seen, and whether
+            // another address reaches the same mailbox.
+            let mut first: HashMap<u128, (u64, u128, u128, bool), RandomState> = HashMap::default();
+            for &(start, end) in &self.mailbox_runs[shard] {
+                let mut reader = file.range(start, end);
+                while !reader.is_done() {
+                    let at = reader.u64()?;
+                    let mailbox = fingerprint(&mut reader)?;
+                    let address = fingerprint(&mut reader)?;
+                    first
+                        .entry(mailbox)
+                        .and_modify(|(earliest, its_address, seen, shared)| {
+                            if at < *earliest {
+                                (*earliest, *its_address) = (at, address);
+                            }
+                            *shared |= address != *seen;
+                        })
+                        .or_insert((at, address, address, false));
+                }
+            }
+            known.mailboxes.extend(
+                first
+                    .into_iter()
+                    .filter(|(_, (.., shared))| *shared)
+                    .map(|(mailbox, (at, address, ..))| (mailbox, (Location::unpack(at), address))),
+            );
+        }
+        Ok(known)
+    }
 }
 
 /// A map by fingerprint, in shards each behind its own lock.
@@ -231,10 +392,14 @@ impl FirstSeen {
         FirstSeen {
             addresses: (0..SHARDS).map(|_| Mutex::default()).collect(),
             mailboxes: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            known: None,
         }
     }
 
     fn record(&self, verdict: &RowVerdict, at: Location, addresses: bool) {
+        if self.known.is_some() {
+            return;
+        }
         if addresses {
             locked(&self.addresses[shard_of(verdict.fingerprint)])
                 .entry(verdict.fingerprint)
@@ -254,12 +419,18 @@ impl FirstSeen {
     }
 
     fn first_address(&self, fingerprint: u128) -> Option<Location> {
+        if let Some(known) = &self.known {
+            return known.addresses.get(&fingerprint).copied();
+        }
         locked(&self.addresses[shard_of(fingerprint)])
             .get(&fingerprint)
             .copied()
     }
 
     fn first_mailbox(&self, mailbox: u128) -> Option<(Location, u128)> {
+        if let Some(known) = &self.known {
+            return known.mailboxes.get(&mailbox).copied();
+        }
         locked(&self.mailboxes[shard_of(mailbox)])
             .get(&mailbox)
             .copied()
@@ -283,6 +454,12 @@ impl<'a> SubscriberPass<'a> {
             erasures: Vec::new(),
             re_askable: 0,
         }
+    }
+
+    /// Duplicates worked out before the pass, from the group passes of a
+    /// spilled index: the pass then keeps no map of every address.
+    pub fn use_known_duplicates(&mut self, known: KnownDuplicates) {
+        self.first.known = Some(known);
     }
 
     /// Audits one subscriber file.
@@ -806,11 +983,14 @@ impl VerdictReader<'_> {
 /// in `spool` as one run.
 pub fn evaluate_group(
     evaluator: &Evaluator<'_>,
+    input: u32,
     mapped: &mut MappedFile,
     evidence: &EvidenceReader,
     shards: &std::ops::Range<usize>,
     spool: &mut VerdictSpool,
+    duplicates: &mut DuplicateSpool,
 ) -> Result<()> {
+    let addresses = evaluator.policy.enabled(RuleId::H002);
     let shape = FileShape::of(mapped, evidence);
     let check = evaluator.checks_rows();
     let mut verdicts: Vec<Option<RowVerdict>> = Vec::with_capacity(BATCH_ROWS);
@@ -831,6 +1011,13 @@ pub fn evaluate_group(
         for (record, verdict) in batch.iter().zip(&verdicts) {
             if let Some(verdict) = verdict {
                 verdict.encode(record.row(), &mut bytes);
+                let at = Location {
+                    input,
+                    row: record.row(),
+                };
+                duplicates
+                    .add(verdict, at, addresses)
+                    .map_err(Error::scratch)?;
             }
         }
         spool.scratch.write(&bytes).map_err(Error::scratch)

@@ -35,6 +35,12 @@ pub fn generate(dir: &Path, n: usize) {
             )
             .unwrap(),
             11 => writeln!(subscribers, "{address},P{i},,subscribed,last week").unwrap(),
+            // Two spellings Gmail delivers to one mailbox (H006).
+            12 => writeln!(
+                subscribers,
+                "p{i}.x@gmail.com,Alias,,subscribed,\nP{i}X+news@GMail.com,Alias,,subscribed,"
+            )
+            .unwrap(),
             _ => writeln!(subscribers, "{},P{i},,subscribed,", address.to_uppercase()).unwrap(),
         }
         if kind == 0 {
@@ -154,7 +160,7 @@ fn outputs_are_identical_for_one_and_four_threads() {
         summary["rows"].as_u64().unwrap()
     );
     for code in [
-        "C001", "C004", "C005", "R001", "R002", "H001", "H002", "D001", "D003", "D004",
+        "C001", "C004", "C005", "R001", "R002", "H001", "H002", "H006", "D001", "D003", "D004",
     ] {
         assert!(
             summary["by_rule"][code].as_u64().unwrap() > 100,
