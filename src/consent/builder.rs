@@ -110,7 +110,7 @@ impl IndexBuilder {
             .for_each(|(shard, routed)| {
                 for (fingerprint, at, len, event) in routed.events.drain(..) {
                     let key = &routed.keys[at as usize..at as usize + len as usize];
-                    shard.entry(fingerprint, key).ledger.observe(event, as_of);
+                    shard.observe(fingerprint, key, event, as_of);
                 }
                 routed.keys.clear();
             });

@@ -448,6 +448,16 @@ impl Ledger {
         SlotEvents(events)
     }
 
+    /// Bytes the ledger holds outside itself: its events, once more of
+    /// them than fit inline, with the allocator's header.
+    pub(crate) fn heap_bytes(&self) -> u64 {
+        if self.entries.spilled() {
+            (self.entries.capacity() * std::mem::size_of::<StoredEvent>() + 16) as u64
+        } else {
+            0
+        }
+    }
+
     /// Where the address first appears in the consent logs.
     pub fn first_seen(&self) -> Option<Location> {
         let packed = self.first_seen.load(AtomicOrdering::Relaxed) & !MATCHED;
