@@ -680,3 +680,42 @@ fn standard_input_spooled_in_memory_stops_at_the_memory_limit() {
         .write_stdin(list));
     assert_eq!(on_disk.code, 1, "{}", on_disk.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_truncated_while_audited_is_never_reported_as_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = export(dir.path(), "list.csv", 200_000);
+    let whole = fs::read(&list).unwrap();
+    let out = dir.path().join("out");
+    // Cut the file in half and put the rest back, over and over, for the
+    // whole run: whatever the audit reads spans a change.
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = stop.clone();
+    let path = list.clone();
+    let cutter = std::thread::spawn(move || {
+        use std::os::unix::fs::FileExt;
+        let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+        let half = whole.len() as u64 / 2;
+        while !stopping.load(Ordering::Relaxed) {
+            file.set_len(half).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            file.write_all_at(&whole[half as usize..], half).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .args(["--as-of", "2025-06-30", "--out-dir"])
+        .arg(&out));
+    stop.store(true, Ordering::Relaxed);
+    cutter.join().unwrap();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("changed while it was being read"),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "no report claims the file was audited");
+}
