@@ -496,26 +496,36 @@ impl Ledger {
     }
 }
 
+/// An event of input 0 with only its kind, time, row and purpose fit, for
+/// tests of what is folded from it.
+#[cfg(test)]
+pub(crate) fn bare_event(
+    kind: EventKind,
+    time: Option<i64>,
+    row: u64,
+    fit: PurposeFit,
+) -> EventRef {
+    EventRef {
+        kind,
+        time: time.map(Timestamp::from_unix),
+        at: Location { input: 0, row },
+        purpose_fit: fit,
+        purpose: Symbol::EMPTY,
+        source: Symbol::EMPTY,
+        detail: Symbol::EMPTY,
+        has_ip: false,
+        has_collection_point: false,
+        terms: Terms::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const AS_OF: Timestamp = Timestamp::from_unix(1_735_689_600); // 2025-01-01
 
-    fn event(kind: EventKind, time: Option<i64>, row: u64, fit: PurposeFit) -> EventRef {
-        EventRef {
-            kind,
-            time: time.map(Timestamp::from_unix),
-            at: Location { input: 0, row },
-            purpose_fit: fit,
-            purpose: Symbol::EMPTY,
-            source: Symbol::EMPTY,
-            detail: Symbol::EMPTY,
-            has_ip: false,
-            has_collection_point: false,
-            terms: Terms::default(),
-        }
-    }
+    use super::bare_event as event;
 
     fn history() -> Vec<EventRef> {
         use EventKind::*;

@@ -135,23 +135,11 @@ impl Shard {
 mod tests {
     use super::*;
     use crate::consent::event::EventKind;
-    use crate::consent::ledger::Location;
+    use crate::consent::ledger::bare_event;
     use crate::consent::purpose::PurposeFit;
-    use crate::consent::symbols::Symbol;
 
     fn event(kind: EventKind, time: i64, row: u64) -> EventRef {
-        EventRef {
-            kind,
-            time: Some(Timestamp::from_unix(time)),
-            at: Location { input: 0, row },
-            purpose_fit: PurposeFit::Covers,
-            purpose: Symbol::EMPTY,
-            source: Symbol::EMPTY,
-            detail: Symbol::EMPTY,
-            has_ip: false,
-            has_collection_point: false,
-            terms: Default::default(),
-        }
+        bare_event(kind, Some(time), row, PurposeFit::Covers)
     }
 
     /// The budget that decides when the index spills counts the events a

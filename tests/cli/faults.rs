@@ -169,21 +169,73 @@ fn an_in_place_erase_keeps_the_owner_group_and_mode() {
     assert!(!has_row(&list, "person3@example.org"));
 }
 
-/// Appends a row to `path` every millisecond until stopped.
-fn keep_appending(path: PathBuf) -> (Arc<AtomicBool>, std::thread::JoinHandle<usize>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopping = stop.clone();
-    let handle = std::thread::spawn(move || {
-        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
-        let mut appended = 0;
-        while !stopping.load(Ordering::Relaxed) {
+/// Work on another thread, repeated until stopped: a writer that does not
+/// know a run is reading the file.
+struct Meddler<T> {
+    stop: Arc<AtomicBool>,
+    handle: std::thread::JoinHandle<T>,
+}
+
+impl<T: Send + 'static> Meddler<T> {
+    /// Calls `step` every millisecond or so until [`Meddler::stop`];
+    /// `done` gives the result from the last state.
+    fn start<S: Send + 'static>(
+        mut state: S,
+        mut step: impl FnMut(&mut S) + Send + 'static,
+        done: impl FnOnce(S) -> T + Send + 'static,
+    ) -> Meddler<T> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let handle = std::thread::spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                step(&mut state);
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            done(state)
+        });
+        Meddler { stop, handle }
+    }
+
+    fn stop(self) -> T {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.join().unwrap()
+    }
+}
+
+/// Appends a row to `path` every millisecond until stopped; returns how
+/// many.
+fn keep_appending(path: PathBuf) -> Meddler<usize> {
+    let file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+    Meddler::start(
+        (file, 0usize),
+        |(file, appended)| {
             writeln!(file, "late{appended}@example.org,Late,appended while read").unwrap();
-            appended += 1;
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        appended
-    });
-    (stop, handle)
+            *appended += 1;
+        },
+        |(_, appended)| appended,
+    )
+}
+
+/// Audits `list` while `meddler` works on it: the run must stop with exit
+/// 2, naming the change, and write nothing.
+fn audit_is_refused_while<T: Send + 'static>(list: &Path, meddler: Meddler<T>) {
+    let out = list.with_file_name("out");
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(list)
+        .args(["--as-of", "2025-06-30", "--out-dir"])
+        .arg(&out));
+    meddler.stop();
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(
+        result.stderr.contains(&format!(
+            "{}: changed while it was being read",
+            list.display()
+        )),
+        "{}",
+        result.stderr
+    );
+    assert!(!out.exists(), "no report claims the file was audited");
 }
 
 #[test]
@@ -192,15 +244,14 @@ fn rows_appended_during_an_in_place_erase_are_not_lost() {
     let list = export(dir.path(), "list.csv", 200_000);
     let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
     let receipts = dir.path().join("receipts");
-    let (stop, appender) = keep_appending(list.clone());
+    let appender = keep_appending(list.clone());
     let result = run(listaudit()
         .args(["erase", "--in-place", "--addresses"])
         .arg(&requests)
         .arg(&list)
         .arg("-o")
         .arg(&receipts));
-    stop.store(true, Ordering::Relaxed);
-    let appended = appender.join().unwrap();
+    let appended = appender.stop();
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(
         result.stderr.contains("changed while it was being"),
@@ -219,25 +270,7 @@ fn rows_appended_during_an_in_place_erase_are_not_lost() {
 fn a_file_that_grows_while_audited_is_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let list = export(dir.path(), "list.csv", 200_000);
-    let out = dir.path().join("out");
-    let (stop, appender) = keep_appending(list.clone());
-    let result = run(listaudit()
-        .arg("audit")
-        .arg(&list)
-        .args(["--as-of", "2025-06-30", "--out-dir"])
-        .arg(&out));
-    stop.store(true, Ordering::Relaxed);
-    appender.join().unwrap();
-    assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(
-        result.stderr.contains(&format!(
-            "{}: changed while it was being read",
-            list.display()
-        )),
-        "{}",
-        result.stderr
-    );
-    assert!(!out.exists(), "{:?}", files_in(&out));
+    audit_is_refused_while(&list, keep_appending(list.clone()));
 }
 
 #[cfg(unix)]
@@ -684,38 +717,25 @@ fn standard_input_spooled_in_memory_stops_at_the_memory_limit() {
 #[cfg(unix)]
 #[test]
 fn a_file_truncated_while_audited_is_never_reported_as_audited() {
+    use std::os::unix::fs::FileExt;
     let dir = tempfile::tempdir().unwrap();
     let list = export(dir.path(), "list.csv", 200_000);
     let whole = fs::read(&list).unwrap();
-    let out = dir.path().join("out");
+    let file = fs::OpenOptions::new().write(true).open(&list).unwrap();
     // Cut the file in half and put the rest back, over and over, for the
     // whole run: whatever the audit reads spans a change.
-    let stop = Arc::new(AtomicBool::new(false));
-    let stopping = stop.clone();
-    let path = list.clone();
-    let cutter = std::thread::spawn(move || {
-        use std::os::unix::fs::FileExt;
-        let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
-        let half = whole.len() as u64 / 2;
-        while !stopping.load(Ordering::Relaxed) {
-            file.set_len(half).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-            file.write_all_at(&whole[half as usize..], half).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-    });
-    let result = run(listaudit()
-        .arg("audit")
-        .arg(&list)
-        .args(["--as-of", "2025-06-30", "--out-dir"])
-        .arg(&out));
-    stop.store(true, Ordering::Relaxed);
-    cutter.join().unwrap();
-    assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(
-        result.stderr.contains("changed while it was being read"),
-        "{}",
-        result.stderr
+    let cutter = Meddler::start(
+        (file, false),
+        move |(file, cut)| {
+            let half = whole.len() as u64 / 2;
+            if *cut {
+                file.write_all_at(&whole[half as usize..], half).unwrap();
+            } else {
+                file.set_len(half).unwrap();
+            }
+            *cut = !*cut;
+        },
+        |_| (),
     );
-    assert!(!out.exists(), "no report claims the file was audited");
+    audit_is_refused_while(&list, cutter);
 }
