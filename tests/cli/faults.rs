@@ -30,6 +30,17 @@ fn addresses(dir: &Path, name: &str, address: &str) -> PathBuf {
     path
 }
 
+/// `erase --in-place` of the people in `requests` from `file`, with the
+/// receipts in `receipts`.
+fn erase_in_place(requests: &Path, file: &Path, receipts: &Path) -> crate::util::Run {
+    run(listaudit()
+        .args(["erase", "--in-place", "--addresses"])
+        .arg(requests)
+        .arg(file)
+        .arg("-o")
+        .arg(receipts))
+}
+
 fn has_row(path: &Path, address: &str) -> bool {
     fs::read_to_string(path)
         .unwrap()
@@ -94,12 +105,7 @@ fn an_in_place_erase_through_a_symlink_replaces_the_target_and_keeps_the_link() 
     let link = dir.path().join("link.csv");
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
-    let result = run(listaudit()
-        .args(["erase", "--in-place", "--addresses"])
-        .arg(&requests)
-        .arg(&link)
-        .arg("-o")
-        .arg(dir.path().join("receipts")));
+    let result = erase_in_place(&requests, &link, &dir.path().join("receipts"));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert!(
         fs::symlink_metadata(&link)
@@ -124,12 +130,7 @@ fn an_in_place_erase_of_a_file_with_other_hard_links_is_refused() {
     let before = fs::read(&list).unwrap();
     let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
     let receipts = dir.path().join("receipts");
-    let result = run(listaudit()
-        .args(["erase", "--in-place", "--addresses"])
-        .arg(&requests)
-        .arg(&list)
-        .arg("-o")
-        .arg(&receipts));
+    let result = erase_in_place(&requests, &list, &receipts);
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(
         result.stderr.contains("has 2 hard links"),
@@ -152,12 +153,7 @@ fn an_in_place_erase_keeps_the_owner_group_and_mode() {
     let given_away = std::os::unix::fs::chown(&list, Some(4321), Some(4322)).is_ok();
     let before = fs::metadata(&list).unwrap();
     let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
-    let result = run(listaudit()
-        .args(["erase", "--in-place", "--addresses"])
-        .arg(&requests)
-        .arg(&list)
-        .arg("-o")
-        .arg(dir.path().join("receipts")));
+    let result = erase_in_place(&requests, &list, &dir.path().join("receipts"));
     assert_eq!(result.code, 0, "{}", result.stderr);
     let after = fs::metadata(&list).unwrap();
     assert_ne!(after.ino(), before.ino(), "replaced by a new file");
@@ -245,12 +241,7 @@ fn rows_appended_during_an_in_place_erase_are_not_lost() {
     let requests = addresses(dir.path(), "requests.txt", "person3@example.org");
     let receipts = dir.path().join("receipts");
     let appender = keep_appending(list.clone());
-    let result = run(listaudit()
-        .args(["erase", "--in-place", "--addresses"])
-        .arg(&requests)
-        .arg(&list)
-        .arg("-o")
-        .arg(&receipts));
+    let result = erase_in_place(&requests, &list, &receipts);
     let appended = appender.stop();
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert!(
@@ -659,19 +650,23 @@ fn standard_input_spooled_in_memory_stops_at_the_memory_limit() {
     assert!(list.len() > 1 << 20);
     let scratch = tempfile::tempdir_in(shm).unwrap();
     let out = scratch.path().join("out");
-    let over = run(listaudit()
-        .env("TMPDIR", scratch.path())
-        .args([
-            "audit",
-            "-",
-            "--as-of",
-            "2025-06-30",
-            "--memory-limit",
-            "1M",
-            "-o",
-        ])
-        .arg(&out)
-        .write_stdin(list.clone()));
+    // Standard input audited with TMPDIR and --memory-limit.
+    let audit = |tmp: &Path, limit: &str| {
+        run(listaudit()
+            .env("TMPDIR", tmp)
+            .args([
+                "audit",
+                "-",
+                "--as-of",
+                "2025-06-30",
+                "--memory-limit",
+                limit,
+            ])
+            .arg("-o")
+            .arg(&out)
+            .write_stdin(list.clone()))
+    };
+    let over = audit(scratch.path(), "1M");
     assert_eq!(over.code, 2, "{}", over.stderr);
     assert!(
         over.stderr.contains(&format!(
@@ -684,33 +679,11 @@ fn standard_input_spooled_in_memory_stops_at_the_memory_limit() {
     assert!(over.stderr.contains("set TMPDIR to a directory on disk"));
     assert!(!out.exists());
     // Within the limit, or with the scratch directory on disk, it is read.
-    let within = run(listaudit()
-        .env("TMPDIR", scratch.path())
-        .args([
-            "audit",
-            "-",
-            "--as-of",
-            "2025-06-30",
-            "--memory-limit",
-            "4M",
-            "-q",
-        ])
-        .write_stdin(list.clone()));
+    let within = audit(scratch.path(), "4M");
     assert_eq!(within.code, 1, "{}", within.stderr);
     // The build directory is on disk; /tmp may be tmpfs.
     let disk = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let on_disk = run(listaudit()
-        .env("TMPDIR", disk.path())
-        .args([
-            "audit",
-            "-",
-            "--as-of",
-            "2025-06-30",
-            "--memory-limit",
-            "1M",
-            "-q",
-        ])
-        .write_stdin(list));
+    let on_disk = audit(disk.path(), "1M");
     assert_eq!(on_disk.code, 1, "{}", on_disk.stderr);
 }
 
