@@ -37,6 +37,12 @@ pub enum SyntaxError {
     EmptyLocalPart,
     EmptyDomain,
     Invisible(char),
+    /// A private-use, noncharacter or unassigned code point, or U+FFFD.
+    Unusable(char),
+    /// A character whose canonical decomposition holds an ASCII character
+    /// no address may hold unquoted (`≮` is `<` with a combining mark).
+    DecomposesTo(char, char),
+    EmptyQuotedLocalPart,
     LocalPartTooLong(usize),
     AddressTooLong(usize),
     LocalPartCharacter(char),
@@ -86,6 +92,22 @@ impl fmt::Display for SyntaxError {
                 f,
                 "contains the invisible character {}, which makes the address look like another one (UTS 39)",
                 describe_char(*c)
+            ),
+            Unusable(c) => write!(
+                f,
+                "contains U+{:04X}, {}",
+                *c as u32,
+                unusable_kind(*c).unwrap_or("a code point no address may hold")
+            ),
+            DecomposesTo(c, ascii) => write!(
+                f,
+                "local part contains '{c}' (U+{:04X}), which Unicode decomposes to '{ascii}' and a combining mark; \
+                 a system that decomposes it sees a '{ascii}', which no address may hold unquoted",
+                *c as u32
+            ),
+            EmptyQuotedLocalPart => write!(
+                f,
+                "the quoted local part is empty (\"\"): RFC 5321 allows it, but no mailbox has an empty name"
             ),
             LocalPartTooLong(n) => {
                 write!(f, "local part is {n} octets long; RFC 5321 allows 64")
@@ -243,6 +265,9 @@ pub fn check(written: &str, key: &str) -> SyntaxVerdict {
     if let Some(c) = written.chars().find(|&c| is_invisible(c)) {
         return Err(SyntaxError::Invisible(c));
     }
+    if let Some(c) = written.chars().find(|&c| unusable_kind(c).is_some()) {
+        return Err(SyntaxError::Unusable(c));
+    }
     let Some(at) = key.rfind('@') else {
         return Err(SyntaxError::NoAt);
     };
@@ -283,6 +308,9 @@ fn check_local_part(local: &str, octets: usize) -> Result<bool, SyntaxError> {
         if !is_atext(c) && c != '.' {
             return Err(SyntaxError::LocalPartCharacter(c));
         }
+        if let Some(ascii) = decomposes_to_special(c) {
+            return Err(SyntaxError::DecomposesTo(c, ascii));
+        }
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(SyntaxError::LocalPartDots);
@@ -291,6 +319,43 @@ fn check_local_part(local: &str, octets: usize) -> Result<bool, SyntaxError> {
         return Err(SyntaxError::LeadingCombiningMark(first));
     }
     Ok(false)
+}
+
+/// Why `c` has no place in an address, if it has none: code points that
+/// name no character (unassigned, noncharacters), that mean something
+/// only by private agreement, or U+FFFD, which stands for bytes lost to a
+/// wrong encoding.
+fn unusable_kind(c: char) -> Option<&'static str> {
+    let code = c as u32;
+    if c == '\u{FFFD}' {
+        return Some(
+            "the replacement character: bytes were lost to a wrong encoding where the address was stored",
+        );
+    }
+    if (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE {
+        return Some("a noncharacter (Unicode reserves it for internal use, never for text)");
+    }
+    if matches!(code, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD) {
+        return Some("a private-use code point (it means something only by private agreement)");
+    }
+    if !c.is_ascii() && c.script() == Script::Unknown {
+        return Some("an unassigned code point (no character has it yet)");
+    }
+    None
+}
+
+/// The ASCII character outside `atext` that `c` decomposes to, if any.
+fn decomposes_to_special(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return None;
+    }
+    let mut found = None;
+    unicode_normalization::char::decompose_canonical(c, |part| {
+        if part.is_ascii() && !is_atext(part) && part != '.' {
+            found = Some(part);
+        }
+    });
+    found
 }
 
 /// RFC 5322 `atext`, extended by RFC 6532 to every non-ASCII character
@@ -306,13 +371,24 @@ fn is_atext(c: char) -> bool {
 /// `"john doe"@example.com`: printable characters and quoted pairs between
 /// two double quotes, and nothing after the closing one.
 fn check_quoted_local_part(local: &str) -> Result<(), SyntaxError> {
+    if local == "\"\"" {
+        return Err(SyntaxError::EmptyQuotedLocalPart);
+    }
     let mut chars = local[1..].chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' if chars.next().is_none() => return Err(SyntaxError::UnterminatedQuote),
-            '\\' => {}
+            // A quoted pair may escape any printable character, but a
+            // control character stays one: `"\<LF>"` would put a line break
+            // in a mail header.
+            '\\' => match chars.next() {
+                None => return Err(SyntaxError::UnterminatedQuote),
+                Some(escaped) if escaped.is_control() => {
+                    return Err(SyntaxError::LocalPartCharacter(escaped));
+                }
+                Some(_) => {}
+            },
             '"' => {
-                return if chars.as_str().is_empty() && local.len() > 2 {
+                return if chars.as_str().is_empty() {
                     Ok(())
                 } else {
                     Err(SyntaxError::UnterminatedQuote)
@@ -493,6 +569,73 @@ mod tests {
                 domain: "gm\u{0430}il.com".into(),
                 target: "gmail.com"
             }))
+        );
+    }
+
+    /// From the isemail and python-email-validator suites: control
+    /// characters escaped in a quoted local part, code points that name no
+    /// character, and look-alikes of characters no address may hold.
+    #[test]
+    fn no_control_or_unusable_code_point_is_kept() {
+        let cases: &[(&str, SyntaxError)] = &[
+            (
+                "\"\\\n\"@example.com",
+                SyntaxError::LocalPartCharacter('\n'),
+            ),
+            (
+                "\"test\\\rblah\"@example.com",
+                SyntaxError::LocalPartCharacter('\r'),
+            ),
+            (
+                "\"a\\\u{7}b\"@example.com",
+                SyntaxError::LocalPartCharacter('\u{7}'),
+            ),
+            (
+                "\"a\u{85}b\"@example.com",
+                SyntaxError::LocalPartCharacter('\u{85}'),
+            ),
+            ("\"\"@example.com", SyntaxError::EmptyQuotedLocalPart),
+            ("a\u{E000}@example.com", SyntaxError::Unusable('\u{E000}')),
+            ("a\u{FDD0}@example.com", SyntaxError::Unusable('\u{FDD0}')),
+            ("a\u{FFFE}@example.com", SyntaxError::Unusable('\u{FFFE}')),
+            ("a\u{1FFFF}@example.com", SyntaxError::Unusable('\u{1FFFF}')),
+            ("a\u{F0000}@example.com", SyntaxError::Unusable('\u{F0000}')),
+            (
+                "a\u{10FFFD}@example.com",
+                SyntaxError::Unusable('\u{10FFFD}'),
+            ),
+            ("j\u{FFFD}rg@example.de", SyntaxError::Unusable('\u{FFFD}')),
+            ("a\u{0378}@example.com", SyntaxError::Unusable('\u{0378}')),
+            (
+                "a\u{226E}b@example.com",
+                SyntaxError::DecomposesTo('\u{226E}', '<'),
+            ),
+        ];
+        for (cell, expected) in cases {
+            assert_eq!(verdict(cell).as_ref(), Err(expected), "{cell:?}");
+        }
+        assert_eq!(
+            SyntaxError::Unusable('\u{E000}').to_string(),
+            "contains U+E000, a private-use code point (it means something only by private agreement)"
+        );
+        assert!(
+            SyntaxError::Unusable('\u{FFFD}')
+                .to_string()
+                .contains("bytes were lost to a wrong encoding")
+        );
+        assert!(
+            SyntaxError::DecomposesTo('\u{226E}', '<')
+                .to_string()
+                .contains("decomposes to '<'")
+        );
+        // Escaped printable characters and assigned letters stay valid.
+        assert_eq!(
+            verdict("\"a\\\"b\"@example.com"),
+            Ok(Some(SyntaxNote::QuotedLocalPart))
+        );
+        assert_eq!(
+            verdict("\u{00E9}@example.com"),
+            Ok(Some(SyntaxNote::NeedsSmtpUtf8))
         );
     }
 
