@@ -86,13 +86,19 @@ pub fn domain_kind<'d>(domain: &'d str, lists: &HygieneLists) -> Option<DomainKi
     if let Some(entry) = lists::relay_entry(domain, floor) {
         return Some(DomainKind::Relay(entry));
     }
+    // A slip of a big provider's domain is H005, whatever the shipped list
+    // says: the list names `gmial.com` and `tmail.com` too, and a person
+    // who mistyped gmail should hear "typo", not "throw-away".
+    if TYPOS.contains_key(domain) {
+        return None;
+    }
     lists::disposable_entry(domain, floor).map(DomainKind::Disposable)
 }
 
-/// One edit away from a suggestion target, mapped to that target; `None`
-/// where two targets are one edit away (no guessing between them).
-static TYPOS: LazyLock<HashMap<String, Option<&'static str>, FixedState>> =
-    LazyLock::new(build_typos);
+/// One edit away from a suggestion target, mapped to every target it is
+/// one edit away from (`amail.com`: gmail.com and mail.com), in the
+/// providers file's order.
+static TYPOS: LazyLock<HashMap<String, Vec<&'static str>, FixedState>> = LazyLock::new(build_typos);
 
 const EDIT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-.";
 
@@ -101,22 +107,18 @@ const EDIT_ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-.";
 /// there.
 const MIN_EDITABLE_NAME: usize = 5;
 
-fn build_typos() -> HashMap<String, Option<&'static str>, FixedState> {
+fn build_typos() -> HashMap<String, Vec<&'static str>, FixedState> {
     let providers = providers();
-    let mut typos: HashMap<String, Option<&'static str>, FixedState> = HashMap::default();
+    let mut typos: HashMap<String, Vec<&'static str>, FixedState> = HashMap::default();
     for target in providers.suggestions() {
         for candidate in one_edit_away(target) {
             if providers.is_known(&candidate) || !plausible_slip(target, &candidate) {
                 continue;
             }
-            typos
-                .entry(candidate)
-                .and_modify(|existing| {
-                    if *existing != Some(target) {
-                        *existing = None;
-                    }
-                })
-                .or_insert(Some(target));
+            let targets = typos.entry(candidate).or_default();
+            if !targets.contains(&target) {
+                targets.push(target);
+            }
         }
     }
     typos
@@ -189,12 +191,13 @@ fn is_swap(a: &str, b: &str) -> bool {
     matches!(diffs[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
 }
 
-/// H005: the big provider's domain that `domain` is most likely a slip of.
-pub fn typo_suggestion(domain: &str, lists: &HygieneLists) -> Option<&'static str> {
+/// H005: the big providers' domains that `domain` is likely a slip of
+/// (one, or the few it is equally close to).
+pub fn typo_suggestion(domain: &str, lists: &HygieneLists) -> Option<&'static [&'static str]> {
     if providers().is_known(domain) || lists.allowed_domains.contains(domain) {
         return None;
     }
-    TYPOS.get(domain).copied().flatten()
+    TYPOS.get(domain).map(Vec::as_slice)
 }
 
 /// H006: the mailbox a provider delivers `key` to, written into `buffer`,
@@ -310,6 +313,35 @@ mod tests {
         );
     }
 
+    /// The upstream disposable list also names slips of big providers
+    /// (`gmial.com`, `tmail.com`); those are H005 typos, never H004.
+    #[test]
+    fn a_typo_of_a_big_provider_is_never_disposable() {
+        let lists = no_lists();
+        for typo in ["gmial.com", "hotmial.com", "amail.com", "tmail.com"] {
+            assert!(lists::disposable_entry(typo, lists::registrable_len(typo)).is_some());
+            assert_eq!(domain_kind(typo, &lists), None, "{typo}");
+            assert!(typo_suggestion(typo, &lists).is_some(), "{typo}");
+        }
+        assert_eq!(
+            typo_suggestion("amail.com", &lists),
+            Some(&["gmail.com", "ymail.com"][..])
+        );
+        assert_eq!(
+            domain_kind("mailinator.com", &lists),
+            Some(DomainKind::Disposable("mailinator.com"))
+        );
+        // The policy's own list is the user's word, and wins.
+        let mine = HygieneLists {
+            disposable_domains: ["tmail.com".to_string()].into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            domain_kind("tmail.com", &mine),
+            Some(DomainKind::DisposableByPolicy("tmail.com"))
+        );
+    }
+
     #[test]
     fn suggests_only_believable_slips_of_big_providers() {
         let lists = no_lists();
@@ -327,7 +359,7 @@ mod tests {
             ("wbe.de", "web.de"),
             ("t-onlne.de", "t-online.de"),
         ] {
-            assert_eq!(typo_suggestion(typo, &lists), Some(meant), "{typo}");
+            assert_eq!(typo_suggestion(typo, &lists), Some(&[meant][..]), "{typo}");
         }
         for real in [
             "mac.com",

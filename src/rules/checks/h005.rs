@@ -7,7 +7,11 @@ use crate::address::typo_suggestion;
 
 pub(super) fn domain_typo(ctx: &RowContext<'_>) -> Option<String> {
     let (_, domain) = ctx.key.rsplit_once('@')?;
-    let meant = typo_suggestion(domain, &ctx.policy.hygiene)?;
+    let meant = match typo_suggestion(domain, &ctx.policy.hygiene)? {
+        [one] => one.to_string(),
+        [first @ .., last] => format!("{} or {last}", first.join(", ")),
+        [] => return None,
+    };
     Some(format!(
         "domain {domain} looks like a typo: did you mean {meant}?"
     ))
