@@ -189,6 +189,16 @@ pub const SPECIAL_USE: &[(&str, &str)] = &[
     ("home.arpa", "RFC 8375 (home networks)"),
     ("alt", "RFC 9476 (non-DNS names)"),
     ("internal", "ICANN resolution 2024.07.29.06 (private use)"),
+    // The .arpa entries of the IANA Special-Use Domain Names registry,
+    // then .arpa itself, which is for infrastructure, never for mailboxes.
+    ("ipv4only.arpa", "RFC 8880 (NAT64 discovery)"),
+    ("resolver.arpa", "RFC 9462 (resolver discovery)"),
+    ("service.arpa", "RFC 9665 (service registration)"),
+    ("eap-noob.arpa", "RFC 9140 (device onboarding)"),
+    ("6tisch.arpa", "RFC 9031 (6TiSCH)"),
+    ("in-addr.arpa", "RFC 6761 §6.1 and RFC 3172 (reverse DNS)"),
+    ("ip6.arpa", "RFC 6762 and RFC 3172 (reverse DNS)"),
+    ("arpa", "RFC 3172 (infrastructure)"),
 ];
 
 /// The reserved name `domain` falls under, and the document reserving it.
@@ -313,6 +323,17 @@ mod tests {
             special_use("router.home.arpa").map(|s| s.0),
             Some("home.arpa")
         );
+        // The IANA registry's .arpa names, and .arpa itself.
+        for (domain, name) in [
+            ("x.ipv4only.arpa", "ipv4only.arpa"),
+            ("resolver.arpa", "resolver.arpa"),
+            ("10.in-addr.arpa", "in-addr.arpa"),
+            ("8.e.f.ip6.arpa", "ip6.arpa"),
+            ("mail.arpa", "arpa"),
+        ] {
+            assert_eq!(special_use(domain).map(|s| s.0), Some(name), "{domain}");
+        }
+        assert_eq!(special_use("arpa.de"), None);
         assert_eq!(special_use("contest"), None);
         assert_eq!(special_use("myexample.com"), None);
         assert_eq!(special_use("example.co"), None);
