@@ -224,18 +224,19 @@ impl Spool {
                 ));
             }
             if let Err(e) = io::Write::write_all(&mut file, &buffer[..n]) {
-                let mut error = fail(e);
-                if error.to_string().contains("space") {
-                    error = Error::input(
-                        name,
-                        format!(
-                            "no space left in the scratch directory {scratch} after {len} bytes \
-                             (it is copied there to be read twice)"
-                        ),
-                    )
-                    .with_hint("set TMPDIR to a directory with more free space, or pass the list as a file");
+                if e.kind() != io::ErrorKind::StorageFull {
+                    return Err(fail(e));
                 }
-                return Err(error);
+                return Err(Error::input(
+                    name,
+                    format!(
+                        "no space left in the scratch directory {scratch} after {len} bytes \
+                         (it is copied there to be read twice)"
+                    ),
+                )
+                .with_hint(
+                    "set TMPDIR to a directory with more free space, or pass the list as a file",
+                ));
             }
         }
         Ok(Spool {
