@@ -156,9 +156,9 @@ struct HeldInput {
 }
 
 impl HeldInput {
-    fn hold(path: &Path, name: &str) -> Result<HeldInput> {
+    /// Locks `target`, the input's real path (symlinks resolved).
+    fn hold(target: PathBuf, name: &str) -> Result<HeldInput> {
         let fail = |e: std::io::Error| Error::input(name, describe_io(&e));
-        let target = std::fs::canonicalize(path).map_err(fail)?;
         let mut waited = false;
         loop {
             let file = File::open(&target).map_err(fail)?;
@@ -258,9 +258,9 @@ fn hold_in_place_inputs(files: &[(PathBuf, Destination)]) -> Result<Vec<Option<H
     // for a lock of its own.
     order.sort();
     let mut held: Vec<Option<HeldInput>> = files.iter().map(|_| None).collect();
-    for (_, i) in order {
-        let path = &files[i].0;
-        held[i] = Some(HeldInput::hold(path, &path.display().to_string())?);
+    for (target, i) in order {
+        let name = files[i].0.display().to_string();
+        held[i] = Some(HeldInput::hold(target, &name)?);
     }
     Ok(held)
 }
