@@ -202,21 +202,21 @@ pub struct SubscriberPass<'a> {
     pub re_askable: u64,
 }
 
-/// First occurrences for H002 and H006, sharded by fingerprint so that a
-/// batch's rows are looked up in parallel. The earliest location wins
-/// whatever order rows are recorded in, so a batch can be recorded all at
-/// once and then checked: a row is a duplicate if an earlier row holds
-/// its entry.
-struct FirstSeen {
-    /// First row of every address, by fingerprint.
-    addresses: Sharded<Location>,
-    /// First row of every provider mailbox, by fingerprint, with the
-    /// fingerprint of that row's address.
-    mailboxes: Sharded<(Location, u128)>,
-    /// Worked out before the pass (the index spilled, see
-    /// [`DuplicateSpool`]): then nothing is recorded, and the maps above
-    /// stay empty.
-    known: Option<KnownDuplicates>,
+/// First occurrences for H002 and H006: recorded as the pass goes, or
+/// worked out before it (the index spilled, see [`DuplicateSpool`]).
+enum FirstSeen {
+    /// Sharded by fingerprint so that a batch's rows are looked up in
+    /// parallel. The earliest location wins whatever order rows are
+    /// recorded in, so a batch can be recorded all at once and then
+    /// checked: a row is a duplicate if an earlier row holds its entry.
+    Live {
+        /// First row of every address, by fingerprint.
+        addresses: Sharded<Location>,
+        /// First row of every provider mailbox, by fingerprint, with the
+        /// fingerprint of that row's address.
+        mailboxes: Sharded<(Location, u128)>,
+    },
+    Known(KnownDuplicates),
 }
 
 /// The first rows that later rows duplicate, worked out from every row's
@@ -389,25 +389,28 @@ fn locked<T>(shard: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl FirstSeen {
     fn new() -> FirstSeen {
-        FirstSeen {
+        FirstSeen::Live {
             addresses: (0..SHARDS).map(|_| Mutex::default()).collect(),
             mailboxes: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            known: None,
         }
     }
 
-    fn record(&self, verdict: &RowVerdict, at: Location, addresses: bool) {
-        if self.known.is_some() {
+    fn record(&self, verdict: &RowVerdict, at: Location, record_address: bool) {
+        let FirstSeen::Live {
+            addresses,
+            mailboxes,
+        } = self
+        else {
             return;
-        }
-        if addresses {
-            locked(&self.addresses[shard_of(verdict.fingerprint)])
+        };
+        if record_address {
+            locked(&addresses[shard_of(verdict.fingerprint)])
                 .entry(verdict.fingerprint)
                 .and_modify(|first| *first = (*first).min(at))
                 .or_insert(at);
         }
         if let Some((mailbox, _)) = verdict.mailbox {
-            locked(&self.mailboxes[shard_of(mailbox)])
+            locked(&mailboxes[shard_of(mailbox)])
                 .entry(mailbox)
                 .and_modify(|first| {
                     if at < first.0 {
@@ -419,21 +422,21 @@ impl FirstSeen {
     }
 
     fn first_address(&self, fingerprint: u128) -> Option<Location> {
-        if let Some(known) = &self.known {
-            return known.addresses.get(&fingerprint).copied();
+        match self {
+            FirstSeen::Live { addresses, .. } => locked(&addresses[shard_of(fingerprint)])
+                .get(&fingerprint)
+                .copied(),
+            FirstSeen::Known(known) => known.addresses.get(&fingerprint).copied(),
         }
-        locked(&self.addresses[shard_of(fingerprint)])
-            .get(&fingerprint)
-            .copied()
     }
 
     fn first_mailbox(&self, mailbox: u128) -> Option<(Location, u128)> {
-        if let Some(known) = &self.known {
-            return known.mailboxes.get(&mailbox).copied();
+        match self {
+            FirstSeen::Live { mailboxes, .. } => {
+                locked(&mailboxes[shard_of(mailbox)]).get(&mailbox).copied()
+            }
+            FirstSeen::Known(known) => known.mailboxes.get(&mailbox).copied(),
         }
-        locked(&self.mailboxes[shard_of(mailbox)])
-            .get(&mailbox)
-            .copied()
     }
 }
 
@@ -459,7 +462,7 @@ impl<'a> SubscriberPass<'a> {
     /// Duplicates worked out before the pass, from the group passes of a
     /// spilled index: the pass then keeps no map of every address.
     pub fn use_known_duplicates(&mut self, known: KnownDuplicates) {
-        self.first.known = Some(known);
+        self.first = FirstSeen::Known(known);
     }
 
     /// Audits one subscriber file.
