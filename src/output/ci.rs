@@ -14,7 +14,7 @@ use crate::address::normalize;
 use crate::audit::{AuditOutcome, Finding, RemovedCheck};
 use crate::policy::Level;
 use crate::rules::RULES;
-use crate::text::needs_escape;
+use crate::text::{needs_escape, sanitize_for_terminal};
 
 /// How addresses appear in an output.
 #[derive(Copy, Clone, Debug)]
@@ -232,20 +232,15 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Resu
 
 /// Escapes workflow-command data (`%`, CR, LF).
 /// Escapes workflow-command data: `%`, CR and LF as the runner decodes
-/// them, and every other control or direction-changing character as a
-/// visible `\u{..}`, so that no input byte reaches the CI log raw.
+/// them, then every other control or direction-changing character as the
+/// terminal sees it ([`sanitize_for_terminal`]), so that no input byte
+/// reaches the CI log raw.
 fn gh_data(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c if needs_escape(c) => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out
+    let encoded = text
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    sanitize_for_terminal(&encoded).into_owned()
 }
 
 /// Escapes a workflow-command property, which also ends at `,` and `:`.
