@@ -199,38 +199,19 @@ impl Spool {
         let mut file = crate::spill::unnamed_file().map_err(fail)?;
         let limit = memory_limit.filter(|_| held_in_memory(&file));
         let scratch = std::env::temp_dir().display().to_string();
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut len = 0u64;
-        loop {
-            let n = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(fail(e)),
-            };
-            len += n as u64;
-            if let Some(limit) = limit
-                && len > limit
-            {
+        let copied = match limit {
+            // One byte past the limit tells a stream that is too large.
+            Some(limit) => io::copy(&mut reader.take(limit + 1), &mut file),
+            None => io::copy(reader, &mut file),
+        };
+        let len = match copied {
+            Ok(len) => len,
+            Err(e) if e.kind() == io::ErrorKind::StorageFull => {
+                let written = file.metadata().map_or(0, |m| m.len());
                 return Err(Error::input(
                     name,
                     format!(
-                        "is larger than --memory-limit ({limit} bytes), and the scratch \
-                         directory {scratch}, where it is copied to be read twice, is held in memory"
-                    ),
-                )
-                .with_hint(
-                    "set TMPDIR to a directory on disk, raise --memory-limit, or pass the list as a file",
-                ));
-            }
-            if let Err(e) = io::Write::write_all(&mut file, &buffer[..n]) {
-                if e.kind() != io::ErrorKind::StorageFull {
-                    return Err(fail(e));
-                }
-                return Err(Error::input(
-                    name,
-                    format!(
-                        "no space left in the scratch directory {scratch} after {len} bytes \
+                        "no space left in the scratch directory {scratch} after {written} bytes \
                          (it is copied there to be read twice)"
                     ),
                 )
@@ -238,6 +219,19 @@ impl Spool {
                     "set TMPDIR to a directory with more free space, or pass the list as a file",
                 ));
             }
+            Err(e) => return Err(fail(e)),
+        };
+        if let Some(limit) = limit.filter(|&limit| len > limit) {
+            return Err(Error::input(
+                name,
+                format!(
+                    "is larger than --memory-limit ({limit} bytes), and the scratch \
+                     directory {scratch}, where it is copied to be read twice, is held in memory"
+                ),
+            )
+            .with_hint(
+                "set TMPDIR to a directory on disk, raise --memory-limit, or pass the list as a file",
+            ));
         }
         Ok(Spool {
             name: name.to_string(),
