@@ -12,5 +12,5 @@ pub use hygiene::{
 pub use lists::{
     Provider, SPECIAL_USE, disposable_count, disposable_source, providers, special_use,
 };
-pub use normalize::{normalize, unwrap};
+pub use normalize::{Wrapping, normalize, unwrap, unwrap_noting};
 pub use syntax::{SyntaxError, SyntaxNote, SyntaxVerdict, check as check_syntax};

@@ -10,13 +10,84 @@
 
 use unicode_normalization::UnicodeNormalization;
 
+/// What [`unwrap_noting`] removed around an address. A mail system takes
+/// only the bare address, so each of these is a cell an ESP's import may
+/// reject or mangle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wrapping {
+    /// Spaces, tabs or other white space before or after the address.
+    pub whitespace: bool,
+    /// The first line break or other control character among that white
+    /// space: not a wrapper but part of the cell, and no address may hold
+    /// one (a mail header would carry it as it is).
+    pub control: Option<char>,
+    pub mailto: bool,
+    /// `<…>` around the address, and whether a display name came before it.
+    pub angle_brackets: bool,
+    pub display_name: bool,
+    /// `anna@example.com.`: the root dot of a fully qualified name, which
+    /// SMTP does not take (RFC 5321 §4.1.2 has no trailing dot).
+    pub trailing_dot: bool,
+}
+
+impl Wrapping {
+    pub fn is_empty(&self) -> bool {
+        *self == Wrapping::default()
+    }
+
+    /// The wrappers in plain words, outermost first.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.whitespace {
+            parts.push("white space around the address");
+        }
+        if self.mailto {
+            parts.push("'mailto:' before the address");
+        }
+        match (self.display_name, self.angle_brackets) {
+            (true, _) => parts.push("a display name and angle brackets ('Name <…>')"),
+            (false, true) => parts.push("angle brackets ('<…>')"),
+            _ => {}
+        }
+        if self.trailing_dot {
+            parts.push("a dot after the domain");
+        }
+        match parts.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => parts.join(""),
+        }
+    }
+
+    fn trim<'a>(&mut self, text: &'a str) -> &'a str {
+        let trimmed = text.trim();
+        if trimmed.len() != text.len() {
+            self.whitespace = true;
+            if self.control.is_none() {
+                self.control = text
+                    .chars()
+                    .filter(|c| c.is_whitespace())
+                    .find(|&c| c.is_control() && c != '\t');
+            }
+        }
+        trimmed
+    }
+}
+
 /// Removes the wrappers people and tools put around an address:
-/// surrounding whitespace, `mailto:` (with any `?query`), and a display name
-/// (`"Doe, Jane" <jane@example.com>` or `<jane@example.com>`).
+/// surrounding whitespace, `mailto:` (with any `?query`), a display name
+/// (`"Doe, Jane" <jane@example.com>` or `<jane@example.com>`) and the root
+/// dot after the domain.
 pub fn unwrap(cell: &str) -> &str {
-    let mut text = cell.trim();
+    unwrap_noting(cell).0
+}
+
+/// [`unwrap`], and what it removed.
+pub fn unwrap_noting(cell: &str) -> (&str, Wrapping) {
+    let mut wrapping = Wrapping::default();
+    let mut text = wrapping.trim(cell);
     if text.len() >= 7 && text.as_bytes()[..7].eq_ignore_ascii_case(b"mailto:") {
-        text = text[7..].trim_start();
+        wrapping.mailto = true;
+        text = wrapping.trim(&text[7..]);
         if let Some(query) = text.find('?') {
             text = &text[..query];
         }
@@ -24,9 +95,20 @@ pub fn unwrap(cell: &str) -> &str {
     if let Some(inner) = text.strip_suffix('>')
         && let Some(open) = inner.rfind('<')
     {
-        text = inner[open + 1..].trim();
+        wrapping.angle_brackets = true;
+        wrapping.display_name = !inner[..open].trim().is_empty();
+        text = wrapping.trim(&inner[open + 1..]);
     }
-    text
+    if let Some(bare) = text.strip_suffix('.')
+        && let Some((_, domain)) = bare.rsplit_once('@')
+        && !domain.is_empty()
+        && !domain.ends_with('.')
+        && !domain.starts_with('[')
+    {
+        wrapping.trailing_dot = true;
+        text = bare;
+    }
+    (text, wrapping)
 }
 
 /// The matching key of an address cell, or `None` for an empty cell.
@@ -222,7 +304,7 @@ mod tests {
             fn valid_addresses_round_trip(local in local_part(), domain in domain()) {
                 let address = format!("{local}@{domain}");
                 let key = normalize(&address).expect("non-empty");
-                prop_assume!(check_syntax(unwrap(&address), &key).is_ok());
+                prop_assume!(check_syntax(&address, &key).is_ok());
                 prop_assert!(check_syntax(&key, &key).is_ok(), "{} -> {}", address, key);
                 let (key_local, key_domain) = key.rsplit_once('@').unwrap();
                 let expected_local: String = local.to_lowercase().nfc().collect();

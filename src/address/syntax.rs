@@ -29,6 +29,7 @@ use unicode_script::{Script, UnicodeScript};
 use unicode_security::{MixedScript, skeleton};
 
 use super::lists;
+use super::normalize::{Wrapping, unwrap_noting};
 
 /// The first rule an address breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +40,9 @@ pub enum SyntaxError {
     Invisible(char),
     /// A private-use, noncharacter or unassigned code point, or U+FFFD.
     Unusable(char),
+    /// A line break or other control character, anywhere in the cell:
+    /// quoted, escaped, or in the white space around the address.
+    Control(char),
     /// A character whose canonical decomposition holds an ASCII character
     /// no address may hold unquoted (`≮` is `<` with a combining mark).
     DecomposesTo(char, char),
@@ -79,6 +83,20 @@ pub enum SyntaxNote {
         domain: String,
         target: &'static str,
     },
+    /// A domain written in fullwidth or other compatibility forms
+    /// (`ｇｍａｉｌ.com`) that IDNA maps to a plain ASCII one: nobody types
+    /// it so, and it reads as the domain it imitates.
+    CompatibilityForms {
+        written: String,
+        reads_as: String,
+        fullwidth: bool,
+    },
+    /// The cell holds more than the address: listaudit reads the address
+    /// inside, but cleaned.csv keeps the cell as written.
+    Wrapped {
+        wrapping: Wrapping,
+        also: Option<Box<SyntaxNote>>,
+    },
 }
 
 impl fmt::Display for SyntaxError {
@@ -98,6 +116,12 @@ impl fmt::Display for SyntaxError {
                 "contains U+{:04X}, {}",
                 *c as u32,
                 unusable_kind(*c).unwrap_or("a code point no address may hold")
+            ),
+            Control(c) => write!(
+                f,
+                "contains the control character {}: no address may hold one, quoted or escaped or not, \
+                 since a mail header carries it as it is (a line break there ends the header line)",
+                describe_control(*c)
             ),
             DecomposesTo(c, ascii) => write!(
                 f,
@@ -192,8 +216,51 @@ impl fmt::Display for SyntaxNote {
                 f,
                 "domain '{domain}' looks like {target} but is a different domain (UTS 39 confusable)"
             ),
+            SyntaxNote::CompatibilityForms {
+                written,
+                reads_as,
+                fullwidth,
+            } => write!(
+                f,
+                "domain '{written}' is written in {} that mail systems map to {reads_as} (UTS 46): \
+                 it imitates {reads_as}, and nobody types it so; check how the address was collected",
+                if *fullwidth {
+                    "fullwidth forms"
+                } else {
+                    "compatibility forms"
+                }
+            ),
+            SyntaxNote::Wrapped { wrapping, also } => {
+                write!(
+                    f,
+                    "the cell holds more than the address ({}): listaudit reads the address inside, \
+                     but cleaned.csv keeps the cell as written and an ESP's import may reject it; \
+                     fix the cell in the source",
+                    wrapping.describe()
+                )?;
+                match also {
+                    Some(note) => write!(f, "; also: {note}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
+}
+
+fn describe_control(c: char) -> String {
+    let name = match c {
+        '\0' => "NULL",
+        '\t' => "CHARACTER TABULATION",
+        '\n' => "LINE FEED",
+        '\r' => "CARRIAGE RETURN",
+        '\u{0B}' => "LINE TABULATION",
+        '\u{0C}' => "FORM FEED",
+        '\u{1B}' => "ESCAPE",
+        '\u{7F}' => "DELETE",
+        '\u{85}' => "NEXT LINE",
+        _ => return format!("U+{:04X}", c as u32),
+    };
+    format!("U+{:04X} {name}", c as u32)
 }
 
 fn describe_char(c: char) -> String {
@@ -258,10 +325,28 @@ const MAX_LABEL_OCTETS: usize = 63;
 /// for a valid address worth a note.
 pub type SyntaxVerdict = Result<Option<SyntaxNote>, SyntaxError>;
 
-/// Checks an address: `written` is the address as the file has it (with
-/// wrappers removed, see [`super::unwrap`]), `key` its matching key (see
-/// [`super::normalize`]).
-pub fn check(written: &str, key: &str) -> SyntaxVerdict {
+/// Checks an address: `cell` is the address as the file has it (wrappers
+/// and all), `key` its matching key (see [`super::normalize`]).
+pub fn check(cell: &str, key: &str) -> SyntaxVerdict {
+    let (written, wrapping) = unwrap_noting(cell);
+    if let Some(c) = wrapping
+        .control
+        .or_else(|| written.chars().find(|c| c.is_control()))
+    {
+        return Err(SyntaxError::Control(c));
+    }
+    let note = check_unwrapped(written, key)?;
+    Ok(if wrapping.is_empty() {
+        note
+    } else {
+        Some(SyntaxNote::Wrapped {
+            wrapping,
+            also: note.map(Box::new),
+        })
+    })
+}
+
+fn check_unwrapped(written: &str, key: &str) -> SyntaxVerdict {
     if let Some(c) = written.chars().find(|&c| is_invisible(c)) {
         return Err(SyntaxError::Invisible(c));
     }
@@ -286,6 +371,16 @@ pub fn check(written: &str, key: &str) -> SyntaxVerdict {
     let length = written_local.len() + 1 + domain.len();
     if length > MAX_ADDRESS_OCTETS {
         return Err(SyntaxError::AddressTooLong(length));
+    }
+    let written_domain = written.rfind('@').map_or("", |i| &written[i + 1..]);
+    if !written_domain.is_ascii() && !domain.contains("xn--") {
+        return Ok(Some(SyntaxNote::CompatibilityForms {
+            written: written_domain.to_string(),
+            reads_as: domain.to_string(),
+            fullwidth: written_domain
+                .chars()
+                .any(|c| matches!(c as u32, 0xFF01..=0xFF5E | 0x3002)),
+        }));
     }
     if quoted {
         return Ok(Some(SyntaxNote::QuotedLocalPart));
@@ -383,7 +478,7 @@ fn check_quoted_local_part(local: &str) -> Result<(), SyntaxError> {
             '\\' => match chars.next() {
                 None => return Err(SyntaxError::UnterminatedQuote),
                 Some(escaped) if escaped.is_control() => {
-                    return Err(SyntaxError::LocalPartCharacter(escaped));
+                    return Err(SyntaxError::Control(escaped));
                 }
                 Some(_) => {}
             },
@@ -394,7 +489,7 @@ fn check_quoted_local_part(local: &str) -> Result<(), SyntaxError> {
                     Err(SyntaxError::UnterminatedQuote)
                 };
             }
-            c if c.is_control() => return Err(SyntaxError::LocalPartCharacter(c)),
+            c if c.is_control() => return Err(SyntaxError::Control(c)),
             _ => {}
         }
     }
@@ -522,10 +617,10 @@ fn look_alike(unicode_domain: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::address::{normalize, unwrap};
+    use crate::address::normalize;
 
     fn verdict(cell: &str) -> SyntaxVerdict {
-        check(unwrap(cell), &normalize(cell).expect("non-empty"))
+        check(cell, &normalize(cell).expect("non-empty"))
     }
 
     #[test]
@@ -572,28 +667,78 @@ mod tests {
         );
     }
 
+    #[test]
+    fn names_every_wrapper_it_reads_through() {
+        let wrapped = |cell: &str| match verdict(cell) {
+            Ok(Some(SyntaxNote::Wrapped { wrapping, also })) => (wrapping, also),
+            other => panic!("{cell:?}: {other:?}"),
+        };
+        let (wrapping, also) = wrapped(" mailto:Anna Berg <anna@example.com.>\t");
+        assert!(wrapping.whitespace && wrapping.mailto && wrapping.display_name);
+        assert!(wrapping.angle_brackets && wrapping.trailing_dot);
+        assert_eq!(wrapping.control, None);
+        assert_eq!(also, None);
+        assert_eq!(
+            wrapping.describe(),
+            "white space around the address, 'mailto:' before the address, \
+             a display name and angle brackets ('Name <…>') and a dot after the domain"
+        );
+        // What else there is to say about the address inside is said too.
+        let (wrapping, also) = wrapped("<\"john doe\"@example.com>");
+        assert!(wrapping.angle_brackets && !wrapping.display_name);
+        assert_eq!(also, Some(Box::new(SyntaxNote::QuotedLocalPart)));
+        assert!(
+            verdict("<\"john doe\"@example.com>")
+                .unwrap()
+                .unwrap()
+                .to_string()
+                .ends_with("; also: local part is a quoted string: valid (RFC 5322), but most forms and sending tools reject it")
+        );
+        // A bare address, and a root dot that is not one, are not wrapped.
+        assert_eq!(verdict("anna@example.com"), Ok(None));
+        assert_eq!(verdict("anna@example.com.."), Err(SyntaxError::DomainDots));
+        assert_eq!(verdict("anna@."), Err(SyntaxError::DomainDots));
+    }
+
+    #[test]
+    fn names_domains_written_in_compatibility_forms() {
+        assert_eq!(
+            verdict("anna@ｇｍａｉｌ.com"),
+            Ok(Some(SyntaxNote::CompatibilityForms {
+                written: "ｇｍａｉｌ.com".into(),
+                reads_as: "gmail.com".into(),
+                fullwidth: true,
+            }))
+        );
+        assert_eq!(
+            verdict("anna@gmail。com"),
+            Ok(Some(SyntaxNote::CompatibilityForms {
+                written: "gmail。com".into(),
+                reads_as: "gmail.com".into(),
+                fullwidth: true,
+            }))
+        );
+        assert!(matches!(
+            verdict("anna@ⓔxample.de"),
+            Ok(Some(SyntaxNote::CompatibilityForms {
+                fullwidth: false,
+                ..
+            }))
+        ));
+        // A real IDN is no look-alike of its A-label.
+        assert_eq!(verdict("anna@bücher.de"), Ok(None));
+    }
+
     /// From the isemail and python-email-validator suites: control
     /// characters escaped in a quoted local part, code points that name no
     /// character, and look-alikes of characters no address may hold.
     #[test]
     fn no_control_or_unusable_code_point_is_kept() {
         let cases: &[(&str, SyntaxError)] = &[
-            (
-                "\"\\\n\"@example.com",
-                SyntaxError::LocalPartCharacter('\n'),
-            ),
-            (
-                "\"test\\\rblah\"@example.com",
-                SyntaxError::LocalPartCharacter('\r'),
-            ),
-            (
-                "\"a\\\u{7}b\"@example.com",
-                SyntaxError::LocalPartCharacter('\u{7}'),
-            ),
-            (
-                "\"a\u{85}b\"@example.com",
-                SyntaxError::LocalPartCharacter('\u{85}'),
-            ),
+            ("\"\\\n\"@example.com", SyntaxError::Control('\n')),
+            ("\"test\\\rblah\"@example.com", SyntaxError::Control('\r')),
+            ("\"a\\\u{7}b\"@example.com", SyntaxError::Control('\u{7}')),
+            ("\"a\u{85}b\"@example.com", SyntaxError::Control('\u{85}')),
             ("\"\"@example.com", SyntaxError::EmptyQuotedLocalPart),
             ("a\u{E000}@example.com", SyntaxError::Unusable('\u{E000}')),
             ("a\u{FDD0}@example.com", SyntaxError::Unusable('\u{FDD0}')),
@@ -614,6 +759,25 @@ mod tests {
         for (cell, expected) in cases {
             assert_eq!(verdict(cell).as_ref(), Err(expected), "{cell:?}");
         }
+        // A line break in the white space around the address is in the
+        // cell too: trimming it would keep a header-injection risk.
+        for cell in [
+            "anna@example.com\n",
+            "\r\nanna@example.com",
+            "anna@example.com \r\n ",
+            "Anna <anna@example.com>\n",
+        ] {
+            assert!(
+                matches!(verdict(cell), Err(SyntaxError::Control('\n' | '\r'))),
+                "{cell:?}: {:?}",
+                verdict(cell)
+            );
+        }
+        assert!(
+            SyntaxError::Control('\t')
+                .to_string()
+                .starts_with("contains the control character U+0009 CHARACTER TABULATION")
+        );
         assert_eq!(
             SyntaxError::Unusable('\u{E000}').to_string(),
             "contains U+E000, a private-use code point (it means something only by private agreement)"
@@ -656,7 +820,7 @@ mod tests {
             ("anna@[192.168.0.1]", SyntaxError::DomainLiteral),
             ("anna@exa_mple.com", SyntaxError::DomainCharacter('_')),
             ("anna@example..com", SyntaxError::DomainDots),
-            ("anna@example.com.", SyntaxError::DomainDots),
+            ("anna@example.com..", SyntaxError::DomainDots),
             (
                 "anna@-example.com",
                 SyntaxError::LabelHyphen("-example".into()),

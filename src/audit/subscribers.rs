@@ -133,10 +133,15 @@ impl FileShape<'_> {
     }
 }
 
-/// The address as the file writes it: trimmed, without the `'` some
-/// tools put before values a spreadsheet would run as a formula.
+/// The address cell as the file writes it, without the `'` some tools put
+/// before values a spreadsheet would run as a formula (that one is not
+/// the person's: the tool wrote it). Other wrappers stay for H001 to name.
 fn written(cell: &str) -> &str {
-    crate::input::strip_safety_prefix(cell.trim())
+    let trimmed = cell.trim();
+    match crate::input::strip_safety_prefix(trimmed) {
+        bare if bare.len() == trimmed.len() => cell,
+        bare => bare,
+    }
 }
 
 /// A row's address, read once per pass.
@@ -747,7 +752,7 @@ impl Evaluator<'_> {
         }
         let ctx = RowContext {
             key: &key,
-            written: crate::address::unwrap(written(&text)),
+            written: written(&text),
             syntax: Default::default(),
             export: Some((shape.evidence, record)),
             export_evidence: shape.evidence.has_evidence(),

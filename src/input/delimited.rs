@@ -533,7 +533,7 @@ fn looks_like_data(file: &DelimitedFile) -> bool {
     let [only] = file.header_names.as_slice() else {
         return false;
     };
-    normalize(only).is_some_and(|key| check_syntax(crate::address::unwrap(only), &key).is_ok())
+    normalize(only).is_some_and(|key| check_syntax(only, &key).is_ok())
 }
 
 /// The column where most sampled values are valid addresses, if any
@@ -553,9 +553,7 @@ fn email_column_by_content(file: &DelimitedFile) -> Option<usize> {
                     .get(column)
                     .and_then(|cell| encoding.decode(cell).ok())
                     .is_some_and(|text| {
-                        normalize(&text).is_some_and(|key| {
-                            check_syntax(crate::address::unwrap(&text), &key).is_ok()
-                        })
+                        normalize(&text).is_some_and(|key| check_syntax(&text, &key).is_ok())
                     })
             })
             .count();
@@ -609,6 +607,18 @@ pub fn shape_problem(record: &RawRecord, header_len: usize, delimiter: u8) -> Op
                 record.line()
             ),
         });
+    }
+    if let Some(at) = memchr::memchr(0, record.content()) {
+        let field = record
+            .iter()
+            .position(|f| f.contains(&0))
+            .map_or(1, |i| i + 1);
+        return Some(format!(
+            "field {field} has a NUL byte (0x00) at byte offset {} of the file: text has none, \
+             so the row was damaged (a crash while writing, a binary tool) and is not read; \
+             export it again or fix the row",
+            record.offset() + at as u64
+        ));
     }
     let fields = record.len();
     let extra_are_empty =

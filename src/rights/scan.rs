@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::address::{check_syntax, normalize, unwrap};
+use crate::address::{check_syntax, normalize};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{
     Encoding, InputSource, LineError, MAX_RECORD_BYTES, Opened, Peeked, RawRecord, Undecodable,
@@ -294,7 +294,7 @@ where
     // A list with no header: its first line is an address, and a row.
     let headerless = file.header.iter().any(|cell| {
         let text = encoding.decode_lossy(cell);
-        normalize(&text).is_some_and(|key| check_syntax(unwrap(&text), &key).is_ok())
+        normalize(&text).is_some_and(|key| check_syntax(&text, &key).is_ok())
     });
     if headerless {
         file.set_headerless();

@@ -25,6 +25,7 @@ fn unescape(text: &str) -> String {
         }
         match chars.next() {
             Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
             Some('\\') => out.push('\\'),
             other => panic!("unknown escape \\{other:?} in the corpus"),
         }

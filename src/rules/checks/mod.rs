@@ -38,8 +38,9 @@ use crate::policy::{Level, Policy};
 pub struct RowContext<'a> {
     /// The normalized address.
     pub key: &'a str,
-    /// The address as the file writes it, wrappers removed (H001 looks for
-    /// invisible characters that normalization would drop).
+    /// The address cell as the file writes it, wrappers and all (H001
+    /// looks for invisible characters that normalization would drop, and
+    /// names the wrappers it removed).
     pub written: &'a str,
     pub syntax: std::cell::OnceCell<SyntaxVerdict>,
     pub assessment: Assessment<'a>,
