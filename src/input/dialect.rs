@@ -23,8 +23,8 @@ pub enum SniffError {
     Empty,
     #[error("file is encoded as {0}, which cannot be read")]
     UnsupportedEncoding(&'static str),
-    #[error("file looks binary (it contains NUL bytes), not like delimited text")]
-    Binary,
+    #[error("file is not delimited text: {0}")]
+    Binary(String),
 }
 
 impl SniffError {
@@ -34,7 +34,7 @@ impl SniffError {
             SniffError::UnsupportedEncoding(_) => {
                 "save the file as UTF-8 (or UTF-16 with a byte-order mark) and run again"
             }
-            SniffError::Binary => {
+            SniffError::Binary(_) => {
                 "pass CSV or TSV text; spreadsheets (.xlsx) must be saved as CSV first"
             }
         }
@@ -50,10 +50,10 @@ pub fn sniff(prefix: &[u8], complete: bool) -> Result<Dialect, SniffError> {
     if prefix.is_empty() {
         return Err(SniffError::Empty);
     }
-    let encoding = encoding::detect(prefix, complete).map_err(|what| match what {
-        "binary" => SniffError::Binary,
-        other => SniffError::UnsupportedEncoding(other),
-    })?;
+    if let Some(kind) = encoding::binary_kind(prefix) {
+        return Err(SniffError::Binary(kind));
+    }
+    let encoding = encoding::detect(prefix, complete).map_err(SniffError::UnsupportedEncoding)?;
     let text = if encoding.is_utf16() {
         std::borrow::Cow::Owned(encoding::utf16_prefix_to_utf8(prefix, encoding))
     } else {
@@ -198,6 +198,9 @@ mod tests {
             (dialect.encoding, dialect.delimiter),
             (Encoding::Utf16Le, b';')
         );
-        assert_eq!(sniff(b"PK\x03\x04\x00\x00", true), Err(SniffError::Binary));
+        assert!(matches!(
+            sniff(b"PK\x03\x04\x00\x00", true),
+            Err(SniffError::Binary(kind)) if kind.contains("ZIP")
+        ));
     }
 }

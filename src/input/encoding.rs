@@ -140,6 +140,51 @@ impl fmt::Display for Encoding {
     }
 }
 
+/// Why a file's first bytes are not text at all, if they are not: the
+/// signature of a known binary format, or so many NUL bytes that no
+/// delimited text has them. A NUL here and there is a damaged row, which
+/// the reader reports on its row (D003) while reading the rest.
+pub fn binary_kind(prefix: &[u8]) -> Option<String> {
+    const SIGNATURES: &[(&[u8], &str)] = &[
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (.xlsx and .ods spreadsheets are ZIP archives)",
+        ),
+        (b"PK\x05\x06", "an empty ZIP archive"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+            "an Excel 97-2003 workbook (.xls) or another OLE2 document",
+        ),
+        (b"%PDF-", "a PDF document"),
+        (b"\x1f\x8b", "a gzip archive"),
+        (b"BZh", "a bzip2 archive"),
+        (b"\xfd7zXZ\x00", "an xz archive"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+        (b"\x28\xb5\x2f\xfd", "a Zstandard archive"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+        (b"PAR1", "a Parquet file"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"\x7fELF", "an executable"),
+    ];
+    if let Some((_, what)) = SIGNATURES
+        .iter()
+        .find(|(magic, _)| prefix.starts_with(magic))
+    {
+        return Some(format!("it is {what}"));
+    }
+    let nuls = memchr::memchr_iter(0, prefix).count();
+    // UTF-16 without a mark has NULs in every other byte; `detect` names it.
+    let text_encoding = detect(prefix, false).is_ok_and(|e| !e.is_utf16());
+    (nuls > 0 && nuls * 10 > prefix.len() && text_encoding).then(|| {
+        format!(
+            "{nuls} of its first {} bytes are NUL, which delimited text does not have",
+            prefix.len()
+        )
+    })
+}
+
 /// Decides a file's encoding from its first bytes. `complete` says the
 /// prefix is the whole file (so a cut-off character at its end is an error,
 /// not an artefact of the cut).
@@ -158,12 +203,13 @@ pub fn detect(prefix: &[u8], complete: bool) -> Result<Encoding, &'static str> {
             .step_by(2)
             .filter(|&&b| b == 0)
             .count();
-        let half = prefix.len() / 4;
-        return Err(if even_nuls > half || odd_nuls > half {
-            "UTF-16 without a byte-order mark"
-        } else {
-            "binary"
-        });
+        // ASCII in UTF-16 has a NUL in every other byte and none between.
+        let (half, few) = (prefix.len() / 4, prefix.len() / 16);
+        if (even_nuls > half && odd_nuls <= few) || (odd_nuls > half && even_nuls <= few) {
+            return Err("UTF-16 without a byte-order mark");
+        }
+        // A few NUL bytes in text are damaged rows (D003), not a reason to
+        // refuse the file; `binary_kind` decides what is not text at all.
     }
     if let Some(rest) = prefix.strip_prefix(b"\xef\xbb\xbf") {
         // A UTF-8 mark is a statement; bad bytes later are row problems.
@@ -327,7 +373,37 @@ mod tests {
             detect(b"e\x00m\x00a\x00i\x00l\x00", true),
             Err("UTF-16 without a byte-order mark")
         );
-        assert_eq!(detect(b"PK\x03\x04\x00\x00\x14", true), Err("binary"));
+        // A NUL or two is a damaged row, read on as one.
+        assert_eq!(
+            detect(b"email\na\x00@example.com\n", true),
+            Ok(Encoding::Utf8)
+        );
+    }
+
+    #[test]
+    fn knows_binary_files_from_text_with_a_damaged_row() {
+        assert_eq!(
+            binary_kind(b"PK\x03\x04\x14\x00\x06\x00").as_deref(),
+            Some("it is a ZIP archive (.xlsx and .ods spreadsheets are ZIP archives)")
+        );
+        assert!(
+            binary_kind(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00")
+                .is_some_and(|k| k.contains(".xls"))
+        );
+        let mut padded = b"email\nanna@example.com\n".to_vec();
+        padded.extend([0; 512]);
+        assert_eq!(
+            binary_kind(&padded).as_deref(),
+            Some("512 of its first 535 bytes are NUL, which delimited text does not have")
+        );
+        let mut text = b"email\n".to_vec();
+        for i in 0..200 {
+            text.extend(format!("person{i}@example.com\n").bytes());
+        }
+        text.extend(b"dam\x00aged@example.com\n");
+        assert_eq!(binary_kind(&text), None);
+        assert_eq!(binary_kind(b"e\x00m\x00a\x00i\x00l\x00"), None);
+        assert_eq!(binary_kind(b"email\nanna@example.com\n"), None);
     }
 
     #[test]

@@ -265,6 +265,26 @@ impl<'v> EvidenceReader<'v> {
         flag
     }
 
+    /// D003 for a column this reader uses whose bytes are not text in the
+    /// file's encoding: its value is not used, and the row says why rather
+    /// than showing as a row without that evidence.
+    fn check_decoding(&self, record: &RawRecord, evidence: &mut RowEvidence) {
+        let read = self.columns.iter().map(|(_, i, name)| (*i, name));
+        let topics = self.topic_opt_outs.iter().map(|(i, name, _)| (*i, name));
+        for (i, name) in read.chain(topics) {
+            if let Some(Err(bad)) = record.get(i).map(|bytes| self.encoding.decode(bytes)) {
+                evidence.problems.push((
+                    RuleId::D003,
+                    format!(
+                        "column '{name}' has a byte (0x{:02X}) that is not valid {}; its value is not used",
+                        bad.byte,
+                        self.encoding.as_str().trim_end_matches("-bom").to_uppercase()
+                    ),
+                ));
+            }
+        }
+    }
+
     fn has_ip(&self, record: &RawRecord, field: Field) -> bool {
         // Placeholders tools write for "no IP" (Sendy's `No data`).
         const NONE: [&str; 6] = ["no data", "0", "0.0.0.0", "none", "unknown", "n/a"];
@@ -275,6 +295,7 @@ impl<'v> EvidenceReader<'v> {
     /// The evidence of one row.
     pub fn read(&self, record: &RawRecord) -> RowEvidence {
         let mut evidence = RowEvidence::default();
+        self.check_decoding(record, &mut evidence);
         let source = self
             .cell(record, Field::Source)
             .map(|s| s.into_owned())

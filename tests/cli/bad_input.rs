@@ -252,7 +252,10 @@ fn utf16_and_binary_files_are_named() {
     );
     let binary = case.file("export.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
     let stderr = case.fails(&[&binary]);
-    assert!(stderr.contains("export.csv: file looks binary"), "{stderr}");
+    assert!(
+        stderr.contains("export.csv: file is not delimited text: it is a PNG image"),
+        "{stderr}"
+    );
     let zip = case.file("export.zip", b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
     let stderr = case.fails(&[&zip]);
     assert!(
@@ -398,7 +401,7 @@ fn archives_without_lists_or_with_binary_members_are_named() {
     );
     let stderr = case.fails(&[&binary]);
     assert!(
-        stderr.contains("export.zip:list.csv: file looks binary"),
+        stderr.contains("export.zip:list.csv: file is not delimited text: it is a PNG image"),
         "{stderr}"
     );
 }
@@ -445,4 +448,160 @@ fn a_consent_log_given_as_a_suppression_list() {
     assert_eq!(result.code, 1, "{}", result.stderr);
     assert_eq!(result.json()["findings"][0]["rule"], "R003");
     assert_eq!(result.json()["summary"]["by_rule"]["R003"], 1);
+}
+
+/// A NUL byte is one damaged row, wherever it is (in the sniffed first
+/// 64 KiB or past them), in an export or a consent log: that row is D003,
+/// every other row is audited, and kept + removed still counts every row.
+/// Only a file that is not text at all is refused.
+#[test]
+fn a_nul_byte_damages_its_row_not_the_file() {
+    let case = Case::new();
+    let mut export = b"email,name\n".to_vec();
+    let mut damaged = Vec::new();
+    for i in 1..=4000u64 {
+        let row = match i {
+            7 => "ni\0na@example.org,Nina\n".to_string(),
+            3500 => "oskar@example.org,Os\0kar\n".to_string(),
+            _ => format!("person{i}@example.org,Person {i}\n"),
+        };
+        if row.contains('\0') {
+            damaged.push((i, export.len()));
+        }
+        export.extend(row.bytes());
+    }
+    assert!(
+        damaged[1].1 > 64 * 1024,
+        "the second NUL is past the sniffed prefix"
+    );
+    let export = case.file("export.csv", &export);
+    let log = case.file(
+        "consent.csv",
+        b"email,event,timestamp,purpose\n\
+          person1@example.org,opt_in,2024-01-01T10:00:00Z,newsletter\n\
+          person2@example.org,opt_in,2024-01-01T10:00:00Z,news\0letter\n",
+    );
+    let (result, report) = crate::util::audit_json(&[
+        export.to_str().unwrap(),
+        "--consent",
+        log.to_str().unwrap(),
+        "--out-dir",
+        case.out().to_str().unwrap(),
+    ]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let summary = &report["summary"];
+    assert_eq!(summary["rows"], 4000, "{summary}");
+    assert_eq!(
+        summary["kept"].as_u64().unwrap() + summary["removed"].as_u64().unwrap(),
+        4000
+    );
+    let d003: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "D003")
+        .map(|f| {
+            (
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["row"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let rows: Vec<(&str, u64)> = d003.iter().map(|(f, r, _)| (f.as_str(), *r)).collect();
+    assert_eq!(
+        rows,
+        [("export.csv", 7), ("export.csv", 3500), ("consent.csv", 2)],
+        "{d003:?}"
+    );
+    let (_, _, first) = &d003[0];
+    let offset = damaged[0].1 + 2;
+    assert!(
+        first.contains(&format!(
+            "field 1 has a NUL byte (0x00) at byte offset {offset} of the file"
+        )),
+        "{first}"
+    );
+    assert!(
+        d003[1].2.starts_with("field 2 has a NUL byte"),
+        "{}",
+        d003[1].2
+    );
+    // person1's consent is read although the log has a damaged row;
+    // person2's opt-in is in the damaged row, so it is not.
+    let no_consent = |email: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["email"] == email && f["rule"] == "C001")
+    };
+    assert!(!no_consent("person1@example.org"));
+    assert!(no_consent("person2@example.org"));
+
+    // Text with a block of NULs (a file preallocated and never written)
+    // or a known binary format is not delimited text: refused, saying why.
+    let case = Case::new();
+    let mut padded = b"email\nanna@example.org\n".to_vec();
+    padded.extend([0u8; 4096]);
+    let padded = case.file("padded.csv", &padded);
+    let stderr = case.fails(&[&padded]);
+    assert!(
+        stderr.contains(
+            "padded.csv: file is not delimited text: 4096 of its first 4119 bytes are NUL"
+        ),
+        "{stderr}"
+    );
+    let xls = case.file(
+        "list.csv",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00",
+    );
+    let stderr = case.fails(&[&xls]);
+    assert!(
+        stderr.contains(
+            "list.csv: file is not delimited text: it is an Excel 97-2003 workbook (.xls)"
+        ),
+        "{stderr}"
+    );
+}
+
+/// A byte that is not UTF-8 in a consent column the export is read for is
+/// D003 on that row, naming the column, not a row quietly without
+/// evidence; a bad byte in a column nobody reads changes nothing.
+#[test]
+fn an_undecodable_evidence_cell_is_named_on_its_row() {
+    let case = Case::new();
+    let export = case.file(
+        "export.csv",
+        b"email,name,optin_time\n\
+          a@example.de,J\xc3\xb6rg,2024-01-01\n\
+          b@example.de,M\xfcller,2024-01-01\n\
+          c@example.de,Carla,2024-01\xff-01\n",
+    );
+    let (_, report) = crate::util::audit_json(&[
+        export.to_str().unwrap(),
+        "--out-dir",
+        case.out().to_str().unwrap(),
+    ]);
+    let d003: Vec<(u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "D003")
+        .map(|f| (f["row"].as_u64().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        d003,
+        [(
+            3,
+            "column 'optin_time' has a byte (0xFF) that is not valid UTF-8; its value is not used"
+        )]
+    );
+    assert_eq!(report["summary"]["rows"], 3);
 }
