@@ -73,6 +73,26 @@ pub fn disposable_entry(domain: &str, floor: usize) -> Option<&str> {
     find_listed(domain, floor, |d| DISPOSABLE_SET.contains(d))
 }
 
+/// The service a privacy-relay entry belongs to: the comment line above
+/// it in `data/privacy-relays.txt` (`DuckDuckGo Email Protection`).
+pub fn relay_service(entry: &str) -> Option<&'static str> {
+    static SERVICES: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+        let mut services = HashMap::new();
+        let mut service = None;
+        for line in RELAYS.lines().map(str::trim) {
+            if let Some(comment) = line.strip_prefix('#') {
+                service = Some(comment.trim());
+            } else if line.is_empty() {
+                service = None;
+            } else if let Some(name) = service {
+                services.insert(line, name);
+            }
+        }
+        services
+    });
+    SERVICES.get(entry).copied()
+}
+
 /// The privacy-relay entry `domain` falls under.
 pub fn relay_entry(domain: &str, floor: usize) -> Option<&str> {
     find_listed(domain, floor, |d| RELAY_SET.contains(d))

@@ -10,7 +10,8 @@ pub use hygiene::{
     DomainKind, HygieneLists, domain_kind, mailbox, role_account, role_name, typo_suggestion,
 };
 pub use lists::{
-    Provider, SPECIAL_USE, disposable_count, disposable_source, providers, special_use,
+    Provider, SPECIAL_USE, disposable_count, disposable_source, providers, relay_service,
+    special_use,
 };
 pub use normalize::{Wrapping, normalize, unwrap, unwrap_noting};
 pub use syntax::{SyntaxError, SyntaxNote, SyntaxVerdict, check as check_syntax};

@@ -72,6 +72,7 @@ pub enum RuleId {
     H006,
     H007,
     H008,
+    H009,
     D001,
     D002,
     D003,
@@ -162,7 +163,7 @@ macro_rules! doc {
     };
 }
 
-pub static RULES: [RuleMeta; 25] = [
+pub static RULES: [RuleMeta; 26] = [
     RuleMeta {
         id: RuleId::C001,
         code: "C001",
@@ -362,7 +363,7 @@ pub static RULES: [RuleMeta; 25] = [
         family: Family::Hygiene,
         stage: Stage::Row,
         default_level: Level::Error,
-        summary: "disposable or throw-away mail domain (privacy relays only as info)",
+        summary: "disposable or throw-away mail domain",
         headline: "use disposable, throw-away mail domains",
         re_permission: RePermission::Forbids,
         doc: doc!("H004"),
@@ -414,6 +415,18 @@ pub static RULES: [RuleMeta; 25] = [
         headline: "bounced permanently: the mailbox does not exist",
         re_permission: RePermission::Forbids,
         doc: doc!("H008"),
+    },
+    RuleMeta {
+        id: RuleId::H009,
+        code: "H009",
+        name: "privacy-relay",
+        family: Family::Hygiene,
+        stage: Stage::Row,
+        default_level: Level::Info,
+        summary: "privacy relay (Hide My Email, Firefox Relay...): forwards to a real inbox; kept",
+        headline: "use a privacy relay that forwards to the person's inbox",
+        re_permission: RePermission::Neutral,
+        doc: doc!("H009"),
     },
     RuleMeta {
         id: RuleId::D001,

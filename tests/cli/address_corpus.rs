@@ -90,7 +90,7 @@ fn every_corpus_address_gets_exactly_its_expected_findings() {
     // Duplicates (H002, H006) are about pairs of rows; fixtures test them.
     let result = run(listaudit().arg("audit").arg(&path).args([
         "--select",
-        "H001,H003,H004,H005,H007",
+        "H001,H003,H004,H005,H007,H009",
         "--format",
         "json",
         "--no-progress",

@@ -346,17 +346,12 @@ fn h004_disposable_domain() {
         "disposable domain: mailinator.com hands out throw-away inboxes (disposable-email-domains list)"
     );
     assert_eq!(severity_of(&report, "H004", "lena@mailinator.com"), "error");
-    for relay in [
-        "max.relay@privaterelay.appleid.com",
-        "sam.relay@duck.com",
-        "tom@someone.33mail.com",
-    ] {
-        assert_eq!(severity_of(&report, "H004", relay), "info", "{relay}");
-        assert!(
-            message_of(&report, "H004", relay).starts_with("privacy relay: "),
-            "{relay}"
-        );
-    }
+    // Relays are H009 (the fixture expects it on their rows), never H004.
+    assert_eq!(
+        report["summary"]["by_rule"]["H004"], 3,
+        "{}",
+        report["summary"]
+    );
     assert_eq!(
         report["summary"]["removed"], 3,
         "the three disposable rows are removed, the relays are kept"
@@ -384,12 +379,65 @@ fn h004_policy_lists_allow_and_deny() {
     ]);
     let flagged = findings_by_row(&report);
     let rows: Vec<u64> = flagged.keys().map(|(_, row)| *row).collect();
-    // mailinator (rows 2, 3) allowed; posteo (row 11) denied by the policy.
-    assert_eq!(rows, [4, 5, 6, 7, 11]);
+    // mailinator (rows 2, 3) allowed; posteo (row 11) denied by the policy;
+    // the relays (rows 5 to 7) are H009, not H004.
+    assert_eq!(rows, [4, 11]);
     assert_eq!(
         message_of(&report, "H004", "paula.berg@posteo.de"),
         "disposable domain: posteo.de is listed in the policy's hygiene.disposable_domains"
     );
+}
+
+#[test]
+fn h009_privacy_relay() {
+    let report = check("H009");
+    assert_eq!(
+        message_of(&report, "H009", "jonas.weber@duck.com"),
+        "privacy relay: duck.com (DuckDuckGo Email Protection) forwards to the person's real inbox; \
+         the person chose the alias, it delivers, and consent given through it is consent"
+    );
+    assert!(
+        message_of(&report, "H009", "ben@ben-berg.addy.io")
+            .starts_with("privacy relay: addy.io (addy.io (formerly AnonAddy))"),
+    );
+    assert_eq!(severity_of(&report, "H009", "mia.9f3@mozmail.com"), "info");
+    assert_eq!(
+        report["summary"]["removed"], 1,
+        "only the disposable row is removed; relays are kept"
+    );
+}
+
+/// The policy has the last word: a relay it lists as disposable is H004
+/// (and no longer H009); one it allows is neither.
+#[test]
+fn h009_gives_way_to_the_policy_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "extends = \"eu-gdpr\"\n[hygiene]\ndisposable_domains = [\"duck.com\"]\n\
+         allowed_domains = [\"mozmail.com\"]\n",
+    )
+    .unwrap();
+    let (_, report) = audit_json(&[
+        "tests/fixtures/rules/H009/subscribers.csv",
+        "-c",
+        "tests/fixtures/rules/H009/consent.csv",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--select",
+        "H004,H009",
+    ]);
+    let by_row = findings_by_row(&report);
+    let codes = |row: u64| -> Vec<String> {
+        by_row
+            .get(&("tests/fixtures/rules/H009/subscribers.csv".to_string(), row))
+            .map(|codes| codes.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(codes(2), ["H004"], "duck.com, listed as disposable");
+    assert_eq!(codes(3), Vec::<String>::new(), "mozmail.com, allowed");
+    assert_eq!(codes(1), ["H009"], "Apple's relay, on neither list");
 }
 
 #[test]

@@ -1,30 +1,22 @@
-//! H004 `disposable-domain`: a throw-away mail domain (privacy relays only as info).
+//! H004 `disposable-domain`: a throw-away mail domain.
 //!
 //! The rule's documentation is `docs/rules/H004.md`.
 
-use super::{Reported, RowContext};
+use super::RowContext;
 use crate::address::{DomainKind, domain_kind};
-use crate::policy::Level;
-use crate::rules::RuleId;
 
-/// H004: a disposable domain at the rule's level; a privacy relay at most
-/// info (it forwards to a real inbox, so it is never removed).
-pub(super) fn disposable_domain(ctx: &RowContext<'_>) -> Option<Reported> {
+/// H004: a domain on the shipped disposable list or the policy's own. A
+/// privacy relay is H009 and a slip of a big provider's domain H005, never
+/// this.
+pub(super) fn disposable_domain(ctx: &RowContext<'_>) -> Option<String> {
     let (_, domain) = ctx.valid_parts()?;
-    Some(match domain_kind(domain, &ctx.policy.hygiene)? {
-        DomainKind::Disposable(entry) => format!(
+    match domain_kind(domain, &ctx.policy.hygiene)? {
+        DomainKind::Disposable(entry) => Some(format!(
             "disposable domain: {entry} hands out throw-away inboxes (disposable-email-domains list)"
-        )
-        .into(),
-        DomainKind::DisposableByPolicy(entry) => format!(
+        )),
+        DomainKind::DisposableByPolicy(entry) => Some(format!(
             "disposable domain: {entry} is listed in the policy's hygiene.disposable_domains"
-        )
-        .into(),
-        DomainKind::Relay(entry) => Reported {
-            message: format!(
-                "privacy relay: {entry} forwards to the person's real inbox; not disposable"
-            ),
-            level: Some(ctx.policy.level(RuleId::H004).min(Level::Info)),
-        },
-    })
+        )),
+        DomainKind::Relay(_) => None,
+    }
 }

@@ -20,6 +20,7 @@ mod h004;
 mod h005;
 mod h007;
 mod h008;
+mod h009;
 mod r001;
 mod r002;
 mod r003;
@@ -139,7 +140,7 @@ struct Reported {
     message: String,
     /// The level, when the finding decides it rather than the rule: C007
     /// takes its source category's level, an H001 note is at most a
-    /// warning, an H004 privacy relay at most info, an H008 bounce of
+    /// warning, an H008 bounce of
     /// unstated kind at most a warning.
     level: Option<Level>,
 }
@@ -179,10 +180,11 @@ const CHECKS: &[(RuleId, RowCheck)] = &[
     (RuleId::R003, at_rule_level!(r003::suppressed)),
     (RuleId::H001, h001::invalid_address),
     (RuleId::H003, at_rule_level!(h003::role_mailbox)),
-    (RuleId::H004, h004::disposable_domain),
+    (RuleId::H004, at_rule_level!(h004::disposable_domain)),
     (RuleId::H005, at_rule_level!(h005::domain_typo)),
     (RuleId::H007, at_rule_level!(h007::special_use_domain)),
     (RuleId::H008, h008::undeliverable),
+    (RuleId::H009, at_rule_level!(h009::privacy_relay)),
 ];
 
 /// One row finding: the rule, its level, the message.
