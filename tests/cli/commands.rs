@@ -75,6 +75,44 @@ fn explain_h004_names_the_shipped_list_and_its_version() {
     );
 }
 
+/// The differences from other validators and the order of the domain
+/// rules are in what `explain` prints, not only in the repository.
+#[test]
+fn explain_documents_the_deliberate_differences_and_the_domain_precedence() {
+    let h001 = run(listaudit().args(["explain", "H001"]));
+    assert_eq!(h001.code, 0, "{}", h001.stderr);
+    for key in [
+        "`address-literal`:",
+        "`quoted-local-part`:",
+        "`wrapper`:",
+        "comments",
+    ] {
+        assert!(h001.stdout.contains(key), "{key}");
+    }
+    let h009 = run(listaudit().args(["explain", "privacy-relay"]));
+    assert_eq!(h009.code, 0, "{}", h009.stderr);
+    let precedence = h009
+        .stdout
+        .split("## Precedence")
+        .nth(1)
+        .expect("a Precedence section");
+    let order: Vec<usize> = [
+        "allowed_domains",
+        "disposable_domains",
+        "H009, never H004",
+        "H005, never H004",
+    ]
+    .iter()
+    .map(|step| precedence.find(step).unwrap_or_else(|| panic!("{step}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{precedence}");
+    assert!(
+        h009.stdout.ends_with("- `us-can-spam`: info\n"),
+        "{}",
+        h009.stdout
+    );
+}
+
 #[test]
 fn explain_json_carries_levels_per_preset() {
     let doc = run(listaudit().args(["explain", "c005", "--format", "json"])).json();

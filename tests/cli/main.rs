@@ -20,3 +20,4 @@ mod rule_fixtures;
 #[path = "../../examples/gen/synth.rs"]
 mod synth;
 mod util;
+mod validator_suites;
