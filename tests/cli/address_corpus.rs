@@ -6,31 +6,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{listaudit, run};
+use crate::util::{audit_addresses, findings, unescape_cell};
 
 struct Expected {
     line: usize,
     address: String,
     /// Rule code → (severity if stated, message fragment if stated).
     findings: BTreeMap<String, (Option<String>, Option<String>)>,
-}
-
-fn unescape(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('\\') => out.push('\\'),
-            other => panic!("unknown escape \\{other:?} in the corpus"),
-        }
-    }
-    out
 }
 
 fn corpus() -> Vec<Expected> {
@@ -64,7 +46,7 @@ fn corpus() -> Vec<Expected> {
         }
         rows.push(Expected {
             line: i + 1,
-            address: unescape(columns[0]),
+            address: unescape_cell(columns[0]),
             findings,
         });
     }
@@ -79,34 +61,15 @@ fn every_corpus_address_gets_exactly_its_expected_findings() {
         "the corpus has {} addresses",
         corpus.len()
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("corpus.csv");
-    let mut writer = csv::Writer::from_path(&path).unwrap();
-    writer.write_record(["email"]).unwrap();
-    for row in &corpus {
-        writer.write_record([&row.address]).unwrap();
-    }
-    writer.flush().unwrap();
     // Duplicates (H002, H006) are about pairs of rows; fixtures test them.
-    let result = run(listaudit().arg("audit").arg(&path).args([
-        "--select",
-        "H001,H003,H004,H005,H007,H009",
-        "--format",
-        "json",
-        "--no-progress",
-    ]));
-    assert!(result.code <= 1, "{}", result.stderr);
-    let report = result.json();
+    let addresses: Vec<&str> = corpus.iter().map(|row| row.address.as_str()).collect();
+    let report = audit_addresses(&addresses, &["--select", "H001,H003,H004,H005,H007,H009"]);
     let mut actual: BTreeMap<u64, Vec<(String, String, String)>> = BTreeMap::new();
-    for finding in report["findings"].as_array().unwrap() {
+    for found in findings(&report) {
         actual
-            .entry(finding["row"].as_u64().unwrap())
+            .entry(found.row)
             .or_default()
-            .push((
-                finding["rule"].as_str().unwrap().to_string(),
-                finding["severity"].as_str().unwrap().to_string(),
-                finding["message"].as_str().unwrap().to_string(),
-            ));
+            .push((found.rule, found.severity, found.message));
     }
     let mut failures = Vec::new();
     for (i, expected) in corpus.iter().enumerate() {

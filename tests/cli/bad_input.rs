@@ -495,24 +495,10 @@ fn a_nul_byte_damages_its_row_not_the_file() {
         summary["kept"].as_u64().unwrap() + summary["removed"].as_u64().unwrap(),
         4000
     );
-    let d003: Vec<(String, u64, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "D003")
-        .map(|f| {
-            (
-                f["file"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f["row"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_string(),
-            )
-        })
+    let d003: Vec<(String, u64, String)> = crate::util::findings(&report)
+        .into_iter()
+        .filter(|f| f.rule == "D003")
+        .map(|f| (f.file, f.row, f.message))
         .collect();
     let rows: Vec<(&str, u64)> = d003.iter().map(|(f, r, _)| (f.as_str(), *r)).collect();
     assert_eq!(
@@ -589,18 +575,17 @@ fn an_undecodable_evidence_cell_is_named_on_its_row() {
         "--out-dir",
         case.out().to_str().unwrap(),
     ]);
-    let d003: Vec<(u64, &str)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "D003")
-        .map(|f| (f["row"].as_u64().unwrap(), f["message"].as_str().unwrap()))
+    let d003: Vec<(u64, String)> = crate::util::findings(&report)
+        .into_iter()
+        .filter(|f| f.rule == "D003")
+        .map(|f| (f.row, f.message))
         .collect();
     assert_eq!(
         d003,
         [(
             3,
             "column 'optin_time' has a byte (0xFF) that is not valid UTF-8; its value is not used"
+                .to_string()
         )]
     );
     assert_eq!(report["summary"]["rows"], 3);

@@ -1153,23 +1153,9 @@ fn an_unsubscribed_export_withdraws_the_address_in_other_files() {
         brevo.display().to_string(),
         formats("mailchimp/unsubscribed_members_export_1a2b3c4d5e.csv"),
     ]);
-    let by_file: Vec<(String, u64, String)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["file"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('/')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                f["row"].as_u64().unwrap(),
-                f["rule"].as_str().unwrap().to_string(),
-            )
-        })
+    let by_file: Vec<(String, u64, String)> = crate::util::findings(&report)
+        .into_iter()
+        .map(|f| (f.file, f.row, f.rule))
         .collect();
     assert!(
         by_file.contains(&("brevo.csv".to_string(), 1, "R001".to_string())),

@@ -105,6 +105,85 @@ pub fn findings_by_row(report: &Value) -> BTreeMap<(String, u64), BTreeSet<Strin
     map
 }
 
+/// One finding of a report, with its file named by the last part of its
+/// path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub file: String,
+    pub row: u64,
+    pub rule: String,
+    pub severity: String,
+    pub message: String,
+}
+
+/// The findings of a report, in report order.
+pub fn findings(report: &Value) -> Vec<Found> {
+    let text = |f: &Value, key: &str| f[key].as_str().unwrap_or_default().to_string();
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| Found {
+            file: text(f, "file").rsplit('/').next().unwrap().to_string(),
+            row: f["row"].as_u64().unwrap(),
+            rule: text(f, "rule"),
+            severity: text(f, "severity"),
+            message: text(f, "message"),
+        })
+        .collect()
+}
+
+/// Cells written as the fixtures' tab-separated files write them: `\\`,
+/// `\t`, `\n`, `\r` and `\u{HEX}` escapes, everything else literal UTF-8.
+pub fn unescape_cell(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let escape = &rest[at + 1..];
+        let (c, len) = match escape.chars().next() {
+            Some('\\') => ('\\', 1),
+            Some('t') => ('\t', 1),
+            Some('n') => ('\n', 1),
+            Some('r') => ('\r', 1),
+            Some('u') => {
+                let (hex, _) = escape[1..]
+                    .strip_prefix('{')
+                    .and_then(|r| r.split_once('}'))
+                    .unwrap_or_else(|| panic!("bad \\u escape in {text:?}"));
+                let code = u32::from_str_radix(hex, 16).expect("hex code point");
+                (char::from_u32(code).expect("a char"), hex.len() + 3)
+            }
+            other => panic!("unknown escape \\{other:?} in {text:?}"),
+        };
+        out.push(c);
+        rest = &escape[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Writes `addresses` as a one-column subscriber file (`email`) and
+/// audits it with `args`, returning the JSON report.
+pub fn audit_addresses<S: AsRef<str>>(addresses: &[S], args: &[&str]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("addresses.csv");
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    writer.write_record(["email"]).unwrap();
+    for address in addresses {
+        writer.write_record([address.as_ref()]).unwrap();
+    }
+    writer.flush().unwrap();
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&path)
+        .args(args)
+        .args(["--format", "json", "--no-progress", "--out-dir"])
+        .arg(dir.path().join("out")));
+    assert!(result.code <= 1, "{}", result.stderr);
+    result.json()
+}
+
 /// The findings a `findings.csv` holds, as the JSON objects `--format
 /// json` prints them (`row` and `line` numbers, the other columns text),
 /// for tests that read an audit's files rather than its standard output.

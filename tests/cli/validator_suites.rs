@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::util::{listaudit, repo, run};
+use crate::util::{audit_addresses, findings, repo, unescape_cell};
 
 struct Case {
     line: usize,
@@ -17,36 +17,6 @@ struct Case {
     ours: String,
     address: String,
     why: String,
-}
-
-fn unescape(text: &str, line: usize) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('u') => {
-                let rest = chars.as_str();
-                let hex = rest
-                    .strip_prefix('{')
-                    .and_then(|r| r.split_once('}'))
-                    .map(|(hex, _)| hex)
-                    .unwrap_or_else(|| panic!("line {line}: bad \\u escape"));
-                let code = u32::from_str_radix(hex, 16).unwrap();
-                out.push(char::from_u32(code).unwrap());
-                chars = rest[hex.len() + 2..].chars();
-            }
-            other => panic!("line {line}: unknown escape \\{other:?}"),
-        }
-    }
-    out
 }
 
 fn cases() -> Vec<Case> {
@@ -79,7 +49,7 @@ fn cases() -> Vec<Case> {
             suite: columns[0].to_string(),
             theirs: columns[2].to_string(),
             ours: columns[3].to_string(),
-            address: unescape(columns[4], i + 1),
+            address: unescape_cell(columns[4]),
             why: columns[5].to_string(),
         });
     }
@@ -105,22 +75,16 @@ fn documented_reasons() -> BTreeSet<String> {
 /// listaudit's verdict on each row of a report: `removed:RULE` for the
 /// first error, `kept:RULE` for the first other finding, else `kept`.
 fn verdicts(report: &serde_json::Value) -> BTreeMap<u64, String> {
-    let mut findings: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
-    for f in report["findings"].as_array().unwrap() {
-        findings
-            .entry(f["row"].as_u64().unwrap())
-            .or_default()
-            .push((
-                f["rule"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-            ));
+    let mut by_row: BTreeMap<u64, Vec<_>> = BTreeMap::new();
+    for found in findings(report) {
+        by_row.entry(found.row).or_default().push(found);
     }
-    findings
+    by_row
         .into_iter()
         .map(|(row, found)| {
-            let verdict = match found.iter().find(|(_, severity)| severity == "error") {
-                Some((rule, _)) => format!("removed:{rule}"),
-                None => format!("kept:{}", found[0].0),
+            let verdict = match found.iter().find(|f| f.severity == "error") {
+                Some(error) => format!("removed:{}", error.rule),
+                None => format!("kept:{}", found[0].rule),
             };
             (row, verdict)
         })
@@ -149,28 +113,8 @@ fn every_suite_address_gets_its_recorded_verdict_and_every_difference_is_explain
         "every suite is there in full: {per_suite:?}"
     );
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("suites.csv");
-    let mut writer = csv::Writer::from_path(&path).unwrap();
-    writer.write_record(["email"]).unwrap();
-    for case in &cases {
-        writer.write_record([&case.address]).unwrap();
-    }
-    writer.flush().unwrap();
-    let result = run(listaudit()
-        .arg("audit")
-        .arg(&path)
-        .args([
-            "--select",
-            "H001,H007,D003",
-            "--format",
-            "json",
-            "--no-progress",
-        ])
-        .arg("--out-dir")
-        .arg(dir.path().join("out")));
-    assert!(result.code <= 1, "{}", result.stderr);
-    let report = result.json();
+    let addresses: Vec<&str> = cases.iter().map(|case| case.address.as_str()).collect();
+    let report = audit_addresses(&addresses, &["--select", "H001,H007,D003"]);
     assert_eq!(report["summary"]["rows"], cases.len(), "no row is lost");
     let mut verdicts = verdicts(&report);
 
