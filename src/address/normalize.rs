@@ -99,10 +99,14 @@ pub fn unwrap_noting(cell: &str) -> (&str, Wrapping) {
         wrapping.display_name = !inner[..open].trim().is_empty();
         text = wrapping.trim(&inner[open + 1..]);
     }
+    // Only a dot right after a domain: `a@b.de\n.` is not a root dot, and
+    // taking it would leave white space at the end (and the key would not
+    // be its own key).
     if let Some(bare) = text.strip_suffix('.')
         && let Some((_, domain)) = bare.rsplit_once('@')
         && !domain.is_empty()
         && !domain.ends_with('.')
+        && !domain.ends_with(char::is_whitespace)
         && !domain.starts_with('[')
     {
         wrapping.trailing_dot = true;
@@ -115,6 +119,24 @@ pub fn unwrap_noting(cell: &str) -> (&str, Wrapping) {
 ///
 /// Idempotent: `normalize(normalize(x)) == normalize(x)`.
 pub fn normalize(cell: &str) -> Option<String> {
+    let mut key = normalize_once(cell)?;
+    // Removing a root dot can uncover what unwrapping removes in turn, and
+    // IDNA can map a character to a dot or to nothing (`x@y.<ZWSP>.`): the
+    // key is taken again until it is its own key. A key ends so only in
+    // such made-up cases, so the common one costs a byte compare.
+    for _ in 0..8 {
+        if !key.ends_with(|c: char| c == '.' || c.is_whitespace()) {
+            break;
+        }
+        match normalize_once(&key) {
+            Some(again) if again != key => key = again,
+            _ => break,
+        }
+    }
+    Some(key)
+}
+
+fn normalize_once(cell: &str) -> Option<String> {
     let address = unwrap(cell);
     if address.is_empty() {
         return None;
@@ -227,6 +249,10 @@ mod tests {
     #[test]
     fn is_idempotent() {
         for cell in [
+            "a@b.de\t\n.",
+            "a@b.de .",
+            "x@y.\u{200b}.",
+            "x@y．．",
             "Anna <ANNA@EXAMPLE.COM>",
             "mailto:x@Bücher.example",
             "not an address",
