@@ -85,6 +85,40 @@ struct Audit<'s> {
     unlisted_erasures: Vec<ErasureEntry>,
     /// Values no vocabulary word matched: rows and first location.
     unrecognised: BTreeMap<Unrecognised, (u64, Location)>,
+    /// The physical line of each consent-log row, by input, for D004,
+    /// whose finding points at a log row long after the log was read.
+    consent_lines: BTreeMap<u32, LineIndex>,
+}
+
+/// The physical line of each row of a file, kept as the rows where
+/// `line − row` changes: a header, a record spanning lines or a blank
+/// line each add one point, so a regular file of millions of rows costs
+/// a few bytes.
+#[derive(Default)]
+struct LineIndex {
+    /// (first row, line − row from that row on), rows ascending.
+    points: Vec<(u64, u64)>,
+}
+
+impl LineIndex {
+    /// Notes where `row` starts; rows come in ascending order. A row
+    /// without a line (0) is left out.
+    fn note(&mut self, row: u64, line: u64) {
+        let Some(offset) = line.checked_sub(row).filter(|_| line > 0) else {
+            return;
+        };
+        if self.points.last().map(|&(_, o)| o) != Some(offset) {
+            self.points.push((row, offset));
+        }
+    }
+
+    /// The line `row` starts on, 0 when unknown.
+    fn line(&self, row: u64) -> u64 {
+        match self.points.partition_point(|&(first, _)| first <= row) {
+            0 => 0,
+            i => row + self.points[i - 1].1,
+        }
+    }
 }
 
 impl<'s> Audit<'s> {
@@ -106,6 +140,7 @@ impl<'s> Audit<'s> {
             activity: Activity::default(),
             unlisted_erasures: Vec::new(),
             unrecognised: BTreeMap::new(),
+            consent_lines: BTreeMap::new(),
         }
     }
 
@@ -543,6 +578,7 @@ impl<'s> Audit<'s> {
             let saw_notice = &mut self.saw_notice;
             let activity = &mut self.activity;
             let unrecognised = &mut self.unrecognised;
+            let lines = self.consent_lines.entry(input).or_default();
             let strict = settings.reading.strict;
             let mut first_malformed: Option<(u64, u64, String)> = None;
             let mut scratch_error = None;
@@ -559,6 +595,7 @@ impl<'s> Audit<'s> {
                         input,
                         row: row.row,
                     };
+                    lines.note(row.row, row.line);
                     for value in &row.unrecognised {
                         count_unrecognised(unrecognised, value, at);
                     }
@@ -770,13 +807,14 @@ impl<'s> Audit<'s> {
             .filter_map(|(key, ledger)| ledger.first_seen().map(|at| (at, key)))
             .collect();
         orphans.sort_unstable();
+        let lines = &self.consent_lines;
         self.findings
             .extend(orphans.into_iter().map(|(at, key)| Finding {
                 rule: RuleId::D004,
                 level: policy.level(RuleId::D004),
                 input: at.input,
                 row: at.row,
-                line: 0,
+                line: lines.get(&at.input).map_or(0, |l| l.line(at.row)),
                 email: key.to_string(),
                 message: "consent events for an address that is in no subscriber file".to_string(),
             }))
@@ -972,4 +1010,33 @@ fn push_event(
         terms: event.terms,
     };
     builder.push_fingerprinted(fingerprint, key, event_ref);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn line_index_keeps_only_where_lines_and_rows_drift_apart() {
+        let mut index = LineIndex::default();
+        // A header on line 1, row 3 spanning lines 4 and 5, a blank line
+        // before row 6, and a record with no line (a JSON array's) noted
+        // as 0.
+        for (row, line) in [
+            (1, 2),
+            (2, 3),
+            (3, 4),
+            (4, 6),
+            (5, 7),
+            (6, 9),
+            (7, 0),
+            (8, 11),
+        ] {
+            index.note(row, line);
+        }
+        assert_eq!(index.points, [(1, 1), (4, 2), (6, 3)]);
+        let lines: Vec<u64> = (1..=8).map(|row| index.line(row)).collect();
+        assert_eq!(lines, [2, 3, 4, 6, 7, 9, 10, 11]);
+        assert_eq!(LineIndex::default().line(5), 0);
+    }
 }
