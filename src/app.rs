@@ -17,7 +17,8 @@ use crate::inspect::{Inspection, inspect};
 use crate::output::{
     self, Addresses, AtomicFile, CreatedDir, ReportTarget, commit, erase_documents,
     lookup_documents, new_table, receipt_json, receipt_names, render_erase, render_lookup,
-    render_markdown, render_summary, write_github, write_junit, write_report_json,
+    render_markdown, render_summary, write_github, write_gitlab, write_junit, write_report_json,
+    write_sarif,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
 use crate::rights::{self, Destination, SUPPRESSION_FILE, SkippedEntry};
@@ -329,6 +330,8 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
             AuditFormat::Junit => write_stdout(|out| {
                 write_junit(&outcome, addresses, settings.gate.fail_on, &removed, out)
             }),
+            AuditFormat::Sarif => write_stdout(|out| write_sarif(&outcome, addresses, out)),
+            AuditFormat::Gitlab => write_stdout(|out| write_gitlab(&outcome, addresses, out)),
         };
         // A closed pipe (`| head`) is not an error; the exit status still
         // reports the findings.

@@ -534,6 +534,10 @@ pub enum AuditFormat {
     Github,
     /// JUnit XML: one test suite per rule, one test case per finding
     Junit,
+    /// SARIF 2.1.0, for GitHub code scanning and security dashboards
+    Sarif,
+    /// A GitLab Code Quality report (artifacts:reports:codequality)
+    Gitlab,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -115,6 +115,22 @@ pub fn mask(email: &str) -> String {
     }
 }
 
+/// `row 12 <j***@example.com>: message`: a finding as the CI formats
+/// state it, its address and every address its message quotes hidden as
+/// `addresses` hides them.
+pub(super) fn row_message(finding: &Finding, addresses: Addresses) -> String {
+    let message = addresses.message(finding);
+    if finding.email.is_empty() {
+        format!("row {}: {message}", finding.row)
+    } else {
+        format!(
+            "row {} <{}>: {message}",
+            finding.row,
+            addresses.shown(&finding.email)
+        )
+    }
+}
+
 /// The first `n` findings in the order a reader wants them: most severe
 /// first, then in input order. One pass, holding at most `n` per level.
 pub(super) fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
@@ -268,19 +284,10 @@ pub fn write_github(
         }
         let title = format!("{} {}", finding.rule.code(), finding.rule.meta().name);
         let _ = write!(properties, ",title={}", gh_property(&title));
-        let address = if finding.email.is_empty() {
-            String::new()
-        } else {
-            format!(" <{}>", addresses.show(&finding.email))
-        };
         writeln!(
             out,
             "::{command} {properties}::{}",
-            gh_data(&format!(
-                "row {}{address}: {}",
-                finding.row,
-                addresses.message(finding)
-            ))
+            gh_data(&row_message(finding, addresses))
         )
     })?;
     if let RemovedCheck::Breached(sentence) = removed {

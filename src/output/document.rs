@@ -240,9 +240,9 @@ impl<'a> View<'a> {
                 name: rule.name,
                 level: policy.level(rule.id).as_str(),
                 count: plural(summary.by_rule[rule.id.index()], "finding"),
-                checks: render_doc(doc_section(rule, "What it checks")),
-                why: render_doc(doc_section(rule, "Why it matters")),
-                fix: render_doc(doc_section(rule, "How to fix")),
+                checks: render_doc(rule.doc_section("What it checks")),
+                why: render_doc(rule.doc_section("Why it matters")),
+                fix: render_doc(rule.doc_section("How to fix")),
                 basis: policy
                     .basis_of(&format!("rules.{}", rule.code))
                     .map(str::to_string),
@@ -654,17 +654,6 @@ impl<T: Template> DynRender for T {
 }
 
 /// The body of one `## heading` section of a rule's page.
-fn doc_section(rule: &RuleMeta, heading: &str) -> &'static str {
-    let doc = rule.doc;
-    let marker = format!("## {heading}\n");
-    let Some(start) = doc.find(&marker) else {
-        return "";
-    };
-    let body = &doc[start + marker.len()..];
-    let end = body.find("\n## ").map_or(body.len(), |i| i + 1);
-    body[..end].trim()
-}
-
 /// A rule page's Markdown as HTML for the report. Links become their text
 /// and raw HTML is escaped: the report must load nothing when opened.
 fn render_doc_html(markdown: &str) -> String {
@@ -695,9 +684,12 @@ mod tests {
     #[test]
     fn doc_sections_are_found_by_heading() {
         let c004 = crate::rules::RuleId::C004.meta();
-        let why = doc_section(c004, "Why it matters");
+        let why = c004.doc_section("Why it matters");
         assert!(why.contains("BGH"), "{why}");
         assert!(!why.contains("## How to fix"));
-        assert!(doc_section(c004, "How to fix").starts_with("Run a re-permission"));
+        assert!(
+            c004.doc_section("How to fix")
+                .starts_with("Run a re-permission")
+        );
     }
 }

@@ -5,10 +5,13 @@ mod atomic;
 mod charts;
 mod ci;
 mod document;
+mod fingerprint;
+mod gitlab;
 mod redact;
 mod report;
 mod rights;
 mod rows;
+mod sarif;
 mod table;
 
 pub use atomic::{
@@ -17,6 +20,7 @@ pub use atomic::{
 };
 pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
+pub use gitlab::write_gitlab;
 pub use redact::{MIN_KEY_BYTES, Redactor};
 pub use report::{ReportTarget, write_erasure_csv, write_findings_csv, write_report_json};
 pub use rights::{
@@ -24,4 +28,5 @@ pub use rights::{
     render_lookup, write_receipt_csv,
 };
 pub use rows::{RowFormat, RowWriters};
+pub use sarif::write_sarif;
 pub use table::{new_table, render_summary};

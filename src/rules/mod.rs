@@ -157,6 +157,21 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+impl RuleMeta {
+    /// The body of one `## heading` section of the rule's page, trimmed;
+    /// empty when the page has no such section.
+    pub fn doc_section(&self, heading: &str) -> &'static str {
+        let doc = self.doc;
+        let marker = format!("## {heading}\n");
+        let Some(start) = doc.find(&marker) else {
+            return "";
+        };
+        let body = &doc[start + marker.len()..];
+        let end = body.find("\n## ").map_or(body.len(), |i| i + 1);
+        body[..end].trim()
+    }
+}
+
 macro_rules! doc {
     ($code:literal) => {
         include_str!(concat!("../../docs/rules/", $code, ".md"))

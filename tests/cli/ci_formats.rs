@@ -204,3 +204,180 @@ fn unrecognised_values_are_listed_and_addresses_in_them_hidden() {
         "ben.kurz@example.org"
     );
 }
+
+/// The demo's findings as report.json lists them: (file, line, rule,
+/// severity), in report order.
+fn demo_findings() -> Vec<(String, u64, String, String)> {
+    let json = demo("json", &[]).json();
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn sarif_validates_against_the_oasis_schema_with_one_located_result_per_finding() {
+    let text = stdout_of("sarif", &[]);
+    let sarif: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
+    let mut schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate::util::repo(
+            "tests/fixtures/schemas/sarif-schema-2.1.0.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    // The published schema's `language` patterns have a stray `]`, which
+    // no regex engine compiles (fixed in the OASIS errata); listaudit
+    // writes no `language`, so the corrected pattern changes nothing else.
+    for definition in ["run", "toolComponent"] {
+        let language = &mut schema["definitions"][definition]["properties"]["language"]["pattern"];
+        assert_eq!(language, "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$");
+        *language = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into();
+    }
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 26, "every rule of the catalog");
+    let h009 = rules.iter().find(|r| r["id"] == "H009").unwrap();
+    assert_eq!(
+        h009["help"]["markdown"],
+        include_str!("../../docs/rules/H009.md")
+    );
+    assert!(
+        h009["fullDescription"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("The address is an alias at a privacy relay")
+    );
+    assert_eq!(h009["defaultConfiguration"]["level"], "note");
+
+    let results = run["results"].as_array().unwrap();
+    let expected = demo_findings();
+    assert_eq!(results.len(), expected.len());
+    for (result, (file, line, rule, severity)) in results.iter().zip(&expected) {
+        assert_eq!(result["ruleId"], rule.as_str());
+        assert_eq!(
+            rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            rule.as_str()
+        );
+        let level = match severity.as_str() {
+            "error" => "error",
+            "warning" => "warning",
+            _ => "note",
+        };
+        assert_eq!(result["level"], level);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], file.as_str());
+        // Every finding of the demo has a line, D004's included (its
+        // consent-log row).
+        assert!(*line > 0, "{result}");
+        assert_eq!(location["region"]["startLine"], *line, "{result}");
+    }
+    assert!(results.iter().any(|r| r["ruleId"] == "D004"
+        && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            == "fixtures/demo/consent.csv"));
+    let fingerprints: std::collections::BTreeSet<&str> = results
+        .iter()
+        .map(|r| r["partialFingerprints"]["listaudit/v1"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), results.len(), "fingerprints are unique");
+    assert!(text.contains("<a***@example.com>"));
+    assert!(!text.contains("anna.schmidt@"), "addresses are masked");
+
+    // The same input gives the same document, fingerprints included.
+    assert_eq!(stdout_of("sarif", &[]), text);
+    let first: serde_json::Value = results[0].clone();
+    insta::assert_json_snapshot!("sarif_first_result", first);
+}
+
+#[test]
+fn sarif_and_gitlab_count_lines_of_records_that_span_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    // Row 1's note spans three lines, so row 2 starts on line 5.
+    std::fs::write(
+        &list,
+        "email,note\nanna@example.org,\"one\ntwo\nthree\"\nnot-an-address,x\n",
+    )
+    .unwrap();
+    for format in ["sarif", "gitlab"] {
+        let result = run(listaudit()
+            .arg("audit")
+            .arg(&list)
+            .args(["--select", "H001", "--format", format, "--out-dir"])
+            .arg(dir.path().join(format)));
+        assert_eq!(result.code, 1, "{}", result.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+        let line = match format {
+            "sarif" => {
+                &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+            }
+            _ => &doc[0]["location"]["lines"]["begin"],
+        };
+        assert_eq!(*line, 5, "{format}: {doc}");
+    }
+}
+
+#[test]
+fn gitlab_code_quality_with_stable_unique_fingerprints() {
+    let text = stdout_of("gitlab", &[]);
+    let issues: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON array");
+    let expected = demo_findings();
+    assert_eq!(issues.len(), expected.len());
+    for (issue, (file, line, rule, severity)) in issues.iter().zip(&expected) {
+        let keys: Vec<&String> = issue.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "description",
+                "check_name",
+                "fingerprint",
+                "severity",
+                "location"
+            ]
+        );
+        assert_eq!(issue["check_name"], rule.as_str());
+        let wanted = match severity.as_str() {
+            "error" => "major",
+            "warning" => "minor",
+            _ => "info",
+        };
+        assert_eq!(issue["severity"], wanted);
+        assert_eq!(issue["location"]["path"], file.as_str());
+        assert_eq!(issue["location"]["lines"]["begin"], *line);
+        assert!(
+            issue["description"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{rule} "))
+        );
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 64);
+    }
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len(), "unique within the run");
+    assert!(!text.contains("anna.schmidt@"), "addresses are masked");
+    // No fingerprint is a hash of a plain address.
+    use sha2::Digest;
+    let plain = hex::encode(sha2::Sha256::digest(b"anna.schmidt@example.com"));
+    assert!(!text.contains(&plain));
+    assert_eq!(stdout_of("gitlab", &[]), text, "stable across runs");
+    insta::assert_json_snapshot!("gitlab_first_issues", &issues[..3]);
+}
