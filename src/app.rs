@@ -17,8 +17,8 @@ use crate::inspect::{Inspection, inspect};
 use crate::output::{
     self, Addresses, AtomicFile, CreatedDir, ReportTarget, commit, erase_documents,
     lookup_documents, new_table, receipt_json, receipt_names, render_erase, render_lookup,
-    render_markdown, render_summary, write_github, write_gitlab, write_junit, write_report_json,
-    write_sarif,
+    render_markdown, render_step_summary, render_summary, write_github, write_gitlab, write_junit,
+    write_report_json, write_sarif,
 };
 use crate::policy::{INIT_TEMPLATE, Policy, render_policy};
 use crate::rights::{self, Destination, SUPPRESSION_FILE, SkippedEntry};
@@ -325,7 +325,14 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
                 write_stdout(|out| out.write_all(render_markdown(&outcome, addresses)?.as_bytes()))
             }
             AuditFormat::Github => {
-                write_stdout(|out| write_github(&outcome, addresses, &removed, out))
+                let full_list = settings
+                    .outputs
+                    .findings
+                    .as_ref()
+                    .map(|p| p.display().to_string());
+                write_stdout(|out| {
+                    write_github(&outcome, addresses, &removed, full_list.as_deref(), out)
+                })
             }
             AuditFormat::Junit => write_stdout(|out| {
                 write_junit(&outcome, addresses, settings.gate.fail_on, &removed, out)
@@ -339,6 +346,12 @@ fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
             && err.kind() != io::ErrorKind::BrokenPipe
         {
             return Err(Error::output("<stdout>", err));
+        }
+        if args.format == AuditFormat::Github
+            && let Some(path) = &settings.step_summary
+        {
+            append_step_summary(path, &outcome)
+                .map_err(|err| Error::output(&path.display().to_string(), err))?;
         }
     }
     // The reason for a failing status, even with --quiet: an exit 1 with
@@ -519,4 +532,17 @@ pub fn print_error(error: &Error, color: ColorWhen) {
     if let Some(hint) = error.hint() {
         let _ = writeln!(err, "  hint: {}", sanitize_for_terminal(hint));
     }
+}
+
+/// Appends the run's Markdown summary to the file GitHub Actions shows on
+/// the run's page (`GITHUB_STEP_SUMMARY`). Appended, not replaced: earlier
+/// steps write to the same file.
+fn append_step_summary(path: &Path, outcome: &audit::AuditOutcome) -> io::Result<()> {
+    let text = render_step_summary(outcome)?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.write_all(b"\n")
 }

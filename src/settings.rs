@@ -38,6 +38,9 @@ pub struct AuditSettings {
     pub gate: Gate,
     /// `--redact`: pseudonymise addresses in the report outputs.
     pub redaction: Option<Redaction>,
+    /// Where `--format github` appends its Markdown summary: the file
+    /// GitHub Actions names in `GITHUB_STEP_SUMMARY`.
+    pub step_summary: Option<PathBuf>,
 }
 
 /// The pseudonym key of a `--redact` run.
@@ -52,6 +55,9 @@ pub struct Redaction {
 /// The environment variable that turns `--timings` on, for runs started
 /// by scripts that cannot change the command line.
 pub const TIMINGS_VAR: &str = "LISTAUDIT_TIMINGS";
+
+/// The file GitHub Actions collects a step's Markdown summary from.
+pub const STEP_SUMMARY_VAR: &str = "GITHUB_STEP_SUMMARY";
 
 /// Whether `LISTAUDIT_TIMINGS` asks for timings: set, and neither empty
 /// nor `0` (as `NO_COLOR` is read, a variable set to nothing is unset).
@@ -682,6 +688,9 @@ impl AuditSettings {
             timings: args.timings || timings_asked(std::env::var_os(TIMINGS_VAR).as_deref()),
             gate,
             redaction,
+            step_summary: std::env::var_os(STEP_SUMMARY_VAR)
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from),
         })
     }
 }

@@ -3,6 +3,7 @@
 //! visible, so these mask addresses unless asked not to.
 
 use std::borrow::Cow;
+use std::cmp::Reverse;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -264,39 +265,110 @@ fn gh_property(text: &str) -> String {
     gh_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitHub Actions annotations: one `::error`, `::warning` or `::notice`
-/// per finding, then a summary notice.
+/// How many annotations of one level GitHub shows for a step; the rest
+/// are dropped without a word.
+const GITHUB_PER_LEVEL: usize = 10;
+
+fn github_command(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+        Level::Info | Level::Off => "notice",
+    }
+}
+
+/// GitHub Actions annotations, errors first, then warnings, then notices,
+/// each in report order (file, row). GitHub shows 10 annotations of a
+/// level per step, so at most 10 of each are written: when a level has
+/// more findings than fit, the last of its 10 says how many more there
+/// are and where `full_list` (findings.csv) has them all. The summary
+/// notice and a `--max-removed` error are among the 10 of their level.
 pub fn write_github(
     outcome: &AuditOutcome,
     addresses: Addresses,
     removed: &RemovedCheck,
+    full_list: Option<&str>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    outcome.findings.for_each(|finding| {
-        let command = match finding.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
-            Level::Info | Level::Off => "notice",
-        };
-        let mut properties = format!("file={}", gh_property(outcome.input_name(finding)));
-        if finding.line > 0 {
-            let _ = write!(properties, ",line={}", finding.line);
+    let breached = matches!(removed, RemovedCheck::Breached(_));
+    // Room per level (error, warning, notice) for findings and the "more"
+    // annotation, after what is always written.
+    let room = |level: Level| match level {
+        Level::Error => GITHUB_PER_LEVEL - usize::from(breached),
+        Level::Warning => GITHUB_PER_LEVEL,
+        Level::Info | Level::Off => GITHUB_PER_LEVEL - 1,
+    };
+    let total = |level: Level| -> u64 {
+        let s = &outcome.summary;
+        match level {
+            Level::Error => s.errors,
+            Level::Warning => s.warnings,
+            Level::Info | Level::Off => s.infos,
         }
-        let title = format!("{} {}", finding.rule.code(), finding.rule.meta().name);
-        let _ = write!(properties, ",title={}", gh_property(&title));
-        writeln!(
-            out,
-            "::{command} {properties}::{}",
-            gh_data(&row_message(finding, addresses))
-        )
+    };
+    // Fits whole, or all but one slot for findings and one for "more".
+    let shown = |level: Level| -> usize {
+        let room = room(level);
+        if total(level) <= room as u64 {
+            room
+        } else {
+            room - 1
+        }
+    };
+    let mut first: [Vec<Finding>; 4] = Default::default();
+    outcome.findings.for_each(|finding| {
+        let kept = &mut first[finding.level as usize];
+        if kept.len() < shown(finding.level) {
+            kept.push(finding.clone());
+        }
+        Ok::<_, io::Error>(())
     })?;
-    if let RemovedCheck::Breached(sentence) = removed {
-        writeln!(
-            out,
-            "::error title={}::{}",
-            gh_property("listaudit --max-removed"),
-            gh_data(sentence)
-        )?;
+    for level in [Level::Error, Level::Warning, Level::Info] {
+        let command = github_command(level);
+        for finding in &first[level as usize] {
+            let mut properties = format!("file={}", gh_property(outcome.input_name(finding)));
+            if finding.line > 0 {
+                let _ = write!(properties, ",line={}", finding.line);
+            }
+            let title = format!("{} {}", finding.rule.code(), finding.rule.meta().name);
+            let _ = write!(properties, ",title={}", gh_property(&title));
+            writeln!(
+                out,
+                "::{command} {properties}::{}",
+                gh_data(&row_message(finding, addresses))
+            )?;
+        }
+        let more = total(level).saturating_sub(first[level as usize].len() as u64);
+        if more > 0 {
+            let plural = if more == 1 { "" } else { "s" };
+            let kind = match level {
+                Level::Error => "error",
+                Level::Warning => "warning",
+                _ => "info finding",
+            };
+            let full = match full_list {
+                Some(path) => format!("every finding is in {path}"),
+                None => "run with --format json for every finding".to_string(),
+            };
+            writeln!(
+                out,
+                "::{command} title={}::{}",
+                gh_property("listaudit: more findings"),
+                gh_data(&format!(
+                    "{more} more {kind}{plural} not annotated here (GitHub shows {GITHUB_PER_LEVEL} annotations of a level per step); {full}"
+                ))
+            )?;
+        }
+        if level == Level::Error
+            && let RemovedCheck::Breached(sentence) = removed
+        {
+            writeln!(
+                out,
+                "::error title={}::{}",
+                gh_property("listaudit --max-removed"),
+                gh_data(sentence)
+            )?;
+        }
     }
     let s = &outcome.summary;
     writeln!(
@@ -314,6 +386,47 @@ pub fn write_github(
             s.infos
         ))
     )
+}
+
+/// The Markdown a GitHub step summary gets: the verdict, then the
+/// findings counted per file, rule and severity.
+pub fn render_step_summary(outcome: &AuditOutcome) -> io::Result<String> {
+    let mut counts: std::collections::BTreeMap<(u32, crate::rules::RuleId, Reverse<Level>), u64> =
+        std::collections::BTreeMap::new();
+    outcome.findings.for_each(|finding| {
+        *counts
+            .entry((finding.input, finding.rule, Reverse(finding.level)))
+            .or_default() += 1;
+        Ok::<_, io::Error>(())
+    })?;
+    let s = &outcome.summary;
+    let mut out = format!(
+        "## listaudit\n\nPolicy `{}`, as of {}: {} rows, {} kept, {} removed; {} errors, {} warnings, {} info.\n\n",
+        md_cell(&outcome.policy.name),
+        outcome.as_of,
+        s.rows,
+        s.kept,
+        s.removed,
+        s.errors,
+        s.warnings,
+        s.infos
+    );
+    if counts.is_empty() {
+        out.push_str("No findings.\n");
+        return Ok(out);
+    }
+    out.push_str("| file | rule | name | severity | findings |\n|---|---|---|---|---:|\n");
+    for ((input, rule, Reverse(level)), n) in counts {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {n} |",
+            md_cell(&outcome.inputs[input as usize].path),
+            rule.code(),
+            rule.meta().name,
+            level
+        );
+    }
+    Ok(out)
 }
 
 /// JUnit XML: one test suite per enabled rule (a rule without findings is

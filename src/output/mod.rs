@@ -18,7 +18,7 @@ pub use atomic::{
     AtomicFile, CreatedDir, MANIFEST, Precondition, ReadyFile, commit, commit_set, is_stdout,
     lock_dir, remove_on_interrupt, replace,
 };
-pub use ci::{Addresses, mask, render_markdown, write_github, write_junit};
+pub use ci::{Addresses, mask, render_markdown, render_step_summary, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use gitlab::write_gitlab;
 pub use redact::{MIN_KEY_BYTES, Redactor};

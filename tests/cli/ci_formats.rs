@@ -33,22 +33,117 @@ fn markdown_summary_and_top_findings() {
 }
 
 #[test]
-fn github_annotations_one_per_finding_plus_a_summary() {
+fn github_annotations_most_severe_first_ten_per_level() {
     let text = stdout_of("github", &[]);
     insta::assert_snapshot!("github", text);
     let json = demo("json", &[]).json();
-    let findings = json["findings"].as_array().unwrap().len();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), findings + 1);
-    assert!(lines.iter().all(|l| l.starts_with("::error file=")
-        || l.starts_with("::warning file=")
-        || l.starts_with("::notice ")));
-    assert_eq!(
-        lines.iter().filter(|l| l.starts_with("::error ")).count() as u64,
-        json["summary"]["by_severity"]["error"].as_u64().unwrap()
+    let level_of = |line: &str| -> usize {
+        ["::error ", "::warning ", "::notice "]
+            .iter()
+            .position(|p| line.starts_with(p))
+            .unwrap_or_else(|| panic!("not an annotation: {line}"))
+    };
+    let levels: Vec<usize> = lines.iter().map(|l| level_of(l)).collect();
+    assert!(
+        levels.windows(2).all(|w| w[0] <= w[1]),
+        "errors, then warnings, then notices"
     );
-    assert!(text.contains("<a***@example.com>"), "{text}");
+    for level in 0..3 {
+        assert_eq!(levels.iter().filter(|&&l| l == level).count(), 10, "{text}");
+    }
+    // The demo has more of every level than GitHub shows: the first 9
+    // errors in report order, then how many more and where they are.
+    let errors: Vec<String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| format!("file={},line={},", f["file"].as_str().unwrap(), f["line"]))
+        .collect();
+    for (line, expected) in lines.iter().zip(&errors[..9]) {
+        assert!(
+            line.starts_with(&format!("::error {expected}")),
+            "{line} / {expected}"
+        );
+    }
+    assert_eq!(
+        lines[9],
+        "::error title=listaudit%3A more findings::18 more errors not annotated here (GitHub shows 10 annotations of a level per step); run with --format json for every finding"
+    );
+    assert!(lines[19].starts_with("::warning title=listaudit%3A more findings::6 more warnings"));
+    assert!(
+        lines[28].starts_with("::notice title=listaudit%3A more findings::47 more info findings")
+    );
+    assert!(lines[29].starts_with("::notice title=listaudit::policy eu-gdpr"));
     assert!(!text.contains("anna.schmidt@"));
+    // With an out-dir, the note says which file has them all.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let with_files = demo("github", &["--out-dir", out.to_str().unwrap()]);
+    assert!(
+        with_files
+            .stdout
+            .lines()
+            .nth(9)
+            .unwrap()
+            .ends_with(&format!(
+                "every finding is in {}",
+                out.join("findings.csv").display()
+            )),
+        "{}",
+        with_files.stdout
+    );
+}
+
+#[test]
+fn github_annotates_every_finding_that_fits_and_appends_a_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "email\nanna@example.org\nnot-an-address\ninfo@example.org\n",
+    )
+    .unwrap();
+    let summary = dir.path().join("step-summary.md");
+    std::fs::write(&summary, "## an earlier step\n\n").unwrap();
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .args([
+            "--select",
+            "H001,H003",
+            "--format",
+            "github",
+            "--as-of",
+            AS_OF,
+        ])
+        .arg("--out-dir")
+        .arg(dir.path().join("out"))
+        .env("GITHUB_STEP_SUMMARY", &summary));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let lines: Vec<&str> = result.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", result.stdout);
+    assert!(lines[0].starts_with("::error file="), "{}", lines[0]);
+    assert!(
+        lines[0].contains(",line=3,title=H001 invalid-address::row 2 <***>: no @"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[1].starts_with("::warning file="), "{}", lines[1]);
+    assert!(lines[2].starts_with("::notice title=listaudit::"));
+    assert!(!result.stdout.contains("more findings"));
+    let markdown = std::fs::read_to_string(&summary).unwrap();
+    let list_name = list.display().to_string();
+    assert_eq!(
+        markdown,
+        format!(
+            "## an earlier step\n\n## listaudit\n\nPolicy `eu-gdpr`, as of 2025-06-30T00:00:00Z: 3 rows, 2 kept, 1 removed; 1 errors, 1 warnings, 0 info.\n\n\
+             | file | rule | name | severity | findings |\n|---|---|---|---|---:|\n\
+             | {list_name} | H001 | invalid-address | error | 1 |\n\
+             | {list_name} | H003 | role-account | warning | 1 |\n\n"
+        )
+    );
 }
 
 #[test]

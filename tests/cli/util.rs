@@ -25,6 +25,9 @@ pub fn listaudit() -> Command {
     cmd.env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")
         .env_remove("RUST_BACKTRACE")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("LISTAUDIT_REDACT_KEY")
+        .env_remove("LISTAUDIT_TIMINGS")
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd
 }
