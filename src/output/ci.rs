@@ -118,9 +118,11 @@ pub fn mask(email: &str) -> String {
 
 /// `row 12 <j***@example.com>: message`: a finding as the CI formats
 /// state it, its address and every address its message quotes hidden as
-/// `addresses` hides them.
+/// `addresses` hides them, and control and direction-changing characters
+/// from the input shown as `\u{..}`: a web page shows the text too.
 pub(super) fn row_message(finding: &Finding, addresses: Addresses) -> String {
     let message = addresses.message(finding);
+    let message = sanitize_for_terminal(&message);
     if finding.email.is_empty() {
         format!("row {}: {message}", finding.row)
     } else {

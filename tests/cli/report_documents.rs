@@ -382,18 +382,25 @@ fn redacted_reports_hold_no_address_of_the_input() {
         assert!(text.contains("pseudo-"), "{name}");
     }
     // Every standard-output format too.
-    for format in ["table", "json", "markdown", "github", "junit"] {
+    for format in [
+        "table", "json", "markdown", "github", "junit", "sarif", "gitlab",
+    ] {
         let printed = run(listaudit()
             .env("LISTAUDIT_REDACT_KEY", key)
             .arg("audit")
             .args(DEMO)
             .args(["--as-of", AS_OF, "--redact", "--format", format]));
         assert_eq!(printed.code, 1);
-        assert_eq!(
-            leaks(&printed.stdout, &addresses),
-            Vec::<String>::new(),
-            "{format}"
-        );
+        // SARIF carries the rules' pages, whose examples use some of the
+        // demo's made-up addresses; what must not leak is in the results.
+        let stdout = if format == "sarif" {
+            let mut sarif: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+            sarif["runs"][0]["tool"] = serde_json::Value::Null;
+            sarif.to_string()
+        } else {
+            printed.stdout
+        };
+        assert_eq!(leaks(&stdout, &addresses), Vec::<String>::new(), "{format}");
     }
     // The data itself keeps the addresses.
     let removed = fs::read_to_string(dir.path().join("removed.csv")).unwrap();
