@@ -59,7 +59,55 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Policy(PolicyCommand::Init(args)) => run_policy_init(args),
         Command::Lookup(args) => run_lookup(args),
         Command::Erase(args) => run_erase(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "listaudit", &mut script);
+            stdout_result(write_stdout(|out| out.write_all(&script)))?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Man(args) => run_man(&args.dir),
     }
+}
+
+/// Writes `listaudit.1` and a page per command (`listaudit-audit.1`,
+/// `listaudit-policy-show.1`, ...) into `dir`, each atomically.
+fn run_man(dir: &Path) -> Result<ExitStatus> {
+    fn pages(
+        command: &clap::Command,
+        name: String,
+        out: &mut Vec<(String, Vec<u8>)>,
+    ) -> io::Result<()> {
+        let command = command.clone().name(name.clone());
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command.clone()).render(&mut page)?;
+        out.push((format!("{name}.1"), page));
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            pages(sub, format!("{name}-{}", sub.get_name()), out)?;
+        }
+        Ok(())
+    }
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    let mut rendered = Vec::new();
+    pages(&command, "listaudit".to_string(), &mut rendered)
+        .map_err(|e| Error::output(&dir.display().to_string(), e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(&dir.display().to_string(), e))?;
+    let mut ready = Vec::new();
+    for (name, page) in &rendered {
+        let path = dir.join(name);
+        let mut file = AtomicFile::create(&path)?;
+        file.write_all(page)
+            .map_err(|e| Error::output(&path.display().to_string(), e))?;
+        ready.push(file.finish()?);
+    }
+    commit(ready)?;
+    eprintln!(
+        "listaudit: wrote {} manual pages to {}",
+        rendered.len(),
+        sanitize_for_terminal(&dir.display().to_string())
+    );
+    Ok(ExitStatus::Clean)
 }
 
 fn warn_skipped(skipped: &[SkippedEntry]) {

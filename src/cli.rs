@@ -104,6 +104,27 @@ pub enum Command {
     /// byte; write a receipt and a hashed suppression list (GDPR Art. 17)
     #[command(after_long_help = ERASE_EXAMPLES)]
     Erase(EraseArgs),
+    /// Print the shell completion script for SHELL
+    #[command(
+        after_long_help = "EXAMPLES:\n  listaudit completions bash > ~/.local/share/bash-completion/completions/listaudit\n  listaudit completions zsh > \"${fpath[1]}/_listaudit\"\n  listaudit completions fish > ~/.config/fish/completions/listaudit.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Write the manual pages (listaudit.1 and one per command) into DIR
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write the pages into (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 const LOOKUP_EXAMPLES: &str = "\

@@ -164,9 +164,9 @@ fn junit_is_well_formed_with_a_suite_per_rule() {
     loop {
         match reader.read_event().expect("well-formed XML") {
             Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
-                b"testsuite" => suites += 1,
-                b"testcase" => cases += 1,
-                b"failure" => failures += 1,
+                "testsuite" => suites += 1,
+                "testcase" => cases += 1,
+                "failure" => failures += 1,
                 _ => {}
             },
             Event::Eof => break,

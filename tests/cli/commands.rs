@@ -161,3 +161,66 @@ fn rules_with_an_unknown_preset_is_a_usage_error() {
         "listaudit: error: unknown policy 'mars': not a preset, and no such file\n  hint: presets: eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl, us-can-spam; or give a path to a .toml policy file\n"
     );
 }
+
+#[test]
+fn completions_are_printed_for_every_shell_clap_knows() {
+    for (shell, marker) in [
+        ("bash", "_listaudit()"),
+        ("zsh", "#compdef listaudit"),
+        ("fish", "complete -c listaudit"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[listaudit]"),
+    ] {
+        let result = run(listaudit().args(["completions", shell]));
+        assert_eq!(result.code, 0, "{shell}: {}", result.stderr);
+        assert!(result.stdout.contains(marker), "{shell}: {}", result.stdout);
+        // The subcommands and options come from the one argument parser
+        // (PowerShell's and Elvish's scripts complete no option values).
+        for word in ["audit", "explain", "format", "consent"] {
+            assert!(result.stdout.contains(word), "{shell} lacks {word}");
+        }
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            assert!(result.stdout.contains("sarif"), "{shell} lacks the formats");
+        }
+    }
+    let unknown = run(listaudit().args(["completions", "tcsh"]));
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("invalid value 'tcsh'"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn man_writes_a_page_for_the_tool_and_one_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("man1");
+    let result = run(listaudit().arg("man").arg(&pages));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        crate::util::files_in(&pages),
+        [
+            "listaudit-audit.1",
+            "listaudit-completions.1",
+            "listaudit-erase.1",
+            "listaudit-explain.1",
+            "listaudit-inspect.1",
+            "listaudit-lookup.1",
+            "listaudit-man.1",
+            "listaudit-policy-init.1",
+            "listaudit-policy-show.1",
+            "listaudit-policy.1",
+            "listaudit-rules.1",
+            "listaudit.1",
+        ]
+    );
+    let audit = std::fs::read_to_string(pages.join("listaudit-audit.1")).unwrap();
+    assert!(audit.contains(".TH listaudit-audit 1"));
+    assert!(audit.contains("sarif"), "the --format values are listed");
+    assert!(
+        result.stderr.contains("wrote 12 manual pages"),
+        "{}",
+        result.stderr
+    );
+}
