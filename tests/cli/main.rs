@@ -1,5 +1,6 @@
 //! Integration tests: the real binary on fixtures.
 
+mod action;
 mod address_corpus;
 mod audit_outputs;
 mod bad_input;
