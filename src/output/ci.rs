@@ -372,21 +372,24 @@ pub fn write_github(
             )?;
         }
     }
-    let s = &outcome.summary;
     writeln!(
         out,
         "::notice title=listaudit::{}",
         gh_data(&format!(
-            "policy {}, as of {}: {} rows, {} kept, {} removed; {} errors, {} warnings, {} info",
+            "policy {}, as of {}: {}",
             outcome.policy.name,
             outcome.as_of,
-            s.rows,
-            s.kept,
-            s.removed,
-            s.errors,
-            s.warnings,
-            s.infos
+            counts_sentence(outcome)
         ))
+    )
+}
+
+/// `60 rows, 34 kept, 26 removed; 27 errors, 15 warnings, 55 info`.
+fn counts_sentence(outcome: &AuditOutcome) -> String {
+    let s = &outcome.summary;
+    format!(
+        "{} rows, {} kept, {} removed; {} errors, {} warnings, {} info",
+        s.rows, s.kept, s.removed, s.errors, s.warnings, s.infos
     )
 }
 
@@ -401,17 +404,11 @@ pub fn render_step_summary(outcome: &AuditOutcome) -> io::Result<String> {
             .or_default() += 1;
         Ok::<_, io::Error>(())
     })?;
-    let s = &outcome.summary;
     let mut out = format!(
-        "## listaudit\n\nPolicy `{}`, as of {}: {} rows, {} kept, {} removed; {} errors, {} warnings, {} info.\n\n",
+        "## listaudit\n\nPolicy `{}`, as of {}: {}.\n\n",
         md_cell(&outcome.policy.name),
         outcome.as_of,
-        s.rows,
-        s.kept,
-        s.removed,
-        s.errors,
-        s.warnings,
-        s.infos
+        counts_sentence(outcome)
     );
     if counts.is_empty() {
         out.push_str("No findings.\n");
