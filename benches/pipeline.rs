@@ -183,6 +183,7 @@ fn bench(c: &mut Criterion) {
                     key,
                     written,
                     syntax: Default::default(),
+                    domain_kind: Default::default(),
                     assessment: Assessment::new(index.get(key)),
                     suppressed_at: None,
                     policy: &policy,

@@ -754,6 +754,7 @@ impl Evaluator<'_> {
             key: &key,
             written: written(&text),
             syntax: Default::default(),
+            domain_kind: Default::default(),
             export: Some((shape.evidence, record)),
             export_evidence: shape.evidence.has_evidence(),
             export_note: Default::default(),

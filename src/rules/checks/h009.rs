@@ -3,11 +3,10 @@
 //! The rule's documentation is `docs/rules/H009.md`.
 
 use super::RowContext;
-use crate::address::{DomainKind, domain_kind, relay_service};
+use crate::address::{DomainKind, relay_service};
 
 pub(super) fn privacy_relay(ctx: &RowContext<'_>) -> Option<String> {
-    let (_, domain) = ctx.valid_parts()?;
-    let DomainKind::Relay(entry) = domain_kind(domain, &ctx.policy.hygiene)? else {
+    let DomainKind::Relay(entry) = ctx.domain_kind()? else {
         return None;
     };
     let service = relay_service(entry).map_or(String::new(), |name| format!(" ({name})"));

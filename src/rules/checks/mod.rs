@@ -30,7 +30,7 @@ mod testing;
 use smallvec::SmallVec;
 
 use super::{Family, RuleId};
-use crate::address::{SyntaxVerdict, check_syntax};
+use crate::address::{DomainKind, SyntaxVerdict, check_syntax, domain_kind};
 use crate::consent::{Assessment, ConsentIndex, EventRef, Location, PurposeFit, Timestamp};
 use crate::input::{EvidenceReader, RawRecord};
 use crate::policy::{Level, Policy};
@@ -44,6 +44,9 @@ pub struct RowContext<'a> {
     /// names the wrappers it removed).
     pub written: &'a str,
     pub syntax: std::cell::OnceCell<SyntaxVerdict>,
+    /// What the domain is to H004 and H009 (disposable, relay), looked up
+    /// once for both.
+    pub domain_kind: std::cell::OnceCell<Option<DomainKind<'a>>>,
     pub assessment: Assessment<'a>,
     /// Where the address is suppressed, if it is.
     pub suppressed_at: Option<Location>,
@@ -62,7 +65,7 @@ pub struct RowContext<'a> {
     pub export_note: std::cell::OnceCell<Option<String>>,
 }
 
-impl RowContext<'_> {
+impl<'a> RowContext<'a> {
     /// Why the row's export columns show no (or weak) evidence: a creation
     /// date that is no opt-in, an import, a basis that is not consent.
     fn export_note(&self) -> Option<&str> {
@@ -79,8 +82,16 @@ impl RowContext<'_> {
             .get_or_init(|| check_syntax(self.written, self.key))
     }
 
+    /// The domain's kind (disposable or relay) of a valid address.
+    fn domain_kind(&self) -> Option<&DomainKind<'a>> {
+        let (_, domain) = self.valid_parts()?;
+        self.domain_kind
+            .get_or_init(|| domain_kind(domain, &self.policy.hygiene))
+            .as_ref()
+    }
+
     /// The local part and domain of a syntactically valid address.
-    fn valid_parts(&self) -> Option<(&str, &str)> {
+    fn valid_parts(&self) -> Option<(&'a str, &'a str)> {
         self.syntax().as_ref().ok()?;
         self.key.rsplit_once('@')
     }

@@ -107,6 +107,7 @@ impl Log {
             key: "anna@kaffee-hanse.de",
             written: "anna@kaffee-hanse.de",
             syntax: Default::default(),
+            domain_kind: Default::default(),
             assessment: Assessment::new(index.get("anna@kaffee-hanse.de")),
             suppressed_at,
             policy: &policy,
