@@ -83,6 +83,19 @@ pub fn unwrap(cell: &str) -> &str {
 
 /// [`unwrap`], and what it removed.
 pub fn unwrap_noting(cell: &str) -> (&str, Wrapping) {
+    let (text, mut wrapping) = strip_wrappers(cell);
+    match without_root_dot(text) {
+        Some(bare) => {
+            wrapping.trailing_dot = true;
+            (bare, wrapping)
+        }
+        None => (text, wrapping),
+    }
+}
+
+/// White space, `mailto:` and angle brackets, outermost first; the root
+/// dot is left to [`without_root_dot`].
+fn strip_wrappers(cell: &str) -> (&str, Wrapping) {
     let mut wrapping = Wrapping::default();
     let mut text = wrapping.trim(cell);
     if text.len() >= 7 && text.as_bytes()[..7].eq_ignore_ascii_case(b"mailto:") {
@@ -99,45 +112,31 @@ pub fn unwrap_noting(cell: &str) -> (&str, Wrapping) {
         wrapping.display_name = !inner[..open].trim().is_empty();
         text = wrapping.trim(&inner[open + 1..]);
     }
-    // Only a dot right after a domain: `a@b.de\n.` is not a root dot, and
-    // taking it would leave white space at the end (and the key would not
-    // be its own key).
-    if let Some(bare) = text.strip_suffix('.')
-        && let Some((_, domain)) = bare.rsplit_once('@')
-        && !domain.is_empty()
-        && !domain.ends_with('.')
-        && !domain.ends_with(char::is_whitespace)
-        && !domain.starts_with('[')
-    {
-        wrapping.trailing_dot = true;
-        text = bare;
-    }
     (text, wrapping)
+}
+
+/// `address` without its root dot, when it ends in one: a single dot
+/// right after a domain name. Not after another dot or white space
+/// (`a@b.de<LF>.` has none), so that what is left is never something
+/// unwrapping would change again.
+fn without_root_dot(address: &str) -> Option<&str> {
+    let bare = address.strip_suffix('.')?;
+    let (_, domain) = bare.rsplit_once('@')?;
+    let is_name = !domain.is_empty()
+        && !domain.starts_with('[')
+        && !domain.ends_with('.')
+        && !domain.ends_with(char::is_whitespace);
+    is_name.then_some(bare)
 }
 
 /// The matching key of an address cell, or `None` for an empty cell.
 ///
-/// Idempotent: `normalize(normalize(x)) == normalize(x)`.
+/// Idempotent: `normalize(normalize(x)) == normalize(x)`. The root dot is
+/// taken from the key, after IDNA, not from the cell: IDNA can turn a
+/// character into a dot (`．`) or into nothing (a zero-width space), so only
+/// the key shows whether it ends in one.
 pub fn normalize(cell: &str) -> Option<String> {
-    let mut key = normalize_once(cell)?;
-    // Removing a root dot can uncover what unwrapping removes in turn, and
-    // IDNA can map a character to a dot or to nothing (`x@y.<ZWSP>.`): the
-    // key is taken again until it is its own key. A key ends so only in
-    // such made-up cases, so the common one costs a byte compare.
-    for _ in 0..8 {
-        if !key.ends_with(|c: char| c == '.' || c.is_whitespace()) {
-            break;
-        }
-        match normalize_once(&key) {
-            Some(again) if again != key => key = again,
-            _ => break,
-        }
-    }
-    Some(key)
-}
-
-fn normalize_once(cell: &str) -> Option<String> {
-    let address = unwrap(cell);
+    let (address, _) = strip_wrappers(cell);
     if address.is_empty() {
         return None;
     }
@@ -149,6 +148,9 @@ fn normalize_once(cell: &str) -> Option<String> {
     push_lowercase(&mut key, local);
     key.push('@');
     push_domain_key(&mut key, domain);
+    if let Some(bare) = without_root_dot(&key) {
+        key.truncate(bare.len());
+    }
     Some(key)
 }
 
