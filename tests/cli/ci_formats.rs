@@ -428,6 +428,43 @@ fn sarif_and_gitlab_count_lines_of_records_that_span_lines() {
     }
 }
 
+/// D004 points at the consent-log row of the address; a record over
+/// several lines before it moves that row's line.
+#[test]
+fn an_orphan_consent_finding_points_at_the_line_of_its_log_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.csv");
+    std::fs::write(&list, "email\nanna@example.org\n").unwrap();
+    let log = dir.path().join("consent.csv");
+    std::fs::write(
+        &log,
+        "email,event,timestamp,purpose,note\n\
+         anna@example.org,opt_in,2024-01-01T00:00:00Z,newsletter,\"two\nlines\"\n\
+         orphan@example.org,opt_in,2024-01-01T00:00:00Z,newsletter,x\n",
+    )
+    .unwrap();
+    let result = run(listaudit()
+        .arg("audit")
+        .arg(&list)
+        .arg("--consent")
+        .arg(&log)
+        .args(["--select", "D004", "--format", "sarif", "--out-dir"])
+        .arg(dir.path().join("out")));
+    assert!(result.code <= 1, "{}", result.stderr);
+    let sarif: serde_json::Value = serde_json::from_str(&result.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let location = &results[0]["locations"][0]["physicalLocation"];
+    assert_eq!(results[0]["properties"]["row"], 2);
+    assert_eq!(location["region"]["startLine"], 4, "{location}");
+    assert!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/consent.csv")
+    );
+}
+
 #[test]
 fn gitlab_code_quality_with_stable_unique_fingerprints() {
     let text = stdout_of("gitlab", &[]);
