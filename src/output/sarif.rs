@@ -20,10 +20,6 @@ use crate::rules::RULES;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The partial fingerprint's name; versioned, so that a change of how it
-/// is computed shows as new results rather than as moved ones.
-const FINGERPRINT: &str = "listaudit/v1";
-
 fn sarif_level(level: Level) -> &'static str {
     match level {
         Level::Error => "error",
@@ -56,9 +52,42 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Text,
-    locations: [Value; 1],
-    partial_fingerprints: Value,
+    locations: [Location<'a>; 1],
+    partial_fingerprints: Fingerprint,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    physical_location: PhysicalLocation<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation<'a> {
+    artifact_location: ArtifactLocation<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct ArtifactLocation<'a> {
+    uri: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u64,
+}
+
+/// The partial fingerprint, under a versioned name: a change of how it is
+/// computed shows as new results rather than as moved ones.
+#[derive(Serialize)]
+struct Fingerprint {
+    #[serde(rename = "listaudit/v1")]
+    v1: String,
 }
 
 #[derive(Serialize)]
@@ -125,15 +154,23 @@ pub fn write_sarif(
     out.write_all(b",\"results\":[")?;
     let mut fingerprints = Fingerprints::default();
     let mut first = true;
+    // The inputs' URIs, encoded once rather than per finding.
+    let uris: Vec<String> = outcome
+        .inputs
+        .iter()
+        .map(|input| uri_reference(&input.path))
+        .collect();
     outcome.findings.for_each(|finding| {
-        let mut location = json!({
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri_reference(outcome.input_name(finding)) },
-            }
-        });
-        if finding.line > 0 {
-            location["physicalLocation"]["region"] = json!({ "startLine": finding.line });
-        }
+        let location = Location {
+            physical_location: PhysicalLocation {
+                artifact_location: ArtifactLocation {
+                    uri: &uris[finding.input as usize],
+                },
+                region: (finding.line > 0).then_some(Region {
+                    start_line: finding.line,
+                }),
+            },
+        };
         let result = SarifResult {
             rule_id: finding.rule.code(),
             rule_index: finding.rule.index(),
@@ -142,7 +179,9 @@ pub fn write_sarif(
                 text: row_message(finding, addresses),
             },
             locations: [location],
-            partial_fingerprints: json!({ FINGERPRINT: fingerprints.next(outcome, finding) }),
+            partial_fingerprints: Fingerprint {
+                v1: fingerprints.next(outcome, finding),
+            },
             properties: ResultProperties {
                 row: finding.row,
                 rule_name: finding.rule.meta().name,
