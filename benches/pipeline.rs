@@ -213,6 +213,7 @@ fn bench(c: &mut Criterion) {
             line: i as u64 + 2,
             email: key.clone(),
             message: format!("latest consent (opt_in at 2020-03-01T10:00:00Z, consent.csv row {i}) is 58 months old; the policy treats consent older than 24 months as stale"),
+            baselined: false,
         })
         .collect();
     let mut group = c.benchmark_group("output");
@@ -262,6 +263,7 @@ fn bench(c: &mut Criterion) {
         notices: Vec::new(),
         written: Vec::new(),
         consent: Default::default(),
+        baseline: None,
     };
     let redactor = Redactor::with_key("benchmark key of some length").unwrap();
     group.bench_function("write findings.csv", |b| {

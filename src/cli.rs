@@ -269,15 +269,23 @@ pub enum PolicyCommand {
 
 #[derive(Debug, Args)]
 pub struct PolicyShowArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// Which policy a command runs with; shared by `audit`, `inspect`,
+/// `rules` and `policy show`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct PolicyArgs {
     /// A preset (eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl,
-    /// us-can-spam) or a policy file
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PRESET|FILE",
-        default_value = "eu-gdpr"
-    )]
-    pub policy: String,
+    /// us-can-spam) or a TOML policy file [default: the nearest
+    /// listaudit.toml, else eu-gdpr]
+    #[arg(short = 'p', long, value_name = "PRESET|FILE")]
+    pub policy: Option<String>,
+
+    /// Ignore every listaudit.toml: run with --policy, or eu-gdpr
+    #[arg(long)]
+    pub isolated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -306,15 +314,8 @@ pub struct AuditArgs {
     #[arg(short = 's', long = "suppress", value_name = "FILE")]
     pub suppress: Vec<PathBuf>,
 
-    /// Policy: a preset (eu-gdpr, de-strict, fr-cnil, uk-pecr, ca-casl,
-    /// us-can-spam) or a TOML policy file
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PRESET|FILE",
-        default_value = "eu-gdpr"
-    )]
-    pub policy: String,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     /// Run only these rules: codes, names or prefixes, comma-separated
     /// (`C001,R`, `stale-consent`); repeatable
@@ -405,6 +406,18 @@ pub struct AuditArgs {
     /// What to print on standard output
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
+
+    /// Findings this file accepts (written by --write-baseline) do not
+    /// count for the exit status and are left out of the CI formats;
+    /// findings.csv marks them. Cleaned and removed rows do not change
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every finding of this run to FILE as accepted, for
+    /// --baseline; keyed by rule, file name and the SHA-256 of the
+    /// address. The run then exits as if FILE were its baseline
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Exit with status 1 when a finding at or above this level exists
     /// [default: the policy's, error]
@@ -497,15 +510,9 @@ pub struct InspectArgs {
     #[arg(long, value_name = "NAME")]
     pub email_column: Option<String>,
 
-    /// Read event and status words with this policy's vocabulary (a preset
-    /// or a policy file)
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PRESET|FILE",
-        default_value = "eu-gdpr"
-    )]
-    pub policy: String,
+    // Event and status words are read with the policy's vocabulary.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 
     #[command(flatten)]
     pub reading: ReadingArgs,
@@ -516,14 +523,9 @@ pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 
-    /// Show levels under this policy (a preset or a policy file)
-    #[arg(
-        short = 'p',
-        long,
-        value_name = "PRESET|FILE",
-        default_value = "eu-gdpr"
-    )]
-    pub policy: String,
+    // Levels are shown under the policy.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
 }
 
 #[derive(Debug, Args)]
@@ -656,7 +658,8 @@ mod tests {
         };
         assert_eq!(args.subscribers.len(), 2);
         assert_eq!(args.consent.len(), 2);
-        assert_eq!(args.policy, "eu-gdpr");
+        assert_eq!(args.policy.policy, None);
+        assert!(!args.policy.isolated);
         assert_eq!(args.fail_on, None);
         assert_eq!(args.format, AuditFormat::Table);
     }

@@ -76,6 +76,11 @@ impl Error {
         self
     }
 
+    /// The message without its hint.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }

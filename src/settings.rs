@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::audit::RemovedCheck;
+use crate::audit::{Baseline, RemovedCheck};
 use crate::cli::{
-    AuditArgs, DateOrderArg, EraseArgs, FailOn, LogTimeArgs, LookupArgs, ReadingArgs,
+    AuditArgs, DateOrderArg, EraseArgs, FailOn, LogTimeArgs, LookupArgs, PolicyArgs, ReadingArgs,
 };
 use crate::consent::{DateOrder, TimeRules, Timestamp, parse_as_of, parse_zone};
 use crate::error::{Error, Result, describe_io};
 use crate::input::{ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file};
 use crate::output::{Addresses, Redactor};
-use crate::policy::{Level, Policy};
+use crate::policy::{Level, Policy, PolicyChoice, choose_policy};
 use crate::rights::{
     Destination, EraseSettings, LookupSettings, RECEIPT_CSV, RECEIPT_JSON, SUPPRESSION_FILE,
 };
@@ -41,6 +41,8 @@ pub struct AuditSettings {
     /// Where `--format github` appends its Markdown summary: the file
     /// GitHub Actions names in `GITHUB_STEP_SUMMARY`.
     pub step_summary: Option<PathBuf>,
+    /// `--baseline`: the findings a team accepted.
+    pub baseline: Option<Baseline>,
 }
 
 /// The pseudonym key of a `--redact` run.
@@ -154,7 +156,7 @@ impl Gate {
     /// Whether an outcome fails the run.
     pub fn fails(&self, summary: &crate::audit::Summary) -> bool {
         self.fail_on
-            .is_some_and(|level| summary.at_or_above(level) > 0)
+            .is_some_and(|level| summary.new_at_or_above(level) > 0)
             || matches!(self.removed_check(summary), RemovedCheck::Breached(_))
     }
 
@@ -307,6 +309,8 @@ pub struct OutputPlan {
     pub report: Option<PathBuf>,
     pub html: Option<PathBuf>,
     pub markdown: Option<PathBuf>,
+    /// `--write-baseline`.
+    pub baseline: Option<PathBuf>,
 }
 
 impl OutputPlan {
@@ -321,6 +325,7 @@ impl OutputPlan {
                 &self.report,
                 &self.html,
                 &self.markdown,
+                &self.baseline,
             ])
             .flatten()
             .map(PathBuf::as_path)
@@ -409,7 +414,7 @@ pub fn resolve_lookup(args: &LookupArgs) -> Result<LookupSettings> {
         address_lists,
         files,
         reading: log_reading(&args.time)?,
-        policy: resolve_policy("eu-gdpr")?,
+        policy: crate::policy::load_policy(crate::policy::DEFAULT_PRESET)?,
     })
 }
 
@@ -531,7 +536,7 @@ pub fn resolve_erase(args: &EraseArgs) -> Result<EraseSettings> {
         out_dir,
         as_of: parse_as_of_arg(args.as_of.as_ref())?,
         reading: log_reading(&args.time)?,
-        policy: resolve_policy("eu-gdpr")?,
+        policy: crate::policy::load_policy(crate::policy::DEFAULT_PRESET)?,
     })
 }
 
@@ -552,9 +557,16 @@ pub fn refuse_earlier_copy(dest: &Path) -> Result<()> {
     ))
 }
 
-/// The policy named on the command line (`--policy`): a preset or a file.
-pub fn resolve_policy(name: &str) -> Result<Policy> {
-    crate::policy::load_policy(name)
+/// The policy a command runs with: `--policy`, else the nearest
+/// `listaudit.toml` (unless `--isolated`), else the default preset.
+pub fn resolve_policy(args: &PolicyArgs) -> Result<Policy> {
+    let choice = match (&args.policy, args.isolated) {
+        (Some(spec), _) => PolicyChoice::Named(spec.clone()),
+        (None, true) => PolicyChoice::Isolated,
+        (None, false) => PolicyChoice::Discover,
+    };
+    let cwd = std::env::current_dir().ok();
+    choose_policy(&choice, cwd.as_deref())
 }
 
 /// The minimum level that makes the exit status 1, or `None` for never.
@@ -601,9 +613,15 @@ impl AuditSettings {
     }
 
     pub fn resolve(args: &AuditArgs, show_progress: bool) -> Result<AuditSettings> {
+        let mut policy = resolve_policy(&args.policy)?;
+        // A kind of input named on the command line replaces the
+        // configuration's inputs of that kind.
+        let or_configured = |given: &[PathBuf], configured: &[PathBuf]| {
+            sources(if given.is_empty() { configured } else { given })
+        };
         let subscribers: Vec<InputSource> = sources(&args.subscribers);
-        let consent_logs: Vec<InputSource> = sources(&args.consent);
-        let suppression_lists: Vec<InputSource> = sources(&args.suppress);
+        let consent_logs = or_configured(&args.consent, &policy.audit_inputs.consent);
+        let suppression_lists = or_configured(&args.suppress, &policy.audit_inputs.suppress);
         let stdin_uses = subscribers
             .iter()
             .chain(&consent_logs)
@@ -616,7 +634,6 @@ impl AuditSettings {
             )));
         }
 
-        let mut policy = resolve_policy(&args.policy)?;
         if let Some(purpose) = &args.list_purpose {
             if purpose.trim().is_empty() {
                 return Err(Error::usage("--list-purpose must not be empty"));
@@ -674,6 +691,7 @@ impl AuditSettings {
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let redaction = resolve_redaction(args)?;
+        let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
         Ok(AuditSettings {
             subscribers,
             consent_logs,
@@ -691,6 +709,7 @@ impl AuditSettings {
             step_summary: std::env::var_os(STEP_SUMMARY_VAR)
                 .filter(|path| !path.is_empty())
                 .map(PathBuf::from),
+            baseline,
         })
     }
 }
@@ -751,6 +770,7 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
         report: single(&args.report, "report.json"),
         html: single(&args.html, "report.html"),
         markdown: single(&args.markdown, "report.md"),
+        baseline: args.write_baseline.clone(),
     };
     let mut seen = HashSet::new();
     for path in plan.paths() {

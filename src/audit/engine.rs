@@ -224,6 +224,7 @@ impl<'s> Audit<'s> {
         let erasure_file = create(&plan.erasure)?;
         let html_file = create(&plan.html)?;
         let markdown_file = create(&plan.markdown)?;
+        let baseline_file = create(&plan.baseline)?;
 
         timings.lap("inputs opened, outputs created");
 
@@ -361,6 +362,20 @@ impl<'s> Audit<'s> {
             notices: std::mem::take(&mut self.notices),
             written: Vec::new(),
             consent,
+            baseline: None,
+        };
+        // The baseline this run writes accepts every finding, so the run
+        // exits as later runs with it will.
+        let written_baseline = match (&plan.baseline, &settings.baseline) {
+            (Some(path), _) => Some(
+                super::baseline::accept_all(&mut outcome, &path.display().to_string())
+                    .map_err(Error::scratch)?,
+            ),
+            (None, Some(baseline)) => {
+                super::baseline::apply(&mut outcome, baseline).map_err(Error::scratch)?;
+                None
+            }
+            (None, None) => None,
         };
         let addresses = settings.addresses();
         let findings_name = findings_file_name(plan);
@@ -407,6 +422,13 @@ impl<'s> Audit<'s> {
                 erasure_file,
                 Box::new(move |file| {
                     write_erasure_csv(report, &mut *file).map_err(|e| csv_error(file, e))
+                }),
+            ),
+            (
+                baseline_file,
+                Box::new(move |file| {
+                    let bytes = written_baseline.as_deref().unwrap_or_default();
+                    std::io::Write::write_all(file, bytes).map_err(|e| file.io_error(e))
                 }),
             ),
         ];
@@ -817,6 +839,7 @@ impl<'s> Audit<'s> {
                 line: lines.get(&at.input).map_or(0, |l| l.line(at.row)),
                 email: key.to_string(),
                 message: "consent events for an address that is in no subscriber file".to_string(),
+                baselined: false,
             }))
             .map_err(Error::scratch)
     }

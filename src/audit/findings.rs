@@ -95,6 +95,7 @@ impl FindingSink {
             errors: self.by_level[Level::Error as usize],
             warnings: self.by_level[Level::Warning as usize],
             infos: self.by_level[Level::Info as usize],
+            baselined: None,
         };
         let count = summary.by_rule.iter().sum();
         let findings = if self.spilled.is_some() {
@@ -105,6 +106,7 @@ impl FindingSink {
                 runs: self.runs,
                 count,
                 budget: self.budget,
+                baselined: None,
             }
         } else {
             self.held.sort_by_key(sort_key);
@@ -123,6 +125,9 @@ pub enum Findings {
         count: u64,
         /// The memory the merge's read buffers may take together.
         budget: usize,
+        /// Which findings, by position in report order, a baseline
+        /// accepted: a bit each, as the merge decodes them anew.
+        baselined: Option<Vec<u64>>,
     },
 }
 
@@ -187,6 +192,48 @@ impl Findings {
         }
     }
 
+    /// Calls `visit` on every finding no baseline accepted, in report
+    /// order: what the CI formats report.
+    pub fn for_each_new<E: From<io::Error>>(
+        &self,
+        mut visit: impl FnMut(&Finding) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.for_each(|finding| {
+            if finding.baselined {
+                Ok(())
+            } else {
+                visit(finding)
+            }
+        })
+    }
+
+    /// Marks the findings `accept` accepts as baselined. `accept` sees the
+    /// findings in report order, once each.
+    pub fn mark_baselined(&mut self, mut accept: impl FnMut(&Finding) -> bool) -> io::Result<()> {
+        match self {
+            Findings::Held(findings) => {
+                for finding in findings {
+                    finding.baselined = accept(finding);
+                }
+            }
+            Findings::Spilled { count, .. } => {
+                let mut bits = vec![0u64; usize::try_from(count.div_ceil(64)).unwrap_or(0)];
+                let mut position = 0usize;
+                self.merge(|finding| {
+                    if accept(&finding) {
+                        bits[position / 64] |= 1 << (position % 64);
+                    }
+                    position += 1;
+                    Ok::<_, io::Error>(())
+                })?;
+                if let Findings::Spilled { baselined, .. } = self {
+                    *baselined = Some(bits);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Merges the spilled runs, handing each finding over in report order.
     /// Held findings have no runs to merge.
     fn merge<E: From<io::Error>>(
@@ -194,10 +241,22 @@ impl Findings {
         mut visit: impl FnMut(Finding) -> Result<(), E>,
     ) -> Result<(), E> {
         let Findings::Spilled {
-            file, runs, budget, ..
+            file,
+            runs,
+            budget,
+            baselined,
+            ..
         } = self
         else {
             return Ok(());
+        };
+        let mut position = 0usize;
+        let mut visit = |mut finding: Finding| {
+            if let Some(bits) = baselined {
+                finding.baselined = bits[position / 64] & (1 << (position % 64)) != 0;
+            }
+            position += 1;
+            visit(finding)
         };
         // A small budget means many runs: their read buffers share it.
         let read_ahead = (budget / runs.len().max(1)).clamp(4096, READ_AHEAD);
@@ -254,6 +313,7 @@ fn decode(reader: &mut RangeReader<'_>) -> io::Result<Option<Finding>> {
         line: reader.u64()?,
         email: reader.string()?,
         message: reader.string()?,
+        baselined: false,
     }))
 }
 
@@ -274,6 +334,7 @@ mod tests {
             line: row + 1,
             email: format!("user{row}@example.com"),
             message: message.to_string(),
+            baselined: false,
         }
     }
 

@@ -1,11 +1,13 @@
 //! The audit: read consent logs and suppression lists, stream the
 //! subscriber exports through the rules in parallel, and write the outputs.
 
+mod baseline;
 mod engine;
 mod findings;
 mod profile;
 mod subscribers;
 
+pub use baseline::{BASELINE_FORMAT, Baseline, BaselineUse};
 pub use engine::run;
 pub use findings::{FindingSink, Findings};
 pub use profile::{Activity, Confirmation, ConsentTally, ErasureEntry, MonthActivity};
@@ -30,6 +32,10 @@ pub struct Finding {
     /// The normalized address ("" when the row has none).
     pub email: String,
     pub message: String,
+    /// Accepted by `--baseline` (or `--write-baseline`): kept in
+    /// findings.csv and the counts, left out of the exit status and the CI
+    /// formats.
+    pub baselined: bool,
 }
 
 impl Finding {
@@ -50,6 +56,7 @@ impl Finding {
             line,
             email: email.to_string(),
             message,
+            baselined: false,
         })
     }
 }
@@ -84,6 +91,24 @@ pub struct Summary {
     pub errors: u64,
     pub warnings: u64,
     pub infos: u64,
+    /// What a baseline accepted, when one is in use.
+    pub baselined: Option<Baselined>,
+}
+
+/// The findings a baseline accepted, counted as the findings are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Baselined {
+    /// Per rule, indexed by [`RuleId::index`].
+    pub by_rule: Vec<u64>,
+    pub errors: u64,
+    pub warnings: u64,
+    pub infos: u64,
+}
+
+impl Baselined {
+    pub fn total(&self) -> u64 {
+        self.errors + self.warnings + self.infos
+    }
 }
 
 impl Summary {
@@ -95,6 +120,31 @@ impl Summary {
             Level::Warning => self.errors + self.warnings,
             Level::Error => self.errors,
         }
+    }
+
+    /// Findings of `level` that no baseline accepted.
+    pub fn new_of(&self, level: Level) -> u64 {
+        let accepted = self.baselined.as_ref();
+        let (all, baselined) = match level {
+            Level::Off => return 0,
+            Level::Error => (self.errors, accepted.map_or(0, |b| b.errors)),
+            Level::Warning => (self.warnings, accepted.map_or(0, |b| b.warnings)),
+            Level::Info => (self.infos, accepted.map_or(0, |b| b.infos)),
+        };
+        all - baselined
+    }
+
+    /// Findings at or above `level` that no baseline accepted: what the
+    /// exit status and the CI formats count.
+    pub fn new_at_or_above(&self, level: Level) -> u64 {
+        if level == Level::Off {
+            return 0;
+        }
+        Level::ALL
+            .iter()
+            .filter(|l| **l != Level::Off && **l >= level)
+            .map(|l| self.new_of(*l))
+            .sum()
     }
 }
 
@@ -124,6 +174,8 @@ pub struct AuditOutcome {
     pub written: Vec<std::path::PathBuf>,
     /// What the report shows beside the findings.
     pub consent: ConsentOverview,
+    /// The baseline read (`--baseline`) or written (`--write-baseline`).
+    pub baseline: Option<BaselineUse>,
 }
 
 /// The consent behind the audited rows, for the report's charts.

@@ -655,6 +655,7 @@ impl<'a> SubscriberPass<'a> {
             line: record.line(),
             email: key.clone().unwrap_or_default(),
             message,
+            baselined: false,
         }
     }
 

@@ -246,6 +246,9 @@ pub fn render_markdown(outcome: &AuditOutcome, addresses: Addresses) -> io::Resu
     if let Some(line) = super::table::unrecognised_line(outcome, &show) {
         let _ = writeln!(out, "\n{line}");
     }
+    if let Some(line) = super::table::baseline_line(outcome, &show) {
+        let _ = writeln!(out, "\n{line}");
+    }
     Ok(out)
 }
 
@@ -300,13 +303,12 @@ pub fn write_github(
         Level::Warning => GITHUB_PER_LEVEL,
         Level::Info | Level::Off => GITHUB_PER_LEVEL - 1,
     };
+    // A baseline's findings are accepted: not annotated, not counted.
     let total = |level: Level| -> u64 {
-        let s = &outcome.summary;
-        match level {
-            Level::Error => s.errors,
-            Level::Warning => s.warnings,
-            Level::Info | Level::Off => s.infos,
-        }
+        outcome.summary.new_of(match level {
+            Level::Off => Level::Info,
+            level => level,
+        })
     };
     // Fits whole, or all but one slot for findings and one for "more".
     let shown = |level: Level| -> usize {
@@ -318,7 +320,7 @@ pub fn write_github(
         }
     };
     let mut first: [Vec<Finding>; 4] = Default::default();
-    outcome.findings.for_each(|finding| {
+    outcome.findings.for_each_new(|finding| {
         let kept = &mut first[finding.level as usize];
         if kept.len() < shown(finding.level) {
             kept.push(finding.clone());
@@ -384,13 +386,26 @@ pub fn write_github(
     )
 }
 
-/// `60 rows, 34 kept, 26 removed; 27 errors, 15 warnings, 55 info`.
+/// `60 rows, 34 kept, 26 removed; 27 errors, 15 warnings, 55 info`, and
+/// with a baseline, how many of them are new.
 fn counts_sentence(outcome: &AuditOutcome) -> String {
     let s = &outcome.summary;
-    format!(
+    let mut sentence = format!(
         "{} rows, {} kept, {} removed; {} errors, {} warnings, {} info",
         s.rows, s.kept, s.removed, s.errors, s.warnings, s.infos
-    )
+    );
+    if let (Some(baselined), Some(baseline)) = (&s.baselined, &outcome.baseline) {
+        let _ = write!(
+            sentence,
+            "; {} accepted by the baseline {}, new: {} errors, {} warnings, {} info",
+            baselined.total(),
+            baseline.path,
+            s.new_of(Level::Error),
+            s.new_of(Level::Warning),
+            s.new_of(Level::Info)
+        );
+    }
+    sentence
 }
 
 /// The Markdown a GitHub step summary gets: the verdict, then the
@@ -398,7 +413,7 @@ fn counts_sentence(outcome: &AuditOutcome) -> String {
 pub fn render_step_summary(outcome: &AuditOutcome) -> io::Result<String> {
     let mut counts: std::collections::BTreeMap<(u32, crate::rules::RuleId, Reverse<Level>), u64> =
         std::collections::BTreeMap::new();
-    outcome.findings.for_each(|finding| {
+    outcome.findings.for_each_new(|finding| {
         *counts
             .entry((finding.input, finding.rule, Reverse(finding.level)))
             .or_default() += 1;
@@ -411,7 +426,11 @@ pub fn render_step_summary(outcome: &AuditOutcome) -> io::Result<String> {
         counts_sentence(outcome)
     );
     if counts.is_empty() {
-        out.push_str("No findings.\n");
+        out.push_str(if outcome.baseline.is_some() {
+            "No new findings.\n"
+        } else {
+            "No findings.\n"
+        });
         return Ok(out);
     }
     out.push_str("| file | rule | name | severity | findings |\n|---|---|---|---|---:|\n");
@@ -439,9 +458,11 @@ pub fn write_junit(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let fails = |level: Level| fail_on.is_some_and(|f| level >= f);
-    let per_rule = &outcome.summary.by_rule;
+    // A baseline's findings are accepted: they are no test cases.
+    let mut per_rule = vec![0u64; RULES.len()];
     let mut failures_per_rule = vec![0u64; RULES.len()];
-    outcome.findings.for_each(|finding| {
+    outcome.findings.for_each_new(|finding| {
+        per_rule[finding.rule.index()] += 1;
         failures_per_rule[finding.rule.index()] += u64::from(fails(finding.level));
         Ok::<_, io::Error>(())
     })?;
@@ -487,7 +508,7 @@ pub fn write_junit(
         }
         // One pass over the findings per rule: JUnit groups by rule, and
         // the findings may be in a scratch file rather than in memory.
-        outcome.findings.for_each(|finding| {
+        outcome.findings.for_each_new(|finding| {
             if finding.rule != rule.id {
                 return Ok(());
             }

@@ -50,6 +50,12 @@ pub fn write_gitlab(
     let mut first = true;
     out.write_all(b"[")?;
     outcome.findings.for_each(|finding| {
+        // Every finding takes its fingerprint, so that a new one's does
+        // not depend on what a baseline accepted.
+        let fingerprint = fingerprints.next(outcome, finding);
+        if finding.baselined {
+            return Ok(());
+        }
         let rule = finding.rule.meta();
         let issue = Issue {
             description: format!(
@@ -59,7 +65,7 @@ pub fn write_gitlab(
                 row_message(finding, addresses)
             ),
             check_name: rule.code,
-            fingerprint: fingerprints.next(outcome, finding),
+            fingerprint,
             severity: severity(finding.level),
             location: Location {
                 path: outcome.input_name(finding),

@@ -59,7 +59,7 @@ pub fn write_findings_csv<W: Write>(
     mut out: W,
 ) -> csv::Result<()> {
     let mut header = csv::Writer::from_writer(Vec::new());
-    header.write_record([
+    let mut columns = vec![
         "file",
         "row",
         "email",
@@ -68,7 +68,13 @@ pub fn write_findings_csv<W: Write>(
         "message",
         "rule_name",
         "line",
-    ])?;
+    ];
+    // Only with a baseline, so that findings.csv keeps its shape for the
+    // scripts that read it.
+    if outcome.baseline.is_some() {
+        columns.push("baselined");
+    }
+    header.write_record(&columns)?;
     out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
     outcome.findings.for_each_chunk(FINDINGS_CHUNK, |chunk| {
         let parts: Vec<csv::Result<Vec<u8>>> = chunk
@@ -91,6 +97,7 @@ fn findings_rows(
     findings: &[Finding],
 ) -> csv::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(findings.len() * 160));
+    let baselined_column = outcome.baseline.is_some();
     for finding in findings {
         let row = finding.row.to_string();
         let line = if finding.line == 0 {
@@ -98,16 +105,25 @@ fn findings_rows(
         } else {
             finding.line.to_string()
         };
-        writer.write_record([
-            &*spreadsheet_safe(outcome.input_name(finding)),
+        let shown = addresses.shown(&finding.email);
+        let message = addresses.message(finding);
+        let fields: [&str; 8] = [
+            &spreadsheet_safe(outcome.input_name(finding)),
             &row,
-            &spreadsheet_safe(&addresses.shown(&finding.email)),
+            &spreadsheet_safe(&shown),
             finding.rule.code(),
             finding.level.as_str(),
-            &spreadsheet_safe(&addresses.message(finding)),
+            &spreadsheet_safe(&message),
             finding.rule.meta().name,
             &line,
-        ])?;
+        ];
+        for field in fields {
+            writer.write_field(field)?;
+        }
+        if baselined_column {
+            writer.write_field(if finding.baselined { "true" } else { "false" })?;
+        }
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.into_inner().map_err(|e| e.into_error().into())
 }
@@ -145,6 +161,16 @@ pub fn write_report_json<W: Write>(
             "method": "HMAC-SHA256 of the normalized address, first 80 bits, hex, prefixed pseudo-",
         });
         fields.push(("redaction", pretty(&redaction)?));
+    }
+    if let Some(baseline) = &outcome.baseline {
+        let document = serde_json::json!({
+            "file": baseline.path,
+            "written": baseline.written,
+            "entries": baseline.entries,
+            "accepted": baseline.accepted,
+            "unmatched": baseline.unmatched,
+        });
+        fields.push(("baseline", pretty(&document)?));
     }
     let findings_file = target.findings_file();
     if let Some(name) = findings_file {
@@ -218,6 +244,26 @@ impl Serialize for SummaryDocument<'_> {
         )?;
         map.serialize_entry("unrecognised", &Unrecognised(self.outcome, self.addresses))?;
         map.serialize_entry("soft_bounces", &self.outcome.consent.activity.soft_bounces)?;
+        if let Some(baselined) = &s.baselined {
+            let policy = &self.outcome.policy;
+            let by_rule: serde_json::Map<String, serde_json::Value> = RULES
+                .iter()
+                .filter(|r| policy.level(r.id) != Level::Off)
+                .map(|r| (r.code.to_string(), baselined.by_rule[r.id.index()].into()))
+                .collect();
+            map.serialize_entry(
+                "baselined",
+                &serde_json::json!({
+                    "total": baselined.total(),
+                    "by_rule": by_rule,
+                    "by_severity": BySeverity {
+                        error: baselined.errors,
+                        warning: baselined.warnings,
+                        info: baselined.infos,
+                    },
+                }),
+            )?;
+        }
         map.end()
     }
 }
@@ -299,6 +345,9 @@ impl Serialize for FindingDocument<'_> {
         map.serialize_entry("name", f.rule.meta().name)?;
         if f.line > 0 {
             map.serialize_entry("line", &f.line)?;
+        }
+        if f.baselined {
+            map.serialize_entry("baselined", &true)?;
         }
         map.end()
     }

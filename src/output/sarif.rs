@@ -161,6 +161,12 @@ pub fn write_sarif(
         .map(|input| uri_reference(&input.path))
         .collect();
     outcome.findings.for_each(|finding| {
+        // Every finding takes its fingerprint, so that a new one's does
+        // not depend on what a baseline accepted.
+        let fingerprint = fingerprints.next(outcome, finding);
+        if finding.baselined {
+            return Ok(());
+        }
         let location = Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
@@ -179,9 +185,7 @@ pub fn write_sarif(
                 text: row_message(finding, addresses),
             },
             locations: [location],
-            partial_fingerprints: Fingerprint {
-                v1: fingerprints.next(outcome, finding),
-            },
+            partial_fingerprints: Fingerprint { v1: fingerprint },
             properties: ResultProperties {
                 row: finding.row,
                 rule_name: finding.rule.meta().name,

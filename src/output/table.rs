@@ -123,6 +123,9 @@ pub fn render_summary(outcome: &AuditOutcome, addresses: Addresses<'_>, color: b
     if let Some(line) = unrecognised_line(outcome, &show) {
         let _ = writeln!(out, "{line}");
     }
+    if let Some(line) = baseline_line(outcome, &show) {
+        let _ = writeln!(out, "{line}");
+    }
     let soft_bounces = outcome.consent.activity.soft_bounces;
     if soft_bounces > 0 {
         let _ = writeln!(
@@ -145,6 +148,38 @@ pub fn render_summary(outcome: &AuditOutcome, addresses: Addresses<'_>, color: b
         let _ = writeln!(out, "Wrote {}", written.join(", "));
     }
     out
+}
+
+/// What the baseline accepted and what is new, in one sentence; the
+/// baseline's path written by `show`.
+pub fn baseline_line(outcome: &AuditOutcome, show: &dyn Fn(&str) -> String) -> Option<String> {
+    let baseline = outcome.baseline.as_ref()?;
+    let summary = &outcome.summary;
+    let path = show(&baseline.path);
+    if baseline.written {
+        return Some(format!(
+            "Baseline {path} written: it accepts all {} {}; runs with --baseline {path} fail only on new ones.",
+            baseline.accepted,
+            plural(baseline.accepted, "finding", "findings")
+        ));
+    }
+    let mut line = format!(
+        "Baseline {path}: {} {} accepted; new: {} errors, {} warnings, {} info.",
+        baseline.accepted,
+        plural(baseline.accepted, "finding", "findings"),
+        summary.new_of(Level::Error),
+        summary.new_of(Level::Warning),
+        summary.new_of(Level::Info)
+    );
+    if baseline.unmatched > 0 {
+        let _ = write!(
+            line,
+            " {} accepted {} no longer found; --write-baseline rewrites it.",
+            baseline.unmatched,
+            plural(baseline.unmatched, "finding is", "findings are")
+        );
+    }
+    Some(line)
 }
 
 fn plural<'a>(n: u64, one: &'a str, many: &'a str) -> &'a str {

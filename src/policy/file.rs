@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Level, Policy};
+use super::{Level, Policy, SelectionOp};
 use crate::consent::{DateOrder, EventKind, SourceCategory, Status};
 use crate::error::{Error, Result, describe_io};
 use crate::rules;
@@ -55,6 +55,20 @@ struct PolicyFile {
     vocabulary: Option<VocabularySection>,
     #[serde(default)]
     basis: BTreeMap<Spanned<String>, String>,
+    audit: Option<AuditSection>,
+}
+
+/// `[audit]`: defaults for `listaudit audit` options, so that a team's
+/// command lines need not repeat them. The command line wins.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditSection {
+    consent: Option<Vec<Spanned<String>>>,
+    suppress: Option<Vec<Spanned<String>>>,
+    list_purpose: Option<Spanned<String>>,
+    fail_on: Option<Spanned<String>>,
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -302,6 +316,7 @@ pub fn parse_policy(spec: &str, text: &str) -> Result<Policy> {
     let origin = Origin::file(Path::new(spec), text);
     let mut policy = load(&origin, 0)?;
     policy.name = spec.to_string();
+    policy.file = Some(PathBuf::from(spec));
     Ok(policy)
 }
 
@@ -562,7 +577,20 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
                 .insert(key.to_string(), format!("set in {}", origin.name));
         }
     };
-    if let Some(purpose) = &file.list_purpose {
+    let audit = file.audit.as_ref();
+    let list_purpose = once(
+        origin,
+        "list_purpose",
+        file.list_purpose.as_ref(),
+        audit.and_then(|a| a.list_purpose.as_ref()),
+    )?;
+    let fail_on = once(
+        origin,
+        "fail_on",
+        file.fail_on.as_ref(),
+        audit.and_then(|a| a.fail_on.as_ref()),
+    )?;
+    if let Some(purpose) = list_purpose {
         if purpose.get_ref().trim().is_empty() {
             return Err(origin.error(purpose.span(), "list_purpose must not be empty"));
         }
@@ -590,7 +618,7 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
         };
         note("date_order", policy);
     }
-    if let Some(fail_on) = &file.fail_on {
+    if let Some(fail_on) = fail_on {
         policy.fail_on = match fail_on.get_ref().trim().to_ascii_lowercase().as_str() {
             "never" => None,
             _ => match parse_level(origin, fail_on)? {
@@ -774,6 +802,9 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             }
         }
     }
+    if let Some(audit) = audit {
+        apply_audit(origin, audit, policy)?;
+    }
     for (key, text) in &file.basis {
         let known = PARAMETER_KEYS.contains(&key.get_ref().as_str())
             || key
@@ -798,6 +829,92 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             .basis
             .insert(key.get_ref().clone(), text.trim().to_string());
     }
+    Ok(())
+}
+
+/// A key a file may set at the top level or in `[audit]`, but not both.
+fn once<'v>(
+    origin: &Origin<'_>,
+    key: &str,
+    top: Option<&'v Spanned<String>>,
+    in_audit: Option<&'v Spanned<String>>,
+) -> Result<Option<&'v Spanned<String>>> {
+    match (top, in_audit) {
+        (Some(_), Some(second)) => Err(origin
+            .error(
+                second.span(),
+                format!("{key} is set twice: at the top and in [audit]"),
+            )
+            .with_hint(format!("keep one {key}; both mean the same"))),
+        (top, in_audit) => Ok(top.or(in_audit)),
+    }
+}
+
+/// `[audit]`'s inputs (relative to the file) and rule selection.
+fn apply_audit(origin: &Origin<'_>, audit: &AuditSection, policy: &mut Policy) -> Result<()> {
+    let paths = |entries: &[Spanned<String>], key: &str| -> Result<Vec<PathBuf>> {
+        entries
+            .iter()
+            .map(|entry| {
+                let text = entry.get_ref().trim();
+                if text.is_empty() || text == "-" {
+                    return Err(origin
+                        .error(
+                            entry.span(),
+                            format!("[audit] {key}: '{text}' is not a file path"),
+                        )
+                        .with_hint(
+                            "name files relative to this file; standard input only on the command line",
+                        ));
+                }
+                Ok(match &origin.dir {
+                    Some(dir) if Path::new(text).is_relative() => dir.join(text),
+                    _ => PathBuf::from(text),
+                })
+            })
+            .collect()
+    };
+    let basis = format!("set in {} [audit]", origin.name);
+    if let Some(entries) = &audit.consent {
+        policy.audit_inputs.consent = paths(entries, "consent")?;
+        policy.basis.insert("audit.consent".into(), basis.clone());
+    }
+    if let Some(entries) = &audit.suppress {
+        policy.audit_inputs.suppress = paths(entries, "suppress")?;
+        policy.basis.insert("audit.suppress".into(), basis.clone());
+    }
+    let mut ops = Vec::new();
+    for (entries, key, op) in [
+        (
+            &audit.select,
+            "select",
+            SelectionOp::Select as fn(String) -> SelectionOp,
+        ),
+        (&audit.ignore, "ignore", SelectionOp::Ignore),
+    ] {
+        for entry in entries.iter().flatten() {
+            super::select::check_selector(entry.get_ref(), &format!("[audit] {key}")).map_err(
+                |e| {
+                    let error = origin.error(entry.span(), e.message());
+                    match e.hint() {
+                        Some(hint) => error.with_hint(hint.to_string()),
+                        None => error,
+                    }
+                },
+            )?;
+            ops.push(op(entry.get_ref().clone()));
+        }
+    }
+    // Like the command line's flags: select narrows first, then ignore.
+    let described: Vec<String> = [("select", &audit.select), ("ignore", &audit.ignore)]
+        .into_iter()
+        .filter_map(|(key, entries)| {
+            let entries = entries.as_ref()?;
+            let words: Vec<&str> = entries.iter().map(|e| e.get_ref().as_str()).collect();
+            Some(format!("{key} = {}", words.join(",")))
+        })
+        .collect();
+    super::select::apply_recorded(policy, &ops, &format!("{basis}: {}", described.join("; ")))?;
     Ok(())
 }
 

@@ -5,15 +5,18 @@
 //! gives the legal source of each parameter. Rules never ask which preset
 //! is active; they read the resolved [`Policy`].
 
+mod discover;
 mod file;
 mod select;
 mod show;
 
+pub use discover::{CONFIG_FILE, PolicyChoice, choose_policy, discover_config};
 pub use file::{PRESETS, load_policy, parse_policy, preset_names};
 pub use select::{Selection, SelectionOp, apply_selection};
 pub use show::{INIT_TEMPLATE, render_policy};
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -159,6 +162,21 @@ pub struct Policy {
     /// Why each parameter has its value, by its key in a policy file
     /// (`consent.stale_after_months`, `rules.C005`).
     pub basis: BTreeMap<String, String>,
+    /// The policy file in use (given with `--policy` or discovered), as
+    /// the path it was read from; `None` for a preset.
+    pub file: Option<PathBuf>,
+    /// Whether `file` was found by discovery rather than named.
+    pub discovered: bool,
+    /// The `[audit]` table's inputs, relative to the working directory.
+    pub audit_inputs: AuditInputs,
+}
+
+/// Inputs a policy file's `[audit]` table names, used when the command
+/// line names none of that kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditInputs {
+    pub consent: Vec<PathBuf>,
+    pub suppress: Vec<PathBuf>,
 }
 
 impl Policy {
@@ -197,6 +215,9 @@ impl Policy {
             vocabulary: Vocabulary::default(),
             hygiene: HygieneLists::default(),
             basis: BTreeMap::new(),
+            file: None,
+            discovered: false,
+            audit_inputs: AuditInputs::default(),
         }
     }
 
@@ -295,6 +316,8 @@ impl Policy {
         let months = |m: Option<u32>| m.map_or(serde_json::Value::from("never"), Into::into);
         serde_json::json!({
             "name": self.name,
+            "file": self.file.as_ref().map(|f| f.display().to_string()),
+            "discovered": self.discovered,
             "chain": self.chain,
             "summary": self.summary,
             "list_purpose": self.list_purpose,

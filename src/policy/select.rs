@@ -74,23 +74,43 @@ fn resolve(selector: &str, flag: &str) -> Result<Vec<RuleId>> {
 /// Applies the flags to `policy`, in order, and records in its basis which
 /// levels the command line changed, so that a report shows them.
 pub fn apply_selection(policy: &mut Policy, selection: &[SelectionOp]) -> Result<()> {
-    let before: Vec<Level> = RULES.iter().map(|r| policy.level(r.id)).collect();
-    apply_in_order(policy, selection)?;
     let flags: Vec<String> = selection.iter().map(SelectionOp::as_flag).collect();
-    let mut changed = false;
-    for (rule, old) in RULES.iter().zip(before) {
-        if policy.level(rule.id) != old {
-            changed = true;
-            policy.basis.insert(
-                format!("rules.{}", rule.code),
-                format!("set on the command line: {}", flags.join(" ")),
-            );
-        }
-    }
+    let changed = apply_recorded(
+        policy,
+        selection,
+        &format!("set on the command line: {}", flags.join(" ")),
+    )?;
     if changed {
         policy.chain.push("command line".to_string());
     }
     Ok(())
+}
+
+/// Applies `selection` and records `basis` for every level it changed;
+/// says whether any changed.
+pub(crate) fn apply_recorded(
+    policy: &mut Policy,
+    selection: &[SelectionOp],
+    basis: &str,
+) -> Result<bool> {
+    let before: Vec<Level> = RULES.iter().map(|r| policy.level(r.id)).collect();
+    apply_in_order(policy, selection)?;
+    let mut changed = false;
+    for (rule, old) in RULES.iter().zip(before) {
+        if policy.level(rule.id) != old {
+            changed = true;
+            policy
+                .basis
+                .insert(format!("rules.{}", rule.code), basis.to_string());
+        }
+    }
+    Ok(changed)
+}
+
+/// Checks that `selector` names at least one rule; `what` names where it
+/// was written, for the message.
+pub(crate) fn check_selector(selector: &str, what: &str) -> Result<()> {
+    resolve(selector, what).map(drop)
 }
 
 impl SelectionOp {

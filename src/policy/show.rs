@@ -62,6 +62,14 @@ pub fn render_policy(policy: &Policy) -> String {
         policy.name,
         policy.chain.join(" > ")
     );
+    if let Some(file) = &policy.file {
+        let how = if policy.discovered {
+            "found by looking from the working directory up to the repository root"
+        } else {
+            "named with --policy"
+        };
+        let _ = writeln!(out, "# Read from {} ({how}).", file.display());
+    }
     let _ = writeln!(
         out,
         "# Save it and pass it to --policy to audit with exactly these values.\n"
@@ -235,6 +243,17 @@ pub fn render_policy(policy: &Policy) -> String {
             key,
             list(&values),
         );
+    }
+    let inputs = &policy.audit_inputs;
+    if !inputs.consent.is_empty() || !inputs.suppress.is_empty() {
+        out.push_str("\n[audit]\n");
+        out.push_str("# Paths relative to the directory this policy was shown in.\n");
+        for (key, paths) in [("consent", &inputs.consent), ("suppress", &inputs.suppress)] {
+            if !paths.is_empty() {
+                let paths: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                entry(&mut out, policy, &format!("audit.{key}"), key, list(&paths));
+            }
+        }
     }
     out
 }
