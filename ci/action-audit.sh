@@ -39,7 +39,10 @@ add files "$INPUT_FILES"
 add consent "${INPUT_CONSENT:-}" --consent
 add suppress "${INPUT_SUPPRESS:-}" --suppress
 if [ -n "${INPUT_POLICY:-}" ]; then args+=(--policy "$INPUT_POLICY"); fi
-args+=(--fail-on "${INPUT_FAIL_ON:-error}" --format "${INPUT_FORMAT:-github}" --no-progress)
+# Unset, the policy decides (a listaudit.toml may set fail_on).
+if [ -n "${INPUT_FAIL_ON:-}" ]; then args+=(--fail-on "$INPUT_FAIL_ON"); fi
+if [ -n "${INPUT_BASELINE:-}" ]; then args+=(--baseline "$INPUT_BASELINE"); fi
+args+=(--format "${INPUT_FORMAT:-github}" --no-progress)
 set -f
 read -ra extra <<< "${INPUT_ARGS:-}"
 set +f

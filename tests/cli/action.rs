@@ -14,7 +14,7 @@ fn action_step(inputs: &[(&str, &str)]) -> crate::util::Run {
         .env("LISTAUDIT_BIN", assert_cmd::cargo::cargo_bin!("listaudit"))
         .env_remove("GITHUB_STEP_SUMMARY");
     for name in [
-        "FILES", "CONSENT", "SUPPRESS", "POLICY", "FAIL_ON", "FORMAT", "OUTPUT", "ARGS",
+        "FILES", "CONSENT", "SUPPRESS", "POLICY", "FAIL_ON", "BASELINE", "FORMAT", "OUTPUT", "ARGS",
     ] {
         step.env_remove(format!("INPUT_{name}"));
     }
@@ -81,6 +81,41 @@ fn the_audit_step_runs_the_command_line_its_inputs_describe() {
     assert_eq!(document["version"], "2.1.0");
 }
 
+/// With a baseline of today's findings the step passes and annotates
+/// nothing; without `fail-on` the policy's level decides, not the action.
+#[test]
+fn the_baseline_input_leaves_accepted_findings_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let written = run(listaudit()
+        .args(["audit", "fixtures/demo/subscribers.csv", "-c"])
+        .args(["fixtures/demo/consent.csv", "--as-of", AS_OF, "-q"])
+        .arg("--write-baseline")
+        .arg(&baseline));
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let inputs = [
+        ("FILES", "fixtures/demo/subscribers.csv"),
+        ("CONSENT", "fixtures/demo/consent.csv"),
+        ("ARGS", &format!("--as-of {AS_OF}")),
+    ];
+    let without = action_step(&inputs);
+    assert_eq!(
+        without.code, 1,
+        "the policy fails on errors: {}",
+        without.stderr
+    );
+    let mut with = inputs.to_vec();
+    with.push(("BASELINE", baseline.to_str().unwrap()));
+    let step = action_step(&with);
+    assert_eq!(step.code, 0, "{}", step.stderr);
+    assert!(!step.stdout.contains("::error"), "{}", step.stdout);
+    assert!(
+        step.stdout.contains("accepted by the baseline"),
+        "{}",
+        step.stdout
+    );
+}
+
 #[test]
 fn a_file_input_that_matches_nothing_fails_the_step() {
     let step = action_step(&[
@@ -115,7 +150,8 @@ fn every_declared_input_reaches_the_audit_step() {
     assert_eq!(
         inputs,
         [
-            "files", "consent", "suppress", "policy", "fail-on", "format", "output", "args"
+            "files", "consent", "suppress", "policy", "fail-on", "baseline", "format", "output",
+            "args"
         ]
     );
     for name in inputs {
