@@ -253,7 +253,9 @@ fn run_inspect(args: &InspectArgs) -> Result<ExitStatus> {
             "standard input ('-') is named more than once; it can be read only once",
         ));
     }
-    let sources = expand_subscriber_inputs(sources, None)?;
+    let sheet = args.reading.sheet.as_deref();
+    let sources = expand_subscriber_inputs(sources, None, sheet)?;
+    crate::settings::check_sheet_used(sheet, &sources)?;
     let found = inspect(&sources, &reading, &policy)?;
     match args.format {
         ListFormat::Json => {
@@ -333,7 +335,7 @@ fn render_inspections(found: &[Inspection]) -> String {
 }
 
 fn run_audit(args: &AuditArgs, color: ColorWhen) -> Result<ExitStatus> {
-    let settings = AuditSettings::resolve(args, stderr_is_terminal())?;
+    let settings = AuditSettings::resolve(args, stderr_is_terminal(), color)?;
     if let Some(key) = settings
         .redaction
         .as_ref()

@@ -486,6 +486,11 @@ pub struct ReadingArgs {
     /// reporting it as D003
     #[arg(long)]
     pub strict: bool,
+
+    /// The sheet to read from spreadsheet inputs (.xlsx, .xlsb, .xls,
+    /// .ods) [default: the first]
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -60,6 +60,8 @@ pub struct Inspection {
     pub values: Vec<ValueCount>,
     /// Distinct values beyond those listed.
     pub more_values: usize,
+    /// The sheet read, for a spreadsheet.
+    pub sheet: Option<String>,
 }
 
 impl Inspection {
@@ -81,6 +83,9 @@ impl Inspection {
             "rows": self.rows,
         });
         let object = value.as_object_mut().expect("an object");
+        if let Some(sheet) = &self.sheet {
+            object.insert("sheet".into(), sheet.as_str().into());
+        }
         if let Some(status) = self.status {
             object.insert("status".into(), status.into());
         }
@@ -131,7 +136,9 @@ pub fn inspect(
     let bar = ProgressBar::hidden();
     let mut found = Vec::new();
     for source in files {
-        found.push(inspect_one(source, reading, policy, &bar)?);
+        let mut inspection = inspect_one(source, reading, policy, &bar)?;
+        inspection.sheet = source.sheet().map(str::to_string);
+        found.push(inspection);
     }
     Ok(found)
 }
@@ -244,6 +251,7 @@ fn blank(path: String, kind: &'static str, format: &str) -> Inspection {
         notices: Vec::new(),
         values: Vec::new(),
         more_values: 0,
+        sheet: None,
     }
 }
 
@@ -286,6 +294,7 @@ fn describe_mapped(mapped: &MappedFile, kind: FileKind) -> Inspection {
         notices: mapped.notices.clone(),
         values: Vec::new(),
         more_values: 0,
+        sheet: None,
     }
 }
 

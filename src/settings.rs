@@ -12,7 +12,9 @@ use crate::cli::{
 };
 use crate::consent::{DateOrder, TimeRules, Timestamp, parse_as_of, parse_zone};
 use crate::error::{Error, Result, describe_io};
-use crate::input::{ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file};
+use crate::input::{
+    ColumnOverrides, Field, InputSource, Spool, expand_archive, is_zip_file, open_spreadsheet,
+};
 use crate::output::{Addresses, Redactor};
 use crate::policy::{Level, Policy, PolicyChoice, choose_policy};
 use crate::rights::{
@@ -32,6 +34,8 @@ pub struct AuditSettings {
     /// Bytes the consent index and held findings may use before spilling.
     pub memory_limit: u64,
     pub show_progress: bool,
+    /// Whether progress may use styling: `--color`, `NO_COLOR`, `TERM=dumb`.
+    pub styled_progress: bool,
     /// `--timings` (or `LISTAUDIT_TIMINGS`): print each stage's cost.
     pub timings: bool,
     /// When the run exits with status 1.
@@ -261,9 +265,14 @@ impl ReadingSettings {
 pub fn expand_subscriber_inputs(
     sources: Vec<InputSource>,
     memory_limit: Option<u64>,
+    sheet: Option<&str>,
 ) -> Result<Vec<InputSource>> {
     let mut expanded = Vec::new();
     for source in sources {
+        if let Some(converted) = open_spreadsheet(&source, sheet)? {
+            expanded.push(converted);
+            continue;
+        }
         match &source {
             InputSource::Stdin => {
                 let spool = Spool::copy_stream(
@@ -273,6 +282,10 @@ pub fn expand_subscriber_inputs(
                     memory_limit,
                 )?;
                 let spooled = InputSource::Spooled(spool);
+                if let Some(converted) = open_spreadsheet(&spooled, sheet)? {
+                    expanded.push(converted);
+                    continue;
+                }
                 let (mut reader, _) = spooled.open()?;
                 let mut magic = [0u8; 4];
                 let is_zip = std::io::Read::read_exact(&mut reader, &mut magic).is_ok()
@@ -293,6 +306,36 @@ pub fn expand_subscriber_inputs(
         }
     }
     Ok(expanded)
+}
+
+/// Consent logs and suppression lists that are spreadsheets, read as
+/// their sheet `sheet` (else their first).
+pub fn expand_spreadsheets(
+    sources: Vec<InputSource>,
+    sheet: Option<&str>,
+) -> Result<Vec<InputSource>> {
+    sources
+        .into_iter()
+        .map(|source| Ok(open_spreadsheet(&source, sheet)?.unwrap_or(source)))
+        .collect()
+}
+
+/// `--sheet` names a sheet of spreadsheet inputs: with none among them it
+/// would do nothing, which is an error rather than a silent default.
+pub fn check_sheet_used<'a>(
+    sheet: Option<&str>,
+    inputs: impl IntoIterator<Item = &'a InputSource>,
+) -> Result<()> {
+    if let Some(sheet) = sheet
+        && !inputs.into_iter().any(InputSource::is_sheet)
+    {
+        return Err(Error::usage(format!(
+            "--sheet {}: no input is a spreadsheet (.xlsx, .xls, .ods)",
+            crate::text::sanitize_for_terminal(sheet)
+        ))
+        .with_hint("--sheet chooses the sheet of spreadsheet inputs; leave it out for CSV files"));
+    }
+    Ok(())
 }
 
 /// Where each output goes; `None` means not written.
@@ -408,7 +451,7 @@ pub fn resolve_lookup(args: &LookupArgs) -> Result<LookupSettings> {
     }
     let address_lists: Vec<InputSource> = sources(&args.addresses);
     stdin_at_most_once(files.iter().chain(&address_lists))?;
-    let files = expand_subscriber_inputs(files, None)?;
+    let files = expand_subscriber_inputs(files, None, None)?;
     Ok(LookupSettings {
         email,
         address_lists,
@@ -612,7 +655,12 @@ impl AuditSettings {
         }
     }
 
-    pub fn resolve(args: &AuditArgs, show_progress: bool) -> Result<AuditSettings> {
+    /// `show_progress`: standard error is a terminal; `color`: `--color`.
+    pub fn resolve(
+        args: &AuditArgs,
+        show_progress: bool,
+        color: crate::cli::ColorWhen,
+    ) -> Result<AuditSettings> {
         let mut policy = resolve_policy(&args.policy)?;
         // A kind of input named on the command line replaces the
         // configuration's inputs of that kind.
@@ -664,7 +712,17 @@ impl AuditSettings {
             Error::usage(format!("--memory-limit {}: {message}", args.memory_limit))
                 .with_hint("give a size such as 512M, 2G or 1.5GiB (at least 1M)")
         })?;
-        let subscribers = expand_subscriber_inputs(subscribers, Some(memory_limit))?;
+        let sheet = args.reading.sheet.as_deref();
+        let subscribers = expand_subscriber_inputs(subscribers, Some(memory_limit), sheet)?;
+        let consent_logs = expand_spreadsheets(consent_logs, sheet)?;
+        let suppression_lists = expand_spreadsheets(suppression_lists, sheet)?;
+        check_sheet_used(
+            sheet,
+            subscribers
+                .iter()
+                .chain(&consent_logs)
+                .chain(&suppression_lists),
+        )?;
 
         let outputs = plan_outputs(args, &subscribers)?;
         // An output on standard output takes the place of the summary.
@@ -703,6 +761,7 @@ impl AuditSettings {
             jobs,
             memory_limit,
             show_progress: show_progress && !args.quiet && !args.no_progress,
+            styled_progress: crate::term::use_color(color, show_progress),
             timings: args.timings || timings_asked(std::env::var_os(TIMINGS_VAR).as_deref()),
             gate,
             redaction,
@@ -835,7 +894,7 @@ mod tests {
         let Command::Audit(audit) = cli.command else {
             unreachable!()
         };
-        AuditSettings::resolve(&audit, false)
+        AuditSettings::resolve(&audit, false, crate::cli::ColorWhen::Never)
     }
 
     #[test]

@@ -9,10 +9,36 @@ use crate::cli::ColorWhen;
 /// Whether to colour output going to a stream: `always`, `never`, or, for
 /// `auto`, when the stream is a terminal and `NO_COLOR` is unset or empty.
 pub fn use_color(when: ColorWhen, is_terminal: bool) -> bool {
+    color_for(
+        when,
+        is_terminal,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// `auto`: a terminal that is not `TERM=dumb`, without `NO_COLOR` set.
+fn color_for(
+    when: ColorWhen,
+    is_terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
     match when {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
-        ColorWhen::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorWhen::Auto => {
+            is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// The progress line; `styled` adds bold, the only styling it has.
+fn progress_template(styled: bool) -> &'static str {
+    if styled {
+        "{prefix:.bold} {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})"
+    } else {
+        "{prefix} {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})"
     }
 }
 
@@ -29,12 +55,15 @@ pub fn stderr_is_terminal() -> bool {
 #[derive(Clone, Debug)]
 pub struct Progress {
     bars: Option<MultiProgress>,
+    /// Whether the bars may use styling (`--color`, `TERM=dumb`).
+    styled: bool,
 }
 
 impl Progress {
-    pub fn new(enabled: bool) -> Progress {
+    pub fn new(enabled: bool, styled: bool) -> Progress {
         Progress {
             bars: enabled.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+            styled,
         }
     }
 
@@ -45,10 +74,8 @@ impl Progress {
         };
         let bar = bars.add(ProgressBar::no_length());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:.bold} {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(progress_template(self.styled))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.set_prefix(label.to_string());
         bar
@@ -68,6 +95,45 @@ mod tests {
 
     #[test]
     fn disabled_progress_is_hidden() {
-        assert!(Progress::new(false).reading("x").is_hidden());
+        assert!(Progress::new(false, true).reading("x").is_hidden());
+    }
+
+    #[test]
+    fn dumb_terminals_and_no_color_get_no_styling() {
+        use std::ffi::OsStr;
+        let dumb = Some(OsStr::new("dumb"));
+        let xterm = Some(OsStr::new("xterm-256color"));
+        assert!(color_for(ColorWhen::Auto, true, None, xterm));
+        assert!(color_for(ColorWhen::Auto, true, None, None));
+        assert!(!color_for(ColorWhen::Auto, true, None, dumb));
+        assert!(!color_for(
+            ColorWhen::Auto,
+            true,
+            Some(OsStr::new("1")),
+            xterm
+        ));
+        assert!(color_for(
+            ColorWhen::Auto,
+            true,
+            Some(OsStr::new("")),
+            xterm
+        ));
+        assert!(color_for(ColorWhen::Always, false, None, dumb));
+    }
+
+    /// Unstyled progress has no styling directive at all: indicatif styles
+    /// only what a `{key:.style}` names.
+    #[test]
+    fn unstyled_progress_names_no_style() {
+        let plain = progress_template(false);
+        let keys: Vec<&str> = plain
+            .split('{')
+            .skip(1)
+            .map(|k| k.split('}').next().unwrap())
+            .collect();
+        assert!(keys.iter().all(|k| !k.contains(['.', ':'])), "{keys:?}");
+        assert!(progress_template(true).contains("{prefix:.bold}"));
+        // The same fields either way.
+        assert_eq!(progress_template(true).replace(":.bold", ""), plain);
     }
 }

@@ -132,7 +132,7 @@ impl<'s> Audit<'s> {
             .collect();
         Audit {
             settings,
-            progress: Progress::new(settings.show_progress),
+            progress: Progress::new(settings.show_progress, settings.styled_progress),
             names,
             findings: FindingSink::new(settings.memory_budget().findings),
             notices: Vec::new(),

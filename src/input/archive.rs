@@ -51,10 +51,15 @@ pub fn starts_like_zip(bytes: &[u8]) -> bool {
 /// The members of an archive that hold subscriber lists, each spooled to
 /// an anonymous temporary file.
 pub fn expand(name: &str, reader: impl Read + Seek) -> Result<Vec<InputSource>> {
+    let workbook = [".xlsx", ".xlsm", ".xlsb", ".ods"]
+        .iter()
+        .any(|ext| name.to_ascii_lowercase().ends_with(ext));
     let fail = |message: String| {
-        Error::input(name, message).with_hint(
-            "pass the audience export ZIP as the tool wrote it, or unpack it and name the CSV files",
-        )
+        Error::input(name, message).with_hint(if workbook {
+            "the workbook is damaged or incomplete: save it again from the spreadsheet program, or save the sheet as CSV"
+        } else {
+            "pass the audience export ZIP as the tool wrote it, or unpack it and name the CSV files"
+        })
     };
     let mut archive =
         ZipArchive::new(reader).map_err(|e| fail(format!("not a readable ZIP archive: {e}")))?;

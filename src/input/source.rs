@@ -162,6 +162,8 @@ pub struct Spool {
     stem: String,
     file: Arc<File>,
     len: u64,
+    /// The sheet, when the spool holds a spreadsheet's sheet as CSV.
+    sheet: Option<String>,
 }
 
 impl PartialEq for Spool {
@@ -183,7 +185,14 @@ impl Spool {
             stem,
             file: Arc::new(file),
             len,
+            sheet: None,
         })
+    }
+
+    /// Marks the spool as the CSV of a spreadsheet's sheet.
+    pub fn of_sheet(mut self, sheet: &str) -> Spool {
+        self.sheet = Some(sheet.to_string());
+        self
     }
 
     /// Copies standard input (or another stream) into a spool, with clear
@@ -238,6 +247,7 @@ impl Spool {
             stem: stem.to_string(),
             file: Arc::new(file),
             len,
+            sheet: None,
         })
     }
 
@@ -272,6 +282,19 @@ impl InputSource {
             InputSource::Path(path) => path.display().to_string(),
             InputSource::Stdin => "<stdin>".to_string(),
             InputSource::Spooled(spool) => spool.name.clone(),
+        }
+    }
+
+    /// Whether this is a sheet of a spreadsheet input, read as CSV.
+    pub fn is_sheet(&self) -> bool {
+        matches!(self, InputSource::Spooled(spool) if spool.sheet.is_some())
+    }
+
+    /// The sheet a spreadsheet input was read from.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            InputSource::Spooled(spool) => spool.sheet.as_deref(),
+            _ => None,
         }
     }
 

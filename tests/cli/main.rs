@@ -20,8 +20,10 @@ mod properties;
 mod report_documents;
 mod rights;
 mod rule_fixtures;
+mod spreadsheets;
 #[allow(dead_code)]
 #[path = "../../examples/gen/synth.rs"]
 mod synth;
+mod terminal;
 mod util;
 mod validator_suites;

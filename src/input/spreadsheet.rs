@@ -1,0 +1,293 @@
+//! Spreadsheet inputs (.xlsx, .xlsm, .xlsb, .xls, .ods): one sheet is read
+//! with calamine and written as CSV to a spool, named `file.xlsx:Sheet`,
+//! which every reader then reads as it reads any export. Cells are written
+//! as a person sees them in the sheet: a date as a timestamp, a whole
+//! number without a decimal point or an exponent (a 12-digit phone number
+//! stays 12 digits), TRUE and FALSE, an error as `#N/A`.
+//!
+//! An entirely empty sheet row becomes a blank line, which is no record:
+//! the line numbers of findings stay the sheet's row numbers.
+
+use std::io::{Cursor, Read, Seek};
+
+use calamine::{Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
+use chrono::Timelike as _;
+
+use super::source::{InputSource, Spool};
+use crate::error::{Error, Result, describe_io};
+use crate::text::sanitize_for_terminal;
+
+/// The kinds of workbook calamine reads.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SpreadsheetKind {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+impl SpreadsheetKind {
+    fn name(self) -> &'static str {
+        match self {
+            SpreadsheetKind::Xlsx => "xlsx",
+            SpreadsheetKind::Xlsb => "xlsb",
+            SpreadsheetKind::Xls => "xls",
+            SpreadsheetKind::Ods => "ods",
+        }
+    }
+}
+
+const OLE2_MAGIC: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
+
+/// Workbooks larger than this are refused: calamine holds a whole sheet in
+/// memory, and Excel's own limit (1,048,576 rows) stays far below it.
+const MAX_WORKBOOK_BYTES: u64 = 1 << 30;
+
+/// What kind of workbook `reader` holds, by its content (not its name):
+/// an OLE2 compound file is an `.xls`; a ZIP archive with an Excel
+/// workbook part or an OpenDocument spreadsheet mimetype is the other.
+pub fn spreadsheet_kind(reader: &mut (impl Read + Seek)) -> Option<SpreadsheetKind> {
+    let mut magic = [0u8; 8];
+    reader.rewind().ok()?;
+    let read = reader.read(&mut magic).ok()?;
+    reader.rewind().ok()?;
+    if read == 8 && magic == OLE2_MAGIC {
+        return Some(SpreadsheetKind::Xls);
+    }
+    if read < 4 || &magic[..4] != b"PK\x03\x04" {
+        return None;
+    }
+    let mut archive = zip::ZipArchive::new(&mut *reader).ok()?;
+    let kind = if archive.index_for_name("xl/workbook.xml").is_some() {
+        Some(SpreadsheetKind::Xlsx)
+    } else if archive.index_for_name("xl/workbook.bin").is_some() {
+        Some(SpreadsheetKind::Xlsb)
+    } else {
+        let mut mimetype = String::new();
+        archive
+            .by_name("mimetype")
+            .ok()
+            .and_then(|m| m.take(100).read_to_string(&mut mimetype).ok())
+            .filter(|_| mimetype.trim() == "application/vnd.oasis.opendocument.spreadsheet")
+            .map(|_| SpreadsheetKind::Ods)
+    };
+    drop(archive);
+    reader.rewind().ok()?;
+    kind
+}
+
+/// The sheet `wanted` (else the first) of the workbook in `reader`, as a
+/// CSV input named `name:Sheet`.
+pub fn spool_sheet(
+    name: &str,
+    stem: &str,
+    kind: SpreadsheetKind,
+    mut reader: impl Read + Seek,
+    wanted: Option<&str>,
+) -> Result<InputSource> {
+    let fail = |message: String| {
+        Error::input(name, message)
+            .with_hint("save the sheet as CSV (UTF-8) from the spreadsheet program and audit that")
+    };
+    let size = reader
+        .seek(std::io::SeekFrom::End(0))
+        .and_then(|size| reader.rewind().map(|()| size))
+        .map_err(|e| fail(format!("cannot read the workbook: {}", describe_io(&e))))?;
+    if size > MAX_WORKBOOK_BYTES {
+        return Err(fail(format!(
+            "the workbook is {} MiB; the most listaudit reads is {} MiB",
+            size >> 20,
+            MAX_WORKBOOK_BYTES >> 20
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read the workbook: {}", describe_io(&e))))?;
+    let unreadable =
+        |e: &dyn std::fmt::Display| fail(format!("not a readable {} workbook: {e}", kind.name()));
+    let cursor = Cursor::new(bytes);
+    let (names, range) = match kind {
+        SpreadsheetKind::Xlsx => read_sheet(Xlsx::new(cursor).map_err(|e| unreadable(&e))?, wanted),
+        SpreadsheetKind::Xlsb => read_sheet(Xlsb::new(cursor).map_err(|e| unreadable(&e))?, wanted),
+        SpreadsheetKind::Xls => read_sheet(Xls::new(cursor).map_err(|e| unreadable(&e))?, wanted),
+        SpreadsheetKind::Ods => read_sheet(Ods::new(cursor).map_err(|e| unreadable(&e))?, wanted),
+    };
+    let (sheet, range) = match range {
+        Ok(found) => found,
+        Err(SheetError::NoSheets) => return Err(fail("the workbook has no sheet".to_string())),
+        Err(SheetError::Unknown(asked)) => {
+            let listed: Vec<String> = names
+                .iter()
+                .map(|n| format!("'{}'", sanitize_for_terminal(n)))
+                .collect();
+            return Err(Error::input(
+                name,
+                format!(
+                    "has no sheet '{}'; its sheets: {}",
+                    sanitize_for_terminal(&asked),
+                    listed.join(", ")
+                ),
+            )
+            .with_hint("name one of them with --sheet"));
+        }
+        Err(SheetError::Unreadable(sheet, message)) => {
+            return Err(fail(format!(
+                "cannot read sheet '{}': {message}",
+                sanitize_for_terminal(&sheet)
+            )));
+        }
+    };
+    let display = format!("{name}:{sheet}");
+    let csv = sheet_as_csv(&range)
+        .map_err(|e| Error::input(&display, format!("cannot convert the sheet: {e}")))?;
+    let spool = Spool::copy(display.clone(), stem.to_string(), &mut csv.as_slice())
+        .map_err(|e| Error::input(&display, describe_io(&e)))?
+        .of_sheet(&sheet);
+    Ok(InputSource::Spooled(spool))
+}
+
+/// `source` read as a spreadsheet when it is one: its sheet `wanted`
+/// (else its first) as a CSV input; `None` when it is no spreadsheet.
+pub fn open_spreadsheet(source: &InputSource, wanted: Option<&str>) -> Result<Option<InputSource>> {
+    let name = source.display();
+    let stem = source.stem();
+    let (mut file, _) = match source {
+        InputSource::Path(path) if !std::fs::metadata(&**path).is_ok_and(|m| m.is_file()) => {
+            // A FIFO or a device is read once, as text; never looked into.
+            return Ok(None);
+        }
+        InputSource::Path(_) | InputSource::Spooled(_) => source.open_file_handle()?,
+        InputSource::Stdin => return Ok(None),
+    };
+    match spreadsheet_kind(&mut file) {
+        Some(kind) => spool_sheet(&name, &stem, kind, file, wanted).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A sheet by name, with its cells.
+type Sheet = (String, Range<Data>);
+
+enum SheetError {
+    NoSheets,
+    Unknown(String),
+    Unreadable(String, String),
+}
+
+/// The workbook's sheet names, and the sheet asked for (else the first).
+fn read_sheet<RS, R>(
+    mut workbook: R,
+    wanted: Option<&str>,
+) -> (Vec<String>, std::result::Result<Sheet, SheetError>)
+where
+    RS: Read + Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let names = workbook.sheet_names();
+    let chosen = match wanted {
+        None => names.first().cloned().ok_or(SheetError::NoSheets),
+        Some(asked) => names
+            .iter()
+            .find(|n| *n == asked)
+            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(asked)))
+            .cloned()
+            .ok_or_else(|| SheetError::Unknown(asked.to_string())),
+    };
+    let result = chosen.and_then(|sheet| {
+        workbook
+            .worksheet_range(&sheet)
+            .map(|range| (sheet.clone(), range))
+            .map_err(|e| SheetError::Unreadable(sheet, e.to_string()))
+    });
+    (names, result)
+}
+
+/// The sheet as CSV: from its first row (blank lines before it, so that
+/// line numbers are the sheet's), every row as wide as the used range.
+fn sheet_as_csv(range: &Range<Data>) -> csv::Result<Vec<u8>> {
+    let Some((first_row, _)) = range.start() else {
+        return Ok(Vec::new());
+    };
+    let out = vec![b'\n'; first_row as usize];
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .flexible(true)
+        .from_writer(out);
+    let mut text = Vec::new();
+    for row in range.rows() {
+        if row.iter().all(|cell| matches!(cell, Data::Empty)) {
+            // A record of no fields is a bare line break.
+            writer.write_record(std::iter::empty::<&[u8]>())?;
+            continue;
+        }
+        text.clear();
+        text.extend(row.iter().map(cell_text));
+        writer.write_record(&text)?;
+    }
+    writer.flush()?;
+    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A cell as the sheet shows it.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(true) => "TRUE".to_string(),
+        Data::Bool(false) => "FALSE".to_string(),
+        Data::Error(e) => e.to_string(),
+        Data::DateTime(when) => {
+            if when.is_datetime()
+                && let Some(at) = when.as_datetime()
+            {
+                // Serial numbers are fractions of a day: round to the
+                // second a person typed.
+                let at = at + chrono::Duration::milliseconds(500);
+                let at = at.with_nanosecond(0).unwrap_or(at);
+                if at.time() == chrono::NaiveTime::MIN {
+                    at.format("%Y-%m-%d").to_string()
+                } else {
+                    at.format("%Y-%m-%dT%H:%M:%S").to_string()
+                }
+            } else {
+                number_text(when.as_f64())
+            }
+        }
+    }
+}
+
+/// A number without an exponent: whole numbers as integers (Excel holds
+/// every number as a float), others as their shortest exact decimal.
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        format!("{value}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_show_as_typed() {
+        assert_eq!(number_text(491_701_234_567.0), "491701234567");
+        assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(0.1), "0.1");
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(number_text(2.5e-7), "0.00000025");
+    }
+
+    #[test]
+    fn cells_show_as_a_person_sees_them() {
+        assert_eq!(cell_text(&Data::Bool(true)), "TRUE");
+        assert_eq!(cell_text(&Data::Error(calamine::CellErrorType::NA)), "#N/A");
+        assert_eq!(cell_text(&Data::Empty), "");
+        assert_eq!(cell_text(&Data::Int(7)), "7");
+    }
+}

@@ -1,0 +1,378 @@
+//! Spreadsheet inputs: an .xlsx or .ods export, or consent log, is read as
+//! a person sees its cells, audited exactly like the same data saved as
+//! CSV, and named by file and sheet.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use serde_json::Value;
+
+use crate::util::{AS_OF, findings, listaudit, run};
+
+/// A HubSpot-like contacts export, as a person sees it in the sheet.
+const CONTACTS: [[&str; 6]; 5] = [
+    [
+        "Record ID",
+        "First Name",
+        "Email",
+        "Phone Number",
+        "Create Date",
+        "Marketing contact status",
+    ],
+    [
+        "51234567801",
+        "Jana",
+        "jana.becker@example.com",
+        "491701234567",
+        "2024-03-01T10:15:00",
+        "Marketing contact",
+    ],
+    [
+        "51234567802",
+        "Pierre",
+        "pierre.martin@example.fr",
+        "33612345678",
+        "2023-01-05",
+        "Marketing contact",
+    ],
+    [
+        "51234567803",
+        "Ole",
+        "ole.hansen@example",
+        "4520123456",
+        "2024-11-30T08:00:05",
+        "Non-marketing contact",
+    ],
+    [
+        "51234567804",
+        "Aiko",
+        "aiko.sato@example.jp",
+        "819012345678",
+        "2022-07-14T23:59:59",
+        "Marketing contact",
+    ],
+];
+
+/// The consent log of those people.
+const CONSENT: [[&str; 5]; 4] = [
+    ["email", "event", "timestamp", "purpose", "source"],
+    [
+        "jana.becker@example.com",
+        "opt_in",
+        "2024-03-01T10:15:00",
+        "newsletter",
+        "web_form",
+    ],
+    [
+        "jana.becker@example.com",
+        "confirm",
+        "2024-03-01T10:20:30",
+        "newsletter",
+        "double_opt_in_link",
+    ],
+    [
+        "pierre.martin@example.fr",
+        "opt_in",
+        "2023-01-05",
+        "newsletter",
+        "Gewinnspiel Sommer",
+    ],
+];
+
+/// Writes `rows` into sheet `name` of `workbook`, with numbers as number
+/// cells and timestamps as date cells, as a spreadsheet program holds them.
+fn add_sheet<const N: usize>(workbook: &mut Workbook, name: &str, rows: &[[&str; N]]) {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name).unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            if r > 0 && text.len() >= 10 && text.as_bytes()[4] == b'-' {
+                let when = ExcelDateTime::parse_from_str(&text.replace('T', " ")).unwrap();
+                sheet
+                    .write_datetime_with_format(r, c, &when, &date)
+                    .unwrap();
+            } else if r > 0 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+                sheet
+                    .write_number(r, c, text.parse::<f64>().unwrap())
+                    .unwrap();
+            } else {
+                sheet.write_string(r, c, *text).unwrap();
+            }
+        }
+    }
+}
+
+fn csv_of<const N: usize>(rows: &[[&str; N]]) -> String {
+    rows.iter().map(|r| r.join(",") + "\n").collect()
+}
+
+fn audit_json(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = run(listaudit().current_dir(dir).arg("audit").args(args).args([
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--isolated",
+    ]));
+    let report = if out.code == 2 {
+        Value::Null
+    } else {
+        out.json()
+    };
+    (out.code, report, out.stderr)
+}
+
+/// Findings as `row rule severity`, without the file name.
+fn verdicts(report: &Value) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .map(|f| format!("{} {} {} {}", f.row, f.rule, f.severity, f.message))
+        .collect()
+}
+
+#[test]
+fn an_xlsx_export_and_log_audit_exactly_like_the_same_data_as_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut workbook = Workbook::new();
+    add_sheet(&mut workbook, "Contacts", &CONTACTS);
+    workbook.save(dir.join("contacts.xlsx")).unwrap();
+    let mut log = Workbook::new();
+    add_sheet(&mut log, "Consent", &CONSENT);
+    log.save(dir.join("consent.xlsx")).unwrap();
+    fs::write(dir.join("contacts.csv"), csv_of(&CONTACTS)).unwrap();
+    fs::write(dir.join("consent.csv"), csv_of(&CONSENT)).unwrap();
+
+    let (code, from_sheets, stderr) = audit_json(dir, &["contacts.xlsx", "-c", "consent.xlsx"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (_, from_csv, _) = audit_json(dir, &["contacts.csv", "-c", "consent.csv"]);
+    assert_eq!(
+        verdicts(&from_sheets),
+        verdicts(&from_csv)
+            .iter()
+            .map(|v| v.replace("consent.csv", "consent.xlsx:Consent"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        from_sheets["summary"]["by_rule"],
+        from_csv["summary"]["by_rule"]
+    );
+    // The contest source, the invalid address and the unconsented people
+    // are found in the sheet as in the CSV.
+    let rules: Vec<String> = findings(&from_sheets)
+        .into_iter()
+        .map(|f| format!("{} {}", f.row, f.rule))
+        .collect();
+    for expected in ["2 C007", "3 H001", "4 C001"] {
+        assert!(rules.iter().any(|r| r == expected), "{expected}: {rules:?}");
+    }
+    // Findings name the file and its sheet, and the sheet's row as line.
+    let first = &findings(&from_sheets)[0];
+    assert_eq!(first.file, "contacts.xlsx:Contacts");
+    let lines: Vec<u64> = from_sheets["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["file"] == "contacts.xlsx:Contacts")
+        .map(|f| f["line"].as_u64().unwrap() - f["row"].as_u64().unwrap())
+        .collect();
+    assert!(lines.iter().all(|&d| d == 1), "{lines:?}");
+    let inputs: Vec<&str> = from_sheets["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["contacts.xlsx:Contacts", "consent.xlsx:Consent"]);
+
+    // The cleaned rows show numbers and dates as the sheet does.
+    let out = run(listaudit().current_dir(dir).args([
+        "audit",
+        "contacts.xlsx",
+        "-c",
+        "consent.xlsx",
+        "--as-of",
+        AS_OF,
+        "--isolated",
+        "-q",
+        "--cleaned",
+        "cleaned.csv",
+    ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let cleaned = fs::read_to_string(dir.join("cleaned.csv")).unwrap();
+    assert_eq!(
+        cleaned,
+        "Record ID,First Name,Email,Phone Number,Create Date,Marketing contact status\n\
+         51234567801,Jana,jana.becker@example.com,491701234567,2024-03-01T10:15:00,Marketing contact\n"
+    );
+}
+
+#[test]
+fn sheets_are_chosen_by_name_and_inspected() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut workbook = Workbook::new();
+    add_sheet(
+        &mut workbook,
+        "Notes",
+        &[["read me"], ["exported 2025-06-01"]],
+    );
+    add_sheet(&mut workbook, "Kontakte", &CONTACTS);
+    workbook.save(dir.join("crm.xlsx")).unwrap();
+
+    let inspect = |extra: &[&str]| {
+        run(listaudit()
+            .current_dir(dir)
+            .args(["inspect", "crm.xlsx", "--format", "json", "--isolated"])
+            .args(extra))
+    };
+    // The first sheet by default: it has no email column.
+    let first = inspect(&[]);
+    assert_eq!(first.json()[0]["sheet"], "Notes", "{}", first.stdout);
+    let chosen = inspect(&["--sheet", "Kontakte"]);
+    let found = &chosen.json()[0];
+    assert_eq!(found["path"], "crm.xlsx:Kontakte");
+    assert_eq!(found["sheet"], "Kontakte");
+    assert_eq!(found["rows"], 4);
+    assert_eq!(found["columns"]["email"], "Email");
+    assert_eq!(found["header"][3], "Phone Number");
+    // Any case finds it; an unknown name lists the sheets.
+    assert_eq!(
+        inspect(&["--sheet", "kontakte"]).json()[0]["sheet"],
+        "Kontakte"
+    );
+    let unknown = inspect(&["--sheet", "Contacts"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("crm.xlsx: has no sheet 'Contacts'; its sheets: 'Notes', 'Kontakte'"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown
+            .stderr
+            .contains("hint: name one of them with --sheet")
+    );
+    // --sheet on CSV files would do nothing: it is refused.
+    fs::write(dir.join("list.csv"), csv_of(&CONTACTS)).unwrap();
+    let csv = run(listaudit().current_dir(dir).args([
+        "audit",
+        "list.csv",
+        "--sheet",
+        "Kontakte",
+        "--isolated",
+    ]));
+    assert_eq!(csv.code, 2);
+    assert!(
+        csv.stderr
+            .contains("--sheet Kontakte: no input is a spreadsheet"),
+        "{}",
+        csv.stderr
+    );
+}
+
+/// A minimal OpenDocument spreadsheet, as LibreOffice writes its parts.
+fn write_ods(path: &Path, rows: &[[&str; 3]]) {
+    let mut table = String::new();
+    for row in rows {
+        table.push_str("<table:table-row>");
+        for cell in row {
+            table.push_str(&format!(
+                "<table:table-cell office:value-type=\"string\"><text:p>{cell}</text:p></table:table-cell>"
+            ));
+        }
+        table.push_str("</table:table-row>");
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Abonnenten\">{table}</table:table>\
+         </office:spreadsheet></office:body></office:document-content>"
+    );
+    let manifest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+        <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
+        <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+        <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+        </manifest:manifest>";
+    let mut zip = zip::ZipWriter::new(fs::File::create(path).unwrap());
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    zip.start_file("mimetype", stored).unwrap();
+    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    zip.start_file("META-INF/manifest.xml", stored).unwrap();
+    zip.write_all(manifest.as_bytes()).unwrap();
+    zip.start_file("content.xml", stored).unwrap();
+    zip.write_all(content.as_bytes()).unwrap();
+    zip.finish().unwrap();
+}
+
+#[test]
+fn an_ods_export_is_read_and_a_zip_of_csv_still_is_an_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    write_ods(
+        &dir.join("liste.ods"),
+        &[
+            ["E-Mail-Adresse", "Vorname", "Status"],
+            ["lena.vogel@example.de", "Lena", "abonniert"],
+            ["max@@example.de", "Max", "abgemeldet"],
+        ],
+    );
+    let (code, report, stderr) = audit_json(dir, &["liste.ods"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(report["inputs"][0]["path"], "liste.ods:Abonnenten");
+    assert_eq!(report["summary"]["rows"], 2);
+    let rules: Vec<String> = findings(&report)
+        .into_iter()
+        .map(|f| format!("{} {}", f.row, f.rule))
+        .collect();
+    assert!(rules.contains(&"2 H001".to_string()), "{rules:?}");
+    // A ZIP of CSV files is not a spreadsheet.
+    let mut zip = zip::ZipWriter::new(fs::File::create(dir.join("export.zip")).unwrap());
+    zip.start_file("members.csv", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(csv_of(&CONTACTS).as_bytes()).unwrap();
+    zip.finish().unwrap();
+    let (code, report, stderr) = audit_json(dir, &["export.zip"]);
+    assert_ne!(code, 2, "{stderr}");
+    assert_eq!(report["inputs"][0]["path"], "export.zip:members.csv");
+}
+
+#[test]
+fn a_damaged_workbook_is_an_input_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut workbook = Workbook::new();
+    add_sheet(&mut workbook, "Contacts", &CONTACTS);
+    workbook.save(dir.join("contacts.xlsx")).unwrap();
+    // The archive's directory is cut off: it is no readable workbook.
+    let bytes = fs::read(dir.join("contacts.xlsx")).unwrap();
+    fs::write(dir.join("cut.xlsx"), &bytes[..bytes.len() - 200]).unwrap();
+    let out =
+        run(listaudit()
+            .current_dir(dir)
+            .args(["audit", "cut.xlsx", "--isolated", "-o", "out"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("listaudit: error: cut.xlsx: not a readable ZIP archive"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("hint: the workbook is damaged or incomplete"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.join("out").exists());
+}
