@@ -790,6 +790,22 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
             ));
         }
     }
+    for (flag, value) in [
+        ("--cleaned", &args.cleaned),
+        ("--removed", &args.removed),
+        ("--repermission", &args.repermission),
+    ] {
+        if let Some(path) = value
+            && crate::output::is_workbook_name(path)
+            && !subscribers.iter().all(InputSource::is_sheet)
+        {
+            return Err(Error::usage(format!(
+                "{flag} {}: only the lists of a spreadsheet input are written as workbooks",
+                path.display()
+            ))
+            .with_hint("name the file .csv; it opens in every spreadsheet program"));
+        }
+    }
     let dir = args.out_dir.as_deref();
     let per_file = |explicit: &Option<PathBuf>, prefix: &str| -> Vec<Option<PathBuf>> {
         if let Some(path) = explicit {
@@ -798,18 +814,22 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
         let Some(dir) = dir else {
             return vec![None; subscribers.len()];
         };
+        // The lists of a spreadsheet are workbooks, as the input was.
+        let extension = |source: &InputSource| if source.is_sheet() { "xlsx" } else { "csv" };
         if !several {
-            return vec![Some(dir.join(format!("{prefix}.csv")))];
+            let extension = subscribers.first().map_or("csv", extension);
+            return vec![Some(dir.join(format!("{prefix}.{extension}")))];
         }
         let mut used = HashSet::new();
         subscribers
             .iter()
             .map(|source| {
                 let stem = source.stem();
-                let mut name = format!("{prefix}-{stem}.csv");
+                let extension = extension(source);
+                let mut name = format!("{prefix}-{stem}.{extension}");
                 let mut n = 2;
                 while !used.insert(name.clone()) {
-                    name = format!("{prefix}-{stem}-{n}.csv");
+                    name = format!("{prefix}-{stem}-{n}.{extension}");
                     n += 1;
                 }
                 Some(dir.join(name))

@@ -285,6 +285,7 @@ impl<'s> Audit<'s> {
                     mapped.file.dialect.delimiter,
                     mapped.file.dialect.encoding,
                     mapped.file.header_names.len(),
+                    mapped.file.source.sheet_origin().cloned(),
                 )?;
                 let verdicts = match &judged {
                     Judged::Now(evaluator) => Verdicts::Evaluate(evaluator),

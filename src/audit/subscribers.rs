@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::input::{
     BATCH_ROWS, Encoding, EvidenceReader, Field, MappedFile, RawRecord, Suppressions, shape_problem,
 };
-use crate::output::{RowFormat, RowWriters};
+use crate::output::{RemovedRow, RowFormat, RowWriters};
 use crate::policy::{Level, Policy};
 use crate::rules::RuleId;
 use crate::rules::checks::{RowContext, RowFinding, check_row};
@@ -54,8 +54,8 @@ struct SettledRow {
 }
 
 struct Removed {
-    /// The row's line in removed.csv, if that or repermission.csv takes it.
-    line: Option<Vec<u8>>,
+    /// The row as removed.csv takes it, if that or repermission.csv does.
+    line: Option<RemovedRow>,
     /// Whether a re-permission campaign may ask the person again.
     ask_again: bool,
 }
@@ -626,7 +626,7 @@ impl<'a> SubscriberPass<'a> {
         let removed = findings.iter().any(|f| f.level == Level::Error).then(|| {
             let ask_again = crate::rules::may_ask_again(findings.iter().map(|f| (f.rule, f.level)));
             Removed {
-                line: writes(ask_again).then(|| format.removed_line(record, &findings)),
+                line: writes(ask_again).then(|| format.removed_row(record, &findings)),
                 ask_again,
             }
         });

@@ -163,7 +163,7 @@ pub struct Spool {
     file: Arc<File>,
     len: u64,
     /// The sheet, when the spool holds a spreadsheet's sheet as CSV.
-    sheet: Option<String>,
+    sheet: Option<Arc<super::spreadsheet::SheetOrigin>>,
 }
 
 impl PartialEq for Spool {
@@ -190,8 +190,8 @@ impl Spool {
     }
 
     /// Marks the spool as the CSV of a spreadsheet's sheet.
-    pub fn of_sheet(mut self, sheet: &str) -> Spool {
-        self.sheet = Some(sheet.to_string());
+    pub fn of_sheet(mut self, origin: super::spreadsheet::SheetOrigin) -> Spool {
+        self.sheet = Some(Arc::new(origin));
         self
     }
 
@@ -292,8 +292,13 @@ impl InputSource {
 
     /// The sheet a spreadsheet input was read from.
     pub fn sheet(&self) -> Option<&str> {
+        self.sheet_origin().map(|origin| origin.sheet.as_str())
+    }
+
+    /// Where a spreadsheet input's rows came from.
+    pub fn sheet_origin(&self) -> Option<&Arc<super::spreadsheet::SheetOrigin>> {
         match self {
-            InputSource::Spooled(spool) => spool.sheet.as_deref(),
+            InputSource::Spooled(spool) => spool.sheet.as_ref(),
             _ => None,
         }
     }

@@ -37,6 +37,44 @@ impl SpreadsheetKind {
     }
 }
 
+/// Where a spreadsheet input's CSV came from: enough to read its sheet
+/// again, typed, and write the kept rows as a workbook.
+#[derive(Debug)]
+pub struct SheetOrigin {
+    pub sheet: String,
+    pub kind: SpreadsheetKind,
+    /// The workbook's bytes (compressed: a tenth of the CSV or less).
+    workbook: Vec<u8>,
+    /// Per CSV record (the header first), its row in the sheet's range.
+    pub records: Vec<u32>,
+}
+
+impl SheetOrigin {
+    /// The sheet's cells, read again.
+    pub fn read_range(&self) -> std::result::Result<Range<Data>, String> {
+        let cursor = Cursor::new(self.workbook.as_slice());
+        let sheet = Some(self.sheet.as_str());
+        let read = match self.kind {
+            SpreadsheetKind::Xlsx => {
+                read_sheet(Xlsx::new(cursor).map_err(|e| e.to_string())?, sheet).1
+            }
+            SpreadsheetKind::Xlsb => {
+                read_sheet(Xlsb::new(cursor).map_err(|e| e.to_string())?, sheet).1
+            }
+            SpreadsheetKind::Xls => {
+                read_sheet(Xls::new(cursor).map_err(|e| e.to_string())?, sheet).1
+            }
+            SpreadsheetKind::Ods => {
+                read_sheet(Ods::new(cursor).map_err(|e| e.to_string())?, sheet).1
+            }
+        };
+        read.map(|(_, range)| range).map_err(|e| match e {
+            SheetError::NoSheets | SheetError::Unknown(_) => "the sheet is gone".to_string(),
+            SheetError::Unreadable(_, message) => message,
+        })
+    }
+}
+
 const OLE2_MAGIC: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
 
 /// Workbooks larger than this are refused: calamine holds a whole sheet in
@@ -106,7 +144,7 @@ pub fn spool_sheet(
         .map_err(|e| fail(format!("cannot read the workbook: {}", describe_io(&e))))?;
     let unreadable =
         |e: &dyn std::fmt::Display| fail(format!("not a readable {} workbook: {e}", kind.name()));
-    let cursor = Cursor::new(bytes);
+    let cursor = Cursor::new(bytes.as_slice());
     let (names, range) = match kind {
         SpreadsheetKind::Xlsx => read_sheet(Xlsx::new(cursor).map_err(|e| unreadable(&e))?, wanted),
         SpreadsheetKind::Xlsb => read_sheet(Xlsb::new(cursor).map_err(|e| unreadable(&e))?, wanted),
@@ -139,11 +177,17 @@ pub fn spool_sheet(
         }
     };
     let display = format!("{name}:{sheet}");
-    let csv = sheet_as_csv(&range)
-        .map_err(|e| Error::input(&display, format!("cannot convert the sheet: {e}")))?;
+    let (csv, records) = sheet_as_csv(&range);
+    drop(range);
+    let origin = SheetOrigin {
+        sheet,
+        kind,
+        workbook: bytes,
+        records,
+    };
     let spool = Spool::copy(display.clone(), stem.to_string(), &mut csv.as_slice())
         .map_err(|e| Error::input(&display, describe_io(&e)))?
-        .of_sheet(&sheet);
+        .of_sheet(origin);
     Ok(InputSource::Spooled(spool))
 }
 
@@ -205,29 +249,49 @@ where
 }
 
 /// The sheet as CSV: from its first row (blank lines before it, so that
-/// line numbers are the sheet's), every row as wide as the used range.
-fn sheet_as_csv(range: &Range<Data>) -> csv::Result<Vec<u8>> {
+/// line numbers are the sheet's), every row as wide as the used range;
+/// and the range row of each record.
+fn sheet_as_csv(range: &Range<Data>) -> (Vec<u8>, Vec<u32>) {
     let Some((first_row, _)) = range.start() else {
-        return Ok(Vec::new());
+        return (Vec::new(), Vec::new());
     };
-    let out = vec![b'\n'; first_row as usize];
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .flexible(true)
-        .from_writer(out);
-    let mut text = Vec::new();
-    for row in range.rows() {
-        if row.iter().all(|cell| matches!(cell, Data::Empty)) {
-            // A record of no fields is a bare line break.
-            writer.write_record(std::iter::empty::<&[u8]>())?;
-            continue;
+    let mut out = vec![b'\n'; first_row as usize];
+    let mut records = Vec::new();
+    for (index, row) in range.rows().enumerate() {
+        // An empty row is a blank line, which is no record.
+        if !row.iter().all(|cell| matches!(cell, Data::Empty)) {
+            let start = out.len();
+            for (i, cell) in row.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_field(&mut out, &cell_text(cell));
+            }
+            // One empty text cell is still a record, not a blank line.
+            if out.len() == start {
+                out.extend_from_slice(b"\"\"");
+            }
+            records.push(u32::try_from(index).unwrap_or(u32::MAX));
         }
-        text.clear();
-        text.extend(row.iter().map(cell_text));
-        writer.write_record(&text)?;
+        out.push(b'\n');
     }
-    writer.flush()?;
-    writer.into_inner().map_err(|e| e.into_error().into())
+    (out, records)
+}
+
+/// A field as RFC 4180 writes it: quoted when it holds a comma, a quote,
+/// a line break, or only white space (which an empty line would lose).
+fn push_field(out: &mut Vec<u8>, text: &str) {
+    let quote = text
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+        || (!text.is_empty() && text.trim().is_empty());
+    if quote {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// A cell as the sheet shows it.
@@ -281,6 +345,27 @@ mod tests {
         assert_eq!(number_text(0.1), "0.1");
         assert_eq!(number_text(1e20), "100000000000000000000");
         assert_eq!(number_text(2.5e-7), "0.00000025");
+    }
+
+    #[test]
+    fn rows_are_records_and_empty_rows_blank_lines() {
+        let mut range = Range::new((1, 0), (4, 1));
+        range.set_value((1, 0), Data::String("email".into()));
+        range.set_value((1, 1), Data::String("note, with \"quotes\"".into()));
+        range.set_value((3, 0), Data::String(String::new()));
+        range.set_value((4, 0), Data::Float(491_701_234_567.0));
+        range.set_value((4, 1), Data::String("  ".into()));
+        let (csv, records) = sheet_as_csv(&range);
+        assert_eq!(
+            String::from_utf8(csv).unwrap(),
+            "\nemail,\"note, with \"\"quotes\"\"\"\n\n,\n491701234567,\"  \"\n"
+        );
+        // Range rows 0, 2 and 3; row 1 is empty.
+        assert_eq!(records, [0, 2, 3]);
+        let mut single = Range::new((0, 0), (1, 0));
+        single.set_value((0, 0), Data::String("email".into()));
+        single.set_value((1, 0), Data::String(String::new()));
+        assert_eq!(sheet_as_csv(&single).0, b"email\n\"\"\n");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod rights;
 mod rows;
 mod sarif;
 mod table;
+mod workbook;
 
 pub use atomic::{
     AtomicFile, CreatedDir, MANIFEST, Precondition, ReadyFile, commit, commit_set, is_stdout,
@@ -27,6 +28,6 @@ pub use rights::{
     RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, receipt_names, render_erase,
     render_lookup, write_receipt_csv,
 };
-pub use rows::{RowFormat, RowWriters};
+pub use rows::{RemovedRow, RowFormat, RowWriters, is_workbook_name};
 pub use sarif::write_sarif;
 pub use table::{new_table, render_summary};

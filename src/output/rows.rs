@@ -11,17 +11,41 @@
 
 use std::borrow::Cow;
 use std::io::Write;
+use std::sync::Arc;
 
 use super::atomic::{AtomicFile, ReadyFile};
+use super::workbook::{SheetRow, rows_workbook};
 use crate::audit::Finding;
 use crate::error::Result;
-use crate::input::{Encoding, RawRecord};
+use crate::input::{Encoding, RawRecord, SheetOrigin};
 
 pub struct RowWriters {
-    cleaned: Option<AtomicFile>,
-    removed: Option<AtomicFile>,
-    repermission: Option<AtomicFile>,
+    cleaned: Option<RowOutput>,
+    removed: Option<RowOutput>,
+    repermission: Option<RowOutput>,
     format: RowFormat,
+    /// The sheet a spreadsheet input came from, for workbook outputs.
+    origin: Option<Arc<SheetOrigin>>,
+}
+
+/// One output of the rows: delimited text written as the rows come, or a
+/// workbook written at the end from the rows' numbers (a spreadsheet
+/// input's outputs named `.xlsx`).
+enum RowOutput {
+    Text(AtomicFile),
+    Workbook {
+        file: AtomicFile,
+        rows: Vec<SheetRow>,
+    },
+}
+
+/// A removed row: its line for delimited outputs, and its number and
+/// reasons for workbook ones.
+pub struct RemovedRow {
+    line: Vec<u8>,
+    row: u64,
+    codes: String,
+    reasons: String,
 }
 
 /// How a removed row is written: all about the output but its files, so
@@ -39,7 +63,7 @@ impl RowFormat {
     /// A removed row as written: its own bytes, padded to the header's
     /// width, then the codes and messages of its findings, then its line
     /// break, in the input's encoding.
-    pub fn removed_line(&self, record: &RawRecord, findings: &[Finding]) -> Vec<u8> {
+    pub fn removed_row(&self, record: &RawRecord, findings: &[Finding]) -> RemovedRow {
         let mut codes = String::with_capacity(findings.len() * 5);
         let mut reasons = String::new();
         for (i, finding) in findings.iter().enumerate() {
@@ -61,16 +85,20 @@ impl RowFormat {
         line.extend_from_slice(quote(&codes, self.delimiter).as_bytes());
         line.push(self.delimiter);
         // Starts with a rule code, so no spreadsheet reads it as a formula.
-        let reasons = quote(&reasons, self.delimiter);
-        line.extend_from_slice(&self.encoding.encode_added(&reasons));
+        line.extend_from_slice(&self.encoding.encode_added(&quote(&reasons, self.delimiter)));
         match record.terminator() {
             [] => line.extend_from_slice(&self.line_break),
             terminator => line.extend_from_slice(terminator),
         }
         if let Cow::Owned(encoded) = self.encoding.encode_stored(&line) {
-            return encoded;
+            line = encoded;
         }
-        line
+        RemovedRow {
+            line,
+            row: record.row(),
+            codes,
+            reasons,
+        }
     }
 }
 
@@ -78,6 +106,9 @@ impl RowWriters {
     /// Starts the files with the input's header (an empty header record
     /// for a file without one). Files are written in the input's encoding:
     /// UTF-16 inputs were parsed as UTF-8 and are encoded back.
+    /// `origin`: the sheet of a spreadsheet input; with it, an output
+    /// whose name ends in `.xlsx` is a workbook.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         cleaned: Option<AtomicFile>,
         removed: Option<AtomicFile>,
@@ -86,21 +117,35 @@ impl RowWriters {
         delimiter: u8,
         encoding: Encoding,
         columns: usize,
+        origin: Option<Arc<SheetOrigin>>,
     ) -> Result<RowWriters> {
         let line_break = match header.terminator() {
             [] => b"\n".to_vec(),
             terminator => terminator.to_vec(),
         };
+        let output = |file: Option<AtomicFile>| {
+            file.map(|file| {
+                if origin.is_some() && is_workbook_name(file.dest()) {
+                    RowOutput::Workbook {
+                        file,
+                        rows: Vec::new(),
+                    }
+                } else {
+                    RowOutput::Text(file)
+                }
+            })
+        };
         let mut writers = RowWriters {
-            cleaned,
-            removed,
-            repermission,
+            cleaned: output(cleaned),
+            removed: output(removed),
+            repermission: output(repermission),
             format: RowFormat {
                 delimiter,
                 encoding,
                 header_len: columns,
                 line_break,
             },
+            origin,
         };
         // A UTF-8 mark is part of the header's raw bytes; a UTF-16 one was
         // consumed by the decoder.
@@ -109,7 +154,7 @@ impl RowWriters {
         } else {
             b""
         };
-        if let Some(file) = &mut writers.cleaned {
+        if let Some(RowOutput::Text(file)) = &mut writers.cleaned {
             let result = file
                 .write_all(utf16_bom)
                 .and_then(|()| file.write_all(&encoding.encode_stored(header.raw())));
@@ -130,19 +175,24 @@ impl RowWriters {
             text.extend_from_slice(&writers.format.line_break);
             line.extend_from_slice(&encoding.encode_stored(&text));
         }
-        for file in [&mut writers.removed, &mut writers.repermission]
+        for output in [&mut writers.removed, &mut writers.repermission]
             .into_iter()
             .flatten()
         {
-            file.write_all(&line).map_err(|e| file.io_error(e))?;
+            if let RowOutput::Text(file) = output {
+                file.write_all(&line).map_err(|e| file.io_error(e))?;
+            }
         }
         Ok(writers)
     }
 
     pub fn keep(&mut self, record: &RawRecord) -> Result<()> {
-        if let Some(file) = &mut self.cleaned {
-            file.write_all(&self.format.encoding.encode_stored(record.raw()))
-                .map_err(|e| file.io_error(e))?;
+        match &mut self.cleaned {
+            Some(RowOutput::Text(file)) => file
+                .write_all(&self.format.encoding.encode_stored(record.raw()))
+                .map_err(|e| file.io_error(e))?,
+            Some(RowOutput::Workbook { rows, .. }) => rows.push((record.row(), None)),
+            None => {}
         }
         Ok(())
     }
@@ -161,14 +211,22 @@ impl RowWriters {
     /// Writes a removed row formatted by [`RowFormat::removed_line`], to
     /// `repermission.csv` too when it may be asked again
     /// ([`crate::rules::may_ask_again`]).
-    pub fn write_removed(&mut self, line: &[u8], ask_again: bool) -> Result<()> {
+    pub fn write_removed(&mut self, removed: &RemovedRow, ask_again: bool) -> Result<()> {
         let asked = if ask_again {
             self.repermission.as_mut()
         } else {
             None
         };
-        for file in [self.removed.as_mut(), asked].into_iter().flatten() {
-            file.write_all(line).map_err(|e| file.io_error(e))?;
+        for output in [self.removed.as_mut(), asked].into_iter().flatten() {
+            match output {
+                RowOutput::Text(file) => file
+                    .write_all(&removed.line)
+                    .map_err(|e| file.io_error(e))?,
+                RowOutput::Workbook { rows, .. } => rows.push((
+                    removed.row,
+                    Some((removed.codes.clone(), removed.reasons.clone())),
+                )),
+            }
         }
         Ok(())
     }
@@ -176,12 +234,33 @@ impl RowWriters {
     /// Completes the files, each if it was asked for: (cleaned, removed,
     /// repermission).
     pub fn finish(self) -> Result<[Option<ReadyFile>; 3]> {
+        let origin = self.origin;
+        let finish = |output: Option<RowOutput>, with_reasons: bool| {
+            output
+                .map(|output| match output {
+                    RowOutput::Text(file) => file.finish(),
+                    RowOutput::Workbook { mut file, rows } => {
+                        let origin = origin.as_deref().expect("workbook outputs have a sheet");
+                        let bytes = rows_workbook(origin, &rows, with_reasons)
+                            .map_err(|e| file.io_error(std::io::Error::other(e)))?;
+                        file.write_all(&bytes).map_err(|e| file.io_error(e))?;
+                        file.finish()
+                    }
+                })
+                .transpose()
+        };
         Ok([
-            self.cleaned.map(AtomicFile::finish).transpose()?,
-            self.removed.map(AtomicFile::finish).transpose()?,
-            self.repermission.map(AtomicFile::finish).transpose()?,
+            finish(self.cleaned, false)?,
+            finish(self.removed, true)?,
+            finish(self.repermission, true)?,
         ])
     }
+}
+
+/// Whether an output path names a workbook.
+pub fn is_workbook_name(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
 }
 
 /// RFC 4180 quoting when the value needs it.

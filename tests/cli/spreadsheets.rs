@@ -376,3 +376,157 @@ fn a_damaged_workbook_is_an_input_error_naming_it() {
     );
     assert!(!dir.join("out").exists());
 }
+
+/// The cells of a workbook's only sheet, with its name.
+fn read_workbook(path: &Path) -> (String, Vec<Vec<calamine::Data>>) {
+    use calamine::Reader as _;
+    let mut workbook = calamine::open_workbook_auto(path).unwrap();
+    let names = workbook.sheet_names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let range = workbook.worksheet_range(&names[0]).unwrap();
+    (names[0].clone(), range.rows().map(|r| r.to_vec()).collect())
+}
+
+#[test]
+fn the_lists_of_a_workbook_are_workbooks_with_its_cells() {
+    use calamine::Data;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut workbook = Workbook::new();
+    add_sheet(&mut workbook, "Contacts", &CONTACTS);
+    workbook.save(dir.join("contacts.xlsx")).unwrap();
+    fs::write(dir.join("consent.csv"), csv_of(&CONSENT)).unwrap();
+    let out = run(listaudit().current_dir(dir).args([
+        "audit",
+        "contacts.xlsx",
+        "-c",
+        "consent.csv",
+        "--as-of",
+        AS_OF,
+        "--isolated",
+        "-o",
+        "out",
+    ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!dir.join("out/cleaned.csv").exists());
+    let (name, cleaned) = read_workbook(&dir.join("out/cleaned.xlsx"));
+    assert_eq!(name, "Contacts");
+    let (_, original) = read_workbook(&dir.join("contacts.xlsx"));
+    // The header and the one kept row, cell for cell and type for type:
+    // the numbers are numbers, the date a date at the same instant.
+    assert_eq!(cleaned.len(), 2);
+    assert_eq!(cleaned[0], original[0]);
+    for (kept, before) in cleaned[1].iter().zip(&original[1]) {
+        match (kept, before) {
+            (Data::DateTime(a), Data::DateTime(b)) => {
+                assert_eq!(a.as_datetime(), b.as_datetime());
+            }
+            (Data::Float(a), Data::Float(b)) => assert_eq!(a, b),
+            (Data::String(a), Data::String(b)) => assert_eq!(a, b),
+            other => panic!("types differ: {other:?}"),
+        }
+    }
+    assert!(matches!(cleaned[1][3], Data::Float(f) if f == 491_701_234_567.0));
+    // Removed rows, in order, with the two columns of reasons as text.
+    let (_, removed) = read_workbook(&dir.join("out/removed.xlsx"));
+    assert_eq!(
+        removed[0][6..],
+        [
+            Data::String("listaudit_rules".into()),
+            Data::String("listaudit_reasons".into())
+        ]
+    );
+    let emails: Vec<String> = removed[1..].iter().map(|r| r[2].to_string()).collect();
+    assert_eq!(
+        emails,
+        [
+            "pierre.martin@example.fr",
+            "ole.hansen@example",
+            "aiko.sato@example.jp"
+        ]
+    );
+    assert!(removed[1..].iter().all(
+        |r| matches!(&r[6], Data::String(codes) if codes.starts_with('C') || codes.starts_with('H'))
+    ));
+    assert_eq!(cleaned.len() - 1 + removed.len() - 1, CONTACTS.len() - 1);
+    // The cleaned workbook re-imports: audited again, nothing goes.
+    let again = run(listaudit().current_dir(dir).args([
+        "audit",
+        "out/cleaned.xlsx",
+        "-c",
+        "consent.csv",
+        "--as-of",
+        AS_OF,
+        "--isolated",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(again.json()["summary"]["removed"], 0, "{}", again.stdout);
+    // A CSV input is never written as a workbook.
+    fs::write(dir.join("list.csv"), csv_of(&CONTACTS)).unwrap();
+    let refused = run(listaudit().current_dir(dir).args([
+        "audit",
+        "list.csv",
+        "--cleaned",
+        "c.xlsx",
+        "--isolated",
+    ]));
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains(
+            "--cleaned c.xlsx: only the lists of a spreadsheet input are written as workbooks"
+        ),
+        "{}",
+        refused.stderr
+    );
+}
+
+/// A cell with a line break spans two lines of the CSV the sheet is read
+/// as, and an empty sheet row is none: the rows written back are still
+/// the sheet's own, found by record, not by line.
+#[test]
+fn rows_are_written_back_by_record_across_line_breaks_and_empty_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let rows: [[&str; 3]; 6] = [
+        ["Email", "Notes", "Status"],
+        ["gone@", "first line\nsecond line", "subscribed"],
+        ["", "", ""],
+        ["kept.one@example.com", "x", "subscribed"],
+        ["bad@@example.com", "a\nb\nc", "subscribed"],
+        ["kept.two@example.com", "y", "subscribed"],
+    ];
+    let mut workbook = Workbook::new();
+    add_sheet(&mut workbook, "Liste", &rows);
+    workbook.save(dir.join("liste.xlsx")).unwrap();
+    let out = run(listaudit().current_dir(dir).args([
+        "audit",
+        "liste.xlsx",
+        "--as-of",
+        AS_OF,
+        "--isolated",
+        "--select",
+        "H001",
+        "-o",
+        "out",
+    ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let (_, cleaned) = read_workbook(&dir.join("out/cleaned.xlsx"));
+    let emails: Vec<String> = cleaned.iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        emails,
+        ["Email", "kept.one@example.com", "kept.two@example.com"]
+    );
+    let (_, removed) = read_workbook(&dir.join("out/removed.xlsx"));
+    let removed: Vec<(String, String)> = removed[1..]
+        .iter()
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            ("gone@".to_string(), "first line\nsecond line".to_string()),
+            ("bad@@example.com".to_string(), "a\nb\nc".to_string())
+        ]
+    );
+}
