@@ -381,6 +381,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
 
+    /// Write a workbook for the client to FILE (.xlsx): sheets Summary,
+    /// Findings, Removed and Re-permission
+    #[arg(long, value_name = "FILE")]
+    pub workbook: Option<PathBuf>,
+
     /// Write the removed rows a re-permission campaign may ask again to FILE
     /// (one subscriber file only)
     #[arg(long, value_name = "FILE")]

@@ -354,6 +354,8 @@ pub struct OutputPlan {
     pub markdown: Option<PathBuf>,
     /// `--write-baseline`.
     pub baseline: Option<PathBuf>,
+    /// `--workbook`.
+    pub workbook: Option<PathBuf>,
 }
 
 impl OutputPlan {
@@ -369,6 +371,7 @@ impl OutputPlan {
                 &self.html,
                 &self.markdown,
                 &self.baseline,
+                &self.workbook,
             ])
             .flatten()
             .map(PathBuf::as_path)
@@ -806,6 +809,16 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
             .with_hint("name the file .csv; it opens in every spreadsheet program"));
         }
     }
+    if let Some(path) = &args.workbook
+        && !crate::output::is_workbook_name(path)
+        && !crate::output::is_stdout(path)
+    {
+        return Err(Error::usage(format!(
+            "--workbook {}: a workbook is an .xlsx file",
+            path.display()
+        ))
+        .with_hint("name it with .xlsx, e.g. --workbook audit.xlsx"));
+    }
     let dir = args.out_dir.as_deref();
     let per_file = |explicit: &Option<PathBuf>, prefix: &str| -> Vec<Option<PathBuf>> {
         if let Some(path) = explicit {
@@ -850,6 +863,7 @@ fn plan_outputs(args: &AuditArgs, subscribers: &[InputSource]) -> Result<OutputP
         html: single(&args.html, "report.html"),
         markdown: single(&args.markdown, "report.md"),
         baseline: args.write_baseline.clone(),
+        workbook: args.workbook.clone(),
     };
     let mut seen = HashSet::new();
     for path in plan.paths() {

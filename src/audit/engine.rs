@@ -25,7 +25,7 @@ use crate::input::{
 use crate::output::{
     AtomicFile, CreatedDir, ReadyFile, ReportTarget, RowWriters, commit, commit_set,
     write_erasure_csv, write_findings_csv, write_html_report, write_markdown_report,
-    write_report_json,
+    write_report_json, write_report_workbook,
 };
 use crate::rules::RuleId;
 use crate::settings::AuditSettings;
@@ -225,6 +225,7 @@ impl<'s> Audit<'s> {
         let html_file = create(&plan.html)?;
         let markdown_file = create(&plan.markdown)?;
         let baseline_file = create(&plan.baseline)?;
+        let workbook_file = create(&plan.workbook)?;
 
         timings.lap("inputs opened, outputs created");
 
@@ -423,6 +424,13 @@ impl<'s> Audit<'s> {
                 erasure_file,
                 Box::new(move |file| {
                     write_erasure_csv(report, &mut *file).map_err(|e| csv_error(file, e))
+                }),
+            ),
+            (
+                workbook_file,
+                Box::new(move |file| {
+                    write_report_workbook(report, addresses, &mut *file)
+                        .map_err(|e| file.io_error(e))
                 }),
             ),
             (

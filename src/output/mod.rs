@@ -9,6 +9,7 @@ mod fingerprint;
 mod gitlab;
 mod redact;
 mod report;
+mod report_workbook;
 mod rights;
 mod rows;
 mod sarif;
@@ -24,6 +25,7 @@ pub use document::{write_html_report, write_markdown_report};
 pub use gitlab::write_gitlab;
 pub use redact::{MIN_KEY_BYTES, Redactor};
 pub use report::{ReportTarget, write_erasure_csv, write_findings_csv, write_report_json};
+pub use report_workbook::write_report_workbook;
 pub use rights::{
     RECEIPT_SCHEMA, erase_documents, lookup_documents, receipt_json, receipt_names, render_erase,
     render_lookup, write_receipt_csv,

@@ -530,3 +530,152 @@ fn rows_are_written_back_by_record_across_line_breaks_and_empty_rows() {
         ]
     );
 }
+
+/// The cells of every sheet of a workbook, by sheet name, in order.
+fn read_sheets(path: &Path) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader as _;
+    let mut workbook = calamine::open_workbook_auto(path).unwrap();
+    workbook
+        .worksheets()
+        .into_iter()
+        .map(|(name, range)| (name, range.rows().map(|r| r.to_vec()).collect()))
+        .collect()
+}
+
+#[test]
+fn the_client_workbook_agrees_with_the_report_and_holds_no_formula() {
+    use calamine::{Data, Reader as _};
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // The demo, and a row whose address cell is a formula's text.
+    let mut subscribers =
+        fs::read_to_string(crate::util::repo("fixtures/demo/subscribers.csv")).unwrap();
+    subscribers.push_str("\"=HYPERLINK(\"\"http://example.net\"\",\"\"x\"\")\",Eva,Formel,Wien,\n");
+    fs::write(dir.join("subscribers.csv"), subscribers).unwrap();
+    let demo = crate::util::repo("fixtures/demo");
+    let out = run(listaudit()
+        .current_dir(dir)
+        .args(["audit", "subscribers.csv", "--consent"])
+        .arg(demo.join("consent.csv"))
+        .arg("--suppress")
+        .arg(demo.join("suppression.txt"))
+        .args([
+            "--as-of",
+            AS_OF,
+            "--isolated",
+            "-o",
+            "out",
+            "--workbook",
+            "audit.xlsx",
+        ]));
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let report: Value =
+        serde_json::from_slice(&fs::read(dir.join("out/report.json")).unwrap()).unwrap();
+    let sheets = read_sheets(&dir.join("audit.xlsx"));
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Summary", "Findings", "Removed", "Re-permission"]);
+    let sheet = |name: &str| &sheets.iter().find(|(n, _)| n == name).unwrap().1;
+    let figure = |label: &str| -> f64 {
+        sheet("Summary")
+            .iter()
+            .find(|r| r[0] == Data::String(label.into()))
+            .and_then(|r| match r[1] {
+                Data::Float(f) => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {label} in the summary"))
+    };
+    let summary = &report["summary"];
+    assert_eq!(figure("Subscriber rows"), summary["rows"].as_f64().unwrap());
+    assert_eq!(figure("Kept"), summary["kept"].as_f64().unwrap());
+    assert_eq!(figure("Removed"), summary["removed"].as_f64().unwrap());
+    let findings_total: u64 = summary["by_severity"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(figure("Findings"), findings_total as f64);
+    assert_eq!(sheet("Findings").len() as u64 - 1, findings_total);
+    // Removed and Re-permission hold the rows removed.csv and
+    // repermission.csv hold, with the same rules, in the same order.
+    for (name, file) in [
+        ("Removed", "removed.csv"),
+        ("Re-permission", "repermission.csv"),
+    ] {
+        let mut reader = csv::Reader::from_path(dir.join("out").join(file)).unwrap();
+        let rules_at = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "listaudit_rules")
+            .unwrap();
+        let expected: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[rules_at].to_string())
+            .collect();
+        let rows = sheet(name);
+        assert_eq!(rows[0][4], Data::String("rules".into()));
+        let found: Vec<String> = rows[1..].iter().map(|r| r[4].to_string()).collect();
+        assert_eq!(found, expected, "{name}");
+        assert!(!found.is_empty(), "{name}");
+    }
+    assert_eq!(
+        figure("May be asked again"),
+        (sheet("Re-permission").len() - 1) as f64
+    );
+    // The formula's text is a string cell, in the email column and in the
+    // message; no cell of any sheet is a formula.
+    let formula_row = sheet("Findings")
+        .iter()
+        .find(|r| r[3].to_string().starts_with("=hyperlink("))
+        .expect("the formula row has a finding");
+    assert!(matches!(&formula_row[3], Data::String(_)));
+    let mut workbook = calamine::open_workbook_auto(dir.join("audit.xlsx")).unwrap();
+    for name in names {
+        let formulas = workbook.worksheet_formula(name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "{name} has a formula"
+        );
+    }
+    // List sheets: header frozen, filter over every row.
+    let mut zip = zip::ZipArchive::new(fs::File::open(dir.join("audit.xlsx")).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet2.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains(
+        "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
+    ));
+    assert!(
+        xml.contains(&format!("<autoFilter ref=\"A1:H{}\"/>", findings_total + 1)),
+        "{xml}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir.join("audit.xlsx"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let refused = run(listaudit().current_dir(dir).args([
+        "audit",
+        "subscribers.csv",
+        "--workbook",
+        "audit.csv",
+        "--isolated",
+    ]));
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("--workbook audit.csv: a workbook is an .xlsx file"),
+        "{}",
+        refused.stderr
+    );
+}
