@@ -530,8 +530,10 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-    pub format: ListFormat,
+    /// table; json; markdown: the catalog with the level under every
+    /// preset (docs/rules.md is this output)
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
 
     // Levels are shown under the policy.
     #[command(flatten)]
@@ -584,6 +586,13 @@ pub enum FailOn {
 pub enum ListFormat {
     Table,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

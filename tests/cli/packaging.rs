@@ -98,3 +98,77 @@ fn releases_build_every_platform_and_run_the_readme_demo() {
         );
     }
 }
+
+/// The README is what a newcomer reads: short, with the two commands and
+/// the picture on its first screen; the rest is in docs/.
+#[test]
+fn the_readme_is_a_first_screen_and_every_link_resolves() {
+    let readme = read("README.md");
+    assert!(
+        readme.len() <= 12 * 1024,
+        "README.md is {} bytes",
+        readme.len()
+    );
+    let first_screen: String = readme.lines().take(30).collect::<Vec<_>>().join("\n");
+    for expected in [
+        "cargo run --release -- audit fixtures/demo/subscribers.csv",
+        "cargo test",
+        "](docs/images/report.png)",
+    ] {
+        assert!(
+            first_screen.contains(expected),
+            "{expected} is not on the first screen"
+        );
+    }
+    // Every relative link of the README and the docs names a file that
+    // exists (anchors aside).
+    let mut pages = vec![repo("README.md")];
+    for entry in std::fs::read_dir(repo("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    let mut checked = 0;
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let rest = &text[i + 2..];
+            let target = &rest[..rest.find(')').unwrap()];
+            if target.starts_with("http") || target.starts_with('#') {
+                continue;
+            }
+            let path = target.split('#').next().unwrap();
+            let resolved = page.parent().unwrap().join(path);
+            assert!(
+                resolved.exists(),
+                "{}: the link {target} names nothing",
+                page.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked} links");
+}
+
+/// docs/rules.md is the registry's catalog as `rules --format markdown`
+/// prints it; regenerate it with that command when a rule changes.
+#[test]
+fn the_rule_catalog_in_docs_is_generated_from_the_registry() {
+    let out = crate::util::run(crate::util::listaudit().args(["rules", "--format", "markdown"]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout == read("docs/rules.md"),
+        "docs/rules.md is stale: run `cargo run -- rules --format markdown > docs/rules.md`"
+    );
+    for code in ["C001", "R002", "H009", "D004"] {
+        assert!(
+            out.stdout
+                .contains(&format!("| [{code}](rules/{code}.md) |"))
+        );
+    }
+    assert!(
+        out.stdout
+            .contains("| eu-gdpr | de-strict | fr-cnil | uk-pecr | ca-casl | us-can-spam |")
+    );
+}
