@@ -20,13 +20,13 @@ const MAX_LIST_MEMBERS: usize = 256;
 
 /// How much bigger than its compressed size a member may unpack to, once
 /// past [`BOMB_FLOOR`]. CSV deflates 3–20 times; a ZIP bomb, up to 1,000.
-const MAX_RATIO: u64 = 100;
+pub(super) const MAX_RATIO: u64 = 100;
 
 /// Members below this size are never suspected, whatever their ratio.
 const BOMB_FLOOR: u64 = 64 << 20;
 
 /// The most a member with `compressed` bytes may unpack to.
-fn unpack_limit(compressed: u64) -> u64 {
+pub(super) fn unpack_limit(compressed: u64) -> u64 {
     compressed.saturating_mul(MAX_RATIO).max(BOMB_FLOOR)
 }
 

@@ -142,6 +142,9 @@ pub fn spool_sheet(
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| fail(format!("cannot read the workbook: {}", describe_io(&e))))?;
+    if kind != SpreadsheetKind::Xls {
+        refuse_bombs(name, &bytes)?;
+    }
     let unreadable =
         |e: &dyn std::fmt::Display| fail(format!("not a readable {} workbook: {e}", kind.name()));
     let cursor = Cursor::new(bytes.as_slice());
@@ -208,6 +211,36 @@ pub fn open_spreadsheet(source: &InputSource, wanted: Option<&str>) -> Result<Op
         Some(kind) => spool_sheet(&name, &stem, kind, file, wanted).map(Some),
         None => Ok(None),
     }
+}
+
+/// A workbook part that would unpack to far more than its compressed size
+/// (the reader holds a sheet's XML in memory) is refused as a ZIP bomb,
+/// as archive members are. Declared sizes are what is checked here; the
+/// zip reader stops at them.
+fn refuse_bombs(name: &str, bytes: &[u8]) -> Result<()> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for index in 0..archive.len() {
+        let Ok(part) = archive.by_index_raw(index) else {
+            continue;
+        };
+        let limit = super::archive::unpack_limit(part.compressed_size());
+        if part.size() > limit {
+            return Err(Error::input(
+                name,
+                format!(
+                    "its part {} unpacks to {} MiB from {} bytes, more than {} times its size: refused as a ZIP bomb",
+                    sanitize_for_terminal(&part.name().map(|n| n.into_owned()).unwrap_or_default()),
+                    part.size() >> 20,
+                    part.compressed_size(),
+                    super::archive::MAX_RATIO
+                ),
+            )
+            .with_hint("if it is a real export, save the sheet as CSV from the spreadsheet program"));
+        }
+    }
+    Ok(())
 }
 
 /// A sheet by name, with its cells.

@@ -679,3 +679,38 @@ fn the_client_workbook_agrees_with_the_report_and_holds_no_formula() {
         refused.stderr
     );
 }
+
+/// A workbook whose sheet would unpack a thousandfold is refused before
+/// it is read, as a ZIP archive's member is.
+#[test]
+fn a_workbook_that_unpacks_a_thousandfold_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut zip = zip::ZipWriter::new(fs::File::create(dir.join("bomb.xlsx")).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    zip.start_file("xl/workbook.xml", deflated).unwrap();
+    zip.write_all(b"<workbook/>").unwrap();
+    zip.start_file("xl/worksheets/sheet1.xml", deflated)
+        .unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    // Past the 64 MiB below which no ratio is suspected.
+    for _ in 0..66 {
+        zip.write_all(&spaces).unwrap();
+    }
+    zip.finish().unwrap();
+    let out =
+        run(listaudit()
+            .current_dir(dir)
+            .args(["audit", "bomb.xlsx", "--isolated", "-o", "out"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("bomb.xlsx: its part xl/worksheets/sheet1.xml unpacks to 66 MiB from")
+            && out.stderr.contains("refused as a ZIP bomb"),
+        "{}",
+        out.stderr
+    );
+    assert!(!dir.join("out").exists());
+}
