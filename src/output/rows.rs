@@ -14,7 +14,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use super::atomic::{AtomicFile, ReadyFile};
-use super::workbook::{SheetRow, rows_workbook};
+use super::workbook::{SheetRow, SheetRows};
 use crate::audit::Finding;
 use crate::error::Result;
 use crate::input::{Encoding, RawRecord, SheetOrigin};
@@ -234,26 +234,41 @@ impl RowWriters {
     /// Completes the files, each if it was asked for: (cleaned, removed,
     /// repermission).
     pub fn finish(self) -> Result<[Option<ReadyFile>; 3]> {
-        let origin = self.origin;
+        let any_workbook = [&self.cleaned, &self.removed, &self.repermission]
+            .iter()
+            .any(|o| matches!(o, Some(RowOutput::Workbook { .. })));
+        // The sheet is read again once, for every workbook written from it.
+        let sheet = match (&self.origin, any_workbook) {
+            (Some(origin), true) => Some(SheetRows::read(origin)),
+            _ => None,
+        };
         let finish = |output: Option<RowOutput>, with_reasons: bool| {
             output
                 .map(|output| match output {
                     RowOutput::Text(file) => file.finish(),
                     RowOutput::Workbook { mut file, rows } => {
-                        let origin = origin.as_deref().expect("workbook outputs have a sheet");
-                        let bytes = rows_workbook(origin, &rows, with_reasons)
-                            .map_err(|e| file.io_error(std::io::Error::other(e)))?;
+                        let written = match sheet.as_ref().expect("workbook outputs have a sheet") {
+                            Ok(sheet) => sheet.workbook(&rows, with_reasons),
+                            Err(message) => Err(message.clone()),
+                        };
+                        let bytes = written.map_err(|e| file.io_error(std::io::Error::other(e)))?;
                         file.write_all(&bytes).map_err(|e| file.io_error(e))?;
                         file.finish()
                     }
                 })
                 .transpose()
         };
-        Ok([
-            finish(self.cleaned, false)?,
-            finish(self.removed, true)?,
-            finish(self.repermission, true)?,
-        ])
+        // Each workbook is compressed on a thread of its own.
+        let (cleaned, (removed, repermission)) = rayon::join(
+            || finish(self.cleaned, false),
+            || {
+                rayon::join(
+                    || finish(self.removed, true),
+                    || finish(self.repermission, true),
+                )
+            },
+        );
+        Ok([cleaned?, removed?, repermission?])
     }
 }
 

@@ -18,47 +18,71 @@ pub type SheetRow = (u64, Option<(String, String)>);
 /// digit: Excel's General format shows 11 digits, then an exponent.
 const ALL_DIGITS_FROM: f64 = 1e11;
 
-/// The workbook holding the header and `rows` of `origin`'s sheet.
-pub fn rows_workbook(
-    origin: &SheetOrigin,
-    rows: &[SheetRow],
-    with_reasons: bool,
-) -> Result<Vec<u8>, String> {
-    let range = origin.read_range()?;
-    let sheet_rows: Vec<&[Data]> = range.rows().collect();
-    let cells_of = |record: usize| -> Result<&[Data], String> {
-        origin
-            .records
-            .get(record)
-            .and_then(|&r| sheet_rows.get(r as usize).copied())
-            .ok_or_else(|| format!("the sheet has no record {record} any more"))
-    };
-    let formats = Formats::new();
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let fail = |e: XlsxError| e.to_string();
-    sheet.set_name(&origin.sheet).map_err(fail)?;
-    let header = cells_of(0)?;
-    write_cells(sheet, 0, header, &formats).map_err(fail)?;
-    let width = u16::try_from(header.len()).map_err(|_| "the sheet is too wide".to_string())?;
-    if with_reasons {
-        sheet
-            .write_string(0, width, "listaudit_rules")
-            .and_then(|s| s.write_string(0, width + 1, "listaudit_reasons"))
-            .map_err(fail)?;
+/// The sheet's rows, read once for every workbook written from it.
+pub struct SheetRows<'o> {
+    origin: &'o SheetOrigin,
+    range: calamine::Range<Data>,
+}
+
+impl<'o> SheetRows<'o> {
+    pub fn read(origin: &'o SheetOrigin) -> Result<SheetRows<'o>, String> {
+        Ok(SheetRows {
+            origin,
+            range: origin.read_range()?,
+        })
     }
-    for (i, (row, reasons)) in rows.iter().enumerate() {
-        let at = u32::try_from(i + 1).map_err(|_| "too many rows for a sheet".to_string())?;
-        let record = usize::try_from(*row).unwrap_or(usize::MAX);
-        write_cells(sheet, at, cells_of(record)?, &formats).map_err(fail)?;
-        if let Some((codes, text)) = reasons.as_ref().filter(|_| with_reasons) {
+
+    /// The range row of CSV record `record` (0 is the header).
+    fn range_row(&self, record: u64) -> Result<usize, String> {
+        usize::try_from(record)
+            .ok()
+            .and_then(|r| self.origin.records.get(r))
+            .map(|&r| r as usize)
+            .ok_or_else(|| format!("the sheet has no record {record} any more"))
+    }
+
+    /// The workbook holding the header and `rows`, written row by row
+    /// (rust_xlsxwriter's constant-memory mode: rows are in input order).
+    pub fn workbook(&self, rows: &[SheetRow], with_reasons: bool) -> Result<Vec<u8>, String> {
+        let fail = |e: XlsxError| e.to_string();
+        let formats = Formats::new();
+        let mut workbook = Workbook::new();
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(fail)?;
+        sheet.set_name(&self.origin.sheet).map_err(fail)?;
+        // The rows are in input order, so one walk over the sheet finds
+        // them all.
+        let mut walk = self.range.rows().enumerate();
+        let mut cells_at = |wanted: usize| -> Result<&[Data], String> {
+            walk.by_ref()
+                .find(|(i, _)| *i >= wanted)
+                .filter(|(i, _)| *i == wanted)
+                .map(|(_, cells)| cells)
+                .ok_or_else(|| format!("the sheet has no row {wanted} any more"))
+        };
+        let header = cells_at(self.range_row(0)?)?;
+        write_cells(sheet, 0, header, &formats).map_err(fail)?;
+        let width = u16::try_from(header.len()).map_err(|_| "the sheet is too wide".to_string())?;
+        if with_reasons {
             sheet
-                .write_string(at, width, codes)
-                .and_then(|s| s.write_string(at, width + 1, text))
+                .write_string(0, width, "listaudit_rules")
+                .and_then(|s| s.write_string(0, width + 1, "listaudit_reasons"))
                 .map_err(fail)?;
         }
+        for (i, (row, reasons)) in rows.iter().enumerate() {
+            let at = u32::try_from(i + 1).map_err(|_| "too many rows for a sheet".to_string())?;
+            let cells = cells_at(self.range_row(*row)?)?;
+            write_cells(sheet, at, cells, &formats).map_err(fail)?;
+            if let Some((codes, text)) = reasons.as_ref().filter(|_| with_reasons) {
+                sheet
+                    .write_string(at, width, codes)
+                    .and_then(|s| s.write_string(at, width + 1, text))
+                    .map_err(fail)?;
+            }
+        }
+        workbook.save_to_buffer().map_err(fail)
     }
-    workbook.save_to_buffer().map_err(fail)
 }
 
 struct Formats {
