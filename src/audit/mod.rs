@@ -7,7 +7,7 @@ mod findings;
 mod profile;
 mod subscribers;
 
-pub use baseline::{BASELINE_FORMAT, Baseline, BaselineUse};
+pub use baseline::{Baseline, BaselineUse};
 pub use engine::run;
 pub use findings::{FindingSink, Findings};
 pub use profile::{Activity, Confirmation, ConsentTally, ErasureEntry, MonthActivity};
@@ -112,16 +112,6 @@ impl Baselined {
 }
 
 impl Summary {
-    /// Findings at or above `level`.
-    pub fn at_or_above(&self, level: Level) -> u64 {
-        match level {
-            Level::Off => 0,
-            Level::Info => self.errors + self.warnings + self.infos,
-            Level::Warning => self.errors + self.warnings,
-            Level::Error => self.errors,
-        }
-    }
-
     /// Findings of `level` that no baseline accepted.
     pub fn new_of(&self, level: Level) -> u64 {
         let accepted = self.baselined.as_ref();

@@ -34,7 +34,7 @@ pub use format::{
 };
 pub use record::{QuotingProblem, RawRecord, ReadError, RecordReader, TextRecord};
 pub use source::{FileIdentity, InputSource, Peeked, Spool, hash_from_start, refuse_non_file};
-pub use spreadsheet::{SheetOrigin, SpreadsheetKind, open_spreadsheet, spreadsheet_kind};
+pub use spreadsheet::{SheetOrigin, open_spreadsheet};
 pub use suppression::{
     BadEntry, ListShape, SuppressionFile, Suppressions, looks_like_digest_list, parse_digest,
     read_entries, sha256,

@@ -52,22 +52,7 @@ pub struct SheetOrigin {
 impl SheetOrigin {
     /// The sheet's cells, read again.
     pub fn read_range(&self) -> std::result::Result<Range<Data>, String> {
-        let cursor = Cursor::new(self.workbook.as_slice());
-        let sheet = Some(self.sheet.as_str());
-        let read = match self.kind {
-            SpreadsheetKind::Xlsx => {
-                read_sheet(Xlsx::new(cursor).map_err(|e| e.to_string())?, sheet).1
-            }
-            SpreadsheetKind::Xlsb => {
-                read_sheet(Xlsb::new(cursor).map_err(|e| e.to_string())?, sheet).1
-            }
-            SpreadsheetKind::Xls => {
-                read_sheet(Xls::new(cursor).map_err(|e| e.to_string())?, sheet).1
-            }
-            SpreadsheetKind::Ods => {
-                read_sheet(Ods::new(cursor).map_err(|e| e.to_string())?, sheet).1
-            }
-        };
+        let (_, read) = open_sheet(self.kind, &self.workbook, Some(&self.sheet))?;
         read.map(|(_, range)| range).map_err(|e| match e {
             SheetError::NoSheets | SheetError::Unknown(_) => "the sheet is gone".to_string(),
             SheetError::Unreadable(_, message) => message,
@@ -145,15 +130,8 @@ pub fn spool_sheet(
     if kind != SpreadsheetKind::Xls {
         refuse_bombs(name, &bytes)?;
     }
-    let unreadable =
-        |e: &dyn std::fmt::Display| fail(format!("not a readable {} workbook: {e}", kind.name()));
-    let cursor = Cursor::new(bytes.as_slice());
-    let (names, range) = match kind {
-        SpreadsheetKind::Xlsx => read_sheet(Xlsx::new(cursor).map_err(|e| unreadable(&e))?, wanted),
-        SpreadsheetKind::Xlsb => read_sheet(Xlsb::new(cursor).map_err(|e| unreadable(&e))?, wanted),
-        SpreadsheetKind::Xls => read_sheet(Xls::new(cursor).map_err(|e| unreadable(&e))?, wanted),
-        SpreadsheetKind::Ods => read_sheet(Ods::new(cursor).map_err(|e| unreadable(&e))?, wanted),
-    };
+    let (names, range) = open_sheet(kind, &bytes, wanted)
+        .map_err(|e| fail(format!("not a readable {} workbook: {e}", kind.name())))?;
     let (sheet, range) = match range {
         Ok(found) => found,
         Err(SheetError::NoSheets) => return Err(fail("the workbook has no sheet".to_string())),
@@ -250,6 +228,22 @@ enum SheetError {
     NoSheets,
     Unknown(String),
     Unreadable(String, String),
+}
+
+/// The sheet names of the workbook in `bytes`, and the sheet asked for
+/// (else the first); `Err` when it is no readable workbook of `kind`.
+fn open_sheet(
+    kind: SpreadsheetKind,
+    bytes: &[u8],
+    wanted: Option<&str>,
+) -> std::result::Result<(Vec<String>, std::result::Result<Sheet, SheetError>), String> {
+    let cursor = Cursor::new(bytes);
+    Ok(match kind {
+        SpreadsheetKind::Xlsx => read_sheet(Xlsx::new(cursor).map_err(|e| e.to_string())?, wanted),
+        SpreadsheetKind::Xlsb => read_sheet(Xlsb::new(cursor).map_err(|e| e.to_string())?, wanted),
+        SpreadsheetKind::Xls => read_sheet(Xls::new(cursor).map_err(|e| e.to_string())?, wanted),
+        SpreadsheetKind::Ods => read_sheet(Ods::new(cursor).map_err(|e| e.to_string())?, wanted),
+    })
 }
 
 /// The workbook's sheet names, and the sheet asked for (else the first).
