@@ -40,7 +40,10 @@ pub struct Baseline {
     /// The file as the user named it.
     pub path: String,
     files: Vec<String>,
-    accepted: HashMap<Key, u32>,
+    /// Each key's slot in `counts`: a run takes a copy of the counts to
+    /// use up (four bytes a key), not of the map.
+    slots: HashMap<Key, u32>,
+    counts: Vec<u32>,
 }
 
 /// How a baseline was used in a run, for the report.
@@ -122,7 +125,8 @@ impl Baseline {
         let mut baseline = Baseline {
             path: name.to_string(),
             files: Vec::new(),
-            accepted: HashMap::with_capacity(document.findings.len()),
+            slots: HashMap::with_capacity(document.findings.len()),
+            counts: Vec::with_capacity(document.findings.len()),
         };
         let mut file_ids: HashMap<&str, u32> = HashMap::new();
         for (index, entry) in document.findings.iter().enumerate() {
@@ -166,18 +170,20 @@ impl Baseline {
                 file,
                 address,
             };
-            if baseline.accepted.insert(key, entry.count).is_some() {
+            let slot = baseline.counts.len() as u32;
+            if baseline.slots.insert(key, slot).is_some() {
                 return Err(at(
                     "the same rule, file and address as an earlier entry".into()
                 ));
             }
+            baseline.counts.push(entry.count);
         }
         Ok(baseline)
     }
 
     /// Findings the file accepts, counting each key's count.
     pub fn entries(&self) -> u64 {
-        self.accepted.values().map(|&n| u64::from(n)).sum()
+        self.counts.iter().map(|&n| u64::from(n)).sum()
     }
 }
 
@@ -196,7 +202,7 @@ pub fn apply(outcome: &mut AuditOutcome, baseline: &Baseline) -> io::Result<()> 
                 .map(|i| i as u32)
         })
         .collect();
-    let mut remaining = baseline.accepted.clone();
+    let mut remaining = baseline.counts.clone();
     let mut counted = Counter::default();
     outcome.findings.mark_baselined(|finding| {
         let Some(file) = file_ids[finding.input as usize] else {
@@ -207,7 +213,8 @@ pub fn apply(outcome: &mut AuditOutcome, baseline: &Baseline) -> io::Result<()> 
             file,
             address: address_hash(finding),
         };
-        match remaining.get_mut(&key) {
+        let slot = baseline.slots.get(&key).map(|&slot| slot as usize);
+        match slot.map(|slot| &mut remaining[slot]) {
             Some(left) if *left > 0 => {
                 *left -= 1;
                 counted.add(finding);

@@ -173,11 +173,10 @@ fn build(outcome: &AuditOutcome, addresses: Addresses, limit: u32) -> Result<Vec
     let mut failure: Option<XlsxError> = None;
     let mut row_findings: Vec<Finding> = Vec::new();
     let mut flush_row = |workbook: &mut Workbook, row_findings: &mut Vec<Finding>| {
-        let Some(first) = row_findings.first() else {
+        if row_findings.is_empty() {
             return Ok(());
-        };
-        let subscriber_row = outcome.inputs[first.input as usize].kind == "subscribers";
-        if subscriber_row && row_findings.iter().any(|f| f.level == Level::Error) {
+        }
+        if row_findings.iter().any(|f| f.level == Level::Error) {
             let (sheet, at) = removed.next_row(workbook, &bold)?;
             removed_row(sheet, at, outcome, addresses, row_findings)?;
             if may_ask_again(row_findings.iter().map(|f| (f.rule, f.level))) {
@@ -199,7 +198,10 @@ fn build(outcome: &AuditOutcome, addresses: Addresses, limit: u32) -> Result<Vec
             {
                 flush_row(&mut workbook, &mut row_findings)?;
             }
-            row_findings.push(finding.clone());
+            // Only subscriber rows can be removed: only theirs are held.
+            if outcome.inputs[finding.input as usize].kind == "subscribers" {
+                row_findings.push(finding.clone());
+            }
             let (sheet, at) = findings.next_row(&mut workbook, &bold)?;
             finding_row(sheet, at, outcome, addresses, finding)
         })();
