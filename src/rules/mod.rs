@@ -151,6 +151,9 @@ pub struct RuleMeta {
     /// What the rule found, in plain words for a management summary, as
     /// the predicate of "N rows ...".
     pub headline: &'static str,
+    /// What to do about it, in one sentence, for the report's rule table;
+    /// the rule page's "How to fix" says it in full.
+    pub action: &'static str,
     /// Whether a row removed for this rule may be asked to consent again.
     pub re_permission: RePermission,
     /// The Markdown page in `docs/rules/`, printed by `explain`.
@@ -188,6 +191,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "no opt-in evidence for the address anywhere",
         headline: "have no provable opt-in: no consent event and no opt-in time in the export",
+        action: "Find the consent records and pass them with --consent; without one, remove the address.",
         re_permission: RePermission::Forbids,
         doc: doc!("C001"),
     },
@@ -200,6 +204,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "consent evidence exists but states no purpose",
         headline: "have consent on record that names no purpose",
+        action: "Record the purpose with every consent event; recover it from the signup form that collected it.",
         re_permission: RePermission::Neutral,
         doc: doc!("C002"),
     },
@@ -212,6 +217,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "the stated purposes do not cover the list purpose",
         headline: "consented to other purposes than the one this list is mailed for",
+        action: "Ask these people for consent to this list, or name the list's purpose as the consent states it.",
         re_permission: RePermission::Forbids,
         doc: doc!("C003"),
     },
@@ -224,6 +230,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "latest consent or engagement is older than the policy allows",
         headline: "have consent older than the policy accepts without renewal",
+        action: "Ask for renewed consent in a re-permission campaign and record the answers as renew events.",
         re_permission: RePermission::Allows,
         doc: doc!("C004"),
     },
@@ -236,6 +243,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "the current consent was never confirmed by double opt-in",
         headline: "were never confirmed by double opt-in",
+        action: "Import the double opt-in confirmations into the consent log, or send a confirmation request.",
         re_permission: RePermission::Allows,
         doc: doc!("C005"),
     },
@@ -248,6 +256,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "the consent record lacks a timestamp or how/where it was given (an import does not show it)",
         headline: "have consent on record that lacks its date or how and where it was given",
+        action: "Add the missing timestamp, collection point or IP address from the system that collected the consent.",
         re_permission: RePermission::Allows,
         doc: doc!("C006"),
     },
@@ -260,6 +269,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "consent collected from a source that cannot carry it",
         headline: "were collected from a source that cannot carry consent (contest, bought list, sync, scraping)",
+        action: "Remove the addresses; to mail them, the people must opt in through your own form.",
         re_permission: RePermission::Forbids,
         doc: doc!("C007"),
     },
@@ -272,6 +282,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "events out of order, outside the confirmation window, or after --as-of",
         headline: "have consent events out of order or dated after the audit date",
+        action: "Correct the timestamps from the original source; check the clock and time zone of the logging system.",
         re_permission: RePermission::Neutral,
         doc: doc!("C008"),
     },
@@ -284,6 +295,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "consent expressed by a pre-ticked box, implied, or bundled in terms",
         headline: "gave consent by a pre-ticked box, implicitly, or bundled with terms",
+        action: "Remove the address and ask for consent again with an unticked box, then a double opt-in.",
         re_permission: RePermission::Forbids,
         doc: doc!("C009"),
     },
@@ -296,6 +308,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Info,
         summary: "no consent, kept on the soft opt-in exemption for existing customers",
         headline: "are kept without consent as existing customers (soft opt-in)",
+        action: "Nothing while the conditions hold: mail only about your own similar products, with an unsubscribe link.",
         re_permission: RePermission::Forbids,
         doc: doc!("C010"),
     },
@@ -308,6 +321,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "withdrawal, unsubscribe, objection or complaint later than the latest consent",
         headline: "withdrew or unsubscribed and are still on the list",
+        action: "Remove the address from every list and add it to the suppression list.",
         re_permission: RePermission::Forbids,
         doc: doc!("R001"),
     },
@@ -320,6 +334,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "an erasure request was recorded for the address",
         headline: "asked to have their data erased and are still on the list",
+        action: "Delete the person's data from every system; keep only a hashed suppression entry.",
         re_permission: RePermission::Forbids,
         doc: doc!("R002"),
     },
@@ -332,6 +347,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "the address is on a suppression list, or the sending tool suppressed it",
         headline: "are on a suppression list",
+        action: "Remove the address from the list being imported.",
         re_permission: RePermission::Forbids,
         doc: doc!("R003"),
     },
@@ -344,6 +360,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "the address fails the syntax check",
         headline: "are not valid email addresses",
+        action: "Remove the row, or correct it only when the person confirms the corrected address.",
         re_permission: RePermission::Forbids,
         doc: doc!("H001"),
     },
@@ -356,6 +373,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "the same normalized address appeared earlier in the subscriber input",
         headline: "appear more than once in the list",
+        action: "Merge the rows in the source system, keeping the most complete record.",
         re_permission: RePermission::Forbids,
         doc: doc!("H002"),
     },
@@ -368,6 +386,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "role mailbox (info@, admin@, noreply@, ...)",
         headline: "are role mailboxes (info@, admin@, ...) rather than people",
+        action: "Ask for a personal address, or show that the organisation itself subscribed.",
         re_permission: RePermission::Neutral,
         doc: doc!("H003"),
     },
@@ -380,6 +399,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "disposable or throw-away mail domain",
         headline: "use disposable, throw-away mail domains",
+        action: "Remove the row; ask the person for a lasting address at the next contact.",
         re_permission: RePermission::Forbids,
         doc: doc!("H004"),
     },
@@ -392,6 +412,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "domain is a likely typo of a common provider (suggestion in the message)",
         headline: "have a domain that looks like a typo of a common provider",
+        action: "Ask the person to confirm the corrected address; never correct it silently.",
         re_permission: RePermission::Forbids,
         doc: doc!("H005"),
     },
@@ -404,6 +425,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "same mailbox as an earlier row under provider aliasing (Gmail dots, +tag)",
         headline: "reach the same mailbox as another row (Gmail dots, +tags)",
+        action: "Merge the rows if they are the same person, keeping the consent record of the address you mail.",
         re_permission: RePermission::Neutral,
         doc: doc!("H006"),
     },
@@ -416,6 +438,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Info,
         summary: "reserved or special-use domain (RFC 2606/6761)",
         headline: "use reserved or special-use domains",
+        action: "Remove the rows from production lists and make the signup form reject them.",
         re_permission: RePermission::Neutral,
         doc: doc!("H007"),
     },
@@ -428,6 +451,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "a hard bounce or the sending tool's status says the mailbox does not exist",
         headline: "bounced permanently: the mailbox does not exist",
+        action: "Remove the address; ask for a new confirmation before mailing it again.",
         re_permission: RePermission::Forbids,
         doc: doc!("H008"),
     },
@@ -440,6 +464,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Info,
         summary: "privacy relay (Hide My Email, Firefox Relay...): forwards to a real inbox; kept",
         headline: "use a privacy relay that forwards to the person's inbox",
+        action: "Nothing: keep the row, and expect requests from the person's real address.",
         re_permission: RePermission::Neutral,
         doc: doc!("H009"),
     },
@@ -452,6 +477,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "a timestamp that cannot be parsed",
         headline: "carry a timestamp that cannot be read",
+        action: "Export timestamps in ISO 8601 with a zone; check the date order of the exporting tool.",
         re_permission: RePermission::Neutral,
         doc: doc!("D001"),
     },
@@ -464,6 +490,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Warning,
         summary: "an event type, status or other coded value the vocabulary does not know",
         headline: "carry an event, status or other value listaudit does not know",
+        action: "Teach the word in a policy file ([vocabulary.events], [vocabulary.statuses]).",
         re_permission: RePermission::Neutral,
         doc: doc!("D002"),
     },
@@ -476,6 +503,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Error,
         summary: "a row that cannot be parsed (field count, quoting, encoding)",
         headline: "are malformed rows that could not be read",
+        action: "Repair the quoting or field count at the reported line, or export the file again.",
         re_permission: RePermission::Forbids,
         doc: doc!("D003"),
     },
@@ -488,6 +516,7 @@ pub static RULES: [RuleMeta; 26] = [
         default_level: Level::Info,
         summary: "consent events for an address that is in no subscriber file",
         headline: "are consent records for addresses in no subscriber file",
+        action: "Pass every subscriber export; delete the consent events of erased people.",
         re_permission: RePermission::Neutral,
         doc: doc!("D004"),
     },
@@ -571,6 +600,29 @@ mod tests {
             (RuleId::C004, Error),
             (RuleId::C008, Warning)
         ]));
+    }
+
+    /// The report's rule table prints `action` in a narrow column: one
+    /// plain sentence, no Markdown, short enough for three lines.
+    #[test]
+    fn every_rule_says_what_to_do_in_one_short_sentence() {
+        for rule in &RULES {
+            let action = rule.action;
+            assert!(action.ends_with('.'), "{}: {action}", rule.code);
+            assert!(action.len() <= 110, "{}: {} bytes", rule.code, action.len());
+            assert!(
+                !action.contains(['`', '*', '_', '\n']),
+                "{}: {action}",
+                rule.code
+            );
+            assert_eq!(
+                action.matches(". ").count(),
+                0,
+                "{}: one sentence: {action}",
+                rule.code
+            );
+            assert!(!rule.doc_section("How to fix").is_empty(), "{}", rule.code);
+        }
     }
 
     #[test]
