@@ -377,6 +377,15 @@ pub struct AuditArgs {
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
 
+    /// The client's name, on the report's cover and in its running header
+    /// (also `[report] client` in the policy file)
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
+
+    /// Who prepared the report, on its cover (also `[report] prepared_by`)
+    #[arg(long, value_name = "NAME")]
+    pub prepared_by: Option<String>,
+
     /// Write the summary in Markdown (for tickets) to FILE
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,

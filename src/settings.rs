@@ -691,6 +691,21 @@ impl AuditSettings {
             }
             policy.set_list_purpose(purpose);
         }
+        for (flag, value, slot) in [
+            ("--client", &args.client, &mut policy.credits.client),
+            (
+                "--prepared-by",
+                &args.prepared_by,
+                &mut policy.credits.prepared_by,
+            ),
+        ] {
+            if let Some(value) = value {
+                *slot = Some(crate::policy::credit(value).map_err(|why| {
+                    Error::usage(format!("{flag} {why}"))
+                        .with_hint("name the client or the author in one line, such as --client \"Beispiel GmbH\"")
+                })?);
+            }
+        }
         crate::policy::apply_selection(&mut policy, &args.selection)?;
         let max_removed = args
             .max_removed

@@ -56,6 +56,15 @@ struct PolicyFile {
     #[serde(default)]
     basis: BTreeMap<Spanned<String>, String>,
     audit: Option<AuditSection>,
+    report: Option<ReportSection>,
+}
+
+/// `[report]`: the names on the report's cover.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportSection {
+    client: Option<Spanned<String>>,
+    prepared_by: Option<Spanned<String>>,
 }
 
 /// `[audit]`: defaults for `listaudit audit` options, so that a team's
@@ -805,6 +814,23 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
     if let Some(audit) = audit {
         apply_audit(origin, audit, policy)?;
     }
+    if let Some(report) = &file.report {
+        for (key, value, slot) in [
+            ("client", &report.client, &mut policy.credits.client),
+            (
+                "prepared_by",
+                &report.prepared_by,
+                &mut policy.credits.prepared_by,
+            ),
+        ] {
+            if let Some(value) = value {
+                *slot =
+                    Some(credit(value.get_ref()).map_err(|why| {
+                        origin.error(value.span(), format!("[report] {key}: {why}"))
+                    })?);
+            }
+        }
+    }
     for (key, text) in &file.basis {
         let known = PARAMETER_KEYS.contains(&key.get_ref().as_str())
             || key
@@ -830,6 +856,21 @@ fn apply(origin: &Origin<'_>, file: &PolicyFile, policy: &mut Policy) -> Result<
             .insert(key.get_ref().clone(), text.trim().to_string());
     }
     Ok(())
+}
+
+/// A name for the report's cover: one line of text, trimmed.
+pub fn credit(value: &str) -> std::result::Result<String, &'static str> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err("must not be empty");
+    }
+    if value.chars().any(char::is_control) {
+        return Err("must be one line of text, without control characters");
+    }
+    if value.chars().count() > 200 {
+        return Err("is longer than 200 characters");
+    }
+    Ok(value.to_string())
 }
 
 /// A key a file may set at the top level or in `[audit]`, but not both.

@@ -11,7 +11,7 @@ mod select;
 mod show;
 
 pub use discover::{CONFIG_FILE, PolicyChoice, choose_policy, discover_config};
-pub use file::{PRESETS, load_policy, parse_policy, preset_names};
+pub use file::{PRESETS, credit, load_policy, parse_policy, preset_names};
 pub use select::{Selection, SelectionOp, apply_selection};
 pub use show::{INIT_TEMPLATE, render_policy};
 
@@ -169,6 +169,16 @@ pub struct Policy {
     pub discovered: bool,
     /// The `[audit]` table's inputs, relative to the working directory.
     pub audit_inputs: AuditInputs,
+    /// `[report]`: who the report is for and by; `--client` and
+    /// `--prepared-by` replace them.
+    pub credits: ReportCredits,
+}
+
+/// The names on the report's cover and in its running header.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReportCredits {
+    pub client: Option<String>,
+    pub prepared_by: Option<String>,
 }
 
 /// Inputs a policy file's `[audit]` table names, used when the command
@@ -218,6 +228,7 @@ impl Policy {
             file: None,
             discovered: false,
             audit_inputs: AuditInputs::default(),
+            credits: ReportCredits::default(),
         }
     }
 

@@ -255,6 +255,18 @@ pub fn render_policy(policy: &Policy) -> String {
             }
         }
     }
+    let credits = &policy.credits;
+    if credits.client.is_some() || credits.prepared_by.is_some() {
+        out.push_str("\n[report]\n");
+        for (key, value) in [
+            ("client", &credits.client),
+            ("prepared_by", &credits.prepared_by),
+        ] {
+            if let Some(value) = value {
+                out.push_str(&format!("{key} = {}\n", quoted(value)));
+            }
+        }
+    }
     out
 }
 

@@ -330,3 +330,100 @@ fn audit_table_errors_name_their_position() {
         assert!(out.stderr.contains(expected), "{toml}\n{}", out.stderr);
     }
 }
+
+/// The report's client and author: `[report]` in the discovered file, the
+/// command line winning name by name; the names reach report.json, the
+/// HTML cover and title, report.md and `policy show`, whose output loads
+/// back. An empty or multi-line name is refused with exit 2.
+#[test]
+fn report_credits_come_from_the_file_and_the_command_line() {
+    let tree = Tree::new(Some(
+        "[report]\nclient = \"  Beispiel Gärten GmbH \"\nprepared_by = \"Ada Beispiel\"\n",
+    ));
+    let (out, report) = tree.audit_json("lists", &["subscribers.csv"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        report["credits"],
+        serde_json::json!({"client": "Beispiel Gärten GmbH", "prepared_by": "Ada Beispiel"})
+    );
+
+    let written = tree.run_in(
+        "lists",
+        &[
+            "audit",
+            "subscribers.csv",
+            "--as-of",
+            AS_OF,
+            "--client",
+            "Other & Co <KG>",
+            "--out-dir",
+            "out",
+        ],
+    );
+    assert_eq!(written.code, 1, "{}", written.stderr);
+    let out = tree.repo.join("lists/out");
+    let json: Value = serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["credits"]["client"], "Other & Co <KG>");
+    assert_eq!(json["credits"]["prepared_by"], "Ada Beispiel");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<h1>Other &#38; Co &#60;KG&#62;</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("<dt>Prepared by</dt><dd>Ada Beispiel</dd>"));
+    assert!(html.contains(
+        "<title>Mailing-list consent audit of Other &#38; Co &#60;KG&#62; (2025-06-30)</title>"
+    ));
+    // In the print stylesheet the name is a CSS string: nothing in it can
+    // end the string or the style element.
+    assert!(
+        html.contains(
+            r#"@top-left { content: "Mailing-list consent audit · Other \26  Co \3C KG\3E ";"#
+        ),
+        "{html}"
+    );
+    let markdown = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        markdown.contains("Client: **Other & Co \\<KG\\>** · Prepared by: **Ada Beispiel**"),
+        "{markdown}"
+    );
+
+    let shown = tree.run_in("lists", &["policy", "show"]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(
+        shown.stdout.contains(
+            "[report]\nclient = \"Beispiel Gärten GmbH\"\nprepared_by = \"Ada Beispiel\"\n"
+        ),
+        "{}",
+        shown.stdout
+    );
+    let reloaded = tree.repo.join("shown.toml");
+    fs::write(&reloaded, &shown.stdout).unwrap();
+    let (out, report) = tree.audit_json(
+        "lists",
+        &["subscribers.csv", "--policy", reloaded.to_str().unwrap()],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(report["credits"]["client"], "Beispiel Gärten GmbH");
+
+    for bad in [["--client", " "], ["--prepared-by", "two\nlines"]] {
+        let refused = tree.run_in("lists", &["audit", "subscribers.csv", bad[0], bad[1]]);
+        assert_eq!(refused.code, 2, "{bad:?}");
+        assert!(refused.stderr.contains(bad[0]), "{}", refused.stderr);
+        assert!(!tree.repo.join("lists/cleaned.csv").exists());
+    }
+    fs::write(
+        tree.repo.join("listaudit.toml"),
+        "[report]\nclient = \"\"\n",
+    )
+    .unwrap();
+    let refused = tree.run_in("lists", &["audit", "subscribers.csv"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("listaudit.toml:2:10: [report] client: must not be empty"),
+        "{}",
+        refused.stderr
+    );
+}
