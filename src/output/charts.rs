@@ -63,7 +63,7 @@ fn nice_ceiling(value: u64) -> u64 {
     }
 }
 
-fn shorten(label: &str, max: usize) -> String {
+pub(super) fn shorten(label: &str, max: usize) -> String {
     if label.chars().count() <= max {
         return label.to_string();
     }

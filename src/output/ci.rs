@@ -134,18 +134,42 @@ pub(super) fn row_message(finding: &Finding, addresses: Addresses) -> String {
     }
 }
 
-/// The first `n` findings in the order a reader wants them: most severe
-/// first, then in input order. One pass, holding at most `n` per level.
-pub(super) fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
+/// The findings a report shows, found in one pass over all of them: the
+/// first `top` by severity, and the first `per_rule` of each rule.
+pub(super) struct Picked {
+    pub top: Vec<Finding>,
+    /// By rule index, in input order.
+    pub samples: Vec<Vec<Finding>>,
+}
+
+pub(super) fn pick_findings(
+    outcome: &AuditOutcome,
+    top: usize,
+    per_rule: usize,
+) -> io::Result<Picked> {
     let mut by_level: [Vec<Finding>; 4] = Default::default();
+    let mut samples: Vec<Vec<Finding>> = vec![Vec::new(); RULES.len()];
     outcome.findings.for_each(|finding| {
         let kept = &mut by_level[finding.level as usize];
-        if kept.len() < n {
+        if kept.len() < top {
             kept.push(finding.clone());
+        }
+        let sample = &mut samples[finding.rule.index()];
+        if sample.len() < per_rule {
+            sample.push(finding.clone());
         }
         Ok::<_, io::Error>(())
     })?;
-    Ok(by_level.into_iter().rev().flatten().take(n).collect())
+    Ok(Picked {
+        top: by_level.into_iter().rev().flatten().take(top).collect(),
+        samples,
+    })
+}
+
+/// The first `n` findings in the order a reader wants them: most severe
+/// first, then in input order.
+pub(super) fn top_by_severity(outcome: &AuditOutcome, n: usize) -> io::Result<Vec<Finding>> {
+    Ok(pick_findings(outcome, n, 0)?.top)
 }
 
 /// How many findings the Markdown output lists.

@@ -9,25 +9,28 @@ use askama::Template;
 
 use super::Addresses;
 use super::charts::{
-    AgeHistogram, BarInput, HorizontalBars, MonthlyActivity, ShareBar, percent, thousands,
+    AgeHistogram, BarInput, HorizontalBars, MonthlyActivity, ShareBar, percent, shorten, thousands,
 };
-use super::ci::{md_cell, top_by_severity};
-use crate::audit::{AuditOutcome, Confirmation};
-use crate::consent::Month;
+use super::ci::{md_cell, pick_findings};
+use super::figures::{ACTIVITY_MONTHS, ListFigures, Origins};
+use crate::audit::{AuditOutcome, Confirmation, Finding};
 use crate::input::FileKind;
 use crate::policy::{Level, render_policy};
 use crate::rules::{Family, RULES, RuleMeta};
 
-/// Findings listed in the HTML report; the rest are in findings.csv.
+/// Findings listed in the HTML report's full table (on screen); the rest
+/// are in findings.csv.
 pub const HTML_FINDINGS: usize = 500;
 /// Findings listed in report.md.
 pub const MARKDOWN_FINDINGS: usize = 25;
+/// Findings of each rule the printed report shows as a sample.
+pub const SAMPLES_PER_RULE: usize = 3;
 /// Unrecognised values listed in either report; the rest are in report.json.
 const UNRECOGNISED_ROWS: usize = 50;
-/// Sources or purposes drawn before the rest are summed as "others".
-const TOP_ORIGINS: usize = 8;
-/// Months of opt-ins and withdrawals drawn, ending with the audit month.
-const ACTIVITY_MONTHS: i64 = 36;
+/// Characters of an address or a message a sample row shows; the
+/// findings file has them whole.
+const SAMPLE_ADDRESS_CHARS: usize = 26;
+const SAMPLE_MESSAGE_CHARS: usize = 100;
 
 struct Problem {
     count: String,
@@ -51,6 +54,13 @@ struct RuleSection {
     name: &'static str,
     level: &'static str,
     count: String,
+    /// The count alone, for the rule table's number column.
+    found: String,
+    /// The count as a share of the largest rule's, in percent, for the
+    /// table's bar.
+    bar: u32,
+    meaning: &'static str,
+    action: &'static str,
     checks: String,
     why: String,
     fix: String,
@@ -61,9 +71,31 @@ struct FindingRow {
     file: String,
     row: u64,
     email: String,
+    /// Shortened to fit the HTML table's column; `email` is whole.
+    email_short: String,
+    /// The file's name without its directories, shortened likewise.
+    file_short: String,
     rule: &'static str,
     severity: &'static str,
     message: String,
+}
+
+/// The first findings of one rule, for the printed report.
+struct SampleGroup {
+    code: &'static str,
+    /// `3 of 52`: how many of the rule's findings are shown.
+    shown: String,
+    rows: Vec<SampleRow>,
+}
+
+struct SampleRow {
+    /// The file's name and the row, shown; the full path in `path`.
+    place: String,
+    path: String,
+    email: String,
+    email_full: String,
+    message: String,
+    message_full: String,
 }
 
 struct UnrecognisedRow {
@@ -89,6 +121,8 @@ struct View<'a> {
     tool: &'static str,
     version: &'static str,
     subject: String,
+    client: Option<&'a str>,
+    prepared_by: Option<&'a str>,
     as_of: String,
     as_of_date: String,
     policy_name: &'a str,
@@ -121,6 +155,12 @@ struct View<'a> {
 struct HtmlReport<'a> {
     view: View<'a>,
     figures: Vec<Figure>,
+    samples: Vec<SampleGroup>,
+    samples_note: String,
+    /// The printed pages' running header and footer, as CSS strings.
+    page_header: String,
+    page_date: String,
+    page_footer: String,
     policy_toml: String,
 }
 
@@ -128,6 +168,8 @@ struct HtmlReport<'a> {
 #[template(path = "report.md", escape = "none")]
 struct MarkdownReport<'a> {
     view: View<'a>,
+    /// `Client: **…** · prepared by **…**`, escaped for Markdown.
+    credits: Option<String>,
 }
 
 /// Writes `report.html`.
@@ -136,9 +178,41 @@ pub fn write_html_report<W: Write>(
     addresses: Addresses<'_>,
     mut out: W,
 ) -> io::Result<()> {
+    let picked = pick_findings(outcome, HTML_FINDINGS, SAMPLES_PER_RULE)?;
+    let samples = sample_groups(outcome, addresses, &picked.samples);
+    let view = View::of(outcome, addresses, picked.top, render_doc_html);
+    let shown: usize = samples.iter().map(|g| g.rows.len()).sum();
+    let samples_note = if outcome.findings.is_empty() {
+        "No findings.".to_string()
+    } else {
+        format!(
+            "The first {SAMPLES_PER_RULE} findings of each rule, in input order: {} of {}. findings.csv{} lists every finding with its file, row and full message.",
+            thousands(shown as u64),
+            thousands(outcome.findings.len()),
+            if outcome.policy.credits.client.is_some() {
+                " (and the client workbook, when written)"
+            } else {
+                " (and the workbook, when written with --workbook)"
+            }
+        )
+    };
+    let title = view.client.unwrap_or(&view.subject);
     let page = HtmlReport {
-        view: View::of(outcome, addresses, HTML_FINDINGS, render_doc_html)?,
-        figures: figures(outcome),
+        page_header: css_string(&format!("Mailing-list consent audit · {title}")),
+        page_date: css_string(&format!("as of {}", view.as_of_date)),
+        page_footer: css_string(&format!(
+            "{} {} · {}",
+            view.tool,
+            view.version,
+            match addresses {
+                Addresses::Shown => "contains personal data",
+                Addresses::Masked | Addresses::Pseudonymized(_) => "addresses pseudonymised",
+            }
+        )),
+        view,
+        figures: figures(&ListFigures::of(outcome, addresses), outcome),
+        samples,
+        samples_note,
         policy_toml: render_policy(&outcome.policy),
     };
     out.write_all(page.render().map_err(io::Error::other)?.as_bytes())
@@ -150,7 +224,8 @@ pub fn write_markdown_report<W: Write>(
     addresses: Addresses<'_>,
     mut out: W,
 ) -> io::Result<()> {
-    let mut view = View::of(outcome, addresses, MARKDOWN_FINDINGS, |_| String::new())?;
+    let top = pick_findings(outcome, MARKDOWN_FINDINGS, 0)?.top;
+    let mut view = View::of(outcome, addresses, top, |_| String::new());
     for finding in &mut view.findings {
         finding.file = md_cell(&finding.file);
         finding.email = md_cell(&finding.email);
@@ -164,7 +239,17 @@ pub fn write_markdown_report<W: Write>(
         row.value = md_cell(&row.value);
         row.first = md_cell(&row.first);
     }
-    let document = MarkdownReport { view };
+    let credits = match (view.client, view.prepared_by) {
+        (None, None) => None,
+        (client, author) => Some(
+            [("Client", client), ("Prepared by", author)]
+                .into_iter()
+                .filter_map(|(label, name)| Some(format!("{label}: **{}**", md_cell(name?))))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
+    };
+    let document = MarkdownReport { view, credits };
     out.write_all(document.render().map_err(io::Error::other)?.as_bytes())
 }
 
@@ -172,9 +257,9 @@ impl<'a> View<'a> {
     fn of(
         outcome: &'a AuditOutcome,
         addresses: Addresses<'_>,
-        max_findings: usize,
+        shown: Vec<Finding>,
         render_doc: fn(&str) -> String,
-    ) -> io::Result<View<'a>> {
+    ) -> View<'a> {
         let summary = &outcome.summary;
         let policy = &outcome.policy;
         let subscriber_files: Vec<&str> = outcome
@@ -232,6 +317,7 @@ impl<'a> View<'a> {
                 thousands(re_askable)
             )
         });
+        let most = summary.by_rule.iter().copied().max().unwrap_or(0);
         let rules = RULES
             .iter()
             .filter(|rule| summary.by_rule[rule.id.index()] > 0)
@@ -240,6 +326,10 @@ impl<'a> View<'a> {
                 name: rule.name,
                 level: policy.level(rule.id).as_str(),
                 count: plural(summary.by_rule[rule.id.index()], "finding"),
+                found: thousands(summary.by_rule[rule.id.index()]),
+                bar: bar_percent(summary.by_rule[rule.id.index()], most),
+                meaning: rule.summary,
+                action: rule.action,
                 checks: render_doc(rule.doc_section("What it checks")),
                 why: render_doc(rule.doc_section("Why it matters")),
                 fix: render_doc(rule.doc_section("How to fix")),
@@ -248,7 +338,6 @@ impl<'a> View<'a> {
                     .map(str::to_string),
             })
             .collect();
-        let shown = top_by_severity(outcome, max_findings)?;
         let total = outcome.findings.len();
         let findings_note = if total == 0 {
             "No findings.".to_string()
@@ -266,13 +355,19 @@ impl<'a> View<'a> {
         };
         let findings = shown
             .iter()
-            .map(|f| FindingRow {
-                file: outcome.input_name(f).to_string(),
-                row: f.row,
-                email: addresses.show(&f.email),
-                rule: f.rule.code(),
-                severity: f.level.as_str(),
-                message: addresses.message(f).into_owned(),
+            .map(|f| {
+                let email = addresses.show(&f.email);
+                let file = outcome.input_name(f);
+                FindingRow {
+                    file_short: file_name(file),
+                    file: file.to_string(),
+                    row: f.row,
+                    email_short: shorten(&email, SAMPLE_ADDRESS_CHARS),
+                    email,
+                    rule: f.rule.code(),
+                    severity: f.level.as_str(),
+                    message: addresses.message(f).into_owned(),
+                }
             })
             .collect();
         let count = |n: Option<u64>| n.map_or("–".to_string(), thousands);
@@ -360,10 +455,12 @@ impl<'a> View<'a> {
                 plural(soft_bounces, "soft bounce")
             )
         });
-        Ok(View {
+        View {
             tool: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
             subject,
+            client: policy.credits.client.as_deref(),
+            prepared_by: policy.credits.prepared_by.as_deref(),
             as_of: outcome.as_of.to_string(),
             as_of_date: outcome.as_of.to_string().chars().take(10).collect(),
             policy_name: &policy.name,
@@ -388,8 +485,76 @@ impl<'a> View<'a> {
             findings_note,
             inputs,
             parameters,
-        })
+        }
     }
+}
+
+/// The sample findings, one group per rule that fired, in catalog order.
+fn sample_groups(
+    outcome: &AuditOutcome,
+    addresses: Addresses<'_>,
+    samples: &[Vec<Finding>],
+) -> Vec<SampleGroup> {
+    RULES
+        .iter()
+        .filter(|rule| !samples[rule.id.index()].is_empty())
+        .map(|rule| SampleGroup {
+            code: rule.code,
+            shown: {
+                let total = outcome.summary.by_rule[rule.id.index()];
+                let shown = samples[rule.id.index()].len() as u64;
+                format!("{shown} of {}", thousands(total))
+            },
+            rows: samples[rule.id.index()]
+                .iter()
+                .map(|finding| {
+                    let path = outcome.input_name(finding);
+                    let email = addresses.show(&finding.email);
+                    let message = addresses.message(finding).into_owned();
+                    SampleRow {
+                        place: format!("{} row {}", file_name(path), finding.row),
+                        path: format!("{path} row {}", finding.row),
+                        email: shorten(&email, SAMPLE_ADDRESS_CHARS),
+                        email_full: email,
+                        message: shorten(&message, SAMPLE_MESSAGE_CHARS),
+                        message_full: message,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A path's last component, shortened to fit a table column; the full
+/// path goes in the cell's title.
+fn file_name(path: &str) -> String {
+    shorten(path.rsplit(['/', '\\']).next().unwrap_or(path), 24)
+}
+
+/// `count` as a whole percentage of `most`, at least 1 for any count, so
+/// that a rule with one finding still shows a bar.
+fn bar_percent(count: u64, most: u64) -> u32 {
+    if count == 0 || most == 0 {
+        return 0;
+    }
+    ((count as f64 / most as f64 * 100.0).round() as u32).clamp(1, 100)
+}
+
+/// `text` as a CSS string literal, safe inside a `<style>` element: quotes,
+/// backslashes, line breaks and `<` are escaped, so nothing in a client's
+/// name can end the string or the element.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' | '<' | '>' | '&' => out.push_str(&format!("\\{:X} ", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\{:X} ", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `1 finding`, `1,200 findings`.
@@ -441,11 +606,10 @@ fn biggest_problems(outcome: &AuditOutcome) -> Vec<Problem> {
         .collect()
 }
 
-/// The charts, in the order the report shows them.
-fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
+/// The charts, in the order the report shows them. Each caption states
+/// how its parts add up to a total of report.json's summary.
+fn figures(f: &ListFigures<'_>, outcome: &AuditOutcome) -> Vec<Figure> {
     let summary = &outcome.summary;
-    let consent = &outcome.consent;
-    let tally = &consent.tally;
     let policy = &outcome.policy;
     let render = |template: &dyn DynRender| template.render_svg();
     let mut figures = Vec::new();
@@ -463,8 +627,8 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
         id: "rules",
         title: "Findings per rule".to_string(),
         caption: format!(
-            "{} findings in all: {} errors (the row is removed), {} warnings and {} notes (the row is kept).",
-            thousands(summary.errors + summary.warnings + summary.infos),
+            "{} in all: {} errors (the row is removed), {} warnings and {} notes (the row is kept). A row may have several findings.",
+            plural(summary.errors + summary.warnings + summary.infos, "finding"),
             thousands(summary.errors),
             thousands(summary.warnings),
             thousands(summary.infos)
@@ -474,153 +638,122 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
         empty: "No rule fired.".to_string(),
     });
 
-    let dated: u64 = tally.age_months.iter().sum();
-    let stale = policy.consent.stale_after_months;
-    let stale_rows = stale.map_or(0, |t| tally.age_months.iter().skip(t as usize).sum::<u64>());
+    let stale = f.stale_after_months;
     figures.push(Figure {
         id: "consent-age",
         title: "Age of consent".to_string(),
         caption: format!(
-            "Rows by the age of the latest consent act{} at the audit date. {} rows have dated consent{}; {} have consent without a date and {} no consent at all (not drawn).",
+            "The {} rows with dated consent, by the age of the latest consent act{} at the audit date{}. Not drawn, of the {} rows in all: {} with consent but no date, {} without consent, {} without an address or malformed.",
+            thousands(f.dated),
             if policy.consent.engagement_refreshes {
                 " or engagement from the person"
             } else {
                 ""
             },
-            thousands(dated),
             match stale {
                 Some(t) => format!(
-                    ", of which {} ({}) are older than the policy's {t} months",
-                    thousands(stale_rows),
-                    percent(stale_rows, dated)
+                    "; {} ({}) are older than the policy's {t} months",
+                    thousands(f.stale),
+                    percent(f.stale, f.dated)
                 ),
-                None => ", and the policy lets consent last indefinitely".to_string(),
+                None => "; the policy lets consent last indefinitely".to_string(),
             },
-            thousands(tally.undated),
-            thousands(tally.confirmation[Confirmation::None.index()])
+            thousands(f.rows),
+            thousands(f.undated),
+            thousands(f.none),
+            thousands(f.unprofiled)
         ),
-        svg: (dated > 0).then(|| {
+        svg: (f.dated > 0).then(|| {
             render(&AgeHistogram::new(
                 "consent-age",
                 "Age of consent",
-                &tally.age_months,
+                f.age_months,
                 stale,
             ))
         }),
         empty: "No row has dated consent.".to_string(),
     });
 
-    for (id, title, counts, unnamed) in [
+    for (id, title, origins, unnamed) in [
         (
             "sources",
             "Sources of consent",
-            &consent.sources,
+            &f.sources,
             "(no source recorded)",
         ),
         (
             "purposes",
             "Purposes of consent",
-            &consent.purposes,
+            &f.purposes,
             "(no purpose stated)",
         ),
     ] {
-        let with_consent = tally.with_consent();
-        let mut bars: Vec<BarInput> = counts
-            .iter()
-            .take(TOP_ORIGINS)
-            .map(|(name, n)| BarInput {
-                label: if name.is_empty() {
-                    unnamed.to_string()
-                } else {
-                    name.clone()
-                },
-                value: *n,
-                class: if name.is_empty() { "info" } else { "neutral" },
-            })
-            .collect();
-        if counts.len() > TOP_ORIGINS {
-            let rest: u64 = counts[TOP_ORIGINS..].iter().map(|(_, n)| n).sum();
-            bars.push(BarInput {
-                label: plural((counts.len() - TOP_ORIGINS) as u64, "other"),
-                value: rest,
-                class: "info",
-            });
-        }
+        let with_consent = f.with_consent();
         figures.push(Figure {
             id,
             title: title.to_string(),
             caption: format!(
-                "The {} of the consent each of the {} rows with consent rests on.",
+                "The {} of the consent each of the {} rows with consent rests on ({} dated, {} undated).",
                 if id == "sources" { "source" } else { "purpose" },
-                thousands(with_consent)
+                thousands(with_consent),
+                thousands(f.dated),
+                thousands(f.undated)
             ),
-            svg: (!bars.is_empty())
-                .then(|| render(&HorizontalBars::new(id, title, bars, Some(with_consent)))),
+            svg: (origins.rows() > 0).then(|| {
+                render(&HorizontalBars::new(
+                    id,
+                    title,
+                    origin_bars(origins, unnamed),
+                    Some(with_consent),
+                ))
+            }),
             empty: "No row has consent.".to_string(),
         });
     }
 
-    let [double, single, none] = Confirmation::ALL.map(|c| tally.confirmation[c.index()]);
+    let mut parts = vec![
+        (label(Confirmation::Double), f.double, "double"),
+        (label(Confirmation::Single), f.single, "single"),
+        (label(Confirmation::None), f.none, "none"),
+    ];
+    if f.unprofiled > 0 {
+        parts.push(("no address or malformed", f.unprofiled, "missing"));
+    }
     figures.push(Figure {
         id: "double-opt-in",
         title: "Double opt-in".to_string(),
         caption: format!(
-            "{} of the rows with consent ({}) were confirmed by double opt-in.",
-            thousands(double),
-            percent(double, double + single)
+            "All {} rows: {} of the {} rows with consent ({}) were confirmed by double opt-in.",
+            thousands(f.rows),
+            thousands(f.double),
+            thousands(f.with_consent()),
+            percent(f.double, f.with_consent())
         ),
-        svg: (tally.rows() > 0).then(|| {
-            render(&ShareBar::new(
-                "double-opt-in",
-                "Double opt-in",
-                &[
-                    (label(Confirmation::Double), double, "double"),
-                    (label(Confirmation::Single), single, "single"),
-                    (label(Confirmation::None), none, "none"),
-                ],
-            ))
-        }),
-        empty: "No subscriber row has an address.".to_string(),
+        svg: (f.rows > 0).then(|| render(&ShareBar::new("double-opt-in", "Double opt-in", &parts))),
+        empty: "The subscriber files hold no rows.".to_string(),
     });
 
-    let last = outcome.as_of.month();
-    let first = Month(last.0 - ACTIVITY_MONTHS + 1);
-    let months: Vec<(String, u64, u64)> = (first.0..=last.0)
-        .map(|m| {
-            let activity = consent.activity.get(Month(m));
-            (Month(m).to_string(), activity.opt_ins, activity.withdrawals)
-        })
+    let window = &f.activity;
+    let months: Vec<(String, u64, u64)> = window
+        .months
+        .iter()
+        .map(|(month, opt_ins, withdrawals)| (month.to_string(), *opt_ins, *withdrawals))
         .collect();
-    let (opt_ins, withdrawals) = months.iter().fold((0, 0), |(a, b), m| (a + m.1, b + m.2));
-    let (older, later) =
-        consent
-            .activity
-            .iter()
-            .fold((0u64, 0u64), |(older, later), (month, activity)| {
-                let n = activity.opt_ins + activity.withdrawals;
-                if month < first {
-                    (older + n, later)
-                } else if month > last {
-                    (older, later + n)
-                } else {
-                    (older, later)
-                }
-            });
     figures.push(Figure {
         id: "activity",
         title: "Opt-ins and withdrawals per month".to_string(),
         caption: format!(
-            "The {ACTIVITY_MONTHS} months up to the audit date, from every consent log and export: {} opt-ins and {} withdrawals. {} earlier events{} are not drawn.",
-            thousands(opt_ins),
-            thousands(withdrawals),
-            thousands(older),
-            if later > 0 {
-                format!(" and {} dated after the audit date", thousands(later))
+            "Events, not rows: the {ACTIVITY_MONTHS} months up to the audit date, from every consent log and export, hold {} opt-ins and {} withdrawals. {} earlier events{} are not drawn.",
+            thousands(window.opt_ins),
+            thousands(window.withdrawals),
+            thousands(window.earlier),
+            if window.later > 0 {
+                format!(" and {} dated after the audit date", thousands(window.later))
             } else {
                 String::new()
             }
         ),
-        svg: (opt_ins + withdrawals > 0).then(|| {
+        svg: (window.opt_ins + window.withdrawals > 0).then(|| {
             render(&MonthlyActivity::new(
                 "activity",
                 "Opt-ins and withdrawals per month",
@@ -630,6 +763,32 @@ fn figures(outcome: &AuditOutcome) -> Vec<Figure> {
         empty: "No dated opt-in or withdrawal in these months.".to_string(),
     });
     figures
+}
+
+/// The bars of a sources or purposes chart: the most common, then the
+/// others summed.
+fn origin_bars(origins: &Origins<'_>, unnamed: &str) -> Vec<BarInput> {
+    let mut bars: Vec<BarInput> = origins
+        .top
+        .iter()
+        .map(|(name, n)| BarInput {
+            label: if name.is_empty() {
+                unnamed.to_string()
+            } else {
+                name.to_string()
+            },
+            value: *n,
+            class: if name.is_empty() { "info" } else { "neutral" },
+        })
+        .collect();
+    if origins.other_values > 0 {
+        bars.push(BarInput {
+            label: plural(origins.other_values as u64, "other"),
+            value: origins.other_rows,
+            class: "info",
+        });
+    }
+    bars
 }
 
 fn label(confirmation: Confirmation) -> &'static str {
@@ -679,6 +838,41 @@ mod tests {
         assert!(html.contains("the list"));
         assert!(!html.contains("https://"), "{html}");
         assert!(!html.contains("<script>"), "{html}");
+    }
+
+    #[test]
+    fn css_strings_cannot_end_the_string_or_the_style_element() {
+        assert_eq!(css_string("Beispiel GmbH"), "\"Beispiel GmbH\"");
+        let hostile = css_string("a\"; } body { x: \"</style><script>\\\n");
+        assert_eq!(
+            hostile,
+            "\"a\\22 ; } body { x: \\22 \\3C /style\\3E \\3C script\\3E \\5C \\A \""
+        );
+        // Only the outer quotes are bare.
+        assert_eq!(hostile.matches('"').count(), 2);
+        assert!(!hostile.contains('<'));
+    }
+
+    #[test]
+    fn rule_bars_are_shares_of_the_largest_and_never_vanish() {
+        assert_eq!(bar_percent(52, 52), 100);
+        assert_eq!(bar_percent(26, 52), 50);
+        assert_eq!(bar_percent(1, 100_000), 1);
+        assert_eq!(bar_percent(0, 52), 0);
+        assert_eq!(bar_percent(0, 0), 0);
+    }
+
+    #[test]
+    fn file_names_lose_their_directories_and_fit_the_column() {
+        assert_eq!(
+            file_name("fixtures/demo/subscribers.csv"),
+            "subscribers.csv"
+        );
+        assert_eq!(file_name(r"C:\exports\list.csv"), "list.csv");
+        assert_eq!(
+            file_name("a/mailchimp-members-export-2025-06-30.csv"),
+            "mailchimp-members-expor…"
+        );
     }
 
     #[test]

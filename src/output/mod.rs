@@ -5,6 +5,7 @@ mod atomic;
 mod charts;
 mod ci;
 mod document;
+mod figures;
 mod fingerprint;
 mod gitlab;
 mod redact;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use super::Addresses;
+use super::figures::{ActivitySummary, ConsentSummary, ListFigures};
 use crate::audit::{AuditOutcome, Finding, Summary};
 use crate::input::ValueKind;
 use crate::policy::Level;
@@ -155,6 +156,14 @@ pub fn write_report_json<W: Write>(
         ("inputs", pretty(&outcome.inputs)?),
         ("summary", pretty(&summary)?),
     ];
+    let credits = &outcome.policy.credits;
+    if credits.client.is_some() || credits.prepared_by.is_some() {
+        let document = serde_json::json!({
+            "client": credits.client,
+            "prepared_by": credits.prepared_by,
+        });
+        fields.push(("credits", pretty(&document)?));
+    }
     if let Addresses::Pseudonymized(_) = addresses {
         let redaction = serde_json::json!({
             "addresses": "pseudonymized",
@@ -244,6 +253,9 @@ impl Serialize for SummaryDocument<'_> {
         )?;
         map.serialize_entry("unrecognised", &Unrecognised(self.outcome, self.addresses))?;
         map.serialize_entry("soft_bounces", &self.outcome.consent.activity.soft_bounces)?;
+        let figures = ListFigures::of(self.outcome, self.addresses);
+        map.serialize_entry("consent", &ConsentSummary(&figures))?;
+        map.serialize_entry("activity", &ActivitySummary(&figures.activity))?;
         if let Some(baselined) = &s.baselined {
             let policy = &self.outcome.policy;
             let by_rule: serde_json::Map<String, serde_json::Value> = RULES

@@ -309,6 +309,15 @@ fn write_summary(
             .and_then(|s| s.write_string(at, 1, value))
             .map(|_| ())
     };
+    let credits = &outcome.policy.credits;
+    for (label, value) in [
+        ("Client", &credits.client),
+        ("Prepared by", &credits.prepared_by),
+    ] {
+        if let Some(value) = value {
+            line(sheet, label, value)?;
+        }
+    }
     line(sheet, "Policy", &outcome.policy.name)?;
     line(sheet, "List purpose", &outcome.policy.list_purpose)?;
     line(sheet, "As of", &outcome.as_of.to_string())?;

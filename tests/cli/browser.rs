@@ -132,11 +132,52 @@ fn the_demo_report_renders_in_chromium() {
         png.len()
     );
 
-    // Printed to PDF: several A4 pages (the sections start on new pages).
+    // The counts the page shows are report.json's.
+    check_counts(&dom, &report);
+}
+
+/// The report printed to PDF: at most six A4 pages for the demo, numbered
+/// "page N of M", with the client on the cover and in the running header
+/// of every later page, the totals on the cover, one table of the rules
+/// that fired and a sample of findings; the screen-only parts (rule
+/// documentation, the full findings table, the policy) left out.
+#[test]
+fn the_demo_report_prints_as_a_deliverable() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium (set LISTAUDIT_REQUIRE_BROWSER to make this fail)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // Quotes, an ampersand and angle brackets: the name goes into HTML and
+    // into a CSS string of the print stylesheet.
+    let client = r#"Müller & "Söhne" <GmbH>"#;
+    let author = "Ada Beispiel, Example Privacy Ltd";
+    let result = run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args([
+            "--as-of",
+            AS_OF,
+            "--client",
+            client,
+            "--prepared-by",
+            author,
+        ])
+        .arg("--out-dir")
+        .arg(&out));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let page = fs::canonicalize(out.join("report.html")).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["credits"]["client"], client);
+    assert_eq!(report["credits"]["prepared_by"], author);
+    let summary = &report["summary"];
+
     let pdf_path = dir.path().join("report.pdf");
     render(
         &browser,
-        &profile,
+        &dir.path().join("profile"),
         &[
             format!("--print-to-pdf={}", pdf_path.display()),
             "--no-pdf-header-footer".to_string(),
@@ -145,12 +186,270 @@ fn the_demo_report_renders_in_chromium() {
     );
     let pdf = fs::read(&pdf_path).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
-    let pages = pdf
-        .windows(11)
-        .filter(|w| w.starts_with(b"/Type /Page") && w[10] != b's')
-        .count();
-    assert!(pages >= 5, "{pages} pages");
     // A4 in points: 595 x 842.
-    let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("/MediaBox [0 0 594.9"), "not A4");
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("/MediaBox [0 0 594.9"),
+        "not A4"
+    );
+    let pages = pdf_text(&pdf_path);
+    let count = pages.len();
+    assert!((3..=6).contains(&count), "{count} pages");
+    let header = format!("Mailing-list consent audit · {client}");
+    for (i, text) in pages.iter().enumerate() {
+        let number = format!("page {} of {count}", i + 1);
+        assert!(
+            text.contains(&number),
+            "no '{number}' on page {}: {text}",
+            i + 1
+        );
+        assert!(text.contains("listaudit 0.1.0 · contains personal data"));
+        // The cover carries the names itself; the other pages a header.
+        assert_eq!(
+            text.contains(&header),
+            i > 0,
+            "running header on page {}: {text}",
+            i + 1
+        );
+        if i > 0 {
+            assert!(text.contains(&format!("as of {AS_OF}")), "page {}", i + 1);
+        }
+    }
+    let cover = &pages[0];
+    assert!(cover.contains(&format!("Client {client}")), "{cover}");
+    assert!(cover.contains(&format!("Prepared by {author}")), "{cover}");
+    for (number, words) in [
+        (&summary["rows"], "subscriber rows audited"),
+        (&summary["kept"], "can be mailed"),
+        (&summary["removed"], "removed from the list"),
+    ] {
+        let shown = format!("{} {words}", number.as_u64().unwrap());
+        assert!(cover.contains(&shown), "no '{shown}' on the cover: {cover}");
+    }
+    let all = pages.join("\n");
+    for heading in [
+        "The consent behind the list",
+        "Age of consent",
+        "Findings by rule",
+        "Sample findings",
+        "How this audit was made",
+    ] {
+        assert!(all.contains(heading), "'{heading}' is not printed");
+    }
+    for screen_only in [
+        "All findings",
+        "What it checks",
+        "The effective policy, as TOML",
+    ] {
+        assert!(!all.contains(screen_only), "'{screen_only}' is printed");
+    }
+    assert!(all.contains("findings.csv"), "no pointer to the full list");
+    for rule in &listaudit::rules::RULES {
+        let found = summary["by_rule"][rule.code].as_u64().unwrap_or(0);
+        if found > 0 {
+            assert!(
+                all.contains(&format!("{} {}", rule.code, rule.name)),
+                "{} is not in the printed rule table",
+                rule.code
+            );
+        }
+    }
+}
+
+/// The text of each page of a PDF, whitespace collapsed and typographic
+/// ligatures spelt out.
+fn pdf_text(path: &Path) -> Vec<String> {
+    let document = lopdf::Document::load(path).expect("a readable PDF");
+    document
+        .get_pages()
+        .keys()
+        .map(|&number| {
+            let text = document.extract_text(&[number]).expect("page text");
+            text.replace('\u{fb01}', "fi")
+                .replace('\u{fb02}', "fl")
+                .replace('\u{fb00}', "ff")
+                .replace('\u{fb03}', "ffi")
+                .replace('\u{fb04}', "ffl")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// What the probe script reports: the table cells it measured and every
+/// word the layout split over two lines.
+const PROBE: &str = r#"<script>
+for (const details of document.querySelectorAll('details')) details.open = true;
+let cells = 0;
+const broken = [];
+for (const cell of document.querySelectorAll('td, th')) {
+  if (!cell.getClientRects().length) continue;
+  cells++;
+  const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    // A word ends at white space or after a hyphen, where lines may break.
+    for (const word of node.data.matchAll(/[^\s-]+-?/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(word[0]);
+    }
+  }
+}
+const probe = document.createElement('pre');
+probe.id = 'probe';
+probe.textContent = JSON.stringify({cells, broken});
+document.body.appendChild(probe);
+</script>"#;
+
+/// A table too narrow for its address: the probe must catch it.
+const TOO_NARROW: &str = r#"<table style="table-layout:fixed;width:70px"><tr><td>chloe.herrmann@example.com</td></tr></table>"#;
+
+/// The report's tables, laid out as printed on A4 (182 mm between the
+/// margins) and on a wide screen with the full findings table open, split
+/// no word over two lines: columns are fixed and long values shortened.
+#[test]
+fn report_tables_never_break_a_word() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: no chromium (set LISTAUDIT_REQUIRE_BROWSER to make this fail)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let result = run(listaudit()
+        .arg("audit")
+        .args(DEMO)
+        .args(["--as-of", AS_OF, "--client", "Beispiel GmbH", "--out-dir"])
+        .arg(&out));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("@media print {"));
+    let print_layout = html.replace("@media print {", "@media all {");
+    for (name, page, width) in [("print", &print_layout, 688), ("screen", &html, 1200)] {
+        let probed = dir.path().join(format!("{name}.html"));
+        let page = page.replace("</body>", &format!("{TOO_NARROW}{PROBE}</body>"));
+        fs::write(&probed, page).unwrap();
+        let dom = render(
+            &browser,
+            &dir.path().join("profile"),
+            &[
+                "--dump-dom".to_string(),
+                format!("--window-size={width},1200"),
+            ],
+            &probed,
+        );
+        let start = dom.find("<pre id=\"probe\">").expect("the probe ran") + 16;
+        let end = start + dom[start..].find("</pre>").unwrap();
+        let probe: serde_json::Value = serde_json::from_str(&dom[start..end]).unwrap();
+        assert!(
+            probe["cells"].as_u64().unwrap() > 150,
+            "{name}: too few cells measured: {probe}"
+        );
+        // The one break is the planted one: the probe sees breaks, and the
+        // report has none.
+        assert_eq!(
+            probe["broken"],
+            serde_json::json!(["chloe.herrmann@example.com"]),
+            "{name} layout breaks words"
+        );
+    }
+}
+
+/// Every count a chart or the rule table shows equals report.json's.
+fn check_counts(dom: &str, report: &serde_json::Value) {
+    let summary = &report["summary"];
+    let consent = &summary["consent"];
+    let n = |value: &serde_json::Value| value.as_u64().unwrap();
+
+    let rules = bars(figure(dom, "rules"));
+    for rule in &listaudit::rules::RULES {
+        let found = summary["by_rule"][rule.code].as_u64().unwrap_or(0);
+        let label = format!("{} {}", rule.code, rule.name);
+        let drawn = rules.iter().find(|(l, _)| *l == label).map(|b| b.1);
+        assert_eq!(drawn.unwrap_or(0), found, "chart bar of {label}");
+        let table = dom
+            .find(&format!("<tr id=\"rule-row-{}\">", rule.code))
+            .map(|at| {
+                let cell = at + dom[at..].find("<td class=\"num\">").unwrap() + 16;
+                number(&dom[cell..cell + dom[cell..].find('<').unwrap()])
+            });
+        assert_eq!(table.unwrap_or(0), found, "rule table row of {label}");
+    }
+
+    let shares = bars(figure(dom, "double-opt-in"));
+    let share = |label: &str| shares.iter().find(|(l, _)| l == label).map_or(0, |b| b.1);
+    assert_eq!(share("double opt-in"), n(&consent["double_opt_in"]));
+    assert_eq!(share("single opt-in"), n(&consent["single_opt_in"]));
+    assert_eq!(share("no consent"), n(&consent["no_consent"]));
+    assert_eq!(share("no address or malformed"), n(&consent["no_address"]));
+    assert_eq!(
+        shares.iter().map(|b| b.1).sum::<u64>(),
+        n(&summary["rows"]),
+        "the double opt-in bar covers every row"
+    );
+
+    let with_consent = n(&consent["double_opt_in"]) + n(&consent["single_opt_in"]);
+    assert_eq!(with_consent, n(&consent["dated"]) + n(&consent["undated"]));
+    for chart in ["sources", "purposes"] {
+        let drawn: u64 = bars(figure(dom, chart)).iter().map(|b| b.1).sum();
+        assert_eq!(drawn, with_consent, "{chart} chart");
+        let listed = &consent[chart];
+        let in_json = listed["top"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| n(&v["rows"]))
+            .sum::<u64>()
+            + n(&listed["others"]["rows"]);
+        assert_eq!(in_json, with_consent, "{chart} in report.json");
+    }
+    let ages: u64 = bars(figure(dom, "consent-age")).iter().map(|b| b.1).sum();
+    assert_eq!(ages, n(&consent["dated"]), "age histogram");
+
+    let activity = figure(dom, "activity");
+    let (mut opt_ins, mut withdrawals) = (0, 0);
+    for month in activity.split("<g class=\"month\">").skip(1) {
+        let title = &month[month.find("<title>").unwrap() + 7..month.find("</title>").unwrap()];
+        let (_, counts) = title.split_once(": ").unwrap();
+        let (ins, outs) = counts.split_once(", ").unwrap();
+        opt_ins += number(ins.trim_end_matches(" opt-ins"));
+        withdrawals += number(outs.trim_end_matches(" withdrawals"));
+    }
+    assert_eq!(opt_ins, n(&summary["activity"]["opt_ins"]));
+    assert_eq!(withdrawals, n(&summary["activity"]["withdrawals"]));
+    assert!(
+        opt_ins > 0 && withdrawals > 0,
+        "the demo has activity to draw"
+    );
+}
+
+/// The markup of one chart's figure.
+fn figure<'d>(dom: &'d str, id: &str) -> &'d str {
+    let start = dom
+        .find(&format!("<figure id=\"chart-{id}\">"))
+        .unwrap_or_else(|| panic!("chart {id} is missing"));
+    &dom[start..start + dom[start..].find("</figure>").unwrap()]
+}
+
+/// Each bar of a chart as its title names it: label and value.
+fn bars(figure: &str) -> Vec<(String, u64)> {
+    figure
+        .split("<g class=\"bar ")
+        .skip(1)
+        .map(|bar| {
+            let title = &bar[bar.find("<title>").unwrap() + 7..bar.find("</title>").unwrap()];
+            let (label, value) = title.rsplit_once(": ").unwrap();
+            let value = value.split(" (").next().unwrap();
+            (label.trim_end_matches(" months").to_string(), number(value))
+        })
+        .collect()
+}
+
+/// `1,234` → 1234.
+fn number(text: &str) -> u64 {
+    text.trim()
+        .replace(',', "")
+        .parse()
+        .unwrap_or_else(|_| panic!("not a count: {text:?}"))
 }

@@ -135,7 +135,7 @@ fn html_report_states_the_summary_inputs_and_every_rule_that_fired() {
         let digest = sha256_hex(path);
         assert_eq!(report["inputs"][i]["sha256"], digest.as_str(), "{path}");
         assert!(
-            html.contains(&format!("<td class=\"hash\">{digest}</td>")),
+            html.contains(&format!("SHA-256 <span class=\"hash\">{digest}</span>")),
             "{path}"
         );
     }
@@ -147,8 +147,24 @@ fn html_report_states_the_summary_inputs_and_every_rule_that_fired() {
     // first.
     let table = &html[html.find("<section id=\"findings\"").unwrap()..];
     let table = &table[..table.find("</section>").unwrap()];
-    assert_eq!(table.matches("<tr><td>").count(), 97);
+    assert_eq!(table.matches("<tr><td title=").count(), 97);
     assert!(table.find(">error</td>").unwrap() < table.find(">info</td>").unwrap());
+    // The printed sample: the first three findings of every rule that
+    // fired, each group saying how many of how many it shows.
+    let samples = &html[html.find("<section id=\"samples\"").unwrap()..];
+    let samples = &samples[..samples.find("</section>").unwrap()];
+    for rule in &listaudit::rules::RULES {
+        let found = summary["by_rule"][rule.code].as_u64().unwrap_or(0);
+        let group = samples.find(&format!("<tbody id=\"sample-{}\">", rule.code));
+        assert_eq!(group.is_some(), found > 0, "{}", rule.code);
+        if let Some(start) = group {
+            let group = &samples[start..start + samples[start..].find("</tbody>").unwrap()];
+            let shown = found.min(3);
+            assert_eq!(group.matches("<tr>").count() as u64, shown, "{}", rule.code);
+            assert!(group.contains(&format!("{shown} of {found}")), "{group}");
+        }
+    }
+    assert!(samples.contains("findings.csv"));
 }
 
 #[test]
@@ -523,7 +539,9 @@ fn charts_count_the_consent_behind_each_row() {
         .arg("--consent")
         .arg(&consent)
         .args(["--as-of", AS_OF, "--html"])
-        .arg(&html_path));
+        .arg(&html_path)
+        .arg("--report")
+        .arg(dir.path().join("report.json")));
     assert_eq!(result.code, 1, "{}", result.stderr);
     let html = fs::read_to_string(&html_path).unwrap();
     let figure = |id: &str| {
@@ -549,7 +567,7 @@ fn charts_count_the_consent_behind_each_row() {
         "{age}"
     );
     assert!(
-        age.contains("2 rows have dated consent, of which 1 (50.0%) are older than the policy&#39;s 24 months; 1 have consent without a date and 2 no consent at all"),
+        age.contains("The 2 rows with dated consent, by the age of the latest consent act or engagement from the person at the audit date; 1 (50.0%) are older than the policy&#39;s 24 months. Not drawn, of the 5 rows in all: 1 with consent but no date, 2 without consent, 0 without an address or malformed."),
         "{age}"
     );
     let sources = figure("sources");
@@ -575,5 +593,35 @@ fn charts_count_the_consent_behind_each_row() {
     assert!(
         activity.contains("2 opt-ins and 1 withdrawals. 1 earlier events are not drawn."),
         "{activity}"
+    );
+    // report.json states the same numbers, so scripts and charts agree.
+    let report: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("report.json")).unwrap()).unwrap();
+    let consent = &report["summary"]["consent"];
+    for (key, value) in [
+        ("double_opt_in", 1),
+        ("single_opt_in", 2),
+        ("no_consent", 2),
+        ("no_address", 0),
+        ("dated", 2),
+        ("undated", 1),
+        ("stale_after_months", 24),
+        ("stale", 1),
+    ] {
+        assert_eq!(consent[key], value, "summary.consent.{key}");
+    }
+    assert_eq!(
+        consent["sources"],
+        serde_json::json!({
+            "top": [{"value": "web_form", "rows": 2}, {"value": "checkout", "rows": 1}],
+            "others": {"values": 0, "rows": 0},
+        })
+    );
+    assert_eq!(
+        report["summary"]["activity"],
+        serde_json::json!({
+            "from": "2022-07", "to": "2025-06",
+            "opt_ins": 2, "withdrawals": 1, "earlier": 1, "later": 0,
+        })
     );
 }
