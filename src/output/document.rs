@@ -31,6 +31,7 @@ const UNRECOGNISED_ROWS: usize = 50;
 /// findings file has them whole.
 const SAMPLE_ADDRESS_CHARS: usize = 26;
 const SAMPLE_MESSAGE_CHARS: usize = 100;
+const UNRECOGNISED_VALUE_CHARS: usize = 40;
 
 struct Problem {
     count: String,
@@ -103,10 +104,15 @@ struct UnrecognisedRow {
     value: String,
     rows: String,
     first: String,
+    /// `value` and `first` shortened for the HTML table's columns.
+    value_short: String,
+    first_short: String,
 }
 
 struct InputRow {
     path: String,
+    /// The file's name, for the table's narrow column.
+    name: String,
     kind: &'static str,
     format: &'static str,
     encoding: &'static str,
@@ -375,6 +381,7 @@ impl<'a> View<'a> {
             .inputs
             .iter()
             .map(|input| InputRow {
+                name: file_name(&input.path),
                 path: input.path.clone(),
                 kind: input.kind,
                 format: input.format,
@@ -429,13 +436,23 @@ impl<'a> View<'a> {
         let unrecognised = listed
             .iter()
             .take(UNRECOGNISED_ROWS)
-            .map(|v| UnrecognisedRow {
-                what: v.kind.label(),
-                value: addresses.in_text(&v.value).into_owned(),
-                rows: thousands(v.rows),
-                first: v.first.map_or(String::new(), |at| {
-                    format!("{} row {}", outcome.inputs[at.input as usize].path, at.row)
-                }),
+            .map(|v| {
+                let value = addresses.in_text(&v.value).into_owned();
+                let (first, first_short) = v.first.map_or_else(Default::default, |at| {
+                    let path = &outcome.inputs[at.input as usize].path;
+                    (
+                        format!("{path} row {}", at.row),
+                        format!("{} row {}", file_name(path), at.row),
+                    )
+                });
+                UnrecognisedRow {
+                    what: v.kind.label(),
+                    value_short: shorten(&value, UNRECOGNISED_VALUE_CHARS),
+                    value,
+                    rows: thousands(v.rows),
+                    first,
+                    first_short,
+                }
             })
             .collect();
         let unrecognised_note = (!listed.is_empty()).then(|| {

@@ -567,11 +567,28 @@ fn the_client_workbook_agrees_with_the_report_and_holds_no_formula() {
             "out",
             "--workbook",
             "audit.xlsx",
+            "--client",
+            "=Beispiel GmbH",
         ]));
     assert_eq!(out.code, 1, "{}", out.stderr);
     let report: Value =
         serde_json::from_slice(&fs::read(dir.join("out/report.json")).unwrap()).unwrap();
     let sheets = read_sheets(&dir.join("audit.xlsx"));
+    // The client's name heads the summary, as text even when it looks
+    // like a formula; no author was named, so no line for one.
+    let summary_sheet = &sheets[0].1;
+    assert_eq!(
+        summary_sheet[2][..2],
+        [
+            Data::String("Client".into()),
+            Data::String("=Beispiel GmbH".into())
+        ]
+    );
+    assert!(
+        !summary_sheet
+            .iter()
+            .any(|r| r[0] == Data::String("Prepared by".into()))
+    );
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["Summary", "Findings", "Removed", "Re-permission"]);
     let sheet = |name: &str| &sheets.iter().find(|(n, _)| n == name).unwrap().1;
