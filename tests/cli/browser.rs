@@ -60,20 +60,32 @@ fn render(browser: &Path, profile: &Path, flags: &[String], page: &Path) -> Stri
     String::from_utf8(output.stdout).unwrap()
 }
 
-#[test]
-fn the_demo_report_renders_in_chromium() {
+/// The demo audited with `extra` arguments into `out/` of a new temporary
+/// directory, and the browser to render it; `None`, and the test says it
+/// was skipped, without a browser.
+fn demo_report(extra: &[&str]) -> Option<(PathBuf, tempfile::TempDir)> {
     let Some(browser) = chromium() else {
         eprintln!("skipped: no chromium (set LISTAUDIT_REQUIRE_BROWSER to make this fail)");
-        return;
+        return None;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let result = run(listaudit()
         .arg("audit")
         .args(DEMO)
-        .args(["--as-of", AS_OF, "--out-dir"])
-        .arg(&out));
+        .args(["--as-of", AS_OF])
+        .args(extra)
+        .arg("--out-dir")
+        .arg(dir.path().join("out")));
     assert_eq!(result.code, 1, "{}", result.stderr);
+    Some((browser, dir))
+}
+
+#[test]
+fn the_demo_report_renders_in_chromium() {
+    let Some((browser, dir)) = demo_report(&[]) else {
+        return;
+    };
+    let out = dir.path().join("out");
     let page = fs::canonicalize(out.join("report.html")).unwrap();
     let report: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
@@ -311,18 +323,10 @@ const TOO_NARROW: &str = r#"<table style="table-layout:fixed;width:70px"><tr><td
 /// no word over two lines: columns are fixed and long values shortened.
 #[test]
 fn report_tables_never_break_a_word() {
-    let Some(browser) = chromium() else {
-        eprintln!("skipped: no chromium (set LISTAUDIT_REQUIRE_BROWSER to make this fail)");
+    let Some((browser, dir)) = demo_report(&["--client", "Beispiel GmbH"]) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let result = run(listaudit()
-        .arg("audit")
-        .args(DEMO)
-        .args(["--as-of", AS_OF, "--client", "Beispiel GmbH", "--out-dir"])
-        .arg(&out));
-    assert_eq!(result.code, 1, "{}", result.stderr);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("@media print {"));
     let print_layout = html.replace("@media print {", "@media all {");
