@@ -91,18 +91,14 @@ impl<'a> ListFigures<'a> {
 
 impl<'a> Origins<'a> {
     fn of(counts: &'a [(String, u64)], addresses: Addresses<'_>) -> Origins<'a> {
-        // A source is free text from the inputs; an address in it is shown
-        // as the findings' addresses are.
-        let show = |value: &'a str| match addresses.in_text(value) {
-            Cow::Borrowed(_) => Cow::Borrowed(value),
-            Cow::Owned(text) => Cow::Owned(text),
-        };
         let rest = counts.get(TOP_ORIGINS..).unwrap_or_default();
         Origins {
             top: counts
                 .iter()
                 .take(TOP_ORIGINS)
-                .map(|(value, rows)| (show(value), *rows))
+                // A source is free text from the inputs; an address in it
+                // is shown as the findings' addresses are.
+                .map(|(value, rows)| (addresses.in_text(value), *rows))
                 .collect(),
             other_values: rest.len(),
             other_rows: rest.iter().map(|(_, rows)| rows).sum(),

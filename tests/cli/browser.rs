@@ -214,7 +214,11 @@ fn the_demo_report_prints_as_a_deliverable() {
             "no '{number}' on page {}: {text}",
             i + 1
         );
-        assert!(text.contains("listaudit 0.1.0 · contains personal data"));
+        let footer = format!(
+            "listaudit {} · contains personal data",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(text.contains(&footer), "page {}: {text}", i + 1);
         // The cover carries the names itself; the other pages a header.
         assert_eq!(
             text.contains(&header),

@@ -397,6 +397,14 @@ fn redacted_reports_hold_no_address_of_the_input() {
         assert_eq!(leaks(&text, &addresses), Vec::<String>::new(), "{name}");
         assert!(text.contains("pseudo-"), "{name}");
     }
+    // The printed pages' footer says what the report holds.
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let footer = format!(
+        "@bottom-left {{ content: \"listaudit {} · addresses pseudonymised\";",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(html.contains(&footer), "{html}");
+    assert!(!html.contains("contains personal data"));
     // Every standard-output format too.
     for format in [
         "table", "json", "markdown", "github", "junit", "sarif", "gitlab",
