@@ -284,8 +284,12 @@ impl<'a> View<'a> {
             "The subscriber files hold no rows.".to_string()
         } else if summary.removed == 0 {
             format!(
-                "Every one of the {} rows can be mailed under the {} policy{}.",
-                thousands(summary.rows),
+                "{} can be mailed under the {} policy{}.",
+                if summary.rows == 1 {
+                    "The one row".to_string()
+                } else {
+                    format!("Every one of the {} rows", thousands(summary.rows))
+                },
                 policy.name,
                 if summary.warnings > 0 {
                     "; the warnings below are worth a look"

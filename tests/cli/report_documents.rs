@@ -633,3 +633,39 @@ fn charts_count_the_consent_behind_each_row() {
         })
     );
 }
+
+/// A list with nothing to remove says so, in words that fit one row.
+#[test]
+fn a_clean_one_row_list_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("subs.csv"), "email\nana@beispiel.de\n").unwrap();
+    fs::write(
+        dir.path().join("consent.csv"),
+        "email,event,timestamp,purpose,source,ip\n\
+         ana@beispiel.de,opt_in,2025-01-10T10:00:00Z,newsletter,web_form,192.0.2.1\n\
+         ana@beispiel.de,confirm,2025-01-10T10:05:00Z,newsletter,web_form,192.0.2.1\n",
+    )
+    .unwrap();
+    let result = run(listaudit()
+        .current_dir(dir.path())
+        .args([
+            "audit",
+            "subs.csv",
+            "--consent",
+            "consent.csv",
+            "--as-of",
+            AS_OF,
+        ])
+        .args(["--out-dir", "out"]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for name in ["report.html", "report.md"] {
+        let text = fs::read_to_string(dir.path().join("out").join(name)).unwrap();
+        assert!(
+            text.contains("The one row can be mailed under the eu-gdpr policy."),
+            "{name}: {text}"
+        );
+    }
+    let html = fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("No rule fired: every row passed every check of the policy."));
+    assert!(!html.contains("<table class=\"samples\">"));
+}
