@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use askama::Template;
+use askama::{DynTemplate, Template};
 
 /// A coordinate, written with at most one decimal.
 #[derive(Copy, Clone, Debug, PartialEq, PartialOrd)]
@@ -28,6 +28,67 @@ impl fmt::Display for Px {
 }
 
 const WIDTH: f64 = 640.0;
+/// The report's style sheet sets these sizes (`svg.chart`, `svg .axis`).
+const LABEL_FONT: f64 = 11.0;
+const AXIS_FONT: f64 = 10.0;
+
+/// How wide `text` is at `font` pixels, from a little above the advance
+/// widths of DejaVu Sans, the widest of the fonts the report names or
+/// falls back to: an estimate that errs wide, so that a label laid out by
+/// it stays inside its chart in any of them. An SVG has no text flow, and
+/// a label that runs past the chart's edge is cut off.
+fn text_width(text: &str, font: f64) -> f64 {
+    let ems: f64 = text
+        .chars()
+        .map(|c| match c {
+            ' ' | '.' | ',' | ':' | ';' | '!' | '|' | '\'' | 'i' | 'j' | 'l' | 'I' => 0.34,
+            'f' | 'r' | 't' | '(' | ')' | '[' | ']' | '-' | '/' => 0.44,
+            'm' | 'w' | 'M' | 'W' | '%' | '@' | '…' => 1.0,
+            'A'..='Z' => 0.78,
+            '_' => 0.5,
+            c if c.is_ascii() => 0.64,
+            c if is_wide(c) => 1.0,
+            _ => 0.8,
+        })
+        .sum();
+    ems * font
+}
+
+/// East Asian wide and fullwidth characters, a whole em each.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF
+        | 0x20000..=0x3FFFD)
+}
+
+/// `label` cut, with an ellipsis, to at most `max` pixels at `font`.
+fn shorten_to_width(label: &str, max: f64, font: f64) -> String {
+    if text_width(label, font) <= max {
+        return label.to_string();
+    }
+    let room = max - text_width("…", font);
+    let mut width = 0.0;
+    let mut short = String::new();
+    for c in label.chars() {
+        width += text_width(c.encode_utf8(&mut [0; 4]), font);
+        if width > room {
+            break;
+        }
+        short.push(c);
+    }
+    short.push('…');
+    short
+}
+
+/// Where a value axis starts: right of its widest tick label.
+fn axis_left(ticks: &[u64]) -> f64 {
+    let widest = ticks
+        .iter()
+        .map(|t| text_width(&thousands(*t), AXIS_FONT))
+        .fold(0.0, f64::max);
+    (widest + 12.0).max(56.0)
+}
 
 /// `12345` → `12,345`.
 pub fn thousands(n: u64) -> String {
@@ -109,25 +170,31 @@ impl HorizontalBars {
     /// value's share to its label.
     pub fn new(id: &str, title: &str, inputs: Vec<BarInput>, total: Option<u64>) -> Self {
         let label_width = 190.0;
-        let area = WIDTH - label_width - 110.0;
-        let row = 24.0;
+        let value_text = |value: u64| match total {
+            Some(total) => format!("{} ({})", thousands(value), percent(value, total)),
+            None => thousands(value),
+        };
+        // The longest bar leaves room for its value, and so for the
+        // widest value: "1,234,567 (100.0%)" needs more than "3 (5.0%)".
+        let value_room = inputs
+            .iter()
+            .map(|b| text_width(&value_text(b.value), LABEL_FONT))
+            .fold(40.0, f64::max)
+            + 12.0;
+        let area = WIDTH - label_width - value_room;
+        // Rows a little taller than the text: the charts print at 150 mm,
+        // and every pixel of height costs page space there.
+        let row = 19.0;
         let max = inputs.iter().map(|b| b.value).max().unwrap_or(0).max(1);
         let bars = inputs
             .into_iter()
             .enumerate()
             .map(|(i, input)| {
-                let y = 6.0 + i as f64 * row;
+                let y = 4.0 + i as f64 * row;
                 let width = (input.value as f64 / max as f64 * area).max(1.0);
-                let value_text = match total {
-                    Some(total) => format!(
-                        "{} ({})",
-                        thousands(input.value),
-                        percent(input.value, total)
-                    ),
-                    None => thousands(input.value),
-                };
+                let value_text = value_text(input.value);
                 Bar {
-                    short_label: shorten(&input.label, 30),
+                    short_label: shorten_to_width(&input.label, label_width - 12.0, LABEL_FONT),
                     label: input.label,
                     class: input.class,
                     value_text,
@@ -135,8 +202,8 @@ impl HorizontalBars {
                     x: Px(label_width),
                     y: Px(y),
                     width: Px(width),
-                    height: Px(15.0),
-                    text_y: Px(y + 12.0),
+                    height: Px(13.0),
+                    text_y: Px(y + 10.5),
                     value_x: Px(label_width + width + 6.0),
                 }
             })
@@ -145,7 +212,7 @@ impl HorizontalBars {
             id: id.to_string(),
             title: title.to_string(),
             width: Px(WIDTH),
-            height: Px(12.0 + bars.len() as f64 * row),
+            height: Px(8.0 + bars.len() as f64 * row),
             bars,
         }
     }
@@ -237,8 +304,8 @@ impl AgeHistogram {
         for (month, n) in by_month.iter().enumerate() {
             counts[(month / bin_months).min(bins - 1)] += n;
         }
-        let (left, right, top, bottom) = (56.0, WIDTH - 12.0, 16.0, 196.0);
         let max = nice_ceiling(counts.iter().copied().max().unwrap_or(0).max(1));
+        let (left, right, top, bottom) = (axis_left(&tick_values(max)), WIDTH - 12.0, 16.0, 136.0);
         let y_of = |value: u64| bottom - value as f64 / max as f64 * (bottom - top);
         let slot = (right - left) / bins as f64;
         let stale_from = stale_after.map(|t| t as usize);
@@ -274,9 +341,11 @@ impl AgeHistogram {
             .collect();
         let threshold = stale_after.map(|t| {
             let x = left + (t as f64 / bin_months as f64).min(bins as f64) * slot;
-            let near_right = x > right - 150.0;
+            let label = format!("stale after {t} months");
+            // Bold, so a tenth wider than the estimate.
+            let near_right = x + 4.0 + text_width(&label, LABEL_FONT) * 1.1 > WIDTH;
             Marker {
-                label: format!("stale after {t} months"),
+                label,
                 x: Px(x),
                 y1: Px(top - 4.0),
                 y2: Px(bottom),
@@ -289,7 +358,7 @@ impl AgeHistogram {
             id: id.to_string(),
             title: title.to_string(),
             width: Px(WIDTH),
-            height: Px(bottom + 36.0),
+            height: Px(bottom + 34.0),
             y_ticks: tick_values(max)
                 .into_iter()
                 .map(|value| Line::tick(value, y_of(value), left, right))
@@ -301,7 +370,7 @@ impl AgeHistogram {
                 x1: Px(left),
                 x2: Px(right),
                 label_x: Px((left + right) / 2.0),
-                label_y: Px(bottom + 30.0),
+                label_y: Px(bottom + 28.0),
             },
             threshold,
         }
@@ -314,6 +383,8 @@ pub struct Part {
     value_text: String,
     x: Px,
     width: Px,
+    legend_x: Px,
+    legend_text_x: Px,
     legend_y: Px,
     legend_text_y: Px,
 }
@@ -330,28 +401,52 @@ pub struct ShareBar {
 
 impl ShareBar {
     /// One bar split into `parts` (label, value, class) by share of their
-    /// sum, with a legend below.
+    /// sum, with a legend below: two columns where the entries fit, else
+    /// one.
     pub fn new(id: &str, title: &str, parts: &[(&str, u64, &'static str)]) -> Self {
+        const BAR_BOTTOM: f64 = 30.0;
+        const LEGEND_ROW: f64 = 18.0;
+        const SWATCH: f64 = 20.0;
         let total: u64 = parts.iter().map(|p| p.1).sum();
         let (left, right) = (8.0, WIDTH - 8.0);
+        let value_texts: Vec<String> = parts
+            .iter()
+            .map(|(_, value, _)| format!("{} ({})", thousands(*value), percent(*value, total)))
+            .collect();
+        let widest = parts
+            .iter()
+            .zip(&value_texts)
+            .map(|((label, ..), value)| text_width(&format!("{label}: {value}"), LABEL_FONT))
+            .fold(0.0, f64::max);
+        let column = (right - left) / 2.0;
+        let columns = if SWATCH + widest + 16.0 <= column {
+            2
+        } else {
+            1
+        };
         let mut x = left;
         let drawn = parts
             .iter()
+            .zip(value_texts)
             .enumerate()
-            .map(|(i, (label, value, class))| {
+            .map(|(i, ((label, value, class), value_text))| {
                 let width = if total == 0 {
                     0.0
                 } else {
                     *value as f64 / total as f64 * (right - left)
                 };
+                let legend_x = left + column * (i % columns) as f64;
+                let row = (i / columns) as f64;
                 let part = Part {
                     label: label.to_string(),
                     class,
-                    value_text: format!("{} ({})", thousands(*value), percent(*value, total)),
+                    value_text,
                     x: Px(x),
                     width: Px(width),
-                    legend_y: Px(50.0 + i as f64 * 20.0),
-                    legend_text_y: Px(60.0 + i as f64 * 20.0),
+                    legend_x: Px(legend_x),
+                    legend_text_x: Px(legend_x + SWATCH),
+                    legend_y: Px(BAR_BOTTOM + 8.0 + row * LEGEND_ROW),
+                    legend_text_y: Px(BAR_BOTTOM + 18.0 + row * LEGEND_ROW),
                 };
                 x += width;
                 part
@@ -361,7 +456,7 @@ impl ShareBar {
             id: id.to_string(),
             title: title.to_string(),
             width: Px(WIDTH),
-            height: Px(56.0 + drawn.len() as f64 * 20.0),
+            height: Px(BAR_BOTTOM + 8.0 + drawn.len().div_ceil(columns) as f64 * LEGEND_ROW),
             parts: drawn,
         }
     }
@@ -400,8 +495,6 @@ impl MonthlyActivity {
     /// One column pair per month (label, opt-ins, withdrawals): opt-ins up
     /// from the middle line, withdrawals down, on one scale.
     pub fn new(id: &str, title: &str, months: &[(String, u64, u64)]) -> Self {
-        let (left, right, top, bottom) = (56.0, WIDTH - 12.0, 12.0, 232.0);
-        let middle = (top + bottom) / 2.0;
         let max = nice_ceiling(
             months
                 .iter()
@@ -410,6 +503,8 @@ impl MonthlyActivity {
                 .unwrap_or(0)
                 .max(1),
         );
+        let (left, right, top, bottom) = (axis_left(&tick_values(max)), WIDTH - 12.0, 12.0, 152.0);
+        let middle = (top + bottom) / 2.0;
         let half = middle - top;
         let scale = |n: u64| n as f64 / max as f64 * half;
         let slot = (right - left) / months.len().max(1) as f64;
@@ -430,7 +525,12 @@ impl MonthlyActivity {
                     in_y: Px(middle - scale(*opt_ins)),
                     in_height: Px(scale(*opt_ins)),
                     out_height: Px(scale(*withdrawals)),
-                    label_x: i.is_multiple_of(every).then_some(Px(x + width / 2.0)),
+                    // Centred under its column, unless that would run past
+                    // the chart's right edge, as the last month's may.
+                    label_x: i.is_multiple_of(every).then(|| {
+                        let half = text_width(label, AXIS_FONT) / 2.0;
+                        Px((x + width / 2.0).min(WIDTH - 2.0 - half))
+                    }),
                 }
             })
             .collect();
@@ -469,6 +569,58 @@ impl MonthlyActivity {
     }
 }
 
+/// Every chart drawn from extreme values and labels: long, wide and
+/// fullwidth labels, counts past a billion, thresholds at both edges. The
+/// browser test lays them out with the report's style sheet and checks
+/// that no label leaves its chart; the demo alone has none of these.
+#[doc(hidden)]
+pub fn specimens() -> String {
+    const BIG: u64 = 1_234_567_890;
+    let labels = [
+        "MAILCHIMP EMBEDDED SIGNUP FORM (WWW.EXAMPLE.COM)",
+        "ニュースレター登録フォーム（ウェブサイト）キャンペーン",
+        "Gewinnspiel Sommer 2024 – Teilnahmebedingungen akzeptiert",
+        "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+        "x",
+    ];
+    let bars = || {
+        labels
+            .iter()
+            .zip([BIG, BIG / 7, 999_999, 1, 0])
+            .map(|(label, value)| BarInput {
+                label: label.to_string(),
+                value,
+                class: "neutral",
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut ages = vec![0u64; 130];
+    ages[0] = BIG;
+    ages[129] = BIG / 3;
+    let months: Vec<(String, u64, u64)> = (0..36)
+        .map(|m| (format!("{}-{:02}", 2023 + m / 12, m % 12 + 1), BIG, BIG / 2))
+        .collect();
+    let parts: Vec<(&str, u64, &'static str)> = vec![
+        ("double opt-in", BIG, "double"),
+        ("single opt-in", BIG, "single"),
+        ("no consent", BIG, "none"),
+        ("no address or malformed", BIG, "missing"),
+    ];
+    let charts: [&dyn DynTemplate; 7] = [
+        &HorizontalBars::new("specimen-shares", "Shares", bars(), Some(BIG * 2)),
+        &HorizontalBars::new("specimen-counts", "Counts", bars(), None),
+        &AgeHistogram::new("specimen-age-late", "Age", &ages, Some(114)),
+        &AgeHistogram::new("specimen-age-early", "Age", &ages, Some(0)),
+        &MonthlyActivity::new("specimen-activity", "Activity", &months),
+        &ShareBar::new("specimen-share", "Share", &parts),
+        &ShareBar::new("specimen-share-small", "Share", &parts[..2]),
+    ];
+    charts
+        .iter()
+        .map(|chart| chart.dyn_render().expect("a chart renders"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,8 +647,45 @@ mod tests {
     }
 
     #[test]
+    fn labels_are_cut_to_a_width_not_a_count_of_characters() {
+        assert_eq!(shorten_to_width("web_form", 178.0, LABEL_FONT), "web_form");
+        let caps = shorten_to_width(&"A".repeat(40), 178.0, LABEL_FONT);
+        let lower = shorten_to_width(&"i".repeat(80), 178.0, LABEL_FONT);
+        let wide = shorten_to_width(&"登".repeat(40), 178.0, LABEL_FONT);
+        for short in [&caps, &lower, &wide] {
+            assert!(short.ends_with('…'), "{short}");
+            assert!(text_width(short, LABEL_FONT) <= 178.0, "{short}");
+        }
+        // Narrow letters fit more of themselves.
+        assert!(lower.chars().count() > 2 * caps.chars().count());
+        assert!(wide.chars().count() < caps.chars().count());
+    }
+
+    #[test]
+    fn big_values_move_the_axis_and_shorten_the_bars() {
+        let chart = |value| {
+            HorizontalBars::new(
+                "bars",
+                "Bars",
+                vec![BarInput {
+                    label: "web_form".into(),
+                    value,
+                    class: "neutral",
+                }],
+                Some(value),
+            )
+        };
+        let small = chart(3).bars[0].width.0;
+        let big = chart(1_234_567_890).bars[0].width.0;
+        assert!(big < small - 60.0, "{big} against {small}");
+        let tick_room = |max| axis_left(&tick_values(max));
+        assert_eq!(tick_room(20), 56.0);
+        assert!(tick_room(2_000_000_000) > 80.0);
+    }
+
+    #[test]
     fn bars_scale_to_the_largest_and_escape_labels() {
-        let svg = HorizontalBars::new(
+        let chart = HorizontalBars::new(
             "rules",
             "Findings per rule",
             vec![
@@ -512,19 +701,22 @@ mod tests {
                 },
             ],
             Some(100),
-        )
-        .render()
-        .unwrap();
-        assert!(svg.contains("&#60;no-consent&#62;"), "{svg}");
-        assert!(!svg.contains("<no-consent>"));
-        assert!(
-            svg.contains(r#"width="340""#),
-            "the largest bar fills the area: {svg}"
         );
-        assert!(
-            svg.contains(r#"width="170""#),
+        let (largest, half) = (&chart.bars[0], &chart.bars[1]);
+        assert_eq!(
+            half.width.0 * 2.0,
+            largest.width.0,
             "half the value, half the bar"
         );
+        // The largest bar fills the area up to its value's room.
+        let value_end = largest.value_x.0 + text_width("50 (50.0%)", LABEL_FONT);
+        assert!(
+            value_end <= WIDTH && value_end > WIDTH - 20.0,
+            "{value_end}"
+        );
+        let svg = chart.render().unwrap();
+        assert!(svg.contains("&#60;no-consent&#62;"), "{svg}");
+        assert!(!svg.contains("<no-consent>"));
         assert!(svg.contains("50 (50.0%)"));
     }
 

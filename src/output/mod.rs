@@ -21,6 +21,8 @@ pub use atomic::{
     AtomicFile, CreatedDir, MANIFEST, Precondition, ReadyFile, commit, commit_set, is_stdout,
     lock_dir, remove_on_interrupt, replace,
 };
+#[doc(hidden)]
+pub use charts::specimens as chart_specimens;
 pub use ci::{Addresses, mask, render_markdown, render_step_summary, write_github, write_junit};
 pub use document::{write_html_report, write_markdown_report};
 pub use gitlab::write_gitlab;

@@ -293,7 +293,8 @@ fn pdf_text(path: &Path) -> Vec<String> {
 }
 
 /// What the probe script reports: the table cells it measured and every
-/// word the layout split over two lines.
+/// word the layout split over two lines; the chart labels it measured, the
+/// smallest one's size and those the chart's edges cut off.
 const PROBE: &str = r#"<script>
 for (const details of document.querySelectorAll('details')) details.open = true;
 let cells = 0;
@@ -313,9 +314,26 @@ for (const cell of document.querySelectorAll('td, th')) {
     }
   }
 }
+// Chart text as laid out: its size in CSS pixels once the chart is scaled
+// to its box, and any label that runs past the chart's edges (the SVG
+// clips it).
+let chartTexts = 0, smallestText = Infinity;
+const clipped = [];
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const box = svg.getBoundingClientRect();
+  if (!box.width) continue;
+  const view = svg.viewBox.baseVal;
+  for (const text of svg.querySelectorAll('text')) {
+    if (!text.textContent.trim()) continue;
+    chartTexts++;
+    smallestText = Math.min(smallestText, parseFloat(getComputedStyle(text).fontSize) * box.width / view.width);
+    const b = text.getBBox();
+    if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > view.width + 0.5 || b.y + b.height > view.height + 0.5) clipped.push(text.textContent);
+  }
+}
 const probe = document.createElement('pre');
 probe.id = 'probe';
-probe.textContent = JSON.stringify({cells, broken});
+probe.textContent = JSON.stringify({cells, broken, chartTexts, smallestText, clipped});
 document.body.appendChild(probe);
 </script>"#;
 
@@ -325,8 +343,10 @@ const TOO_NARROW: &str = r#"<table style="table-layout:fixed;width:70px"><tr><td
 /// The report's tables, laid out as printed on A4 (182 mm between the
 /// margins) and on a wide screen with the full findings table open, split
 /// no word over two lines: columns are fixed and long values shortened.
+/// The charts' labels stay inside the charts and big enough to read, in
+/// the demo's charts and in specimens drawn from extreme values.
 #[test]
-fn report_tables_never_break_a_word() {
+fn report_tables_break_no_word_and_charts_stay_legible() {
     let Some((browser, dir)) = demo_report(&["--client", "Beispiel GmbH"]) else {
         return;
     };
@@ -336,7 +356,8 @@ fn report_tables_never_break_a_word() {
     let print_layout = html.replace("@media print {", "@media all {");
     for (name, page, width) in [("print", &print_layout, 688), ("screen", &html, 1200)] {
         let probed = dir.path().join(format!("{name}.html"));
-        let page = page.replace("</body>", &format!("{TOO_NARROW}{PROBE}</body>"));
+        let specimens = listaudit::output::chart_specimens();
+        let page = page.replace("</body>", &format!("{TOO_NARROW}{specimens}{PROBE}</body>"));
         fs::write(&probed, page).unwrap();
         let dom = render(
             &browser,
@@ -360,6 +381,18 @@ fn report_tables_never_break_a_word() {
             probe["broken"],
             serde_json::json!(["chloe.herrmann@example.com"]),
             "{name} layout breaks words"
+        );
+        assert!(
+            probe["chartTexts"].as_u64().unwrap() >= 150,
+            "{name}: too few chart labels measured: {probe}"
+        );
+        assert_eq!(probe["clipped"], serde_json::json!([]), "{name}: {probe}");
+        // 8.5 CSS pixels print at 6.4 pt, the smallest text a printed
+        // chart should have; the axis labels are the smallest.
+        let smallest = probe["smallestText"].as_f64().unwrap();
+        assert!(
+            smallest >= 8.5,
+            "{name}: chart text {smallest:.2}px: {probe}"
         );
     }
 }
