@@ -453,17 +453,18 @@ pub fn rules_catalog_markdown() -> String {
     let names: Vec<&str> = presets.iter().map(|p| p.name.as_str()).collect();
     let _ = writeln!(
         out,
-        "| code | name | what it finds | {} |",
+        "| code | name | what it finds | what to do | {} |",
         names.join(" | ")
     );
-    let _ = writeln!(out, "|---|---|---|{}", "---|".repeat(names.len()));
+    let _ = writeln!(out, "|---|---|---|---|{}", "---|".repeat(names.len()));
     for rule in &RULES {
         let levels: Vec<&str> = presets.iter().map(|p| p.level(rule.id).as_str()).collect();
         let _ = writeln!(
             out,
-            "| [{code}](rules/{code}.md) | {} | {} | {} |",
+            "| [{code}](rules/{code}.md) | {} | {} | {} | {} |",
             rule.name,
             rule.summary.replace('|', "\\|"),
+            rule.action.replace('|', "\\|"),
             levels.join(" | "),
             code = rule.code,
         );
@@ -490,6 +491,7 @@ fn run_rules(args: &RulesArgs) -> Result<ExitStatus> {
                         "name": r.name,
                         "level": policy.level(r.id).as_str(),
                         "summary": r.summary,
+                        "action": r.action,
                     })
                 })
                 .collect();
@@ -590,6 +592,7 @@ fn run_explain(args: &ExplainArgs) -> Result<ExitStatus> {
                 "code": rule.code,
                 "name": rule.name,
                 "summary": rule.summary,
+                "action": rule.action,
                 "levels": levels,
                 "doc": rule.doc,
             });

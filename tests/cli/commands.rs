@@ -119,6 +119,10 @@ fn explain_json_carries_levels_per_preset() {
     assert_eq!(doc["code"], "C005");
     assert_eq!(doc["levels"]["eu-gdpr"], "warning");
     assert_eq!(doc["levels"]["de-strict"], "error");
+    assert_eq!(
+        doc["action"],
+        "Import the double opt-in confirmations into the consent log, or send a confirmation request."
+    );
     assert!(
         doc["doc"]
             .as_str()
