@@ -38,6 +38,9 @@ pub struct AuditSettings {
     pub styled_progress: bool,
     /// `--timings` (or `LISTAUDIT_TIMINGS`): print each stage's cost.
     pub timings: bool,
+    /// When resolving began: spreadsheets are read as CSV while settings
+    /// are resolved, and `--timings` counts that too.
+    pub started: std::time::Instant,
     /// When the run exits with status 1.
     pub gate: Gate,
     /// `--redact`: pseudonymise addresses in the report outputs.
@@ -664,6 +667,7 @@ impl AuditSettings {
         show_progress: bool,
         color: crate::cli::ColorWhen,
     ) -> Result<AuditSettings> {
+        let started = std::time::Instant::now();
         let mut policy = resolve_policy(&args.policy)?;
         // A kind of input named on the command line replaces the
         // configuration's inputs of that kind.
@@ -781,6 +785,7 @@ impl AuditSettings {
             show_progress: show_progress && !args.quiet && !args.no_progress,
             styled_progress: crate::term::use_color(color, show_progress),
             timings: args.timings || timings_asked(std::env::var_os(TIMINGS_VAR).as_deref()),
+            started,
             gate,
             redaction,
             step_summary: std::env::var_os(STEP_SUMMARY_VAR)

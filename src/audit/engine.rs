@@ -154,7 +154,8 @@ impl<'s> Audit<'s> {
 
     fn run(mut self) -> Result<AuditOutcome> {
         let settings = self.settings;
-        let mut timings = Timings::new(settings.timings);
+        let mut timings = Timings::new(settings.timings, settings.started);
+        timings.lap("arguments and policy resolved, spreadsheets read");
         // Reports name each input by its SHA-256. Hashing reads every file
         // once more, on a thread of its own beside the audit.
         let hashing = settings.outputs.describes_inputs().then(|| {
@@ -894,9 +895,6 @@ enum Judged<'e> {
 /// peak resident memory so far.
 struct Timings {
     start: Option<std::time::Instant>,
-    /// The CPU time spent before the first stage (reading the policy,
-    /// starting threads), so that stages count only their own.
-    before: Option<Usage>,
     laps: Vec<Lap>,
 }
 
@@ -907,10 +905,10 @@ struct Lap {
 }
 
 impl Timings {
-    fn new(enabled: bool) -> Timings {
+    /// Timings from `started`, and the process's CPU time from its start.
+    fn new(enabled: bool, started: std::time::Instant) -> Timings {
         Timings {
-            start: enabled.then(std::time::Instant::now),
-            before: enabled.then(Usage::now).flatten(),
+            start: enabled.then_some(started),
             laps: Vec::new(),
         }
     }
@@ -933,7 +931,7 @@ impl Timings {
             "{:>9}  {:>9}  {:>5}  {:>10}  stage (timings)",
             "wall", "CPU", "cores", "peak RSS"
         );
-        let started = self.before.map_or(0.0, |usage| usage.cpu_seconds);
+        let started = 0.0;
         let (mut wall, mut cpu) = (0.0, started);
         for lap in &self.laps {
             let lap_wall = lap.wall.as_secs_f64() - wall;

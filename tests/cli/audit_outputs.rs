@@ -170,6 +170,7 @@ fn timings_list_each_stage_on_standard_error_only() {
     assert_eq!(
         stages,
         [
+            "arguments and policy resolved, spreadsheets read",
             "inputs opened, outputs created",
             "evidence read from the exports",
             "consent logs (index in memory)",
