@@ -5,7 +5,10 @@
 //! ```
 //!
 //! Options: `--subscribers N` (required), `--events-per-subscriber K`
-//! (default 3), `--seed S` (default 20250101), `--out DIR` (required).
+//! (default 3), `--seed S` (default 20250101), `--out DIR` (required),
+//! `--xlsx` (also write the subscribers as `DIR/subscribers.xlsx`, typed
+//! as a CRM exports them: times as date cells, ratings and IDs as numbers;
+//! at most 1,048,575 rows, Excel's limit).
 //! Writes `DIR/subscribers.csv`, `DIR/consent.csv` and `DIR/manifest.json`.
 //! The same options give byte-identical files, whatever the thread count.
 
@@ -20,13 +23,20 @@ use rayon::prelude::*;
 
 use synth::{Category, Params, Tally};
 
-fn parse_args() -> Result<(Params, PathBuf), String> {
+struct Options {
+    params: Params,
+    out: PathBuf,
+    xlsx: bool,
+}
+
+fn parse_args() -> Result<Options, String> {
     let mut params = Params {
         subscribers: 0,
         events_per_subscriber: 3,
         seed: 20_250_101,
     };
     let mut out = None;
+    let mut xlsx = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
@@ -43,6 +53,7 @@ fn parse_args() -> Result<(Params, PathBuf), String> {
             }
             "--seed" => params.seed = number(value()?)?,
             "--out" => out = Some(PathBuf::from(value()?)),
+            "--xlsx" => xlsx = true,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -50,7 +61,63 @@ fn parse_args() -> Result<(Params, PathBuf), String> {
     if params.subscribers == 0 {
         return Err("--subscribers N (N > 0) is required".into());
     }
-    Ok((params, out))
+    Ok(Options { params, out, xlsx })
+}
+
+/// The subscriber CSV as a workbook: one sheet, cells typed as a CRM
+/// writes them, written row by row.
+fn write_xlsx(csv_path: &std::path::Path, xlsx_path: &std::path::Path) -> Result<u64, String> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", xlsx_path.display());
+    let mut reader = csv::Reader::from_path(csv_path).map_err(|e| fail(&e))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| fail(&e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut workbook = Workbook::new();
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .and_then(|sheet| sheet.set_name("Contacts"))
+        .map_err(|e| fail(&e))?;
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    for (col, name) in header.iter().enumerate() {
+        sheet
+            .write_string(0, col as u16, name)
+            .map_err(|e| fail(&e))?;
+    }
+    let mut rows = 0u64;
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| fail(&e))?;
+        let row = u32::try_from(i + 1)
+            .ok()
+            .filter(|r| *r < 1_048_576)
+            .ok_or_else(|| fail(&"more rows than a sheet holds (1,048,576)"))?;
+        for (col, (name, value)) in header.iter().zip(record.iter()).enumerate() {
+            let col = col as u16;
+            let written = match name.as_str() {
+                _ if value.is_empty() => continue,
+                "OPTIN_TIME" | "CONFIRM_TIME" | "LAST_CHANGED" => {
+                    match ExcelDateTime::parse_from_str(value) {
+                        Ok(at) => sheet.write_datetime_with_format(row, col, &at, &when),
+                        Err(_) => sheet.write_string(row, col, value),
+                    }
+                }
+                "MEMBER_RATING" | "LEID" | "LATITUDE" | "LONGITUDE" | "GMTOFF" | "DSTOFF" => {
+                    match value.parse::<f64>() {
+                        Ok(n) => sheet.write_number(row, col, n),
+                        Err(_) => sheet.write_string(row, col, value),
+                    }
+                }
+                _ => sheet.write_string(row, col, value),
+            };
+            written.map_err(|e| fail(&e))?;
+        }
+        rows += 1;
+    }
+    workbook.save(xlsx_path).map_err(|e| fail(&e))?;
+    Ok(rows)
 }
 
 fn run(params: Params, out: PathBuf) -> std::io::Result<Tally> {
@@ -98,11 +165,11 @@ fn run(params: Params, out: PathBuf) -> std::io::Result<Tally> {
 }
 
 fn main() -> ExitCode {
-    let (params, out) = match parse_args() {
+    let Options { params, out, xlsx } = match parse_args() {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!(
-                "gen: {message}\nusage: gen --subscribers N [--events-per-subscriber K] [--seed S] --out DIR"
+                "gen: {message}\nusage: gen --subscribers N [--events-per-subscriber K] [--seed S] [--xlsx] --out DIR"
             );
             return ExitCode::from(2);
         }
@@ -117,6 +184,19 @@ fn main() -> ExitCode {
                 out.display(),
                 started.elapsed().as_secs_f64()
             );
+            if xlsx {
+                let started = std::time::Instant::now();
+                match write_xlsx(&out.join("subscribers.csv"), &out.join("subscribers.xlsx")) {
+                    Ok(rows) => eprintln!(
+                        "gen: {rows} rows in subscribers.xlsx ({:.1} s)",
+                        started.elapsed().as_secs_f64()
+                    ),
+                    Err(message) => {
+                        eprintln!("gen: {message}");
+                        return ExitCode::from(1);
+                    }
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
