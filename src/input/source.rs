@@ -189,6 +189,17 @@ impl Spool {
         })
     }
 
+    /// A spool of `file`, already written with `len` bytes.
+    pub fn written(name: String, stem: String, file: File, len: u64) -> Spool {
+        Spool {
+            name,
+            stem,
+            file: Arc::new(file),
+            len,
+            sheet: None,
+        }
+    }
+
     /// Marks the spool as the CSV of a spreadsheet's sheet.
     pub fn of_sheet(mut self, origin: super::spreadsheet::SheetOrigin) -> Spool {
         self.sheet = Some(Arc::new(origin));

@@ -7,10 +7,17 @@
 //!
 //! An entirely empty sheet row becomes a blank line, which is no record:
 //! the line numbers of findings stay the sheet's row numbers.
+//!
+//! `.xlsx` and `.xlsb` sheets are streamed cell by cell: memory holds one
+//! row, not the sheet (calamine's `Range` of a 1,048,576-row sheet takes
+//! gigabytes). A sheet whose cells are not stored in row order, which no
+//! common writer produces, is read whole instead, as `.xls` and `.ods`
+//! sheets always are.
 
-use std::io::{Cursor, Read, Seek};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Cursor, Read, Seek, Write};
 
-use calamine::{Data, Ods, Range, Reader, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, Ods, Range, Reader, Xls, Xlsb, Xlsx, XlsxError};
 use chrono::Timelike as _;
 
 use super::source::{InputSource, Spool};
@@ -45,18 +52,39 @@ pub struct SheetOrigin {
     pub kind: SpreadsheetKind,
     /// The workbook's bytes (compressed: a tenth of the CSV or less).
     workbook: Vec<u8>,
-    /// Per CSV record (the header first), its row in the sheet's range.
+    /// Per CSV record (the header first), its row in the sheet (0 is the
+    /// sheet's row 1).
     pub records: Vec<u32>,
+    /// The columns the CSV holds: from the first to the last that has a
+    /// cell in any row (0 is column A).
+    pub columns: std::ops::RangeInclusive<u32>,
+    /// Whether the cells came in row order, so the sheet can be streamed
+    /// again.
+    streamed: bool,
 }
 
 impl SheetOrigin {
-    /// The sheet's cells, read again.
-    pub fn read_range(&self) -> std::result::Result<Range<Data>, String> {
-        let (_, read) = open_sheet(self.kind, &self.workbook, Some(&self.sheet))?;
-        read.map(|(_, range)| range).map_err(|e| match e {
-            SheetError::NoSheets | SheetError::Unknown(_) => "the sheet is gone".to_string(),
-            SheetError::Unreadable(_, message) => message,
-        })
+    /// Calls `visit` with each row of the sheet that has a cell, in order,
+    /// read again: its row (0 is row 1) and its cells from column A to its
+    /// last cell, which `visit` may take.
+    pub fn for_each_row(
+        &self,
+        mut visit: impl FnMut(u32, &mut Vec<Data>) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), String> {
+        let gone = |e: WalkError<String>| match e {
+            WalkError::Read(message) => message,
+            WalkError::Visit(message) => message,
+        };
+        let mut book = Book::open(self.kind, &self.workbook)?;
+        if self.streamed {
+            match book.stream_rows(&self.sheet, &mut visit).map_err(gone)? {
+                Walk::Done => Ok(()),
+                Walk::NotStreamed => Err("the sheet changed since it was read".to_string()),
+            }
+        } else {
+            let range = book.range(&self.sheet)?;
+            range_rows(&range, &mut visit).map_err(gone)
+        }
     }
 }
 
@@ -130,10 +158,11 @@ pub fn spool_sheet(
     if kind != SpreadsheetKind::Xls {
         refuse_bombs(name, &bytes)?;
     }
-    let (names, range) = open_sheet(kind, &bytes, wanted)
+    let mut book = Book::open(kind, &bytes)
         .map_err(|e| fail(format!("not a readable {} workbook: {e}", kind.name())))?;
-    let (sheet, range) = match range {
-        Ok(found) => found,
+    let names = book.sheet_names();
+    let sheet = match choose_sheet(&names, wanted) {
+        Ok(sheet) => sheet,
         Err(SheetError::NoSheets) => return Err(fail("the workbook has no sheet".to_string())),
         Err(SheetError::Unknown(asked)) => {
             let listed: Vec<String> = names
@@ -150,25 +179,41 @@ pub fn spool_sheet(
             )
             .with_hint("name one of them with --sheet"));
         }
-        Err(SheetError::Unreadable(sheet, message)) => {
-            return Err(fail(format!(
-                "cannot read sheet '{}': {message}",
-                sanitize_for_terminal(&sheet)
-            )));
-        }
     };
     let display = format!("{name}:{sheet}");
-    let (csv, records) = sheet_as_csv(&range);
-    drop(range);
+    let unreadable = |message: String| {
+        fail(format!(
+            "cannot read sheet '{}': {message}",
+            sanitize_for_terminal(&sheet)
+        ))
+    };
+    let scratch = |e: std::io::Error| Error::input(&display, describe_io(&e));
+    let mut draft = Draft::new().map_err(scratch)?;
+    let streamed = match book.stream_rows(&sheet, &mut |row, cells| draft.row(row, cells)) {
+        Ok(Walk::Done) => true,
+        Ok(Walk::NotStreamed) => {
+            draft = Draft::new().map_err(scratch)?;
+            let range = book.range(&sheet).map_err(unreadable)?;
+            range_rows(&range, &mut |row, cells| draft.row(row, cells)).map_err(|e| match e {
+                WalkError::Read(message) => unreadable(message),
+                WalkError::Visit(e) => scratch(e),
+            })?;
+            false
+        }
+        Err(WalkError::Read(message)) => return Err(unreadable(message)),
+        Err(WalkError::Visit(e)) => return Err(scratch(e)),
+    };
+    drop(book);
+    let (file, len, records, columns) = draft.finish().map_err(scratch)?;
     let origin = SheetOrigin {
         sheet,
         kind,
         workbook: bytes,
         records,
+        columns,
+        streamed,
     };
-    let spool = Spool::copy(display.clone(), stem.to_string(), &mut csv.as_slice())
-        .map_err(|e| Error::input(&display, describe_io(&e)))?
-        .of_sheet(origin);
+    let spool = Spool::written(display, stem.to_string(), file, len).of_sheet(origin);
     Ok(InputSource::Spooled(spool))
 }
 
@@ -221,43 +266,14 @@ fn refuse_bombs(name: &str, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// A sheet by name, with its cells.
-type Sheet = (String, Range<Data>);
-
 enum SheetError {
     NoSheets,
     Unknown(String),
-    Unreadable(String, String),
 }
 
-/// The sheet names of the workbook in `bytes`, and the sheet asked for
-/// (else the first); `Err` when it is no readable workbook of `kind`.
-fn open_sheet(
-    kind: SpreadsheetKind,
-    bytes: &[u8],
-    wanted: Option<&str>,
-) -> std::result::Result<(Vec<String>, std::result::Result<Sheet, SheetError>), String> {
-    let cursor = Cursor::new(bytes);
-    Ok(match kind {
-        SpreadsheetKind::Xlsx => read_sheet(Xlsx::new(cursor).map_err(|e| e.to_string())?, wanted),
-        SpreadsheetKind::Xlsb => read_sheet(Xlsb::new(cursor).map_err(|e| e.to_string())?, wanted),
-        SpreadsheetKind::Xls => read_sheet(Xls::new(cursor).map_err(|e| e.to_string())?, wanted),
-        SpreadsheetKind::Ods => read_sheet(Ods::new(cursor).map_err(|e| e.to_string())?, wanted),
-    })
-}
-
-/// The workbook's sheet names, and the sheet asked for (else the first).
-fn read_sheet<RS, R>(
-    mut workbook: R,
-    wanted: Option<&str>,
-) -> (Vec<String>, std::result::Result<Sheet, SheetError>)
-where
-    RS: Read + Seek,
-    R: Reader<RS>,
-    R::Error: std::fmt::Display,
-{
-    let names = workbook.sheet_names();
-    let chosen = match wanted {
+/// The sheet asked for (by name, else ignoring ASCII case), else the first.
+fn choose_sheet(names: &[String], wanted: Option<&str>) -> std::result::Result<String, SheetError> {
+    match wanted {
         None => names.first().cloned().ok_or(SheetError::NoSheets),
         Some(asked) => names
             .iter()
@@ -265,44 +281,280 @@ where
             .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(asked)))
             .cloned()
             .ok_or_else(|| SheetError::Unknown(asked.to_string())),
-    };
-    let result = chosen.and_then(|sheet| {
-        workbook
-            .worksheet_range(&sheet)
-            .map(|range| (sheet.clone(), range))
-            .map_err(|e| SheetError::Unreadable(sheet, e.to_string()))
-    });
-    (names, result)
+    }
 }
 
-/// The sheet as CSV: from its first row (blank lines before it, so that
-/// line numbers are the sheet's), every row as wide as the used range;
-/// and the range row of each record.
-fn sheet_as_csv(range: &Range<Data>) -> (Vec<u8>, Vec<u32>) {
-    let Some((first_row, _)) = range.start() else {
-        return (Vec::new(), Vec::new());
-    };
-    let mut out = vec![b'\n'; first_row as usize];
-    let mut records = Vec::new();
-    for (index, row) in range.rows().enumerate() {
-        // An empty row is a blank line, which is no record.
-        if !row.iter().all(|cell| matches!(cell, Data::Empty)) {
-            let start = out.len();
-            for (i, cell) in row.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                push_field(&mut out, &cell_text(cell));
-            }
-            // One empty text cell is still a record, not a blank line.
-            if out.len() == start {
-                out.extend_from_slice(b"\"\"");
-            }
-            records.push(u32::try_from(index).unwrap_or(u32::MAX));
-        }
-        out.push(b'\n');
+/// An open workbook of any kind calamine reads.
+enum Book<'b> {
+    Xlsx(Xlsx<Cursor<&'b [u8]>>),
+    Xlsb(Xlsb<Cursor<&'b [u8]>>),
+    Xls(Xls<Cursor<&'b [u8]>>),
+    Ods(Ods<Cursor<&'b [u8]>>),
+}
+
+/// What a walk over a sheet calls with each row that has a cell: its row
+/// (0 is row 1) and its cells from column A to its last, which it may take.
+type RowVisitor<'v, E> = dyn FnMut(u32, &mut Vec<Data>) -> std::result::Result<(), E> + 'v;
+
+/// How a walk over a sheet's rows ended.
+enum Walk {
+    Done,
+    /// The sheet cannot be streamed (its kind, or cells out of row order):
+    /// read it whole. Rows may have been visited already.
+    NotStreamed,
+}
+
+enum WalkError<E> {
+    Read(String),
+    Visit(E),
+}
+
+impl<'b> Book<'b> {
+    fn open(kind: SpreadsheetKind, bytes: &'b [u8]) -> std::result::Result<Book<'b>, String> {
+        let cursor = Cursor::new(bytes);
+        Ok(match kind {
+            SpreadsheetKind::Xlsx => Book::Xlsx(Xlsx::new(cursor).map_err(|e| e.to_string())?),
+            SpreadsheetKind::Xlsb => Book::Xlsb(Xlsb::new(cursor).map_err(|e| e.to_string())?),
+            SpreadsheetKind::Xls => Book::Xls(Xls::new(cursor).map_err(|e| e.to_string())?),
+            SpreadsheetKind::Ods => Book::Ods(Ods::new(cursor).map_err(|e| e.to_string())?),
+        })
     }
-    (out, records)
+
+    fn sheet_names(&self) -> Vec<String> {
+        match self {
+            Book::Xlsx(book) => book.sheet_names(),
+            Book::Xlsb(book) => book.sheet_names(),
+            Book::Xls(book) => book.sheet_names(),
+            Book::Ods(book) => book.sheet_names(),
+        }
+    }
+
+    /// The whole sheet in memory.
+    fn range(&mut self, sheet: &str) -> std::result::Result<Range<Data>, String> {
+        match self {
+            Book::Xlsx(book) => book.worksheet_range(sheet).map_err(|e| e.to_string()),
+            Book::Xlsb(book) => book.worksheet_range(sheet).map_err(|e| e.to_string()),
+            Book::Xls(book) => book.worksheet_range(sheet).map_err(|e| e.to_string()),
+            Book::Ods(book) => book.worksheet_range(sheet).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Streams the rows of `sheet` to `visit` where the kind allows it.
+    fn stream_rows<E>(
+        &mut self,
+        sheet: &str,
+        visit: &mut RowVisitor<'_, E>,
+    ) -> std::result::Result<Walk, WalkError<E>> {
+        match self {
+            Book::Xlsx(book) => match book.worksheet_cells_reader(sheet) {
+                Ok(mut cells) => {
+                    stream_cells(|| cells.next_cell().map_err(|e| e.to_string()), visit)
+                }
+                // A chart sheet has no cells, as calamine reads it whole.
+                Err(XlsxError::NotAWorksheet(_)) => Ok(Walk::Done),
+                Err(e) => Err(WalkError::Read(e.to_string())),
+            },
+            Book::Xlsb(book) => match book.worksheet_cells_reader(sheet) {
+                Ok(mut cells) => {
+                    stream_cells(|| cells.next_cell().map_err(|e| e.to_string()), visit)
+                }
+                Err(e) => Err(WalkError::Read(e.to_string())),
+            },
+            Book::Xls(_) | Book::Ods(_) => Ok(Walk::NotStreamed),
+        }
+    }
+}
+
+/// Groups cells read in sheet order into rows for `visit`: a row's cells
+/// from column A to its last non-empty one. Empty cells (formatted, no
+/// value) count as none, as in calamine's `Range`; an empty string is a
+/// cell. A cell before one already read ends the stream: `NotStreamed`.
+fn stream_cells<'a, E>(
+    mut next: impl FnMut() -> std::result::Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+    visit: &mut RowVisitor<'_, E>,
+) -> std::result::Result<Walk, WalkError<E>> {
+    let mut cells: Vec<Data> = Vec::new();
+    let mut current: Option<u32> = None;
+    loop {
+        let cell = next().map_err(WalkError::Read)?;
+        let Some(cell) = cell else { break };
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        match current {
+            Some(at) if row == at => {
+                if (col as usize) < cells.len() {
+                    return Ok(Walk::NotStreamed);
+                }
+            }
+            Some(at) if row < at => return Ok(Walk::NotStreamed),
+            _ => {
+                if let Some(at) = current {
+                    visit(at, &mut cells).map_err(WalkError::Visit)?;
+                }
+                cells.clear();
+                current = Some(row);
+            }
+        }
+        cells.resize(col as usize, Data::Empty);
+        cells.push(cell.get_value().clone().into());
+    }
+    if let Some(at) = current {
+        visit(at, &mut cells).map_err(WalkError::Visit)?;
+    }
+    Ok(Walk::Done)
+}
+
+/// `range`'s rows that have a cell, as [`stream_cells`] gives them.
+fn range_rows<E>(
+    range: &Range<Data>,
+    visit: &mut RowVisitor<'_, E>,
+) -> std::result::Result<(), WalkError<E>> {
+    let Some((first_row, first_col)) = range.start() else {
+        return Ok(());
+    };
+    let mut cells: Vec<Data> = Vec::new();
+    for (index, row) in range.rows().enumerate() {
+        let Some(last) = row.iter().rposition(|cell| !matches!(cell, Data::Empty)) else {
+            continue;
+        };
+        cells.clear();
+        cells.resize(first_col as usize, Data::Empty);
+        cells.extend_from_slice(&row[..=last]);
+        let at = first_row.saturating_add(u32::try_from(index).unwrap_or(u32::MAX));
+        visit(at, &mut cells).map_err(WalkError::Visit)?;
+    }
+    Ok(())
+}
+
+/// The CSV of a sheet as its rows come, before its width is known: each
+/// row's fields from column A to its last cell, on a scratch file. Rows
+/// without cells are blank lines, so that line numbers are row numbers.
+struct Draft {
+    out: BufWriter<File>,
+    written: u64,
+    next_row: u32,
+    records: Vec<DraftRecord>,
+    first_col: u32,
+    last_col: u32,
+    field: Vec<u8>,
+}
+
+struct DraftRecord {
+    row: u32,
+    start: u64,
+    end: u64,
+    last_col: u32,
+}
+
+impl Draft {
+    fn new() -> std::io::Result<Draft> {
+        Ok(Draft {
+            out: BufWriter::with_capacity(1 << 20, crate::spill::unnamed_file()?),
+            written: 0,
+            next_row: 0,
+            records: Vec::new(),
+            first_col: u32::MAX,
+            last_col: 0,
+            field: Vec::new(),
+        })
+    }
+
+    fn row(&mut self, row: u32, cells: &[Data]) -> std::io::Result<()> {
+        let blank = row.saturating_sub(self.next_row) as usize;
+        for _ in 0..blank {
+            self.out.write_all(b"\n")?;
+        }
+        self.written += blank as u64;
+        let start = self.written;
+        for (i, cell) in cells.iter().enumerate() {
+            self.field.clear();
+            if i > 0 {
+                self.field.push(b',');
+            }
+            push_field(&mut self.field, &cell_text(cell));
+            self.out.write_all(&self.field)?;
+            self.written += self.field.len() as u64;
+        }
+        let first = cells
+            .iter()
+            .position(|c| !matches!(c, Data::Empty))
+            .unwrap_or(0);
+        let last = cells.len().saturating_sub(1);
+        self.first_col = self.first_col.min(first as u32);
+        self.last_col = self.last_col.max(last as u32);
+        self.records.push(DraftRecord {
+            row,
+            start,
+            end: self.written,
+            last_col: last as u32,
+        });
+        self.out.write_all(b"\n")?;
+        self.written += 1;
+        self.next_row = row.saturating_add(1);
+        Ok(())
+    }
+
+    /// The CSV, every record as wide as the widest row and starting at the
+    /// first column with a cell in any row, on a spool file: the file, its
+    /// length, the sheet row of each record and the columns.
+    #[allow(clippy::type_complexity)]
+    fn finish(self) -> std::io::Result<(File, u64, Vec<u32>, std::ops::RangeInclusive<u32>)> {
+        let Draft {
+            out,
+            records,
+            first_col,
+            last_col,
+            ..
+        } = self;
+        let mut draft = out.into_inner().map_err(|e| e.into_error())?;
+        draft.rewind()?;
+        let mut draft = BufReader::with_capacity(1 << 20, draft);
+        let mut csv = BufWriter::with_capacity(1 << 20, crate::spill::unnamed_file()?);
+        let mut len = 0u64;
+        let mut at = 0u64;
+        let mut body = Vec::new();
+        // Leading columns without a cell in any row are empty fields, one
+        // comma each, in every record.
+        let skip = if records.is_empty() {
+            0
+        } else {
+            first_col as usize
+        };
+        for record in &records {
+            len += std::io::copy(&mut (&mut draft).take(record.start - at), &mut csv)?;
+            body.clear();
+            (&mut draft)
+                .take(record.end - record.start + 1)
+                .read_to_end(&mut body)?;
+            body.pop();
+            let fields = &body[skip.min(body.len())..];
+            let padding = (last_col - record.last_col) as usize;
+            if fields.is_empty() && padding == 0 {
+                // One empty text cell is still a record, not a blank line.
+                csv.write_all(b"\"\"")?;
+                len += 2;
+            } else {
+                csv.write_all(fields)?;
+                for _ in 0..padding {
+                    csv.write_all(b",")?;
+                }
+                len += (fields.len() + padding) as u64;
+            }
+            csv.write_all(b"\n")?;
+            len += 1;
+            at = record.end + 1;
+        }
+        let file = csv.into_inner().map_err(|e| e.into_error())?;
+        let rows = records.iter().map(|r| r.row).collect();
+        let columns = if records.is_empty() {
+            0..=0
+        } else {
+            first_col..=last_col
+        };
+        Ok((file, len, rows, columns))
+    }
 }
 
 /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote,
@@ -374,6 +626,19 @@ mod tests {
         assert_eq!(number_text(2.5e-7), "0.00000025");
     }
 
+    /// The CSV a whole-read sheet gives, and its records' sheet rows.
+    fn csv_of(range: &Range<Data>) -> (String, Vec<u32>, std::ops::RangeInclusive<u32>) {
+        let mut draft = Draft::new().unwrap();
+        let walked = range_rows(range, &mut |row, cells| draft.row(row, cells));
+        assert!(walked.is_ok());
+        let (mut file, len, records, columns) = draft.finish().unwrap();
+        file.rewind().unwrap();
+        let mut csv = String::new();
+        file.read_to_string(&mut csv).unwrap();
+        assert_eq!(csv.len() as u64, len);
+        (csv, records, columns)
+    }
+
     #[test]
     fn rows_are_records_and_empty_rows_blank_lines() {
         let mut range = Range::new((1, 0), (4, 1));
@@ -382,17 +647,91 @@ mod tests {
         range.set_value((3, 0), Data::String(String::new()));
         range.set_value((4, 0), Data::Float(491_701_234_567.0));
         range.set_value((4, 1), Data::String("  ".into()));
-        let (csv, records) = sheet_as_csv(&range);
+        let (csv, records, columns) = csv_of(&range);
         assert_eq!(
-            String::from_utf8(csv).unwrap(),
+            csv,
             "\nemail,\"note, with \"\"quotes\"\"\"\n\n,\n491701234567,\"  \"\n"
         );
-        // Range rows 0, 2 and 3; row 1 is empty.
-        assert_eq!(records, [0, 2, 3]);
+        // Sheet rows 1, 3 and 4 (2 and 3 of 5 in A1 terms); row 2 is empty.
+        assert_eq!(records, [1, 3, 4]);
+        assert_eq!(columns, 0..=1);
         let mut single = Range::new((0, 0), (1, 0));
         single.set_value((0, 0), Data::String("email".into()));
         single.set_value((1, 0), Data::String(String::new()));
-        assert_eq!(sheet_as_csv(&single).0, b"email\n\"\"\n");
+        assert_eq!(csv_of(&single).0, "email\n\"\"\n");
+    }
+
+    #[test]
+    fn columns_without_cells_before_the_table_are_left_out_and_rows_padded() {
+        // A table from C2: column A and B hold nothing in any row.
+        let mut range = Range::new((1, 2), (3, 4));
+        range.set_value((1, 2), Data::String("email".into()));
+        range.set_value((1, 3), Data::String("name".into()));
+        range.set_value((1, 4), Data::String("tags".into()));
+        range.set_value((2, 2), Data::String("a@example.com".into()));
+        range.set_value((3, 3), Data::String("Bo".into()));
+        let (csv, records, columns) = csv_of(&range);
+        assert_eq!(csv, "\nemail,name,tags\na@example.com,,\n,Bo,\n");
+        assert_eq!(records, [1, 2, 3]);
+        assert_eq!(columns, 2..=4);
+        assert_eq!(csv_of(&Range::empty()).0, "");
+    }
+
+    /// Cells as a cells reader gives them, one by one.
+    fn streamed(cells: Vec<((u32, u32), DataRef<'static>)>) -> (bool, Vec<(u32, Vec<Data>)>) {
+        let mut cells = cells.into_iter();
+        let mut rows = Vec::new();
+        let walk = stream_cells::<()>(
+            || {
+                Ok(cells
+                    .next()
+                    .map(|(at, value)| calamine::Cell::new(at, value)))
+            },
+            &mut |row, cells| {
+                rows.push((row, cells.to_vec()));
+                Ok(())
+            },
+        );
+        match walk {
+            Ok(Walk::Done) => (true, rows),
+            Ok(Walk::NotStreamed) => (false, rows),
+            Err(_) => panic!("no error was planted"),
+        }
+    }
+
+    #[test]
+    fn streamed_cells_make_the_rows_a_whole_read_makes() {
+        let text = |t: &str| DataRef::String(t.to_string());
+        let (done, rows) = streamed(vec![
+            ((0, 1), text("email")),
+            ((0, 2), DataRef::Empty),
+            ((2, 1), text("a@example.com")),
+            ((2, 3), DataRef::Int(7)),
+            ((2, 4), DataRef::Empty),
+        ]);
+        assert!(done);
+        assert_eq!(
+            rows,
+            [
+                (0, vec![Data::Empty, Data::String("email".into())]),
+                (
+                    2,
+                    vec![
+                        Data::Empty,
+                        Data::String("a@example.com".into()),
+                        Data::Empty,
+                        Data::Int(7)
+                    ]
+                ),
+            ]
+        );
+        // A cell before one read already: the sheet is read whole.
+        let (done, _) = streamed(vec![((1, 0), text("b")), ((0, 0), text("a"))]);
+        assert!(!done);
+        let (done, _) = streamed(vec![((0, 1), text("b")), ((0, 0), text("a"))]);
+        assert!(!done);
+        let (done, _) = streamed(vec![((0, 0), text("a")), ((0, 0), text("again"))]);
+        assert!(!done);
     }
 
     #[test]

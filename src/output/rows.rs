@@ -14,7 +14,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use super::atomic::{AtomicFile, ReadyFile};
-use super::workbook::{SheetRow, SheetRows};
+use super::workbook::{SheetRow, Wanted, write_workbooks};
 use crate::audit::Finding;
 use crate::error::Result;
 use crate::input::{Encoding, RawRecord, SheetOrigin};
@@ -234,40 +234,49 @@ impl RowWriters {
     /// Completes the files, each if it was asked for: (cleaned, removed,
     /// repermission).
     pub fn finish(self) -> Result<[Option<ReadyFile>; 3]> {
-        let any_workbook = [&self.cleaned, &self.removed, &self.repermission]
+        let outputs = [
+            (self.cleaned, false),
+            (self.removed, true),
+            (self.repermission, true),
+        ];
+        let wanted: Vec<Wanted<'_>> = outputs
             .iter()
-            .any(|o| matches!(o, Some(RowOutput::Workbook { .. })));
+            .filter_map(|(output, with_reasons)| match output {
+                Some(RowOutput::Workbook { rows, .. }) => Some(Wanted {
+                    rows,
+                    with_reasons: *with_reasons,
+                }),
+                _ => None,
+            })
+            .collect();
         // The sheet is read again once, for every workbook written from it.
-        let sheet = match (&self.origin, any_workbook) {
-            (Some(origin), true) => Some(SheetRows::read(origin)),
-            _ => None,
-        };
-        let finish = |output: Option<RowOutput>, with_reasons: bool| {
+        let mut books = match (&self.origin, wanted.is_empty()) {
+            (_, true) => Ok(Vec::new()),
+            (Some(origin), false) => write_workbooks(origin, &wanted),
+            (None, false) => Err("a workbook output has no sheet to copy".to_string()),
+        }
+        .map(Vec::into_iter);
+        drop(wanted);
+        let mut finished = outputs.into_iter().map(|(output, _)| {
             output
                 .map(|output| match output {
                     RowOutput::Text(file) => file.finish(),
-                    RowOutput::Workbook { mut file, rows } => {
-                        let written = match sheet.as_ref().expect("workbook outputs have a sheet") {
-                            Ok(sheet) => sheet.workbook(&rows, with_reasons),
-                            Err(message) => Err(message.clone()),
+                    RowOutput::Workbook { mut file, .. } => {
+                        let bytes = match &mut books {
+                            Ok(books) => books.next().expect("one workbook per output"),
+                            Err(message) => {
+                                return Err(file.io_error(std::io::Error::other(message.clone())));
+                            }
                         };
-                        let bytes = written.map_err(|e| file.io_error(std::io::Error::other(e)))?;
                         file.write_all(&bytes).map_err(|e| file.io_error(e))?;
                         file.finish()
                     }
                 })
                 .transpose()
-        };
-        // Each workbook is compressed on a thread of its own.
-        let (cleaned, (removed, repermission)) = rayon::join(
-            || finish(self.cleaned, false),
-            || {
-                rayon::join(
-                    || finish(self.removed, true),
-                    || finish(self.repermission, true),
-                )
-            },
-        );
+        });
+        let cleaned = finished.next().expect("three outputs");
+        let removed = finished.next().expect("three outputs");
+        let repermission = finished.next().expect("three outputs");
         Ok([cleaned?, removed?, repermission?])
     }
 }

@@ -6,6 +6,8 @@
 
 use calamine::Data;
 use chrono::{NaiveDate, NaiveDateTime};
+use std::sync::Arc;
+
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::input::SheetOrigin;
@@ -18,71 +20,158 @@ pub type SheetRow = (u64, Option<(String, String)>);
 /// digit: Excel's General format shows 11 digits, then an exponent.
 const ALL_DIGITS_FROM: f64 = 1e11;
 
-/// The sheet's rows, read once for every workbook written from it.
-pub struct SheetRows<'o> {
-    origin: &'o SheetOrigin,
-    range: calamine::Range<Data>,
+/// One workbook to write from the sheet: the rows it holds, and whether
+/// they carry their rules and reasons (removed rows).
+pub struct Wanted<'r> {
+    pub rows: &'r [SheetRow],
+    pub with_reasons: bool,
 }
 
-impl<'o> SheetRows<'o> {
-    pub fn read(origin: &'o SheetOrigin) -> Result<SheetRows<'o>, String> {
-        Ok(SheetRows {
-            origin,
-            range: origin.read_range()?,
-        })
-    }
+/// Rows of the sheet in order, as one walk passes them to every writer.
+type Batch = Vec<(u32, Vec<Data>)>;
 
-    /// The range row of CSV record `record` (0 is the header).
-    fn range_row(&self, record: u64) -> Result<usize, String> {
-        usize::try_from(record)
-            .ok()
-            .and_then(|r| self.origin.records.get(r))
-            .map(|&r| r as usize)
-            .ok_or_else(|| format!("the sheet has no record {record} any more"))
-    }
+/// Rows per batch, and batches in flight per writer: what memory holds of
+/// the sheet at most.
+const BATCH_ROWS: usize = 512;
+const BATCHES_IN_FLIGHT: usize = 4;
 
-    /// The workbook holding the header and `rows`, written row by row
-    /// (rust_xlsxwriter's constant-memory mode: rows are in input order).
-    pub fn workbook(&self, rows: &[SheetRow], with_reasons: bool) -> Result<Vec<u8>, String> {
-        let fail = |e: XlsxError| e.to_string();
-        let formats = Formats::new();
-        let mut workbook = Workbook::new();
-        let sheet = workbook
-            .add_worksheet_with_constant_memory()
-            .map_err(fail)?;
-        sheet.set_name(&self.origin.sheet).map_err(fail)?;
-        // The rows are in input order, so one walk over the sheet finds
-        // them all.
-        let mut walk = self.range.rows().enumerate();
-        let mut cells_at = |wanted: usize| -> Result<&[Data], String> {
-            walk.by_ref()
-                .find(|(i, _)| *i >= wanted)
-                .filter(|(i, _)| *i == wanted)
-                .map(|(_, cells)| cells)
-                .ok_or_else(|| format!("the sheet has no row {wanted} any more"))
-        };
-        let header = cells_at(self.range_row(0)?)?;
-        write_cells(sheet, 0, header, &formats).map_err(fail)?;
-        let width = u16::try_from(header.len()).map_err(|_| "the sheet is too wide".to_string())?;
-        if with_reasons {
-            sheet
-                .write_string(0, width, "listaudit_rules")
-                .and_then(|s| s.write_string(0, width + 1, "listaudit_reasons"))
-                .map_err(fail)?;
+/// The workbooks holding the header and each one's rows, from one walk
+/// over the sheet read again. The walk passes batches of rows to one
+/// thread per workbook, which writes the rows it wants as they come
+/// (rust_xlsxwriter's constant-memory mode) and compresses its workbook:
+/// memory holds a few batches, not the sheet, and the workbooks are
+/// written side by side.
+pub fn write_workbooks(
+    origin: &SheetOrigin,
+    wanted: &[Wanted<'_>],
+) -> Result<Vec<Vec<u8>>, String> {
+    let columns = Columns {
+        first: *origin.columns.start() as usize,
+        width: u16::try_from(origin.columns.end() - origin.columns.start() + 1)
+            .map_err(|_| "the sheet is too wide".to_string())?,
+        header_row: sheet_row(origin, 0)?,
+    };
+    std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(wanted.len());
+        let mut writers = Vec::with_capacity(wanted.len());
+        for want in wanted {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Arc<Batch>>(BATCHES_IN_FLIGHT);
+            let columns = &columns;
+            writers.push(scope.spawn(move || write_one(origin, want, columns, receive)));
+            senders.push(send);
         }
-        for (i, (row, reasons)) in rows.iter().enumerate() {
-            let at = u32::try_from(i + 1).map_err(|_| "too many rows for a sheet".to_string())?;
-            let cells = cells_at(self.range_row(*row)?)?;
-            write_cells(sheet, at, cells, &formats).map_err(fail)?;
-            if let Some((codes, text)) = reasons.as_ref().filter(|_| with_reasons) {
+        let mut batch = Batch::with_capacity(BATCH_ROWS);
+        let send = |batch: Batch| {
+            let batch = Arc::new(batch);
+            // A writer that stopped has its error waiting at its join.
+            for sender in &senders {
+                let _ = sender.send(Arc::clone(&batch));
+            }
+        };
+        let walked = origin.for_each_row(|row, cells| {
+            batch.push((row, std::mem::take(cells)));
+            if batch.len() == BATCH_ROWS {
+                send(std::mem::replace(
+                    &mut batch,
+                    Batch::with_capacity(BATCH_ROWS),
+                ));
+            }
+            Ok(())
+        });
+        if !batch.is_empty() {
+            send(batch);
+        }
+        drop(senders);
+        let written: Vec<Result<Vec<u8>, String>> = writers
+            .into_iter()
+            .map(|writer| {
+                writer
+                    .join()
+                    .unwrap_or_else(|_| Err("a workbook writer failed".to_string()))
+            })
+            .collect();
+        walked?;
+        written.into_iter().collect()
+    })
+}
+
+/// Where the table sits in the sheet.
+struct Columns {
+    /// The first column of the table (0 is column A).
+    first: usize,
+    width: u16,
+    header_row: u32,
+}
+
+/// The sheet row of CSV record `record` (0 is the header).
+fn sheet_row(origin: &SheetOrigin, record: u64) -> Result<u32, String> {
+    usize::try_from(record)
+        .ok()
+        .and_then(|r| origin.records.get(r))
+        .copied()
+        .ok_or_else(|| format!("the sheet has no record {record} any more"))
+}
+
+/// One workbook: the header and the rows `want` names, as the batches
+/// bring them.
+fn write_one(
+    origin: &SheetOrigin,
+    want: &Wanted<'_>,
+    columns: &Columns,
+    batches: std::sync::mpsc::Receiver<Arc<Batch>>,
+) -> Result<Vec<u8>, String> {
+    let fail = |e: XlsxError| e.to_string();
+    let formats = Formats::new();
+    let mut workbook = Workbook::new();
+    let sheet = workbook
+        .add_worksheet_with_constant_memory()
+        .and_then(|sheet| sheet.set_name(&origin.sheet))
+        .map_err(fail)?;
+    let width = columns.width;
+    let mut rows = want.rows.iter();
+    let mut next = match rows.next() {
+        Some((record, reasons)) => Some((sheet_row(origin, *record)?, reasons)),
+        None => None,
+    };
+    let mut written = 0u32;
+    for batch in batches {
+        for (row, cells) in batch.iter() {
+            let cells = &cells[columns.first.min(cells.len())..];
+            if *row == columns.header_row {
+                write_cells(sheet, 0, cells, &formats).map_err(fail)?;
+                if want.with_reasons {
+                    sheet
+                        .write_string(0, width, "listaudit_rules")
+                        .and_then(|s| s.write_string(0, width + 1, "listaudit_reasons"))
+                        .map_err(fail)?;
+                }
+                continue;
+            }
+            let Some((at_row, reasons)) = next.filter(|(at, _)| at == row) else {
+                continue;
+            };
+            debug_assert_eq!(at_row, *row);
+            written += 1;
+            write_cells(sheet, written, cells, &formats).map_err(fail)?;
+            if let Some((codes, text)) = reasons.as_ref().filter(|_| want.with_reasons) {
                 sheet
-                    .write_string(at, width, codes)
-                    .and_then(|s| s.write_string(at, width + 1, text))
+                    .write_string(written, width, codes)
+                    .and_then(|s| s.write_string(written, width + 1, text))
                     .map_err(fail)?;
             }
+            next = match rows.next() {
+                Some((record, reasons)) => Some((sheet_row(origin, *record)?, reasons)),
+                None => None,
+            };
         }
-        workbook.save_to_buffer().map_err(fail)
     }
+    if let Some((row, _)) = next {
+        return Err(format!(
+            "the sheet has no row {} any more",
+            u64::from(row) + 1
+        ));
+    }
+    workbook.save_to_buffer().map_err(fail)
 }
 
 struct Formats {

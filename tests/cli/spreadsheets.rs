@@ -731,3 +731,131 @@ fn a_workbook_that_unpacks_a_thousandfold_is_refused() {
     );
     assert!(!dir.join("out").exists());
 }
+
+/// `path`'s first sheet with its last `<row>` element moved before the
+/// first: the same cells, stored out of row order, which a workbook may
+/// do (the format allows it) though common writers do not.
+fn with_rows_out_of_order(path: &Path, to: &Path) {
+    use std::io::Read as _;
+    let mut archive = zip::ZipArchive::new(fs::File::open(path).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(fs::File::create(to).unwrap());
+    for index in 0..archive.len() {
+        let mut part = archive.by_index(index).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        part.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(bytes).unwrap();
+            let first = xml.find("<row ").unwrap();
+            let last = xml.rfind("<row ").unwrap();
+            let end = last + xml[last..].find("</row>").unwrap() + "</row>".len();
+            assert!(last > first);
+            let moved = format!(
+                "{}{}{}{}",
+                &xml[..first],
+                &xml[last..end],
+                &xml[first..last],
+                &xml[end..]
+            );
+            bytes = moved.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+/// A sheet is streamed row by row when its cells are in row order, and
+/// read whole when they are not; both give the same audit and the same
+/// lists, for a table that starts at C3 with ragged rows, a multi-line
+/// cell and an empty row inside it.
+#[test]
+fn a_sheet_streamed_or_read_whole_audits_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let rows: [[&str; 4]; 7] = [
+        ["Email", "Notes", "Status", "Tags"],
+        ["kept.one@example.com", "", "subscribed", ""],
+        ["gone@", "first line\nsecond line", "", ""],
+        ["", "", "", ""],
+        ["kept.two@example.com", "", "", "vip"],
+        ["bad@@example.com", "x", "", ""],
+        ["kept.three@example.com", "", "", ""],
+    ];
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Liste").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                // From C3: two empty rows and columns before the table.
+                sheet
+                    .write_string(r as u32 + 2, c as u16 + 2, *text)
+                    .unwrap();
+            }
+        }
+    }
+    workbook.save(dir.join("in-order.xlsx")).unwrap();
+    with_rows_out_of_order(&dir.join("in-order.xlsx"), &dir.join("out-of-order.xlsx"));
+
+    let mut seen = Vec::new();
+    for name in ["in-order", "out-of-order"] {
+        let out = run(listaudit().current_dir(dir).args([
+            "audit",
+            &format!("{name}.xlsx"),
+            "--as-of",
+            AS_OF,
+            "--isolated",
+            "--select",
+            "H001",
+            "-o",
+            name,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        let report = out.json();
+        let (_, cleaned) = read_workbook(&dir.join(name).join("cleaned.xlsx"));
+        let (_, removed) = read_workbook(&dir.join(name).join("removed.xlsx"));
+        let text = |rows: &[Vec<calamine::Data>]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        };
+        seen.push((
+            findings(&report)
+                .into_iter()
+                .map(|f| format!("{} {} {}", f.file, f.row, f.rule))
+                .collect::<Vec<_>>(),
+            text(&cleaned),
+            text(&removed),
+        ));
+    }
+    let (found, cleaned, removed) = &seen[0];
+    // Findings name the sheet and the data row (the empty row is none).
+    assert_eq!(
+        *found,
+        ["in-order.xlsx:Liste 2 H001", "in-order.xlsx:Liste 4 H001"]
+    );
+    // The table's columns only, as wide as its header, rows in order.
+    assert_eq!(
+        *cleaned,
+        [
+            ["Email", "Notes", "Status", "Tags"],
+            ["kept.one@example.com", "", "subscribed", ""],
+            ["kept.two@example.com", "", "", "vip"],
+            ["kept.three@example.com", "", "", ""],
+        ]
+    );
+    assert_eq!(removed[1][..2], ["gone@", "first line\nsecond line"]);
+    assert_eq!(removed[2][..2], ["bad@@example.com", "x"]);
+    let (other, other_cleaned, other_removed) = &seen[1];
+    let renamed: Vec<String> = other
+        .iter()
+        .map(|f| f.replace("out-of-order", "in-order"))
+        .collect();
+    assert_eq!(renamed, *found);
+    assert_eq!(other_cleaned, cleaned);
+    assert_eq!(other_removed, removed);
+}
