@@ -90,8 +90,9 @@ impl SheetOrigin {
 
 const OLE2_MAGIC: &[u8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1";
 
-/// Workbooks larger than this are refused: calamine holds a whole sheet in
-/// memory, and Excel's own limit (1,048,576 rows) stays far below it.
+/// Workbooks larger than this are refused: the workbook's bytes and its
+/// shared strings are held in memory (and `.xls` and `.ods` sheets whole),
+/// and Excel's own limit (1,048,576 rows) stays far below it.
 const MAX_WORKBOOK_BYTES: u64 = 1 << 30;
 
 /// What kind of workbook `reader` holds, by its content (not its name):
