@@ -481,6 +481,16 @@ fn the_lists_of_a_workbook_are_workbooks_with_its_cells() {
     );
 }
 
+/// `input` in `dir` audited for invalid addresses only (H001), its lists
+/// written to `out`.
+fn audit_addresses(dir: &Path, input: &str, out: &str, extra: &[&str]) -> crate::util::Run {
+    run(listaudit()
+        .current_dir(dir)
+        .args(["audit", input, "--as-of", AS_OF, "--isolated"])
+        .args(["--select", "H001", "-o", out])
+        .args(extra))
+}
+
 /// A cell with a line break spans two lines of the CSV the sheet is read
 /// as, and an empty sheet row is none: the rows written back are still
 /// the sheet's own, found by record, not by line.
@@ -499,17 +509,7 @@ fn rows_are_written_back_by_record_across_line_breaks_and_empty_rows() {
     let mut workbook = Workbook::new();
     add_sheet(&mut workbook, "Liste", &rows);
     workbook.save(dir.join("liste.xlsx")).unwrap();
-    let out = run(listaudit().current_dir(dir).args([
-        "audit",
-        "liste.xlsx",
-        "--as-of",
-        AS_OF,
-        "--isolated",
-        "--select",
-        "H001",
-        "-o",
-        "out",
-    ]));
+    let out = audit_addresses(dir, "liste.xlsx", "out", &[]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let (_, cleaned) = read_workbook(&dir.join("out/cleaned.xlsx"));
     let emails: Vec<String> = cleaned.iter().map(|r| r[0].to_string()).collect();
@@ -801,19 +801,7 @@ fn a_sheet_streamed_or_read_whole_audits_alike() {
 
     let mut seen = Vec::new();
     for name in ["in-order", "out-of-order"] {
-        let out = run(listaudit().current_dir(dir).args([
-            "audit",
-            &format!("{name}.xlsx"),
-            "--as-of",
-            AS_OF,
-            "--isolated",
-            "--select",
-            "H001",
-            "-o",
-            name,
-            "--format",
-            "json",
-        ]));
+        let out = audit_addresses(dir, &format!("{name}.xlsx"), name, &["--format", "json"]);
         assert_eq!(out.code, 1, "{name}: {}", out.stderr);
         let report = out.json();
         let (_, cleaned) = read_workbook(&dir.join(name).join("cleaned.xlsx"));
