@@ -931,8 +931,8 @@ impl Timings {
             "{:>9}  {:>9}  {:>5}  {:>10}  stage (timings)",
             "wall", "CPU", "cores", "peak RSS"
         );
-        let started = 0.0;
-        let (mut wall, mut cpu) = (0.0, started);
+        // CPU time counts from the process's start, as `started` does.
+        let (mut wall, mut cpu) = (0.0, 0.0);
         for lap in &self.laps {
             let lap_wall = lap.wall.as_secs_f64() - wall;
             wall = lap.wall.as_secs_f64();
@@ -957,8 +957,8 @@ impl Timings {
         eprintln!(
             "{:>9}  {:>9}  {:>5}  {:>10}  total",
             format!("{wall:.3} s"),
-            format!("{:.3} s", cpu - started),
-            format!("{:.2}", (cpu - started) / wall.max(1e-9)),
+            format!("{cpu:.3} s"),
+            format!("{:.2}", cpu / wall.max(1e-9)),
             ""
         );
     }
