@@ -14,6 +14,7 @@
 //! common writer produces, is read whole instead, as `.xls` and `.ods`
 //! sheets always are.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Cursor, Read, Seek, Write};
 
@@ -205,16 +206,16 @@ pub fn spool_sheet(
         Err(WalkError::Visit(e)) => return Err(scratch(e)),
     };
     drop(book);
-    let (file, len, records, columns) = draft.finish().map_err(scratch)?;
+    let csv = draft.finish().map_err(scratch)?;
     let origin = SheetOrigin {
         sheet,
         kind,
         workbook: bytes,
-        records,
-        columns,
+        records: csv.records,
+        columns: csv.columns,
         streamed,
     };
-    let spool = Spool::written(display, stem.to_string(), file, len).of_sheet(origin);
+    let spool = Spool::written(display, stem.to_string(), csv.file, csv.len).of_sheet(origin);
     Ok(InputSource::Spooled(spool))
 }
 
@@ -439,7 +440,17 @@ struct Draft {
     records: Vec<DraftRecord>,
     first_col: u32,
     last_col: u32,
-    field: Vec<u8>,
+    /// The row being formatted, reused.
+    line: Vec<u8>,
+}
+
+/// A sheet as CSV: the spool file and its length, the sheet row of each
+/// record (the header first) and the columns the records hold.
+struct SheetCsv {
+    file: File,
+    len: u64,
+    records: Vec<u32>,
+    columns: std::ops::RangeInclusive<u32>,
 }
 
 struct DraftRecord {
@@ -458,26 +469,25 @@ impl Draft {
             records: Vec::new(),
             first_col: u32::MAX,
             last_col: 0,
-            field: Vec::new(),
+            line: Vec::new(),
         })
     }
 
     fn row(&mut self, row: u32, cells: &[Data]) -> std::io::Result<()> {
         let blank = row.saturating_sub(self.next_row) as usize;
-        for _ in 0..blank {
-            self.out.write_all(b"\n")?;
-        }
-        self.written += blank as u64;
-        let start = self.written;
+        self.line.clear();
+        self.line.resize(blank, b'\n');
+        let start = self.written + blank as u64;
         for (i, cell) in cells.iter().enumerate() {
-            self.field.clear();
             if i > 0 {
-                self.field.push(b',');
+                self.line.push(b',');
             }
-            push_field(&mut self.field, &cell_text(cell));
-            self.out.write_all(&self.field)?;
-            self.written += self.field.len() as u64;
+            push_field(&mut self.line, &cell_text(cell));
         }
+        let end = self.written + self.line.len() as u64;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)?;
+        self.written += self.line.len() as u64;
         let first = cells
             .iter()
             .position(|c| !matches!(c, Data::Empty))
@@ -488,20 +498,16 @@ impl Draft {
         self.records.push(DraftRecord {
             row,
             start,
-            end: self.written,
+            end,
             last_col: last as u32,
         });
-        self.out.write_all(b"\n")?;
-        self.written += 1;
         self.next_row = row.saturating_add(1);
         Ok(())
     }
 
     /// The CSV, every record as wide as the widest row and starting at the
-    /// first column with a cell in any row, on a spool file: the file, its
-    /// length, the sheet row of each record and the columns.
-    #[allow(clippy::type_complexity)]
-    fn finish(self) -> std::io::Result<(File, u64, Vec<u32>, std::ops::RangeInclusive<u32>)> {
+    /// first column with a cell in any row, on a spool file.
+    fn finish(self) -> std::io::Result<SheetCsv> {
         let Draft {
             out,
             records,
@@ -554,7 +560,12 @@ impl Draft {
         } else {
             first_col..=last_col
         };
-        Ok((file, len, rows, columns))
+        Ok(SheetCsv {
+            file,
+            len,
+            records: rows,
+            columns,
+        })
     }
 }
 
@@ -574,16 +585,18 @@ fn push_field(out: &mut Vec<u8>, text: &str) {
     }
 }
 
-/// A cell as the sheet shows it.
-fn cell_text(cell: &Data) -> String {
+/// A cell as the sheet shows it; text cells, most of a sheet, borrowed.
+fn cell_text(cell: &Data) -> Cow<'_, str> {
     match cell {
-        Data::Empty => String::new(),
-        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) => number_text(*f),
-        Data::Bool(true) => "TRUE".to_string(),
-        Data::Bool(false) => "FALSE".to_string(),
-        Data::Error(e) => e.to_string(),
+        Data::Empty => Cow::Borrowed(""),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => {
+            Cow::Borrowed(text)
+        }
+        Data::Int(n) => Cow::Owned(n.to_string()),
+        Data::Float(f) => Cow::Owned(number_text(*f)),
+        Data::Bool(true) => Cow::Borrowed("TRUE"),
+        Data::Bool(false) => Cow::Borrowed("FALSE"),
+        Data::Error(e) => Cow::Owned(e.to_string()),
         Data::DateTime(when) => {
             if when.is_datetime()
                 && let Some(at) = when.as_datetime()
@@ -592,13 +605,13 @@ fn cell_text(cell: &Data) -> String {
                 // second a person typed.
                 let at = at + chrono::Duration::milliseconds(500);
                 let at = at.with_nanosecond(0).unwrap_or(at);
-                if at.time() == chrono::NaiveTime::MIN {
+                Cow::Owned(if at.time() == chrono::NaiveTime::MIN {
                     at.format("%Y-%m-%d").to_string()
                 } else {
                     at.format("%Y-%m-%dT%H:%M:%S").to_string()
-                }
+                })
             } else {
-                number_text(when.as_f64())
+                Cow::Owned(number_text(when.as_f64()))
             }
         }
     }
@@ -632,12 +645,12 @@ mod tests {
         let mut draft = Draft::new().unwrap();
         let walked = range_rows(range, &mut |row, cells| draft.row(row, cells));
         assert!(walked.is_ok());
-        let (mut file, len, records, columns) = draft.finish().unwrap();
-        file.rewind().unwrap();
+        let mut sheet = draft.finish().unwrap();
+        sheet.file.rewind().unwrap();
         let mut csv = String::new();
-        file.read_to_string(&mut csv).unwrap();
-        assert_eq!(csv.len() as u64, len);
-        (csv, records, columns)
+        sheet.file.read_to_string(&mut csv).unwrap();
+        assert_eq!(csv.len() as u64, sheet.len);
+        (csv, sheet.records, sheet.columns)
     }
 
     #[test]
@@ -726,6 +739,20 @@ mod tests {
                 ),
             ]
         );
+        // The same cells read whole, as calamine builds a `Range` (empty
+        // cells left out), give the same rows.
+        let whole = Range::from_sparse(vec![
+            calamine::Cell::new((0, 1), Data::String("email".into())),
+            calamine::Cell::new((2, 1), Data::String("a@example.com".into())),
+            calamine::Cell::new((2, 3), Data::Int(7)),
+        ]);
+        let mut read_whole = Vec::new();
+        let walked = range_rows::<()>(&whole, &mut |row, cells| {
+            read_whole.push((row, cells.clone()));
+            Ok(())
+        });
+        assert!(walked.is_ok());
+        assert_eq!(read_whole, rows);
         // A cell before one read already: the sheet is read whole.
         let (done, _) = streamed(vec![((1, 0), text("b")), ((0, 0), text("a"))]);
         assert!(!done);

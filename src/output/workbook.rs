@@ -128,11 +128,12 @@ fn write_one(
         .and_then(|sheet| sheet.set_name(&origin.sheet))
         .map_err(fail)?;
     let width = columns.width;
-    let mut rows = want.rows.iter();
-    let mut next = match rows.next() {
-        Some((record, reasons)) => Some((sheet_row(origin, *record)?, reasons)),
-        None => None,
-    };
+    // The wanted rows by sheet row, in order.
+    let mut rows = want
+        .rows
+        .iter()
+        .map(|(record, reasons)| sheet_row(origin, *record).map(|row| (row, reasons)));
+    let mut next = rows.next().transpose()?;
     let mut written = 0u32;
     for batch in batches {
         for (row, cells) in batch.iter() {
@@ -159,10 +160,7 @@ fn write_one(
                     .and_then(|s| s.write_string(written, width + 1, text))
                     .map_err(fail)?;
             }
-            next = match rows.next() {
-                Some((record, reasons)) => Some((sheet_row(origin, *record)?, reasons)),
-                None => None,
-            };
+            next = rows.next().transpose()?;
         }
     }
     if let Some((row, _)) = next {
