@@ -27,11 +27,12 @@ pub const MARKDOWN_FINDINGS: usize = 25;
 pub const SAMPLES_PER_RULE: usize = 3;
 /// Unrecognised values listed in either report; the rest are in report.json.
 const UNRECOGNISED_ROWS: usize = 50;
-/// Characters of an address or a message a sample row shows; the
-/// findings file has them whole.
-const SAMPLE_ADDRESS_CHARS: usize = 26;
-const SAMPLE_MESSAGE_CHARS: usize = 100;
+/// Characters of an address, a message, a value or a file name the HTML
+/// tables show; the findings file has them whole, the cell's title too.
+const ADDRESS_CHARS: usize = 26;
+const MESSAGE_CHARS: usize = 100;
 const UNRECOGNISED_VALUE_CHARS: usize = 40;
+const FILE_NAME_CHARS: usize = 24;
 
 struct Problem {
     count: String,
@@ -192,14 +193,9 @@ pub fn write_html_report<W: Write>(
         "No findings.".to_string()
     } else {
         format!(
-            "The first {SAMPLES_PER_RULE} findings of each rule, in input order: {} of {}. findings.csv{} lists every finding with its file, row and full message.",
+            "The first {SAMPLES_PER_RULE} findings of each rule, in input order: {} of {}. findings.csv (and the workbook, when written with --workbook) lists every finding with its file, row and full message.",
             thousands(shown as u64),
             thousands(outcome.findings.len()),
-            if outcome.policy.credits.client.is_some() {
-                " (and the client workbook, when written)"
-            } else {
-                " (and the workbook, when written with --workbook)"
-            }
         )
     };
     let title = view.client.unwrap_or(&view.subject);
@@ -372,7 +368,7 @@ impl<'a> View<'a> {
                     file_short: file_name(file),
                     file: file.to_string(),
                     row: f.row,
-                    email_short: shorten(&email, SAMPLE_ADDRESS_CHARS),
+                    email_short: shorten(&email, ADDRESS_CHARS),
                     email,
                     rule: f.rule.code(),
                     severity: f.level.as_str(),
@@ -535,9 +531,9 @@ fn sample_groups(
                     SampleRow {
                         place: format!("{} row {}", file_name(path), finding.row),
                         path: format!("{path} row {}", finding.row),
-                        email: shorten(&email, SAMPLE_ADDRESS_CHARS),
+                        email: shorten(&email, ADDRESS_CHARS),
                         email_full: email,
-                        message: shorten(&message, SAMPLE_MESSAGE_CHARS),
+                        message: shorten(&message, MESSAGE_CHARS),
                         message_full: message,
                     }
                 })
@@ -549,7 +545,10 @@ fn sample_groups(
 /// A path's last component, shortened to fit a table column; the full
 /// path goes in the cell's title.
 fn file_name(path: &str) -> String {
-    shorten(path.rsplit(['/', '\\']).next().unwrap_or(path), 24)
+    shorten(
+        path.rsplit(['/', '\\']).next().unwrap_or(path),
+        FILE_NAME_CHARS,
+    )
 }
 
 /// `count` as a whole percentage of `most`, at least 1 for any count, so

@@ -157,12 +157,8 @@ pub fn write_report_json<W: Write>(
         ("summary", pretty(&summary)?),
     ];
     let credits = &outcome.policy.credits;
-    if credits.client.is_some() || credits.prepared_by.is_some() {
-        let document = serde_json::json!({
-            "client": credits.client,
-            "prepared_by": credits.prepared_by,
-        });
-        fields.push(("credits", pretty(&document)?));
+    if !credits.is_empty() {
+        fields.push(("credits", pretty(credits)?));
     }
     if let Addresses::Pseudonymized(_) = addresses {
         let redaction = serde_json::json!({

@@ -175,10 +175,17 @@ pub struct Policy {
 }
 
 /// The names on the report's cover and in its running header.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ReportCredits {
     pub client: Option<String>,
     pub prepared_by: Option<String>,
+}
+
+impl ReportCredits {
+    /// Whether neither name is given.
+    pub fn is_empty(&self) -> bool {
+        self.client.is_none() && self.prepared_by.is_none()
+    }
 }
 
 /// Inputs a policy file's `[audit]` table names, used when the command

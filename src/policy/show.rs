@@ -256,7 +256,7 @@ pub fn render_policy(policy: &Policy) -> String {
         }
     }
     let credits = &policy.credits;
-    if credits.client.is_some() || credits.prepared_by.is_some() {
+    if !credits.is_empty() {
         out.push_str("\n[report]\n");
         for (key, value) in [
             ("client", &credits.client),
